@@ -1,0 +1,70 @@
+// poolbench list: the registered strategies, what they are and what they support.
+#include <iostream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "poolbench/descriptor.hpp"
+#include "poolbench/registry.hpp"
+#include "suite.hpp"
+
+namespace poolbench::cli {
+namespace {
+
+struct ListOptions {
+  bool json = false;
+  std::string suite = "seeds,edge";
+};
+
+// For each strategy, which problems of the suite it supports and why it skips the others.
+void RunList(const ListOptions& opt) {
+  const std::vector<SuiteEntry> problems = LoadSuite(opt.suite);
+  nlohmann::json out = nlohmann::json::array();
+  for (const Strategy* s : Registry::Global().All()) {
+    std::map<std::string, int> reasons;
+    int supported = 0, total = 0;
+    for (const auto& e : problems) {
+      for (const Problem& p : CheckVariants(e.problem)) {
+        ++total;
+        if (Support sup = s->Supports(p)) {
+          ++supported;
+        } else {
+          ++reasons[sup.reason];
+        }
+      }
+    }
+    out.push_back({{"name", s->name()},
+                   {"description", s->description()},
+                   {"supported", supported},
+                   {"total", total},
+                   {"unsupported_reasons", reasons}});
+  }
+  if (opt.json) {
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  for (const auto& s : out) {
+    std::cout << s["name"].get<std::string>() << "\n    " << s["description"].get<std::string>()
+              << "\n    supports " << s["supported"] << " of " << s["total"]
+              << " problem variants of " << opt.suite << "\n";
+    for (const auto& [reason, count] : s["unsupported_reasons"].items()) {
+      std::cout << "      not supported (" << count << "): " << reason << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+void AddListCommand(CLI::App& app) {
+  auto opt = std::make_shared<ListOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "list", "List the registered strategies with their description and what they support.");
+  cmd->add_flag("--json", opt->json, "Print the list as JSON");
+  cmd->add_option("--suite", opt->suite,
+                  "Suites (comma-separated names or files) whose problems, in every dtype, op "
+                  "and direction, measure what each strategy supports")
+      ->capture_default_str();
+  cmd->callback([opt] { RunList(*opt); });
+}
+
+}  // namespace poolbench::cli

@@ -1,0 +1,53 @@
+// poolbench: the command-line tool. Subcommands are defined one per file (commands.hpp).
+#include <exception>
+#include <iostream>
+#include <regex>
+
+#include "commands.hpp"
+#include "poolbench/registry.hpp"
+
+namespace poolbench::cli {
+
+std::vector<const Strategy*> SelectStrategies(const std::string& regex) {
+  std::regex re;
+  try {
+    re = std::regex(regex, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw CLI::ValidationError("--strategy", "'" + regex + "' is not a valid regex: " + e.what());
+  }
+  std::vector<const Strategy*> out;
+  std::string names;
+  for (const Strategy* s : Registry::Global().All()) {
+    names += (names.empty() ? "" : ", ") + std::string(s->name());
+    if (std::regex_search(std::string(s->name()), re)) out.push_back(s);
+  }
+  if (out.empty()) {
+    throw CLI::ValidationError("--strategy",
+                               "'" + regex + "' matches no strategy (registered: " + names + ")");
+  }
+  return out;
+}
+
+}  // namespace poolbench::cli
+
+int main(int argc, char** argv) {
+  using namespace poolbench::cli;
+  CLI::App app{
+      "poolbench: benchmark and correctness harness for 2-D pooling strategies.\n"
+      "Every strategy is held to one reference semantics (PyTorch's) and timed side by side."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "poolbench 0.1.0");
+  AddListCommand(app);
+  AddCheckCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Error& e) {
+    const int code = app.exit(e);
+    // CLI11 reports parse errors with its own codes; poolbench uses one for all bad input.
+    return code == 0 || e.get_name() == "RuntimeError" ? code : kExitUsage;
+  } catch (const std::exception& e) {
+    std::cerr << "poolbench: error: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  return 0;
+}

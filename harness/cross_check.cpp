@@ -1,0 +1,213 @@
+#include "cross_check.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include "inputs.hpp"
+#include "poolbench/descriptor.hpp"
+#include "poolbench/registry.hpp"
+#include "poolbench/tensor.hpp"
+
+namespace poolbench {
+namespace {
+
+// Extra elements after every output buffer, filled with a sentinel and checked afterwards, so
+// that a strategy writing past its output is caught.
+constexpr int64_t kCanary = 64;
+constexpr unsigned char kSentinelByte = 0xA5;
+
+// An output buffer filled with the sentinel byte, with a guarded tail.
+template <class T>
+struct Guarded {
+  explicit Guarded(int64_t n) : size(n), data(n + kCanary) {
+    std::memset(static_cast<void*>(data.data()), kSentinelByte, data.size() * sizeof(T));
+  }
+  bool TailIntact() const {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data.data() + size);
+    for (size_t i = 0; i < kCanary * sizeof(T); ++i) {
+      if (bytes[i] != kSentinelByte) return false;
+    }
+    return true;
+  }
+  T* get() { return data.data(); }
+  int64_t size;
+  std::vector<T> data;
+};
+
+template <class T>
+struct Outputs {
+  Outputs(const Problem& p, bool forward)
+      : dst(forward ? OutputElements(p) : 0),
+        indices(forward && p.indices ? OutputElements(p) : 0),
+        diff_src(forward ? 0 : InputElements(p)) {}
+  Guarded<T> dst;
+  Guarded<int64_t> indices;
+  Guarded<T> diff_src;
+};
+
+template <class T>
+void RunKernel(Kernel& k, const Problem& p, const std::vector<T>& src,
+               const std::vector<T>& diff_dst, Outputs<T>& out) {
+  Buffers b;
+  b.src = src.data();
+  if (p.direction == Direction::kForward) {
+    b.dst = out.dst.get();
+    if (p.indices) b.indices = out.indices.get();
+  } else {
+    b.diff_dst = diff_dst.data();
+    b.diff_src = out.diff_src.get();
+  }
+  k.Run(b);
+}
+
+template <class T>
+bool SameValue(T a, T b) {
+  if constexpr (std::is_floating_point_v<T>) {
+    if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
+  }
+  return a == b;
+}
+
+template <class T>
+std::string Show(T v) {
+  std::ostringstream os;
+  os.precision(std::numeric_limits<T>::max_digits10);
+  os << v;
+  return os.str();
+}
+
+// Logical (n, c, y, x) of flat element `i` of an N x C x H x W tensor in `layout`.
+std::string Where(const Problem& p, int64_t i, int64_t h, int64_t w) {
+  int64_t n, c, y, x;
+  if (p.layout == Layout::kNCHW) {
+    x = i % w, y = i / w % h, c = i / (w * h) % p.c, n = i / (w * h * p.c);
+  } else {
+    c = i % p.c, x = i / p.c % w, y = i / (p.c * w) % h, n = i / (p.c * w * h);
+  }
+  std::ostringstream os;
+  os << "(n=" << n << ", c=" << c << ", y=" << y << ", x=" << x << ")";
+  return os.str();
+}
+
+// Compares one tensor; returns an empty string or a description of the mismatches.
+template <class T>
+std::string Compare(const char* what, const Problem& p, const Guarded<T>& got,
+                    const Guarded<T>& want, const Guarded<T>* magnitude, int64_t h, int64_t w) {
+  if (!got.TailIntact()) return std::string(what) + ": wrote past the end of the buffer";
+  double eps = 0;
+  if constexpr (std::is_floating_point_v<T>) eps = std::numeric_limits<T>::epsilon();
+  const double slack = static_cast<double>(p.kernel.h * p.kernel.w + 2) * eps;
+  int64_t bad = 0, first = -1;
+  double first_tol = 0;
+  for (int64_t i = 0; i < got.size; ++i) {
+    const T a = got.data[i], b = want.data[i];
+    bool ok = SameValue(a, b);
+    double tol = 0;
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!ok && magnitude && std::isfinite(b)) {
+        tol = slack * std::fabs(static_cast<double>(magnitude->data[i]));
+        ok = std::fabs(static_cast<double>(a) - static_cast<double>(b)) <= tol;
+      }
+    }
+    if (!ok && bad++ == 0) first = i, first_tol = tol;
+  }
+  if (bad == 0) return {};
+  std::ostringstream os;
+  os << what << ": " << bad << " of " << got.size << " elements differ; first at "
+     << Where(p, first, h, w) << ": got " << Show(got.data[first]) << ", want "
+     << Show(want.data[first]);
+  if (first_tol > 0) os << " (tolerance " << first_tol << ")";
+  return os.str();
+}
+
+template <class T>
+std::string CheckFlavour(const Strategy& s, const Strategy& ref, const Problem& p, Flavour flavour,
+                         uint64_t seed) {
+  const bool forward = p.direction == Direction::kForward;
+  const InputDomain domain = s.Domain(p);
+  std::vector<T> src(InputElements(p)), diff_dst(forward ? 0 : OutputElements(p));
+  FillInput<T>(src, flavour, seed, domain);
+  FillInput<T>(diff_dst, flavour, seed + 1, domain);
+
+  Outputs<T> want(p, forward), got(p, forward);
+  RunKernel(*ref.Prepare(p), p, src, diff_dst, want);
+  RunKernel(*s.Prepare(p), p, src, diff_dst, got);
+
+  // Sums (avg, and gradients that overlapping windows add up) may round differently in
+  // another order: bound the difference by the same operation on absolute values.
+  std::optional<Outputs<T>> magnitude;
+  if (std::is_floating_point_v<T> && (p.op == Op::kAvg || !forward)) {
+    std::vector<T> abs_src(src), abs_dd(diff_dst);
+    for (T& v : abs_src) v = std::abs(v);
+    for (T& v : abs_dd) v = std::abs(v);
+    magnitude.emplace(p, forward);
+    // Max backward must pick the same winners, so only the gradients go absolute.
+    RunKernel(*ref.Prepare(p), p, p.op == Op::kMax ? src : abs_src, abs_dd, *magnitude);
+  }
+
+  const int64_t oh = OutputH(p), ow = OutputW(p);
+  std::string err;
+  if (forward) {
+    err = Compare("values", p, got.dst, want.dst, magnitude ? &magnitude->dst : nullptr, oh, ow);
+    if (err.empty() && p.indices) {
+      err = Compare<int64_t>("indices", p, got.indices, want.indices, nullptr, oh, ow);
+    }
+  } else {
+    err = Compare("gradient", p, got.diff_src, want.diff_src,
+                  magnitude ? &magnitude->diff_src : nullptr, p.h, p.w);
+  }
+  return err;
+}
+
+}  // namespace
+
+std::string_view ToString(Verdict v) {
+  switch (v) {
+    case Verdict::kPass:
+      return "pass";
+    case Verdict::kFail:
+      return "FAIL";
+    case Verdict::kSkipped:
+      return "skipped";
+  }
+  return "?";
+}
+
+std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed) {
+  return "poolbench check --problem " + FormatDescriptor(p) + " --strategy '^" +
+         std::string(s.name()) + "$' --seed " + std::to_string(seed);
+}
+
+CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed) {
+  if (std::string e = Validate(p); !e.empty()) {
+    throw std::invalid_argument("invalid problem " + FormatDescriptor(p) + ": " + e);
+  }
+  const Strategy* ref = Registry::Global().Find(kReferenceName);
+  if (!ref) throw std::invalid_argument("the reference strategy naive_loops is not registered");
+  if (&s == ref) {
+    return {Verdict::kSkipped, "is the reference (pinned by hand-computed results in its tests)"};
+  }
+  if (Support sup = s.Supports(p); !sup) return {Verdict::kSkipped, sup.reason};
+
+  for (Flavour flavour : kAllFlavours) {
+    std::string err = DispatchDType(
+        p.dtype, [&]<class T>() { return CheckFlavour<T>(s, *ref, p, flavour, seed); });
+    if (!err.empty()) {
+      return {Verdict::kFail, std::string(s.name()) + " on " + FormatDescriptor(p) + " (seed " +
+                                  std::to_string(seed) + ", " + std::string(ToString(flavour)) +
+                                  " inputs): " + err + "\n  repro: " + ReproLine(s, p, seed)};
+    }
+  }
+  const InputDomain d = s.Domain(p);
+  std::string note;
+  if (!d.nan) note += "NaN inputs left out (declared deviation); ";
+  if (!d.infinity) note += "infinite inputs left out (declared deviation); ";
+  return {Verdict::kPass, note};
+}
+
+}  // namespace poolbench

@@ -1,0 +1,38 @@
+// The tester: runs the reference (naive_loops), then a strategy, on the same seeded inputs,
+// and compares every output. A mismatch report carries the descriptor, the seed and a repro
+// command line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "poolbench/problem.hpp"
+#include "poolbench/strategy.hpp"
+
+namespace poolbench {
+
+inline constexpr std::string_view kReferenceName = "naive_loops";
+
+enum class Verdict { kPass, kFail, kSkipped };
+std::string_view ToString(Verdict v);
+
+struct CheckResult {
+  Verdict verdict = Verdict::kPass;
+  // Skipped: the strategy's reason. Fail: what differed, where, and how to reproduce it.
+  // Pass: notes such as input values left out by the strategy's declared domain.
+  std::string detail;
+};
+
+// Checks `s` on the valid problem `p` with every input flavour derived from `seed`.
+// Float averages and float gradients are compared within
+//   |got - want| <= (kh * kw + 2) * epsilon(T) * magnitude,
+// where magnitude is the same operation applied to |input| (a bound on the rounding error of
+// any summation order); everything else (max values, indices, integers) compares exactly,
+// NaN equal to NaN. Throws std::invalid_argument for an invalid problem or when the reference
+// strategy is not registered.
+CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed);
+
+// The command line that reproduces one check.
+std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed);
+
+}  // namespace poolbench

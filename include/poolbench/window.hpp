@@ -1,0 +1,147 @@
+// The pooling semantics every strategy shares, as small inline building blocks: which taps of
+// a window are valid, the max replacement rule, the avg divisor and the integer rounding.
+// Strategies use these so that they differ in technique, never in meaning.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "poolbench/problem.hpp"
+
+namespace poolbench {
+
+// The taps k in [first, last) of one window along one axis that land inside the input:
+// 0 <= start + k * dilation < input, where start = out * stride - padding.
+struct TapRange {
+  int64_t first = 0;
+  int64_t last = 0;
+  int64_t start = 0;  // input coordinate of tap 0 (may be negative)
+};
+
+inline TapRange AxisTaps(int64_t out, int64_t input, int64_t kernel, int64_t stride,
+                         int64_t padding, int64_t dilation) {
+  TapRange r;
+  r.start = out * stride - padding;
+  // Smallest k with start + k*d >= 0, largest k with start + k*d <= input - 1.
+  r.first = r.start >= 0 ? 0 : (-r.start + dilation - 1) / dilation;
+  const int64_t hi = input - 1 - r.start;
+  r.last = hi < 0 ? 0 : std::min(kernel, hi / dilation + 1);
+  if (r.last < r.first) r.last = r.first;
+  return r;
+}
+
+inline TapRange RowTaps(const Problem& p, int64_t oy) {
+  return AxisTaps(oy, p.h, p.kernel.h, p.stride.h, p.padding.h, p.dilation.h);
+}
+inline TapRange ColTaps(const Problem& p, int64_t ox) {
+  return AxisTaps(ox, p.w, p.kernel.w, p.stride.w, p.padding.w, p.dilation.w);
+}
+
+// The max rule: a tap replaces the current best when it is greater or NaN. Visiting taps in
+// row-major order with this rule gives ties to the first tap and a NaN to the last NaN.
+template <class T>
+inline bool MaxReplaces(T v, T best) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return v > best || std::isnan(v);
+  } else {
+    return v > best;
+  }
+}
+
+// Wide accumulator for sums: double for floating types, int64 for integers (the sum of
+// at most 2^31 int32 values cannot overflow it).
+template <class T>
+using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
+
+// The avg divisor of the window whose taps start at (y0, x0) with `valid` taps in range.
+inline int64_t AvgDivisor(const Problem& p, int64_t y0, int64_t x0, int64_t valid) {
+  if (p.divisor_override) return *p.divisor_override;
+  if (!p.count_include_pad) return valid;
+  const int64_t hend = std::min(y0 + (p.kernel.h - 1) * p.dilation.h + 1, p.h + p.padding.h);
+  const int64_t wend = std::min(x0 + (p.kernel.w - 1) * p.dilation.w + 1, p.w + p.padding.w);
+  // With dilation, count the taps of the clipped window, not its span.
+  const int64_t rows = (hend - y0 + p.dilation.h - 1) / p.dilation.h;
+  const int64_t cols = (wend - x0 + p.dilation.w - 1) / p.dilation.w;
+  return rows * cols;
+}
+
+// Integer division rounded to the nearest integer, ties away from zero. poolbench's documented
+// rounding for integer averages (and integer avg gradients): accumulate in int64, then round.
+inline int64_t RoundDiv(int64_t num, int64_t den) {
+  if (den < 0) num = -num, den = -den;
+  const int64_t q = num / den, r = num % den;  // truncates toward zero
+  if (2 * (r < 0 ? -r : r) >= den) return num < 0 ? q - 1 : q + 1;
+  return q;
+}
+
+// sum / divisor converted to T: plain division for floating types, RoundDiv for integers.
+template <class T>
+inline T DivideAs(Acc<T> sum, int64_t divisor) {
+  if constexpr (std::is_floating_point_v<T>) {
+    return static_cast<T>(sum / static_cast<double>(divisor));
+  } else {
+    return static_cast<T>(RoundDiv(sum, divisor));
+  }
+}
+
+// Gradient accumulation `dst += v`. Integer gradients wrap modulo 2^32 (as NumPy's int32
+// does) so that overlapping windows never overflow into undefined behaviour and every
+// summation order gives the same result.
+template <class T>
+inline void AddGrad(T& dst, T v) {
+  if constexpr (std::is_floating_point_v<T>) {
+    dst += v;
+  } else {
+    dst = static_cast<T>(static_cast<uint32_t>(dst) + static_cast<uint32_t>(v));
+  }
+}
+
+// The valid tap ranges of every window of a problem, computed once, so that loops over taps
+// need no bounds checks. Offsets are flat ih * W + iw within one (NCHW) plane.
+class WindowGrid {
+ public:
+  explicit WindowGrid(const Problem& p) : p_(p) {
+    const int64_t oh = OutputH(p), ow = OutputW(p);
+    rows_.reserve(oh);
+    cols_.reserve(ow);
+    for (int64_t oy = 0; oy < oh; ++oy) rows_.push_back(RowTaps(p, oy));
+    for (int64_t ox = 0; ox < ow; ++ox) cols_.push_back(ColTaps(p, ox));
+  }
+  int64_t oh() const { return static_cast<int64_t>(rows_.size()); }
+  int64_t ow() const { return static_cast<int64_t>(cols_.size()); }
+
+  // Calls visit(offset) for the valid taps of window (oy, ox) in row-major order.
+  template <class Visit>
+  void ForEachTap(int64_t oy, int64_t ox, Visit&& visit) const {
+    const TapRange& r = rows_[oy];
+    const TapRange& c = cols_[ox];
+    for (int64_t ky = r.first; ky < r.last; ++ky) {
+      const int64_t row = (r.start + ky * p_.dilation.h) * p_.w + c.start;
+      for (int64_t kx = c.first; kx < c.last; ++kx) visit(row + kx * p_.dilation.w);
+    }
+  }
+  // The offset of the max of window (oy, ox) by the MaxReplaces rule.
+  template <class T>
+  int64_t ArgMax(const T* plane, int64_t oy, int64_t ox) const {
+    int64_t bi = -1;
+    T best{};
+    ForEachTap(oy, ox, [&](int64_t off) {
+      if (bi < 0 || MaxReplaces(plane[off], best)) bi = off, best = plane[off];
+    });
+    return bi;
+  }
+  int64_t Divisor(int64_t oy, int64_t ox) const {
+    const TapRange& r = rows_[oy];
+    const TapRange& c = cols_[ox];
+    return AvgDivisor(p_, r.start, c.start, (r.last - r.first) * (c.last - c.first));
+  }
+
+ private:
+  Problem p_;
+  std::vector<TapRange> rows_, cols_;
+};
+
+}  // namespace poolbench
