@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 build="${1:-build}"
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
-          libcli11-dev libxtensor-dev python3 python3-matplotlib python3-numpy clang-format)
+          libcli11-dev libxtensor-dev python3 python3-matplotlib python3-numpy python3-jsonschema
+          clang-format)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

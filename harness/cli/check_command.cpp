@@ -148,4 +148,6 @@ void AddCheckCommand(CLI::App& app) {
   });
 }
 
+POOLBENCH_CLI_COMMAND(20, AddCheckCommand);
+
 }  // namespace poolbench::cli

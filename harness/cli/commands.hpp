@@ -1,5 +1,5 @@
-// Each subcommand of the poolbench executable lives in its own file and adds itself to the
-// application through one of these functions.
+// Each subcommand of the poolbench executable lives in its own file in harness/cli/ and adds
+// itself to the application with POOLBENCH_CLI_COMMAND, so a new command is a new file.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -15,11 +15,17 @@ inline constexpr int kExitFailure = 1;
 // Exit status for bad input: arguments, descriptors, files.
 inline constexpr int kExitUsage = 2;
 
-void AddListCommand(CLI::App& app);
-void AddCheckCommand(CLI::App& app);
+using CommandAdder = void (*)(CLI::App& app);
+
+// Adds a command; `order` places it in --help (lower first).
+bool RegisterCommand(int order, CommandAdder add);
 
 // Strategy names matching a regular expression (ECMAScript, searched anywhere in the name).
 // Throws CLI::ValidationError for a bad expression or when nothing matches.
 std::vector<const Strategy*> SelectStrategies(const std::string& regex);
 
 }  // namespace poolbench::cli
+
+#define POOLBENCH_CLI_COMMAND(order, adder)                                     \
+  [[maybe_unused]] static const bool poolbench_cli_command_registered_##order = \
+      ::poolbench::cli::RegisterCommand(order, adder)

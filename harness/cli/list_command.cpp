@@ -67,4 +67,6 @@ void AddListCommand(CLI::App& app) {
   cmd->callback([opt] { RunList(*opt); });
 }
 
+POOLBENCH_CLI_COMMAND(10, AddListCommand);
+
 }  // namespace poolbench::cli

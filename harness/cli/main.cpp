@@ -1,4 +1,5 @@
 // poolbench: the command-line tool. Subcommands are defined one per file (commands.hpp).
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <regex>
@@ -7,6 +8,19 @@
 #include "poolbench/registry.hpp"
 
 namespace poolbench::cli {
+namespace {
+
+std::vector<std::pair<int, CommandAdder>>& Commands() {
+  static std::vector<std::pair<int, CommandAdder>> commands;
+  return commands;
+}
+
+}  // namespace
+
+bool RegisterCommand(int order, CommandAdder add) {
+  Commands().emplace_back(order, add);
+  return true;
+}
 
 std::vector<const Strategy*> SelectStrategies(const std::string& regex) {
   std::regex re;
@@ -37,8 +51,8 @@ int main(int argc, char** argv) {
       "Every strategy is held to one reference semantics (PyTorch's) and timed side by side."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "poolbench 0.1.0");
-  AddListCommand(app);
-  AddCheckCommand(app);
+  std::sort(Commands().begin(), Commands().end());
+  for (const auto& [order, add] : Commands()) add(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Error& e) {
