@@ -125,41 +125,50 @@ std::string Compare(const char* what, const Problem& p, const Guarded<T>& got,
   return os.str();
 }
 
+// The inputs of one flavour and the reference's results on them, computed once per problem
+// and shared by every strategy checked with the same input domain.
 template <class T>
-std::string CheckFlavour(const Strategy& s, const Strategy& ref, const Problem& p, Flavour flavour,
-                         uint64_t seed) {
-  const bool forward = p.direction == Direction::kForward;
-  const InputDomain domain = s.Domain(p);
-  std::vector<T> src(InputElements(p)), diff_dst(forward ? 0 : OutputElements(p));
-  FillInput<T>(src, flavour, seed, domain);
-  FillInput<T>(diff_dst, flavour, seed + 1, domain);
-
-  Outputs<T> want(p, forward), got(p, forward);
-  RunKernel(*ref.Prepare(p), p, src, diff_dst, want);
-  RunKernel(*s.Prepare(p), p, src, diff_dst, got);
-
-  // Sums (avg, and gradients that overlapping windows add up) may round differently in
-  // another order: bound the difference by the same operation on absolute values.
-  std::optional<Outputs<T>> magnitude;
-  if (std::is_floating_point_v<T> && (p.op == Op::kAvg || !forward)) {
-    std::vector<T> abs_src(src), abs_dd(diff_dst);
-    for (T& v : abs_src) v = std::abs(v);
-    for (T& v : abs_dd) v = std::abs(v);
-    magnitude.emplace(p, forward);
-    // Max backward must pick the same winners, so only the gradients go absolute.
-    RunKernel(*ref.Prepare(p), p, p.op == Op::kMax ? src : abs_src, abs_dd, *magnitude);
-  }
-
-  const int64_t oh = OutputH(p), ow = OutputW(p);
-  std::string err;
-  if (forward) {
-    err = Compare("values", p, got.dst, want.dst, magnitude ? &magnitude->dst : nullptr, oh, ow);
-    if (err.empty() && p.indices) {
-      err = Compare<int64_t>("indices", p, got.indices, want.indices, nullptr, oh, ow);
+struct ReferenceRun {
+  ReferenceRun(const Strategy& ref, const Problem& p, Flavour flavour, uint64_t seed,
+               const InputDomain& domain)
+      : src(InputElements(p)),
+        diff_dst(p.direction == Direction::kForward ? 0 : OutputElements(p)),
+        want(p, p.direction == Direction::kForward) {
+    const bool forward = p.direction == Direction::kForward;
+    FillInput<T>(src, flavour, seed, domain);
+    FillInput<T>(diff_dst, flavour, seed + 1, domain);
+    const auto kernel = ref.Prepare(p);
+    RunKernel(*kernel, p, src, diff_dst, want);
+    // Sums (avg, and gradients that overlapping windows add up) may round differently in
+    // another order: bound the difference by the same operation on absolute values.
+    if (std::is_floating_point_v<T> && (p.op == Op::kAvg || !forward)) {
+      std::vector<T> abs_src(src), abs_dd(diff_dst);
+      for (T& v : abs_src) v = std::abs(v);
+      for (T& v : abs_dd) v = std::abs(v);
+      magnitude.emplace(p, forward);
+      // Max backward must pick the same winners, so only the gradients go absolute.
+      RunKernel(*kernel, p, p.op == Op::kMax ? src : abs_src, abs_dd, *magnitude);
     }
-  } else {
-    err = Compare("gradient", p, got.diff_src, want.diff_src,
-                  magnitude ? &magnitude->diff_src : nullptr, p.h, p.w);
+  }
+  std::vector<T> src, diff_dst;
+  Outputs<T> want;
+  std::optional<Outputs<T>> magnitude;
+};
+
+template <class T>
+std::string CheckAgainst(const Strategy& s, const Problem& p, const ReferenceRun<T>& ref) {
+  const bool forward = p.direction == Direction::kForward;
+  Outputs<T> got(p, forward);
+  RunKernel(*s.Prepare(p), p, ref.src, ref.diff_dst, got);
+  const auto& mag = ref.magnitude;
+  const int64_t oh = OutputH(p), ow = OutputW(p);
+  if (!forward) {
+    return Compare("gradient", p, got.diff_src, ref.want.diff_src, mag ? &mag->diff_src : nullptr,
+                   p.h, p.w);
+  }
+  std::string err = Compare("values", p, got.dst, ref.want.dst, mag ? &mag->dst : nullptr, oh, ow);
+  if (err.empty() && p.indices) {
+    err = Compare<int64_t>("indices", p, got.indices, ref.want.indices, nullptr, oh, ow);
   }
   return err;
 }
@@ -183,31 +192,44 @@ std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed) {
          std::string(s.name()) + "$' --seed " + std::to_string(seed);
 }
 
-CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed) {
+CrossChecker::CrossChecker(const Problem& p, uint64_t seed) : p_(p), seed_(seed) {
   if (std::string e = Validate(p); !e.empty()) {
     throw std::invalid_argument("invalid problem " + FormatDescriptor(p) + ": " + e);
   }
-  const Strategy* ref = Registry::Global().Find(kReferenceName);
-  if (!ref) throw std::invalid_argument("the reference strategy naive_loops is not registered");
-  if (&s == ref) {
+  ref_ = Registry::Global().Find(kReferenceName);
+  if (!ref_) throw std::invalid_argument("the reference strategy naive_loops is not registered");
+}
+
+CrossChecker::~CrossChecker() = default;
+
+CheckResult CrossChecker::Check(const Strategy& s) {
+  if (&s == ref_) {
     return {Verdict::kSkipped, "is the reference (pinned by hand-computed results in its tests)"};
   }
-  if (Support sup = s.Supports(p); !sup) return {Verdict::kSkipped, sup.reason};
+  if (Support sup = s.Supports(p_); !sup) return {Verdict::kSkipped, sup.reason};
 
+  const InputDomain domain = s.Domain(p_);
   for (Flavour flavour : kAllFlavours) {
-    std::string err = DispatchDType(
-        p.dtype, [&]<class T>() { return CheckFlavour<T>(s, *ref, p, flavour, seed); });
+    const std::string err = DispatchDType(p_.dtype, [&]<class T>() {
+      const auto key = std::make_tuple(static_cast<int>(flavour), domain.nan, domain.infinity);
+      auto& slot = runs_[key];
+      if (!slot) slot = std::make_shared<ReferenceRun<T>>(*ref_, p_, flavour, seed_, domain);
+      return CheckAgainst<T>(s, p_, *std::static_pointer_cast<ReferenceRun<T>>(slot));
+    });
     if (!err.empty()) {
-      return {Verdict::kFail, std::string(s.name()) + " on " + FormatDescriptor(p) + " (seed " +
-                                  std::to_string(seed) + ", " + std::string(ToString(flavour)) +
-                                  " inputs): " + err + "\n  repro: " + ReproLine(s, p, seed)};
+      return {Verdict::kFail, std::string(s.name()) + " on " + FormatDescriptor(p_) + " (seed " +
+                                  std::to_string(seed_) + ", " + std::string(ToString(flavour)) +
+                                  " inputs): " + err + "\n  repro: " + ReproLine(s, p_, seed_)};
     }
   }
-  const InputDomain d = s.Domain(p);
   std::string note;
-  if (!d.nan) note += "NaN inputs left out (declared deviation); ";
-  if (!d.infinity) note += "infinite inputs left out (declared deviation); ";
+  if (!domain.nan) note += "NaN inputs left out (declared deviation); ";
+  if (!domain.infinity) note += "infinite inputs left out (declared deviation); ";
   return {Verdict::kPass, note};
+}
+
+CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed) {
+  return CrossChecker(p, seed).Check(s);
 }
 
 }  // namespace poolbench

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
+#include <tuple>
 
 #include "poolbench/problem.hpp"
 #include "poolbench/strategy.hpp"
@@ -21,6 +24,24 @@ struct CheckResult {
   // Skipped: the strategy's reason. Fail: what differed, where, and how to reproduce it.
   // Pass: notes such as input values left out by the strategy's declared domain.
   std::string detail;
+};
+
+// Checks strategies on one problem. The reference's results are computed once per input set
+// and reused for every strategy checked, so checking N strategies costs N + 1 runs, not 2N.
+class CrossChecker {
+ public:
+  // Throws std::invalid_argument for an invalid problem or when the reference strategy is not
+  // registered.
+  CrossChecker(const Problem& p, uint64_t seed);
+  ~CrossChecker();
+  CheckResult Check(const Strategy& s);
+
+ private:
+  Problem p_;
+  uint64_t seed_;
+  const Strategy* ref_ = nullptr;
+  // Reference runs per (flavour, honours NaN, honours infinity), typed by the problem's dtype.
+  std::map<std::tuple<int, bool, bool>, std::shared_ptr<void>> runs_;
 };
 
 // Checks `s` on the valid problem `p` with every input flavour derived from `seed`.

@@ -118,7 +118,10 @@ class TableKernel final : public Kernel {
     int32_t bi = *first;
     T best = src[bi];
     for (const int32_t* t = first + 1; t < last; ++t) {
-      if (MaxReplaces(src[*t], best)) bi = *t, best = src[bi];
+      const T v = src[*t];
+      const bool take = MaxReplaces(v, best);  // selects, not a branch random data mispredicts
+      bi = take ? *t : bi;
+      best = take ? v : best;
     }
     return bi;
   }

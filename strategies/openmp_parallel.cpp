@@ -86,6 +86,7 @@ class OpenMPParallel final : public Strategy {
     if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
     return Support::Yes();
   }
+  bool Threaded() const override { return true; }
   std::unique_ptr<Kernel> Prepare(const Problem& p) const override {
     return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
       return std::make_unique<ParallelKernel<T>>(p);

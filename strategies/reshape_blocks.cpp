@@ -13,20 +13,41 @@ namespace poolbench {
 namespace {
 
 // Folds input row `row` (of block row oy, at block offset ky) into the running maxima of one
-// output row. KW is the block width when known at compile time (0: use kw).
+// output row. KW is the block width when known at compile time (0: use kw). The branch-free
+// selects let the compiler vectorise across output columns.
 template <int KW, class T>
 void MaxRow(const T* row, int64_t row_offset, int64_t ow, int64_t kw_dyn, bool first_row, T* best,
             int64_t* idx) {
   const int64_t kw = KW > 0 ? KW : kw_dyn;
-  for (int64_t ox = 0; ox < ow; ++ox) {
-    const T* blk = row + ox * kw;
-    T b = first_row ? blk[0] : best[ox];
-    int64_t bi = first_row ? row_offset + ox * kw : (idx ? idx[ox] : 0);
-    for (int64_t kx = first_row ? 1 : 0; kx < kw; ++kx) {
-      if (MaxReplaces(blk[kx], b)) b = blk[kx], bi = row_offset + ox * kw + kx;
+  // The first row of a block initialises the running maxima; the loops are kept separate so
+  // that each is a straight run of compares and blends.
+  if (!idx && first_row) {
+    for (int64_t ox = 0; ox < ow; ++ox) {
+      const T* blk = row + ox * kw;
+      T b = blk[0];
+      for (int64_t kx = 1; kx < kw; ++kx) b = MaxSelect(blk[kx], b);
+      best[ox] = b;
     }
-    best[ox] = b;
-    if (idx) idx[ox] = bi;
+  } else if (!idx) {
+    for (int64_t ox = 0; ox < ow; ++ox) {
+      const T* blk = row + ox * kw;
+      T b = best[ox];
+      for (int64_t kx = 0; kx < kw; ++kx) b = MaxSelect(blk[kx], b);
+      best[ox] = b;
+    }
+  } else {
+    for (int64_t ox = 0; ox < ow; ++ox) {
+      const T* blk = row + ox * kw;
+      T b = first_row ? blk[0] : best[ox];
+      int64_t bi = first_row ? row_offset + ox * kw : idx[ox];
+      for (int64_t kx = first_row ? 1 : 0; kx < kw; ++kx) {
+        const bool take = MaxReplaces(blk[kx], b);
+        b = take ? blk[kx] : b;
+        bi = take ? row_offset + ox * kw + kx : bi;
+      }
+      best[ox] = b;
+      idx[ox] = bi;
+    }
   }
 }
 

@@ -68,8 +68,12 @@ class ViewKernel final : public Kernel {
   // The winning offset of window (oy, ox): the reduction of the view's last two axes.
   int64_t ArgMax(const T* src, int64_t oy, int64_t ox) const {
     int64_t bi = -1;
+    T best{};
     view_.ForEachTap(oy, ox, [&](int64_t off) {
-      if (bi < 0 || MaxReplaces(src[off], src[bi])) bi = off;
+      const T v = src[off];
+      const bool take = (bi < 0) | MaxReplaces(v, best);
+      bi = take ? off : bi;
+      best = take ? v : best;
     });
     return bi;
   }

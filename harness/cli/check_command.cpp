@@ -73,8 +73,9 @@ void RunCheck(const CheckOptions& opt) {
     if (progress) std::cerr << "\r[" << i + 1 << "/" << problems.size() << "] " << std::flush;
     std::string row = FormatDescriptor(p);
     if (row.size() < 58) row.resize(58, ' ');
+    CrossChecker checker(p, opt.seed);
     for (const Strategy* s : strategies) {
-      const CheckResult r = CrossCheck(*s, p, opt.seed);
+      const CheckResult r = checker.Check(*s);
       Tally& t = tally[s->name()];
       std::string cell(ToString(r.verdict));
       switch (r.verdict) {

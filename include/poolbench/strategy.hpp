@@ -63,6 +63,9 @@ class Strategy {
   // Only called with problems for which Supports() is ok.
   virtual std::unique_ptr<Kernel> Prepare(const Problem& p) const = 0;
   virtual InputDomain Domain(const Problem&) const { return {}; }
+  // Whether Run uses several threads (OpenMP's current thread count). The benchmark times a
+  // threaded strategy at every requested thread count and the others once, single-threaded.
+  virtual bool Threaded() const { return false; }
 };
 
 // A Kernel from a callable, for strategies that need no per-problem state beyond the problem.

@@ -42,13 +42,21 @@ inline TapRange ColTaps(const Problem& p, int64_t ox) {
 
 // The max rule: a tap replaces the current best when it is greater or NaN. Visiting taps in
 // row-major order with this rule gives ties to the first tap and a NaN to the last NaN.
+// Written with a non-short-circuit `|` so that loops using it compile to compares and blends
+// (vectorisable) rather than branches, which random data would mispredict.
 template <class T>
 inline bool MaxReplaces(T v, T best) {
   if constexpr (std::is_floating_point_v<T>) {
-    return v > best || std::isnan(v);
+    return (v > best) | (v != v);
   } else {
     return v > best;
   }
+}
+
+// The best of `best` and a later tap `v` under the max rule.
+template <class T>
+inline T MaxSelect(T v, T best) {
+  return MaxReplaces(v, best) ? v : best;
 }
 
 // Wide accumulator for sums: double for floating types, int64 for integers (the sum of
@@ -129,7 +137,10 @@ class WindowGrid {
     int64_t bi = -1;
     T best{};
     ForEachTap(oy, ox, [&](int64_t off) {
-      if (bi < 0 || MaxReplaces(plane[off], best)) bi = off, best = plane[off];
+      const T v = plane[off];
+      const bool take = (bi < 0) | MaxReplaces(v, best);
+      bi = take ? off : bi;
+      best = take ? v : best;
     });
     return bi;
   }
