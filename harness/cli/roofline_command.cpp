@@ -1,0 +1,118 @@
+// poolbench roofline: the memory bandwidth of each cache level and of DRAM, measured on this
+// machine, as a table or as the JSON that `bench` records in its report context.
+#include <omp.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "bandwidth.hpp"
+#include "commands.hpp"
+
+namespace poolbench::cli {
+namespace {
+
+struct RooflineOptions {
+  int threads = 1;
+  double seconds = BandwidthOptions{}.seconds_per_level;
+  bool json = false;
+};
+
+// Longer than this per level is a mistake (a minutes-long run), not a more careful measurement:
+// the best of a few hundred samples no longer changes.
+constexpr double kMaxSeconds = 60;
+// Below this a level gets a single sample or two, too few for a best-of to mean anything.
+constexpr double kMinSeconds = 0.001;
+
+// 48 KiB, 2 MiB, 52.5 MiB: binary units, one decimal only when the value is not whole.
+std::string FormatBytes(int64_t bytes) {
+  static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  std::ostringstream s;
+  if (std::abs(v - std::round(v)) < 0.05) {
+    s << std::llround(v);
+  } else {
+    s << std::fixed << std::setprecision(1) << v;
+  }
+  s << " " << units[u];
+  return s.str();
+}
+
+void RunRoofline(const RooflineOptions& opt) {
+  const bool progress = isatty(STDERR_FILENO);
+  BandwidthOptions bw;
+  bw.threads = opt.threads;
+  bw.seconds_per_level = opt.seconds;
+  if (const int procs = omp_get_num_procs(); bw.threads > procs) {
+    std::cerr << "poolbench: warning: " << bw.threads << " threads on " << procs
+              << " processors: the threads share cores and their caches, so the figures are "
+                 "not the machine's\n";
+  }
+  const auto levels = MeasureBandwidth(bw, [&](size_t i, size_t n, const BandwidthLevel& l) {
+    if (!progress) return;
+    std::cerr << "\r[" << i + 1 << "/" << n << "] measuring " << l.level << " ("
+              << FormatBytes(l.working_set_bytes) << " working set)   " << std::flush;
+  });
+  if (progress) std::cerr << "\r" << std::string(60, ' ') << "\r" << std::flush;
+
+  if (opt.json) {
+    std::cout << report::Json{{report::ctx::kBandwidth, ToJson(levels)}}.dump(2) << "\n";
+    return;
+  }
+  std::cout << std::left << std::setw(6) << "level" << std::right << std::setw(12) << "capacity"
+            << std::setw(14) << "working set" << std::setw(9) << "threads" << std::setw(10)
+            << "GB/s"
+            << "\n";
+  for (const BandwidthLevel& l : levels) {
+    std::cout << std::left << std::setw(6) << l.level << std::right << std::setw(12)
+              << (l.capacity_bytes > 0 ? FormatBytes(l.capacity_bytes) : "-") << std::setw(14)
+              << FormatBytes(l.working_set_bytes) << std::setw(9) << l.threads << std::setw(10)
+              << std::fixed << std::setprecision(1) << l.gbps << "\n";
+  }
+  std::cout << "\nGB/s = (bytes read + bytes written) / second of dst[i] = q * src[i], best of "
+               "the passes;\ncapacity = what the threads can use (a private level once per "
+               "thread).\n";
+}
+
+}  // namespace
+
+void AddRooflineCommand(CLI::App& app) {
+  auto opt = std::make_shared<RooflineOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "roofline",
+      "Measure the memory bandwidth of each cache level and of DRAM on this machine: a "
+      "streaming read + write over a working set of half each level, the best pass in GB/s.");
+  cmd->add_option("--threads", opt->threads,
+                  "Threads measuring together, each on its own slice (0 = all, as OpenMP "
+                  "decides)")
+      ->capture_default_str();
+  cmd->add_option("--seconds", opt->seconds, "Seconds spent measuring each level")
+      ->capture_default_str();
+  cmd->add_flag("--json", opt->json, "Print {\"bandwidth\": [...]}, as in a report's context");
+  cmd->callback([opt] {
+    if (opt->threads < 0 || opt->threads > kMaxBandwidthThreads) {
+      throw CLI::ValidationError("--threads", "must be between 0 (all) and " +
+                                                  std::to_string(kMaxBandwidthThreads) + ", got " +
+                                                  std::to_string(opt->threads));
+    }
+    // Written as a negated range check so that NaN, which fails every comparison, is refused.
+    if (!(opt->seconds >= kMinSeconds && opt->seconds <= kMaxSeconds)) {
+      std::ostringstream s;
+      s << "must be between " << kMinSeconds << " and " << kMaxSeconds << " seconds per level, got "
+        << opt->seconds;
+      throw CLI::ValidationError("--seconds", s.str());
+    }
+    RunRoofline(*opt);
+  });
+}
+
+POOLBENCH_CLI_COMMAND(70, AddRooflineCommand);
+
+}  // namespace poolbench::cli
