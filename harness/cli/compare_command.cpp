@@ -1,0 +1,98 @@
+// poolbench compare: two timing reports side by side, per benchmark the change of the median,
+// a Mann-Whitney U test over the repetitions and a verdict, for CI to gate on and people to
+// read in a pull request.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "commands.hpp"
+#include "compare.hpp"
+
+namespace poolbench::cli {
+namespace {
+
+struct CompareOptions {
+  std::string base, head;
+  compare::Options options;
+  std::string markdown, json;
+};
+
+// Writes text to a temporary file beside `path` and renames it over `path` when complete, so
+// a failed write never leaves a truncated file behind (as report::Save does for JSON).
+void WriteAtomically(const std::string& text, const std::string& path) {
+  namespace fs = std::filesystem;
+  const fs::path target(path);
+  if (target.has_parent_path() && !fs::is_directory(target.parent_path())) {
+    throw std::invalid_argument(path + ": directory " + target.parent_path().string() +
+                                " does not exist");
+  }
+  const fs::path tmp = target.string() + ".tmp";
+  {
+    std::ofstream out(tmp);
+    if (!out) throw std::runtime_error(path + ": cannot write " + tmp.string());
+    out << text;
+    out.close();
+    if (!out) throw std::runtime_error(path + ": writing " + tmp.string() + " failed");
+  }
+  std::error_code ec;
+  fs::rename(tmp, target, ec);
+  if (ec) {
+    fs::remove(tmp);
+    throw std::runtime_error(path + ": cannot replace the file: " + ec.message());
+  }
+}
+
+void RunCompare(const CompareOptions& opt) {
+  const report::Json base = report::Load(opt.base);
+  const report::Json head = report::Load(opt.head);
+  const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);
+  const std::string markdown = compare::ToMarkdown(c);
+  if (!opt.json.empty()) report::Save(compare::ToJson(c), opt.json);
+  if (!opt.markdown.empty()) WriteAtomically(markdown, opt.markdown);
+  std::cout << markdown << std::flush;
+  if (c.Failed()) throw CLI::RuntimeError(kExitFailure);
+}
+
+}  // namespace
+
+void AddCompareCommand(CLI::App& app) {
+  auto opt = std::make_shared<CompareOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "compare",
+      "Compare two bench reports (BASE, e.g. the target branch, and NEW, e.g. a pull request) "
+      "benchmark by benchmark and print a Markdown table. Exits 1 on any regression or wrong "
+      "result, 2 on bad input or reports from different machines or builds.");
+  cmd->add_option("BASE", opt->base, "The report to compare against")->required();
+  cmd->add_option("NEW", opt->head, "The report under test")->required();
+  cmd->add_option("--threshold", opt->options.threshold,
+                  "Smallest change of the median that counts, as a fraction (0.05 = 5%)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--alpha", opt->options.alpha,
+                  "Significance level of the Mann-Whitney U test, in (0, 1)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown table to this file");
+  cmd->add_option("--json", opt->json,
+                  "Also write the comparison as JSON (options, rows, summary counts) to this file");
+  cmd->add_flag("--force", opt->options.force,
+                "Compare reports from different machines or builds (machine, num_cpus, compiler, "
+                "compiler_flags or build_type differ); the differences are printed as a warning");
+  cmd->footer(
+      "Benchmarks are matched by run_name. Their repetitions (run_type \"iteration\") are the "
+      "samples; aggregates are ignored. A benchmark is a regression when its median real time "
+      "grows by more than the threshold and the two-sided Mann-Whitney U test gives p < alpha, "
+      "an improvement likewise, else the same; a benchmark whose NEW run gives a wrong result "
+      "(verdict FAIL) where BASE did not is 'wrong' and fails like a regression.\n\n"
+      "With few repetitions the U test cannot reach significance: n vs m samples give at best "
+      "p = 2 / C(n+m, n), so 3 vs 3 repetitions give at best p = 0.1 and can never pass "
+      "alpha = 0.05 (4 vs 4 can: 0.029). Such benchmarks are decided by the ratio of the "
+      "medians alone, and their rows say so; run bench with at least 4 repetitions on both "
+      "sides to have every change tested.");
+  cmd->callback([opt] { RunCompare(*opt); });
+}
+
+POOLBENCH_CLI_COMMAND(50, AddCompareCommand);
+
+}  // namespace poolbench::cli

@@ -1,0 +1,275 @@
+// End-to-end tests of `poolbench compare` through the real executable: exit statuses, messages
+// and output files, on reports built here and on reports written by `poolbench bench`.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace poolbench {
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+Json Context() {
+  return {{"date", "2026-11-22T03:30:00+00:00"},
+          {"host_name", "ci-1"},
+          {"num_cpus", 2},
+          {"machine", "Intel(R) Xeon(R) Processor"},
+          {"compiler", "GNU 12.2.0"},
+          {"compiler_flags", "-O3 -DNDEBUG -march=native"},
+          {"build_type", "Release"},
+          {"git_revision", "59af938"}};
+}
+
+Json Report() { return {{"context", Context()}, {"benchmarks", Json::array()}}; }
+
+const std::string kDescriptor = "max:fwd:f32:nchw:1x64x112x112:k3x3:s2x2:p1x1";
+
+// `repetitions` iteration entries of one benchmark around `center_us`, spread +-2%.
+void AddBenchmark(Json& report, const std::string& strategy, int repetitions, double center_us) {
+  const std::string name = strategy + "/" + kDescriptor + "/threads:1";
+  for (int i = 0; i < repetitions; ++i) {
+    const double t = center_us * (1 + 0.02 * std::sin(1.3 * i));
+    report["benchmarks"].push_back({{"name", name},
+                                    {"run_name", name},
+                                    {"run_type", "iteration"},
+                                    {"repetitions", repetitions},
+                                    {"repetition_index", i},
+                                    {"threads", 1},
+                                    {"iterations", 100},
+                                    {"real_time", t},
+                                    {"cpu_time", t},
+                                    {"time_unit", "us"},
+                                    {"strategy", strategy},
+                                    {"descriptor", kDescriptor},
+                                    {"verdict", "pass"}});
+  }
+}
+
+void AddWrong(Json& report, const std::string& strategy) {
+  const std::string name = strategy + "/" + kDescriptor + "/threads:1";
+  report["benchmarks"].push_back(
+      {{"name", name},
+       {"run_name", name},
+       {"run_type", "iteration"},
+       {"repetitions", 1},
+       {"repetition_index", 0},
+       {"threads", 1},
+       {"iterations", 0},
+       {"real_time", 0},
+       {"cpu_time", 0},
+       {"time_unit", "us"},
+       {"error_occurred", true},
+       {"error_message", "wrong result: values: 3 of 16 elements differ"},
+       {"strategy", strategy},
+       {"descriptor", kDescriptor},
+       {"verdict", "FAIL"}});
+}
+
+class CompareCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "poolbench_compare_cli_XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  std::string Write(const std::string& name, const Json& report) const {
+    std::ofstream(Path(name)) << report.dump(1);
+    return Path(name);
+  }
+
+  // Runs `poolbench ARGS`, capturing its exit status, stdout and stderr.
+  Result Poolbench(const std::string& args) const {
+    const std::string line = std::string(POOLBENCH_EXE) + " " + args + " >'" + Path(".stdout") +
+                             "' 2>'" + Path(".stderr") + "'";
+    const int status = std::system(line.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(Path(".stdout"));
+    r.err = Slurp(Path(".stderr"));
+    fs::remove(Path(".stdout"));
+    fs::remove(Path(".stderr"));
+    return r;
+  }
+
+  // A base report and a new one in which lookup_table is `slowdown` times slower.
+  void WritePair(double slowdown, int repetitions = 10) {
+    Json base = Report(), head = Report();
+    AddBenchmark(base, "lookup_table", repetitions, 100);
+    AddBenchmark(head, "lookup_table", repetitions, 100 * slowdown);
+    AddBenchmark(base, "naive_loops", repetitions, 900);
+    AddBenchmark(head, "naive_loops", repetitions, 900);
+    base_ = Write("base.json", base);
+    head_ = Write("new.json", head);
+  }
+
+  fs::path dir_;
+  std::string base_, head_;
+};
+
+TEST_F(CompareCliTest, ThirtyPercentSlowerIsARegressionAndExitsOne) {
+  WritePair(1.3);
+  const Result r = Poolbench("compare " + base_ + " " + head_);
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("| **regression** |"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("+30.0%"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("**Summary:** 1 regression, 0 wrong results, 0 improvements, 1 same"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(CompareCliTest, IdenticalDistributionsExitZero) {
+  WritePair(1.0);
+  const Result r = Poolbench("compare " + base_ + " " + head_);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("0 regressions, 0 wrong results, 0 improvements, 2 same"), std::string::npos)
+      << r.out;
+}
+
+TEST_F(CompareCliTest, ThresholdDecidesWhatCounts) {
+  WritePair(1.3);
+  EXPECT_EQ(Poolbench("compare --threshold 0.5 " + base_ + " " + head_).code, 0);
+}
+
+TEST_F(CompareCliTest, DifferentCompilerIsRefusedUnlessForced) {
+  Json base = Report(), head = Report();
+  AddBenchmark(base, "lookup_table", 10, 100);
+  AddBenchmark(head, "lookup_table", 10, 100);
+  head["context"]["compiler"] = "Clang 16.0.6";
+  head["context"]["host_name"] = "ci-2";  // allowed to differ
+  const std::string b = Write("base.json", base), h = Write("new.json", head);
+
+  const Result refused = Poolbench("compare " + b + " " + h);
+  EXPECT_EQ(refused.code, 2) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("compiler: base \"GNU 12.2.0\", new \"Clang 16.0.6\""),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(refused.err.find("host_name"), std::string::npos) << refused.err;
+  EXPECT_TRUE(refused.out.empty()) << refused.out;
+
+  const Result forced = Poolbench("compare --force " + b + " " + h);
+  EXPECT_EQ(forced.code, 0) << forced.out << forced.err;
+  EXPECT_NE(forced.out.find("**Warning:**"), std::string::npos) << forced.out;
+  EXPECT_NE(forced.out.find("`compiler`"), std::string::npos) << forced.out;
+
+  AddBenchmark(base, "naive_loops", 10, 100);
+  AddBenchmark(head, "naive_loops", 10, 130);
+  Write("base.json", base);
+  Write("new.json", head);
+  EXPECT_EQ(Poolbench("compare --force " + b + " " + h).code, 1);
+}
+
+TEST_F(CompareCliTest, BadInputExitsTwoWithAClearMessage) {
+  WritePair(1.0);
+  std::ofstream(Path("broken.json")) << "{\"context\": {}, \"benchmarks\": [";
+  const Result bad_json = Poolbench("compare " + base_ + " " + Path("broken.json"));
+  EXPECT_EQ(bad_json.code, 2);
+  EXPECT_NE(bad_json.err.find(Path("broken.json") + ": not valid JSON"), std::string::npos)
+      << bad_json.err;
+
+  const Result missing = Poolbench("compare " + Path("nowhere.json") + " " + head_);
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.err.find(Path("nowhere.json") + ": cannot open report"), std::string::npos)
+      << missing.err;
+
+  Write("no_benchmarks.json", Json{{"context", Context()}});
+  const Result structure = Poolbench("compare " + base_ + " " + Path("no_benchmarks.json"));
+  EXPECT_EQ(structure.code, 2);
+  EXPECT_NE(structure.err.find("\"benchmarks\""), std::string::npos) << structure.err;
+
+  EXPECT_EQ(Poolbench("compare --alpha 0 " + base_ + " " + head_).code, 2);
+  EXPECT_EQ(Poolbench("compare --threshold -1 " + base_ + " " + head_).code, 2);
+  EXPECT_EQ(Poolbench("compare " + base_).code, 2);
+}
+
+TEST_F(CompareCliTest, AFailVerdictInNewExitsOne) {
+  Json base = Report(), head = Report();
+  AddBenchmark(base, "lookup_table", 10, 100);
+  AddWrong(head, "lookup_table");
+  AddBenchmark(base, "naive_loops", 10, 900);
+  AddBenchmark(head, "naive_loops", 10, 900);
+  const Result r = Poolbench("compare " + Write("base.json", base) + " " + Write("new.json", head));
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("**wrong** (wrong result: values: 3 of 16 elements differ)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("0 regressions, 1 wrong result,"), std::string::npos) << r.out;
+}
+
+TEST_F(CompareCliTest, WritesMarkdownAndJsonFiles) {
+  WritePair(1.3);
+  const Result r = Poolbench("compare " + base_ + " " + head_ + " --markdown " + Path("out.md") +
+                             " --json " + Path("out.json"));
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(Slurp(Path("out.md")), r.out);
+  const Json j = Json::parse(Slurp(Path("out.json")));
+  EXPECT_EQ(j["summary"]["regression"], 1);
+  EXPECT_EQ(j["summary"]["same"], 1);
+  EXPECT_EQ(j["failed"], true);
+  EXPECT_EQ(j["threshold"], 0.05);
+  ASSERT_EQ(j["benchmarks"].size(), 2u);
+  EXPECT_EQ(j["benchmarks"][0]["strategy"], "lookup_table");
+  EXPECT_EQ(j["benchmarks"][0]["verdict"], "regression");
+
+  // An output in a directory that does not exist is bad input, and nothing is left behind.
+  const Result bad =
+      Poolbench("compare " + base_ + " " + head_ + " --markdown " + Path("no/such/dir/out.md"));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("does not exist"), std::string::npos) << bad.err;
+  EXPECT_FALSE(fs::exists(Path("no")));
+}
+
+TEST_F(CompareCliTest, HelpExplainsTheLimitOfFewRepetitions) {
+  const Result r = Poolbench("compare --help");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_NE(r.out.find("3 vs 3 repetitions give at best p = 0.1"), std::string::npos) << r.out;
+}
+
+// Two runs of the real `bench` on the same build compare clean. The threshold is far above
+// any slowdown noise can cause (a factor of 5), so this tests that compare reads bench's
+// reports and matches every benchmark, not the machine's timing.
+TEST_F(CompareCliTest, TwoBenchRunsOfTheSameBuildCompareClean) {
+  const std::string bench =
+      "bench --suite seeds --strategy 'lookup|naive' --repetitions 5 --min-time 0.01 "
+      "--bandwidth-seconds 0 -o ";
+  const Result first = Poolbench(bench + Path("a.json"));
+  ASSERT_EQ(first.code, 0) << first.out << first.err;
+  const Result second = Poolbench(bench + Path("b.json"));
+  ASSERT_EQ(second.code, 0) << second.out << second.err;
+
+  const Result r = Poolbench("compare --threshold 4 " + Path("a.json") + " " + Path("b.json") +
+                             " --json " + Path("c.json"));
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const Json j = Json::parse(Slurp(Path("c.json")));
+  ASSERT_FALSE(j["benchmarks"].empty());
+  EXPECT_EQ(j["summary"]["same"], j["benchmarks"].size()) << r.out;
+  for (const Json& row : j["benchmarks"]) {
+    EXPECT_EQ(row["base"]["samples"], 5) << row.dump();
+    EXPECT_EQ(row["new"]["samples"], 5) << row.dump();
+    EXPECT_EQ(row["decided_by"], "u_test") << row.dump();
+  }
+}
+
+}  // namespace
+}  // namespace poolbench
