@@ -1,0 +1,263 @@
+// poolbench pool: pools a user's own .npy array with one strategy and writes the result as
+// .npy, so that a NumPy user can hold poolbench against their own code.
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+
+#include "commands.hpp"
+#include "npy.hpp"
+#include "poolbench/descriptor.hpp"
+#include "poolbench/registry.hpp"
+#include "poolbench/tensor.hpp"
+
+namespace poolbench::cli {
+namespace {
+
+struct PoolOptions {
+  std::string input;
+  std::string kernel;
+  std::string stride;
+  std::string padding = "0";
+  std::string dilation = "1";
+  bool ceil = false;
+  std::string op = "max";
+  bool exclude_pad = false;
+  int64_t divisor = 0;
+  bool divisor_given = false;
+  std::string layout = "nchw";
+  std::string strategy = "naive_loops";
+  std::string out;
+  std::string indices;
+  std::string win_counts;
+};
+
+// "K" (meaning KxK) or "KHxKW", each a decimal integer. Range checks are Validate()'s, which
+// names the offending axis.
+bool ParsePair(const std::string& text, Pair& out) {
+  auto parse = [](std::string_view s, int64_t& v) {
+    if (s.empty() || s.size() > 18) return false;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  const std::string_view s = text;
+  const size_t x = s.find('x');
+  if (x == std::string_view::npos) {
+    if (!parse(s, out.h)) return false;
+    out.w = out.h;
+    return true;
+  }
+  return parse(s.substr(0, x), out.h) && parse(s.substr(x + 1), out.w);
+}
+
+const CLI::Validator kPairValidator(
+    [](std::string& text) -> std::string {
+      Pair p;
+      if (ParsePair(text, p)) return {};
+      return "expected an integer N or NxM (height x width), got '" + text + "'";
+    },
+    "N[xM]");
+
+Pair ToPair(const std::string& text) {
+  Pair p;
+  ParsePair(text, p);  // CLI11 has already run kPairValidator on it.
+  return p;
+}
+
+// The input's shape as a problem: (H, W) is one plane; 4-D is (N, C, H, W) or (N, H, W, C).
+Problem ShapeProblem(const std::string& path, const NpyArray& in, Layout layout) {
+  const auto& s = in.shape;
+  const std::string shape = ShapeString(s);
+  if (s.size() != 2 && s.size() != 4) {
+    std::string why = path + ": " + std::to_string(s.size()) + "-D array of shape " + shape +
+                      "; poolbench pool takes a 2-D (H, W) array or a 4-D (N, C, H, W) or (N, H, "
+                      "W, C) array";
+    if (s.size() == 3) why += " (for (C, H, W), save a[None], of shape (1, C, H, W))";
+    throw std::invalid_argument(why);
+  }
+  for (int64_t d : s) {
+    if (d == 0) {
+      throw std::invalid_argument(path + ": shape " + shape +
+                                  " has a zero-sized dimension; pooling needs at least one "
+                                  "element along every axis");
+    }
+  }
+  Problem p;
+  p.dtype = in.dtype;
+  p.layout = layout;
+  if (s.size() == 2) {
+    p.h = s[0], p.w = s[1];
+  } else if (layout == Layout::kNCHW) {
+    p.n = s[0], p.c = s[1], p.h = s[2], p.w = s[3];
+  } else {
+    p.n = s[0], p.h = s[1], p.w = s[2], p.c = s[3];
+  }
+  return p;
+}
+
+// The output's shape in the input's rank and layout.
+std::vector<int64_t> OutputShape(const Problem& p, size_t rank) {
+  const int64_t oh = OutputH(p), ow = OutputW(p);
+  if (rank == 2) return {oh, ow};
+  if (p.layout == Layout::kNCHW) return {p.n, p.c, oh, ow};
+  return {p.n, oh, ow, p.c};
+}
+
+// Validates a problem and the strategy's support for it, with messages that carry the
+// descriptor so that the failing problem can be reproduced.
+void Check(const Problem& p, const Strategy& s) {
+  const std::string d = FormatDescriptor(p);
+  if (std::string e = Validate(p); !e.empty()) {
+    throw std::invalid_argument("invalid problem " + d + ": " + e);
+  }
+  if (Support sup = s.Supports(p); !sup) {
+    throw std::invalid_argument("strategy '" + std::string(s.name()) + "' does not support " + d +
+                                ": " + sup.reason);
+  }
+}
+
+const Strategy& FindStrategy(const std::string& name) {
+  if (const Strategy* s = Registry::Global().Find(name)) return *s;
+  std::string names;
+  for (const Strategy* s : Registry::Global().All()) {
+    names += (names.empty() ? "" : ", ") + std::string(s->name());
+  }
+  throw std::invalid_argument("unknown strategy '" + name + "' (registered: " + names + ")");
+}
+
+// Two outputs naming one file would leave only the one renamed last.
+void CheckDistinct(const std::vector<std::pair<const char*, std::string>>& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    for (size_t j = i + 1; j < outputs.size(); ++j) {
+      if (outputs[i].second.empty() || outputs[j].second.empty()) continue;
+      namespace fs = std::filesystem;
+      if (fs::absolute(outputs[i].second).lexically_normal() ==
+          fs::absolute(outputs[j].second).lexically_normal()) {
+        throw std::invalid_argument(std::string(outputs[i].first) + " and " + outputs[j].first +
+                                    " name the same file '" + outputs[j].second + "'");
+      }
+    }
+  }
+}
+
+void RunPool(const PoolOptions& opt) {
+  const bool max = opt.op == "max";
+  if (!max && !opt.indices.empty()) throw std::invalid_argument("--indices needs --op max");
+  if (!max && !opt.win_counts.empty()) throw std::invalid_argument("--win-counts needs --op max");
+  if (max && opt.exclude_pad) throw std::invalid_argument("--exclude-pad applies to --op avg");
+  if (max && opt.divisor_given) throw std::invalid_argument("--divisor applies to --op avg");
+  CheckDistinct({{"--out", opt.out}, {"--indices", opt.indices}, {"--win-counts", opt.win_counts}});
+  const Strategy& strategy = FindStrategy(opt.strategy);
+
+  const NpyArray in = ReadNpy(opt.input);
+  Problem p = ShapeProblem(opt.input, in, opt.layout == "nhwc" ? Layout::kNHWC : Layout::kNCHW);
+  p.op = max ? Op::kMax : Op::kAvg;
+  p.kernel = ToPair(opt.kernel);
+  p.stride = opt.stride.empty() ? p.kernel : ToPair(opt.stride);
+  p.padding = ToPair(opt.padding);
+  p.dilation = ToPair(opt.dilation);
+  p.ceil_mode = opt.ceil;
+  p.count_include_pad = !opt.exclude_pad;
+  if (opt.divisor_given) p.divisor_override = opt.divisor;
+  p.indices = !opt.indices.empty();
+
+  // The win counts are max's backward with an all-ones gradient: each input's gradient is
+  // the number of windows it wins, the seeds' bincount of the argmax indices.
+  Problem counts = p;
+  counts.direction = Direction::kBackward;
+  counts.indices = false;
+  const bool want_counts = !opt.win_counts.empty();
+
+  std::cout << FormatDescriptor(p) << "\n";
+  if (want_counts) std::cout << FormatDescriptor(counts) << "\n";
+  std::cout << std::flush;
+  Check(p, strategy);
+  if (want_counts) Check(counts, strategy);
+
+  const std::vector<int64_t> out_shape = OutputShape(p, in.shape.size());
+  DispatchDType(p.dtype, [&]<class T>() {
+    std::vector<T> values(OutputElements(p));
+    std::vector<int64_t> indices(p.indices ? OutputElements(p) : 0);
+    Buffers b;
+    b.src = in.data();
+    b.dst = values.data();
+    b.indices = p.indices ? indices.data() : nullptr;
+    strategy.Prepare(p)->Run(b);
+
+    std::vector<T> ones, win;
+    if (want_counts) {
+      ones.assign(OutputElements(counts), T(1));
+      win.assign(InputElements(counts), T(0));
+      Buffers bb;
+      bb.src = in.data();
+      bb.diff_dst = ones.data();
+      bb.diff_src = win.data();
+      strategy.Prepare(counts)->Run(bb);
+    }
+
+    // Every output is written in full before any is renamed into place, so that a failure
+    // (a missing directory, a full disk) leaves none of them behind.
+    std::vector<PendingNpy> pending;
+    pending.reserve(3);
+    pending.emplace_back(opt.out, out_shape, values.data());
+    if (p.indices) pending.emplace_back(opt.indices, out_shape, indices.data());
+    if (want_counts) pending.emplace_back(opt.win_counts, in.shape, win.data());
+    for (PendingNpy& f : pending) f.Commit();
+  });
+}
+
+}  // namespace
+
+void AddPoolCommand(CLI::App& app) {
+  auto opt = std::make_shared<PoolOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "pool",
+      "Pool your own .npy array with one strategy and write the result as .npy, to compare "
+      "with your NumPy code. The input is float32, float64 or int32 (little-endian), 2-D "
+      "(H, W) or 4-D in --layout order; the output has the same rank, layout and dtype. "
+      "Prints the problem's descriptor on standard output first (with --win-counts, also the "
+      "backward one), a line that `poolbench check --problem` reproduces. Bad input exits 2 "
+      "and writes no file.");
+  cmd->add_option("input", opt->input, "The .npy array to pool")->required();
+  cmd->add_option("--kernel", opt->kernel, "Window size, K or KHxKW")
+      ->required()
+      ->check(kPairValidator);
+  cmd->add_option("--stride", opt->stride, "Window step, S or SHxSW (default: the kernel)")
+      ->check(kPairValidator);
+  cmd->add_option("--padding", opt->padding, "Implicit padding on each side, P or PHxPW")
+      ->check(kPairValidator)
+      ->capture_default_str();
+  cmd->add_option("--dilation", opt->dilation, "Spacing of the window's taps, D or DHxDW")
+      ->check(kPairValidator)
+      ->capture_default_str();
+  cmd->add_flag("--ceil", opt->ceil, "Round the output size up (PyTorch's ceil_mode)");
+  cmd->add_option("--op", opt->op, "Pooling operation")
+      ->check(CLI::IsMember({"max", "avg"}))
+      ->capture_default_str();
+  cmd->add_flag("--exclude-pad", opt->exclude_pad,
+                "Avg: divide by the number of valid taps, not the padded window size");
+  CLI::Option* divisor =
+      cmd->add_option("--divisor", opt->divisor, "Avg: divide every window by N instead");
+  cmd->add_option("--layout", opt->layout,
+                  "Axis order of a 4-D input and output: (N, C, H, W) or (N, H, W, C)")
+      ->check(CLI::IsMember({"nchw", "nhwc"}))
+      ->capture_default_str();
+  cmd->add_option("--strategy", opt->strategy, "The strategy to run (see `poolbench list`)")
+      ->capture_default_str();
+  cmd->add_option("--out", opt->out, "Where to write the pooled values (.npy, the input's dtype)")
+      ->required();
+  cmd->add_option("--indices", opt->indices,
+                  "Max: also write the argmax of every output as int64 .npy, the flat offset "
+                  "ih * W + iw within its (H, W) plane");
+  cmd->add_option("--win-counts", opt->win_counts,
+                  "Max: also write, per input element, how many windows it wins (max's "
+                  "gradient for an all-ones output gradient), input-shaped, the input's dtype");
+  cmd->callback([opt, divisor] {
+    opt->divisor_given = divisor->count() > 0;
+    RunPool(*opt);
+  });
+}
+
+POOLBENCH_CLI_COMMAND(60, AddPoolCommand);
+
+}  // namespace poolbench::cli

@@ -1,0 +1,294 @@
+// End-to-end tests of `poolbench pool` through the real executable.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xnpy.hpp>
+
+#include "npy.hpp"
+#include "poolbench/tensor.hpp"
+
+namespace poolbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<int32_t> kSeed4x4 = {12, 15, 5, 0, 3, 11, 3, 7, 9, 3, 5, 2, 4, 7, 6, 8};
+const std::vector<int32_t> kSeed6x6 = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3,
+                                       8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9, 5, 0, 2, 8, 8};
+
+struct Result {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string Slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+class PoolCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "poolbench_pool_cli_XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // Runs a shell command line, capturing its exit status, stdout and stderr.
+  Result Shell(const std::string& command) const {
+    const std::string line = command + " >'" + Path(".stdout") + "' 2>'" + Path(".stderr") + "'";
+    const int status = std::system(line.c_str());
+    Result r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = Slurp(Path(".stdout"));
+    r.err = Slurp(Path(".stderr"));
+    fs::remove(Path(".stdout"));
+    fs::remove(Path(".stderr"));
+    return r;
+  }
+
+  // Runs `poolbench pool IN` with arguments; IN and every "@name" are files in the test's
+  // directory.
+  Result Pool(const std::string& input, std::initializer_list<std::string> args) const {
+    std::string line = std::string("'") + POOLBENCH_EXE + "' pool '" + Path(input) + "'";
+    for (const std::string& a : args) {
+      line += " '" + (a.starts_with("@") ? Path(a.substr(1)) : a) + "'";
+    }
+    return Shell(line);
+  }
+
+  template <class T>
+  void Write(const std::string& name, std::vector<int64_t> shape, const std::vector<T>& v) const {
+    WriteNpy(Path(name), shape, v.data());
+  }
+
+  template <class T>
+  std::vector<T> Read(const std::string& name, const std::vector<int64_t>& shape) const {
+    const NpyArray a = ReadNpy(Path(name));
+    EXPECT_EQ(a.dtype, DTypeOf<T>::value) << name;
+    EXPECT_EQ(a.shape, shape) << name;
+    const T* p = static_cast<const T*>(a.data());
+    return std::vector<T>(p, p + a.size());
+  }
+
+  std::vector<int64_t> ReadIndices(const std::string& name,
+                                   const std::vector<size_t>& shape) const {
+    const auto a = xt::load_npy<int64_t>(Path(name));
+    EXPECT_EQ(std::vector<size_t>(a.shape().begin(), a.shape().end()), shape) << name;
+    return std::vector<int64_t>(a.begin(), a.end());
+  }
+
+  // The files of the test's directory other than the inputs it wrote.
+  std::vector<std::string> Outputs(std::initializer_list<std::string> inputs) const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) {
+      const std::string name = e.path().filename();
+      if (std::find(inputs.begin(), inputs.end(), name) == inputs.end()) names.push_back(name);
+    }
+    return names;
+  }
+
+  fs::path dir_;
+};
+
+// Expects a refusal: exit status 2, with every part in the error message.
+#define EXPECT_REFUSED(result, ...)                                                             \
+  do {                                                                                          \
+    const Result& r_ = (result);                                                                \
+    EXPECT_EQ(r_.code, 2) << r_.err;                                                            \
+    for (const std::string& part : std::initializer_list<std::string>{__VA_ARGS__}) {           \
+      EXPECT_NE(r_.err.find(part), std::string::npos) << "'" << part << "' not in: " << r_.err; \
+    }                                                                                           \
+  } while (0)
+
+TEST_F(PoolCliTest, SeedMaxValuesAndIndicesWithEveryStrategy) {
+  Write("in.npy", {4, 4}, kSeed4x4);
+  // The executable's own list: plugins loaded by other tests change this process's registry.
+  const Result list = Shell(std::string("'") + POOLBENCH_EXE + "' list --json");
+  ASSERT_EQ(list.code, 0) << list.err;
+  std::vector<std::string> ran;
+  for (const auto& s : nlohmann::json::parse(list.out)) {
+    const std::string name = s.at("name");
+    SCOPED_TRACE(name);
+    const Result r = Pool(
+        "in.npy", {"--kernel", "2", "--strategy", name, "--out", "@v.npy", "--indices", "@i.npy"});
+    if (r.code == 2 && r.err.find("does not support") != std::string::npos) continue;
+    ASSERT_EQ(r.code, 0) << r.err;
+    ran.push_back(name);
+    EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "max:fwd:i32:nchw:1x1x4x4:k2x2:idx");
+    EXPECT_EQ(Read<int32_t>("v.npy", {2, 2}), (std::vector<int32_t>{15, 7, 9, 8}));
+    EXPECT_EQ(ReadIndices("i.npy", {2, 2}), (std::vector<int64_t>{1, 7, 8, 15}));
+    fs::remove(Path("v.npy"));
+    fs::remove(Path("i.npy"));
+  }
+  EXPECT_NE(std::find(ran.begin(), ran.end(), "naive_loops"), ran.end());
+  EXPECT_NE(std::find(ran.begin(), ran.end(), "reshape_blocks"), ran.end());
+}
+
+TEST_F(PoolCliTest, SeedWinCountsOfOverlappingWindows) {
+  Write("in.npy", {6, 6}, kSeed6x6);
+  const Result r = Pool(
+      "in.npy", {"--kernel", "3", "--stride", "1", "--out", "@v.npy", "--win-counts", "@w.npy"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.find("max:fwd:i32:nchw:1x1x6x6:k3x3:s1x1\n"), 0u) << r.out;
+  EXPECT_NE(r.out.find("max:bwd:i32:nchw:1x1x6x6:k3x3:s1x1\n"), std::string::npos) << r.out;
+  EXPECT_EQ(Read<int32_t>("w.npy", {6, 6}),
+            (std::vector<int32_t>{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 3, 0, 6, 0, 0, 0,
+                                  0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 1, 1, 0, 0, 0, 1, 0}));
+  EXPECT_EQ(Read<int32_t>("v.npy", {4, 4}),
+            (std::vector<int32_t>{9, 9, 9, 9, 9, 9, 9, 8, 9, 9, 9, 7, 9, 8, 8, 8}));
+}
+
+TEST_F(PoolCliTest, StrategyThatDoesNotSupportTheProblemIsRefusedWithItsReason) {
+  Write("in.npy", {4, 4}, kSeed4x4);
+  EXPECT_REFUSED(Pool("in.npy", {"--kernel", "2", "--stride", "1", "--strategy", "reshape_blocks",
+                                 "--out", "@v.npy"}),
+                 "'reshape_blocks' does not support max:fwd:i32:nchw:1x1x4x4:k2x2:s1x1",
+                 "stride must equal kernel");
+  EXPECT_EQ(Outputs({"in.npy"}), std::vector<std::string>{});
+}
+
+TEST_F(PoolCliTest, FourDimensionalNhwcKeepsItsLayout) {
+  // Channel 0 is the seed, channel 1 its negation, interleaved as (1, 4, 4, 2).
+  std::vector<int32_t> in;
+  for (int32_t v : kSeed4x4) in.insert(in.end(), {v, -v});
+  Write("in.npy", {1, 4, 4, 2}, in);
+  const Result r = Pool(
+      "in.npy", {"--kernel", "2", "--layout", "nhwc", "--out", "@v.npy", "--indices", "@i.npy"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "max:fwd:i32:nhwc:1x2x4x4:k2x2:idx");
+  // (oy, ox, c): the block maxima of the seed, and minus its block minima.
+  EXPECT_EQ(Read<int32_t>("v.npy", {1, 2, 2, 2}),
+            (std::vector<int32_t>{15, -3, 7, 0, 9, -3, 8, -2}));
+  EXPECT_EQ(ReadIndices("i.npy", {1, 2, 2, 2}), (std::vector<int64_t>{1, 4, 7, 3, 8, 9, 15, 11}));
+}
+
+TEST_F(PoolCliTest, FourDimensionalNchwAverage) {
+  std::vector<double> in(kSeed4x4.begin(), kSeed4x4.end());
+  for (int32_t v : kSeed4x4) in.push_back(2.0 * v);
+  Write("in.npy", {1, 2, 4, 4}, in);
+  const Result r = Pool("in.npy", {"--kernel", "2", "--op", "avg", "--out", "@v.npy"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "avg:fwd:f64:nchw:1x2x4x4:k2x2");
+  EXPECT_EQ(Read<double>("v.npy", {1, 2, 2, 2}),
+            (std::vector<double>{10.25, 3.75, 5.75, 5.25, 20.5, 7.5, 11.5, 10.5}));
+}
+
+TEST_F(PoolCliTest, FortranOrderInputGivesTheSameResultAsCOrder) {
+  xt::xarray<float, xt::layout_type::column_major> f = xt::zeros<float>({4, 4});
+  for (size_t i = 0; i < 16; ++i) f(i / 4, i % 4) = static_cast<float>(kSeed4x4[i]);
+  xt::dump_npy(Path("f.npy"), f);
+  ASSERT_NE(Slurp(Path("f.npy")).find("'fortran_order': True"), std::string::npos);
+  const Result r = Pool("f.npy", {"--kernel", "2", "--out", "@v.npy", "--indices", "@i.npy"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(Read<float>("v.npy", {2, 2}), (std::vector<float>{15, 7, 9, 8}));
+  EXPECT_EQ(ReadIndices("i.npy", {2, 2}), (std::vector<int64_t>{1, 7, 8, 15}));
+}
+
+TEST_F(PoolCliTest, RefusesInputsItCannotPool) {
+  const std::vector<float> v(60, 1.0f);
+  Write("1d.npy", {60}, v);
+  Write("3d.npy", {3, 4, 5}, v);
+  Write("5d.npy", {1, 3, 4, 5, 1}, v);
+  Write("zero.npy", {0, 4}, std::vector<float>{});
+  Write("i8.npy", {2, 2}, std::vector<int64_t>{1, 2, 3, 4});
+  std::ofstream(Path("text.npy")) << "1,2\n3,4\n";
+  WriteNpy(Path("short.npy"), std::vector<int64_t>{4, 4}, v.data());
+  fs::resize_file(Path("short.npy"), fs::file_size(Path("short.npy")) - 4);
+  const std::initializer_list<std::string> inputs = {"1d.npy", "3d.npy",   "5d.npy",   "zero.npy",
+                                                     "i8.npy", "text.npy", "short.npy"};
+
+  auto pool = [&](const std::string& in) { return Pool(in, {"--kernel", "2", "--out", "@v.npy"}); };
+  EXPECT_REFUSED(pool("missing.npy"), Path("missing.npy"), "cannot open");
+  EXPECT_REFUSED(pool("1d.npy"), "1-D array of shape (60,)", "2-D (H, W)");
+  EXPECT_REFUSED(pool("3d.npy"), "3-D array of shape (3, 4, 5)", "a[None]");
+  EXPECT_REFUSED(pool("5d.npy"), "5-D array");
+  EXPECT_REFUSED(pool("zero.npy"), "shape (0, 4) has a zero-sized dimension");
+  EXPECT_REFUSED(pool("i8.npy"), "dtype '<i8' (int64) is not supported");
+  EXPECT_REFUSED(pool("text.npy"), "not a .npy file");
+  EXPECT_REFUSED(pool("short.npy"), "truncated", "needs 64 bytes", "only 60");
+  EXPECT_EQ(Outputs(inputs), std::vector<std::string>{});
+}
+
+TEST_F(PoolCliTest, RefusesBadOptions) {
+  Write("in.npy", {4, 4}, kSeed4x4);
+  auto pool = [&](std::initializer_list<std::string> args) { return Pool("in.npy", args); };
+  EXPECT_REFUSED(pool({"--kernel", "5", "--out", "@v.npy"}),
+                 "invalid problem max:fwd:i32:nchw:1x1x4x4:k5x5", "output height");
+  EXPECT_REFUSED(pool({"--kernel", "2", "--padding", "2", "--out", "@v.npy"}), "padding height");
+  EXPECT_REFUSED(pool({"--kernel", "2x", "--out", "@v.npy"}), "--kernel", "'2x'");
+  EXPECT_REFUSED(pool({"--kernel", "2", "--op", "min", "--out", "@v.npy"}), "--op");
+  EXPECT_REFUSED(pool({"--kernel", "2", "--strategy", "nope", "--out", "@v.npy"}),
+                 "unknown strategy 'nope'", "naive_loops");
+  EXPECT_REFUSED(pool({"--kernel", "2", "--op", "avg", "--out", "@v.npy", "--indices", "@i.npy"}),
+                 "--indices needs --op max");
+  EXPECT_REFUSED(pool({"--kernel", "2", "--out", "@v.npy", "--exclude-pad"}),
+                 "--exclude-pad applies to --op avg");
+  EXPECT_REFUSED(pool({"--kernel", "2", "--out", "@v.npy", "--divisor", "3"}),
+                 "--divisor applies to --op avg");
+  EXPECT_REFUSED(pool({"--kernel", "2", "--op", "avg", "--divisor", "0", "--out", "@v.npy"}),
+                 "divisor_override must be > 0");
+  EXPECT_REFUSED(pool({"--kernel", "2", "--out", "@v.npy", "--indices", "@v.npy"}),
+                 "--out and --indices name the same file");
+  EXPECT_REFUSED(pool({"--kernel", "2"}), "--out");
+  EXPECT_EQ(Outputs({"in.npy"}), std::vector<std::string>{});
+}
+
+TEST_F(PoolCliTest, WritesNoOutputUnlessAllCanBeWritten) {
+  Write("in.npy", {4, 4}, kSeed4x4);
+  EXPECT_REFUSED(
+      Pool("in.npy", {"--kernel", "2", "--out", "@v.npy", "--indices", "@missing/i.npy"}),
+      Path("missing/i.npy"), "No such file");
+  EXPECT_EQ(Outputs({"in.npy"}), std::vector<std::string>{});
+}
+
+// NumPy users' own 2x2 pooling, `a.reshape(m//2, 2, n//2, 2).max((1, 3))`, against poolbench
+// on random arrays (with NaN and ties), read back by NumPy.
+TEST_F(PoolCliTest, MatchesNumpyReshapeMaxExactly) {
+  const std::string python = "/usr/bin/python3";
+  if (Shell(python + " -c 'import numpy'").code != 0) {
+    GTEST_SKIP() << python << " cannot import numpy (install python3-numpy)";
+  }
+  const std::string script =
+      std::string("'") + POOLBENCH_SOURCE_DIR + "/scripts/numpy_pool_reference.py'";
+  const struct {
+    std::string shape, block, layout, strategy;
+  } cases[] = {
+      {"64 96", "2", "nchw", "reshape_blocks"},
+      {"37 51", "2", "nchw", "reshape_blocks"},  // odd sizes: floor mode trims like the reshape
+      {"2 3 10 12", "2x3", "nchw", "reshape_blocks"},
+      {"2 10 12 3", "2x3", "nhwc", "naive_loops"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.shape + " k" + c.block + " " + c.layout);
+    Result r = Shell(python + " " + script + " random '" + Path("in.npy") + "' --shape " + c.shape +
+                     " --seed 11 --nan 0.02");
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = Shell(python + " " + script + " pool '" + Path("in.npy") + "' '" + Path("ref.npy") +
+              "' --block " + c.block + " --layout " + c.layout);
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = Pool("in.npy", {"--kernel", c.block, "--layout", c.layout, "--strategy", c.strategy,
+                        "--out", "@out.npy"});
+    ASSERT_EQ(r.code, 0) << r.err;
+    r = Shell(python + " " + script + " compare '" + Path("ref.npy") + "' '" + Path("out.npy") +
+              "'");
+    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    EXPECT_EQ(r.out.rfind("equal: float32", 0), 0u) << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace poolbench
