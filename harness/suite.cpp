@@ -15,7 +15,16 @@
 namespace poolbench {
 
 std::string SuiteDir() {
+  namespace fs = std::filesystem;
   if (const char* env = std::getenv("POOLBENCH_SUITE_DIR"); env && *env) return env;
+  // An installed poolbench finds them in <prefix>/share/poolbench/suites; a build tree in the
+  // source tree it was configured from.
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path installed = exe.parent_path().parent_path() / "share/poolbench/suites";
+    if (fs::is_directory(installed, ec)) return installed.string();
+  }
   return POOLBENCH_SUITE_DIR;
 }
 

@@ -14,8 +14,9 @@ struct SuiteEntry {
   std::string origin;  // "file:line", for error messages
 };
 
-// The directory searched for named suites: $POOLBENCH_SUITE_DIR if set, else the source
-// tree's harness/suites (compiled in).
+// The directory searched for named suites: $POOLBENCH_SUITE_DIR if set, else
+// <prefix>/share/poolbench/suites beside an installed executable, else the source tree's
+// harness/suites (compiled in).
 std::string SuiteDir();
 
 // The built-in suite names, in the order "all" runs them.

@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite (GoogleTest through CTest).
+# Sets up, builds and runs the whole test suite (GoogleTest through CTest), then checks the
+# installed SDK package with the out-of-tree example plugin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build
-ctest --test-dir build --output-on-failure -j "$(nproc)"
+build=build
+scripts/setup.sh "$build"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+
+# The SDK as a plugin author gets it: install the package, build examples/plugin against it
+# with find_package(poolbench), then load the plugin and cross-check its strategy.
+echo "test: installing to $build/install and building examples/plugin against it" >&2
+cmake --install "$build" --prefix "$build/install" >/dev/null
+cmake -S examples/plugin -B "$build/example-plugin" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_PREFIX_PATH="$PWD/$build/install" >/dev/null
+cmake --build "$build/example-plugin" -j "$(nproc)"
+plugin="$build/example-plugin/example_separable.so"
+"$build/poolbench" --plugin "$plugin" check --strategy example_separable -q
+"$build/poolbench" --plugin "$plugin" check --strategy example_separable -q --fuzz 200

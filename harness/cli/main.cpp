@@ -1,10 +1,12 @@
 // poolbench: the command-line tool. Subcommands are defined one per file (commands.hpp).
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <regex>
 
 #include "commands.hpp"
+#include "plugin_loader.hpp"
 #include "poolbench/registry.hpp"
 
 namespace poolbench::cli {
@@ -51,9 +53,23 @@ int main(int argc, char** argv) {
       "Every strategy is held to one reference semantics (PyTorch's) and timed side by side."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "poolbench 0.1.0");
+  // Plugins must be in the registry before any subcommand runs, and CLI11 runs subcommand
+  // callbacks inside parse(). A global option given before the subcommand is parsed first, and
+  // trigger_on_parse loads each plugin as soon as its --plugin is read, so every subcommand
+  // sees them.
+  app.add_option_function<std::string>(
+         "--plugin", [](const std::string& path) { poolbench::LoadPlugin(path); },
+         "Load the strategies of a plugin shared library (repeatable; give it before the "
+         "subcommand). POOLBENCH_PLUGIN_PATH, a ':'-separated list of plugins and directories "
+         "of plugins, is loaded first.")
+      ->type_name("PATH.so")
+      ->trigger_on_parse();
   std::sort(Commands().begin(), Commands().end());
   for (const auto& [order, add] : Commands()) add(app);
   try {
+    if (const char* list = std::getenv(poolbench::kPluginPathVariable)) {
+      poolbench::LoadPluginPath(list);
+    }
     app.parse(argc, argv);
   } catch (const CLI::Error& e) {
     const int code = app.exit(e);
