@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the main job: the cross-check of every strategy over all suites
-# in every dtype, op and direction, with a summary.
+# The main job: set up and build, cross-check every strategy, benchmark them on the default
+# problems, and write the JSON, Markdown, CSV and HTML reports to ${POOLBENCH_OUT:-out}/.
+# Takes a few minutes on 2 cores. Extra arguments are passed to `poolbench bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
-build/poolbench check --suite seeds,edge,networks --quiet
+out="${POOLBENCH_OUT:-out}"
+mkdir -p "$out"
+
+build/poolbench check --suite seeds,edge --quiet
+build/poolbench bench --suite seeds,networks,large --threads 1,2 --repetitions 3 \
+  --min-time 0.05 --out "$out/report.json" "$@"
+build/poolbench report "$out/report.json" --markdown "$out/report.md" --csv "$out/report.csv" \
+  --html "$out/report.html"
+echo "reports: $out/report.json $out/report.md $out/report.csv $out/report.html"
