@@ -61,6 +61,52 @@ void SumRow(const T* row, int64_t ow, int64_t kw_dyn, Acc<T>* sum) {
   }
 }
 
+// The common square blocks (2x2, 3x3) in one pass: each output reads its KH rows at once, so
+// the output row is written once instead of being read and rewritten per input row, and the
+// fully unrolled taps vectorise across output columns.
+template <int KH, int KW, class T>
+void ForwardPlaneFixed(const Problem& p, const T* src, T* dst, int64_t* idx) {
+  const int64_t oh = OutputH(p), ow = OutputW(p), w = p.w;
+  const int64_t div = p.divisor_override.value_or(KH * KW);
+  for (int64_t oy = 0; oy < oh; ++oy) {
+    const T* rows = src + oy * KH * w;
+    T* out = dst + oy * ow;
+    if (p.op == Op::kAvg) {
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        Acc<T> s = 0;
+        for (int ky = 0; ky < KH; ++ky)
+          for (int kx = 0; kx < KW; ++kx) s += rows[ky * w + ox * KW + kx];
+        out[ox] = DivideAs<T>(s, div);
+      }
+    } else if (!idx) {
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        T b = rows[ox * KW];
+        for (int ky = 0; ky < KH; ++ky)
+          for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx)
+            b = MaxSelect(rows[ky * w + ox * KW + kx], b);
+        out[ox] = b;
+      }
+    } else {
+      int64_t* out_idx = idx + oy * ow;
+      const int64_t origin = oy * KH * w;
+      for (int64_t ox = 0; ox < ow; ++ox) {
+        T b = rows[ox * KW];
+        int64_t bi = origin + ox * KW;
+        for (int ky = 0; ky < KH; ++ky) {
+          for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx) {
+            const T v = rows[ky * w + ox * KW + kx];
+            const bool take = MaxReplaces(v, b);
+            b = take ? v : b;
+            bi = take ? origin + ky * w + ox * KW + kx : bi;
+          }
+        }
+        out[ox] = b;
+        out_idx[ox] = bi;
+      }
+    }
+  }
+}
+
 template <int KW, class T>
 void ForwardPlane(const Problem& p, const T* src, T* dst, int64_t* idx, Acc<T>* sum) {
   const int64_t kh = p.kernel.h, kw = p.kernel.w, oh = OutputH(p), ow = OutputW(p);
@@ -125,6 +171,14 @@ class BlocksKernel final : public Kernel {
       }
       T* dst = static_cast<T*>(b.dst) + i * out_plane;
       int64_t* idx = b.indices ? b.indices + i * out_plane : nullptr;
+      if (p_.kernel == Pair{2, 2}) {
+        ForwardPlaneFixed<2, 2>(p_, src + i * in_plane, dst, idx);
+        continue;
+      }
+      if (p_.kernel == Pair{3, 3}) {
+        ForwardPlaneFixed<3, 3>(p_, src + i * in_plane, dst, idx);
+        continue;
+      }
       switch (p_.kernel.w) {
         case 2:
           ForwardPlane<2>(p_, src + i * in_plane, dst, idx, sum_.data());
