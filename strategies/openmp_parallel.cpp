@@ -16,7 +16,13 @@ namespace {
 template <class T>
 class ParallelKernel final : public Kernel {
  public:
-  explicit ParallelKernel(const Problem& p) : p_(p), grid_(p), oh_(grid_.oh()), ow_(grid_.ow()) {}
+  explicit ParallelKernel(const Problem& p) : p_(p), grid_(p), oh_(grid_.oh()), ow_(grid_.ow()) {
+    // The output columns whose windows lie wholly inside the input: a contiguous range,
+    // since window starts grow with the column.
+    while (full_lo_ < ow_ && !FullCols(full_lo_)) ++full_lo_;
+    full_hi_ = full_lo_;
+    while (full_hi_ < ow_ && FullCols(full_hi_)) ++full_hi_;
+  }
 
   void Run(const Buffers& b) override {
     const int64_t planes = p_.n * p_.c, in_plane = p_.h * p_.w, out_plane = oh_ * ow_;
@@ -41,8 +47,66 @@ class ParallelKernel final : public Kernel {
   }
 
  private:
+  bool FullCols(int64_t ox) const {
+    return grid_.Col(ox).first == 0 && grid_.Col(ox).last == p_.kernel.w;
+  }
+
+  // The windows of a row lying wholly inside the input, with the kernel known at compile time:
+  // no range lookups, fully unrolled taps and selects instead of branches.
+  template <int KH, int KW>
+  void FullWindows(const T* src, int64_t oy, int64_t lo, int64_t hi, T* dst, int64_t* idx) const {
+    const int64_t dy = p_.dilation.h * p_.w, dx = p_.dilation.w, sx = p_.stride.w;
+    const int64_t origin = grid_.Row(oy).start * p_.w - p_.padding.w;
+    const int64_t div = p_.divisor_override.value_or(KH * KW);
+    for (int64_t ox = lo; ox < hi; ++ox) {
+      const int64_t o0 = origin + ox * sx;
+      if (p_.op == Op::kAvg) {
+        Acc<T> sum = 0;
+        for (int ky = 0; ky < KH; ++ky)
+          for (int kx = 0; kx < KW; ++kx) sum += src[o0 + ky * dy + kx * dx];
+        dst[ox] = DivideAs<T>(sum, div);
+        continue;
+      }
+      T best = src[o0];
+      if (!idx) {  // values only: no index to carry through the selects
+        for (int ky = 0; ky < KH; ++ky)
+          for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx)
+            best = MaxSelect(src[o0 + ky * dy + kx * dx], best);
+        dst[ox] = best;
+        continue;
+      }
+      int64_t bi = o0;
+      for (int ky = 0; ky < KH; ++ky) {
+        for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx) {
+          const int64_t off = o0 + ky * dy + kx * dx;
+          const bool take = MaxReplaces(src[off], best);
+          best = take ? src[off] : best;
+          bi = take ? off : bi;
+        }
+      }
+      dst[ox] = best;
+      idx[ox] = bi;
+    }
+  }
+
   void ForwardRow(const T* src, int64_t oy, T* dst, int64_t* idx) const {
-    for (int64_t ox = 0; ox < ow_; ++ox) {
+    const bool full_row = grid_.Row(oy).first == 0 && grid_.Row(oy).last == p_.kernel.h;
+    if (full_row && full_lo_ < full_hi_ && (p_.kernel == Pair{2, 2} || p_.kernel == Pair{3, 3})) {
+      if (p_.kernel.h == 2) {
+        FullWindows<2, 2>(src, oy, full_lo_, full_hi_, dst, idx);
+      } else {
+        FullWindows<3, 3>(src, oy, full_lo_, full_hi_, dst, idx);
+      }
+      GenericWindows(src, oy, 0, full_lo_, dst, idx);
+      GenericWindows(src, oy, full_hi_, ow_, dst, idx);
+      return;
+    }
+    GenericWindows(src, oy, 0, ow_, dst, idx);
+  }
+
+  void GenericWindows(const T* src, int64_t oy, int64_t lo, int64_t hi, T* dst,
+                      int64_t* idx) const {
+    for (int64_t ox = lo; ox < hi; ++ox) {
       if (p_.op == Op::kMax) {
         const int64_t bi = grid_.ArgMax(src, oy, ox);
         dst[ox] = src[bi];
@@ -73,6 +137,7 @@ class ParallelKernel final : public Kernel {
   Problem p_;
   WindowGrid grid_;
   int64_t oh_, ow_;
+  int64_t full_lo_ = 0, full_hi_ = 0;  // output columns [lo, hi) have every tap inside
 };
 
 class OpenMPParallel final : public Strategy {

@@ -120,6 +120,8 @@ class WindowGrid {
   }
   int64_t oh() const { return static_cast<int64_t>(rows_.size()); }
   int64_t ow() const { return static_cast<int64_t>(cols_.size()); }
+  const TapRange& Row(int64_t oy) const { return rows_[oy]; }
+  const TapRange& Col(int64_t ox) const { return cols_[ox]; }
 
   // Calls visit(offset) for the valid taps of window (oy, ox) in row-major order.
   template <class Visit>
