@@ -10,11 +10,6 @@
 
 namespace poolbench::report {
 
-namespace ctx {
-// Context field of a merged report: [{file, host_name, machine, shard, git_revision, date}].
-inline constexpr const char* kMergedFrom = "merged_from";
-}  // namespace ctx
-
 struct MergeInput {
   std::string file;  // names the input in errors and in context.merged_from
   Json report;       // already checked by Load()

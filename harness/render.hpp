@@ -52,11 +52,6 @@ struct ProblemResults {
 // (strategy, descriptor), i.e. the file is a plain Google Benchmark report.
 std::vector<ProblemResults> Summarise(const report::Json& report);
 
-// "95.0 µs", "1.80 ms", "52.0 s": three significant digits in the largest unit below it.
-std::string FormatTime(double ns);
-// "48 KiB", "3.83 MiB".
-std::string FormatBytes(double bytes);
-
 // The report as Markdown: build and machine facts, the measured bandwidth, one ranking table
 // per problem with wrong strategies listed under it, and the skipped pairs in <details>.
 std::string Markdown(const report::Json& report);

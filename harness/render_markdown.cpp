@@ -6,8 +6,9 @@
 #include <utility>
 
 #include "bandwidth.hpp"
-#include "merge.hpp"
 #include "render.hpp"
+#include "report.hpp"
+#include "units.hpp"
 
 namespace poolbench::render {
 namespace {
@@ -116,15 +117,14 @@ void BandwidthTable(const Json& ctx, std::ostringstream& md) {
         "| --- | ---: | ---: | ---: | ---: |\n";
   for (const BandwidthLevel& l : levels) {
     md << "| " << Cell(l.level) << " | "
-       << (l.capacity_bytes > 0 ? FormatBytes(static_cast<double>(l.capacity_bytes)) : "–") << " | "
-       << FormatBytes(static_cast<double>(l.working_set_bytes)) << " | " << l.threads << " | "
-       << Num(l.gbps) << " |\n";
+       << (l.capacity_bytes > 0 ? FormatBytes(l.capacity_bytes) : "–") << " | "
+       << FormatBytes(l.working_set_bytes) << " | " << l.threads << " | " << Num(l.gbps) << " |\n";
   }
   md << "\n";
 }
 
 std::string TimeCell(const Result& r) {
-  std::string s = FormatTime(r.time_ns);
+  std::string s = FormatDuration(r.time_ns);
   if (r.cv) {
     char buf[32];
     std::snprintf(buf, sizeof buf, " ±%.1f%%", *r.cv * 100);
@@ -146,7 +146,7 @@ void ProblemTable(const ProblemResults& p, std::ostringstream& md) {
     }
   }
   if (bytes) {
-    md << FormatBytes(static_cast<double>(*bytes)) << " moved per call";
+    md << FormatBytes(*bytes) << " moved per call";
     std::set<std::string> names;
     for (const auto& [threads, level] : levels) names.insert(level);
     if (names.size() == 1) {

@@ -31,10 +31,16 @@ inline constexpr const char* kFlags = "compiler_flags";  // CMAKE_CXX_FLAGS + bu
 inline constexpr const char* kBuildType = "build_type";  // CMAKE_BUILD_TYPE
 inline constexpr const char* kGitRevision = "git_revision";
 inline constexpr const char* kOmpThreads = "omp_max_threads";
-// Measured bandwidth: array of {level, bytes (working set), read_write_gbps}, see roofline.
+// Measured bandwidth (harness/bandwidth.hpp, `poolbench roofline --json`): an array of
+// {level ("L1", "L2", "L3", "DRAM"), capacity_bytes (of the level usable by the threads, 0 for
+// DRAM), bytes (the working set: bytes read + written per pass over all threads), threads,
+// read_write_gbps ((bytes read + bytes written) / second, best of the passes)}.
 inline constexpr const char* kBandwidth = "bandwidth";
 inline constexpr const char* kShard = "shard";      // "I/N" when the run was a shard
 inline constexpr const char* kSkipped = "skipped";  // [{strategy, descriptor, reason}]
+// Written by `poolbench report merge`: the reports joined, as
+// [{file, host_name, machine, shard, git_revision, date}].
+inline constexpr const char* kMergedFrom = "merged_from";
 }  // namespace ctx
 
 // Per-benchmark fields added by poolbench (next to name, run_name, run_type, repetitions,
@@ -63,8 +69,13 @@ Json Load(const std::string& path);
 // Checks an in-memory report the same way; `what` names it in errors.
 void Check(const Json& report, const std::string& what);
 
-// Writes a report (pretty-printed) atomically: to a temporary file beside `path`, renamed over
-// it only when complete, so a failed run never leaves a truncated report. Throws ReportError.
+// Writes `text` to `path` atomically: to a temporary file beside `path` with a unique name,
+// renamed over it only when complete and removed on failure, so a failed run never leaves a
+// truncated file and two processes writing the same path never mix their bytes (the last
+// rename wins). Throws ReportError, also when the directory of `path` does not exist.
+void SaveText(const std::string& text, const std::string& path);
+
+// Writes a report (pretty-printed) with SaveText.
 void Save(const Json& report, const std::string& path);
 
 // Real time of an entry in nanoseconds (converting from its time_unit).

@@ -94,6 +94,28 @@ std::vector<SuiteEntry> LoadSuite(const std::string& name_or_path) {
   return LoadFile(file.string());
 }
 
+std::vector<Problem> ParseProblems(const std::vector<std::string>& descriptors,
+                                   const std::string& suite,
+                                   std::vector<Problem> (*expand)(const Problem&)) {
+  std::vector<Problem> out;
+  for (const std::string& d : descriptors) {
+    Problem p = ParseDescriptor(d);
+    if (std::string e = Validate(p); !e.empty()) {
+      throw std::invalid_argument("invalid problem '" + d + "': " + e);
+    }
+    out.push_back(p);
+  }
+  if (suite.empty()) return out;
+  for (const SuiteEntry& e : LoadSuite(suite)) {
+    if (expand) {
+      for (const Problem& v : expand(e.problem)) out.push_back(v);
+    } else {
+      out.push_back(e.problem);
+    }
+  }
+  return out;
+}
+
 std::vector<Problem> CheckVariants(const Problem& base) {
   std::vector<Problem> out;
   for (DType t : {DType::kF32, DType::kF64, DType::kI32}) {

@@ -28,6 +28,16 @@ const std::vector<std::string>& SuiteNames();
 // problem.
 std::vector<SuiteEntry> LoadSuite(const std::string& name_or_path);
 
+// The problems a command runs: each of `descriptors` (its --problem values) parsed and
+// validated, in order, then the problems of the suite `suite` (see LoadSuite) unless `suite` is
+// empty. `expand`, when given, turns each suite problem into the problems run in its place (check
+// passes CheckVariants). Throws DescriptorError for a descriptor that does not parse,
+// std::invalid_argument "invalid problem 'D': why" for one that does not validate, and
+// LoadSuite's errors.
+std::vector<Problem> ParseProblems(const std::vector<std::string>& descriptors,
+                                   const std::string& suite = "",
+                                   std::vector<Problem> (*expand)(const Problem&) = nullptr);
+
 // The cross-check variants of one suite problem: every dtype, and for each, max forward with
 // indices, max backward, avg forward and avg backward (avg-only options are kept for avg and
 // dropped for max).

@@ -12,6 +12,7 @@
 #include "poolbench/descriptor.hpp"
 #include "report.hpp"
 #include "suite.hpp"
+#include "units.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -31,20 +32,12 @@ struct BenchOptions {
 };
 
 std::vector<Problem> SelectProblems(const BenchOptions& opt) {
+  // Explicit problems without --suite (a repro line) run just those.
+  const bool with_suite = opt.problems.empty() || opt.suite_given;
   std::vector<Problem> out;
   std::set<std::string> seen;  // a problem listed twice is timed once
-  auto add = [&](const Problem& p) {
+  for (const Problem& p : ParseProblems(opt.problems, with_suite ? opt.suite : "")) {
     if (seen.insert(FormatDescriptor(p)).second) out.push_back(p);
-  };
-  for (const std::string& d : opt.problems) {
-    Problem p = ParseDescriptor(d);
-    if (std::string e = Validate(p); !e.empty()) {
-      throw std::invalid_argument("invalid problem '" + d + "': " + e);
-    }
-    add(p);
-  }
-  if (opt.problems.empty() || opt.suite_given) {
-    for (const SuiteEntry& e : LoadSuite(opt.suite)) add(e.problem);
   }
   return out;
 }
@@ -65,19 +58,12 @@ std::pair<int, int> ParseShard(const std::string& s) {
   throw CLI::ValidationError("--shard", "'" + s + "' is not I/N with 1 <= I <= N (e.g. 2/4)");
 }
 
-std::string HumanTime(double ns) {
-  std::ostringstream os;
-  os << std::fixed << std::setprecision(ns < 10 ? 2 : 1);
-  if (ns < 1e3) {
-    os << ns << " ns";
-  } else if (ns < 1e6) {
-    os << ns / 1e3 << " us";
-  } else if (ns < 1e9) {
-    os << ns / 1e6 << " ms";
-  } else {
-    os << ns / 1e9 << " s";
-  }
-  return os.str();
+// Right-aligns text in a column `width` characters wide. std::setw counts bytes, and "µs" is
+// three bytes for two characters, so this counts UTF-8 characters to keep the columns straight.
+std::string AlignRight(const std::string& text, size_t width) {
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+  return std::string(width > chars ? width - chars : 0, ' ') + text;
 }
 
 // One line per timed configuration, fastest first within each problem.
@@ -107,7 +93,7 @@ void PrintSummary(const report::Json& r) {
     for (const auto* e : rows) {
       std::cout << "  " << std::left << std::setw(18) << (*e)[field::kStrategy].get<std::string>()
                 << std::right << std::setw(3) << (*e)["threads"].get<int>() << " thr "
-                << std::setw(11) << HumanTime(report::RealTimeNs(*e)) << std::fixed
+                << AlignRight(FormatDuration(report::RealTimeNs(*e)), 11) << std::fixed
                 << std::setprecision(2) << std::setw(9) << e->value(field::kGBps, 0.0) << " GB/s";
       if (e->contains(field::kBandwidthFraction)) {
         std::cout << std::setw(7) << std::setprecision(1)

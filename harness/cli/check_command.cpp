@@ -27,24 +27,11 @@ struct CheckOptions {
 };
 
 std::vector<Problem> SelectProblems(const CheckOptions& opt) {
-  std::vector<Problem> out;
-  for (const std::string& d : opt.problems) {
-    Problem p = ParseDescriptor(d);
-    if (std::string e = Validate(p); !e.empty()) {
-      throw std::invalid_argument("invalid problem '" + d + "': " + e);
-    }
-    out.push_back(p);
-  }
-  // Explicit problems without --suite (a repro line) run just those.
-  if (opt.problems.empty() || opt.suite_given) {
-    for (const SuiteEntry& e : LoadSuite(opt.suite)) {
-      if (opt.as_written) {
-        out.push_back(e.problem);
-      } else {
-        for (const Problem& v : CheckVariants(e.problem)) out.push_back(v);
-      }
-    }
-  }
+  // Explicit problems without --suite (a repro line) run just those. Suite problems run in
+  // every variant unless --as-written.
+  const bool with_suite = opt.problems.empty() || opt.suite_given;
+  std::vector<Problem> out = ParseProblems(opt.problems, with_suite ? opt.suite : "",
+                                           opt.as_written ? nullptr : CheckVariants);
   for (int i = 0; i < opt.fuzz; ++i) out.push_back(RandomProblem(opt.seed + i));
   return out;
 }

@@ -1,8 +1,6 @@
 // poolbench compare: two timing reports side by side, per benchmark the change of the median,
 // a Mann-Whitney U test over the repetitions and a verdict, for CI to gate on and people to
 // read in a pull request.
-#include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -18,38 +16,13 @@ struct CompareOptions {
   std::string markdown, json;
 };
 
-// Writes text to a temporary file beside `path` and renames it over `path` when complete, so
-// a failed write never leaves a truncated file behind (as report::Save does for JSON).
-void WriteAtomically(const std::string& text, const std::string& path) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (target.has_parent_path() && !fs::is_directory(target.parent_path())) {
-    throw std::invalid_argument(path + ": directory " + target.parent_path().string() +
-                                " does not exist");
-  }
-  const fs::path tmp = target.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    if (!out) throw std::runtime_error(path + ": cannot write " + tmp.string());
-    out << text;
-    out.close();
-    if (!out) throw std::runtime_error(path + ": writing " + tmp.string() + " failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp);
-    throw std::runtime_error(path + ": cannot replace the file: " + ec.message());
-  }
-}
-
 void RunCompare(const CompareOptions& opt) {
   const report::Json base = report::Load(opt.base);
   const report::Json head = report::Load(opt.head);
   const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);
   const std::string markdown = compare::ToMarkdown(c);
   if (!opt.json.empty()) report::Save(compare::ToJson(c), opt.json);
-  if (!opt.markdown.empty()) WriteAtomically(markdown, opt.markdown);
+  if (!opt.markdown.empty()) report::SaveText(markdown, opt.markdown);
   std::cout << markdown << std::flush;
   if (c.Failed()) throw CLI::RuntimeError(kExitFailure);
 }

@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -44,28 +43,13 @@ void RequireDirectory(const std::string& path) {
   }
 }
 
-// Writes to a temporary file beside `path` and renames it over `path` only when complete, so
-// an interrupted run never leaves a truncated file. "-" is standard output.
-void WriteAtomically(const std::string& path, const std::string& text) {
+// Writes an output file atomically (report::SaveText); "-" is standard output.
+void Write(const std::string& path, const std::string& text) {
   if (path == "-") {
     std::cout << text << std::flush;
     return;
   }
-  RequireDirectory(path);
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw ReportError(path + ": cannot write " + tmp);
-    out << text;
-    out.close();
-    if (!out) throw ReportError(path + ": writing " + tmp + " failed");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw ReportError(path + ": cannot replace the file: " + ec.message());
-  }
+  report::SaveText(text, path);
 }
 
 std::string FromEnv(const char* name, const std::string& fallback) {
@@ -138,8 +122,8 @@ void RunReport(const ReportOptions& opt) {
   };
   const bool any = !opt.markdown.empty() || !opt.csv.empty() || !opt.html.empty();
   if (!any) std::cout << draw(render::Markdown);
-  if (!opt.markdown.empty()) WriteAtomically(opt.markdown, draw(render::Markdown));
-  if (!opt.csv.empty()) WriteAtomically(opt.csv, draw(render::Csv));
+  if (!opt.markdown.empty()) Write(opt.markdown, draw(render::Markdown));
+  if (!opt.csv.empty()) Write(opt.csv, draw(render::Csv));
   // Last, because it depends on an outside interpreter: when Python is missing, the Markdown
   // and CSV asked for in the same run are still written.
   if (!opt.html.empty()) RenderHtml(opt.input, opt.html);

@@ -3,13 +3,13 @@
 #include <omp.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "bandwidth.hpp"
 #include "commands.hpp"
+#include "units.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -25,25 +25,6 @@ struct RooflineOptions {
 constexpr double kMaxSeconds = 60;
 // Below this a level gets a single sample or two, too few for a best-of to mean anything.
 constexpr double kMinSeconds = 0.001;
-
-// 48 KiB, 2 MiB, 52.5 MiB: binary units, one decimal only when the value is not whole.
-std::string FormatBytes(int64_t bytes) {
-  static const char* const units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  int u = 0;
-  while (v >= 1024 && u < 4) {
-    v /= 1024;
-    ++u;
-  }
-  std::ostringstream s;
-  if (std::abs(v - std::round(v)) < 0.05) {
-    s << std::llround(v);
-  } else {
-    s << std::fixed << std::setprecision(1) << v;
-  }
-  s << " " << units[u];
-  return s.str();
-}
 
 void RunRoofline(const RooflineOptions& opt) {
   const bool progress = isatty(STDERR_FILENO);

@@ -1,8 +1,6 @@
 // End-to-end tests of `poolbench compare` through the real executable: exit statuses, messages
 // and output files, on reports built here and on reports written by `poolbench bench`.
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
 #include <cmath>
 #include <filesystem>
@@ -11,36 +9,23 @@
 #include <string>
 #include <vector>
 
+#include "../compare_reports.hpp"
+#include "run_cli.hpp"
+
 namespace poolbench {
 namespace {
 
 namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
+using testing::CliResult;
+using testing::RunPoolbench;
+using testing::Slurp;
 
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-Json Context() {
-  return {{"date", "2026-11-22T03:30:00+00:00"},
-          {"host_name", "ci-1"},
-          {"num_cpus", 2},
-          {"machine", "Intel(R) Xeon(R) Processor"},
-          {"compiler", "GNU 12.2.0"},
-          {"compiler_flags", "-O3 -DNDEBUG -march=native"},
-          {"build_type", "Release"},
-          {"git_revision", "59af938"}};
-}
-
-Json Report() { return {{"context", Context()}, {"benchmarks", Json::array()}}; }
-
-const std::string kDescriptor = "max:fwd:f32:nchw:1x64x112x112:k3x3:s2x2:p1x1";
+using testing::AddWrong;
+using testing::Context;
+using testing::kDescriptor;
+using testing::Report;
 
 // `repetitions` iteration entries of one benchmark around `center_us`, spread +-2%.
 void AddBenchmark(Json& report, const std::string& strategy, int repetitions, double center_us) {
@@ -63,54 +48,12 @@ void AddBenchmark(Json& report, const std::string& strategy, int repetitions, do
   }
 }
 
-void AddWrong(Json& report, const std::string& strategy) {
-  const std::string name = strategy + "/" + kDescriptor + "/threads:1";
-  report["benchmarks"].push_back(
-      {{"name", name},
-       {"run_name", name},
-       {"run_type", "iteration"},
-       {"repetitions", 1},
-       {"repetition_index", 0},
-       {"threads", 1},
-       {"iterations", 0},
-       {"real_time", 0},
-       {"cpu_time", 0},
-       {"time_unit", "us"},
-       {"error_occurred", true},
-       {"error_message", "wrong result: values: 3 of 16 elements differ"},
-       {"strategy", strategy},
-       {"descriptor", kDescriptor},
-       {"verdict", "FAIL"}});
-}
-
 class CompareCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "poolbench_compare_cli_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
 
   std::string Write(const std::string& name, const Json& report) const {
-    std::ofstream(Path(name)) << report.dump(1);
-    return Path(name);
-  }
-
-  // Runs `poolbench ARGS`, capturing its exit status, stdout and stderr.
-  Result Poolbench(const std::string& args) const {
-    const std::string line = std::string(POOLBENCH_EXE) + " " + args + " >'" + Path(".stdout") +
-                             "' 2>'" + Path(".stderr") + "'";
-    const int status = std::system(line.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(Path(".stdout"));
-    r.err = Slurp(Path(".stderr"));
-    fs::remove(Path(".stdout"));
-    fs::remove(Path(".stderr"));
-    return r;
+    return dir_.Write(name, report.dump(1));
   }
 
   // A base report and a new one in which lookup_table is `slowdown` times slower.
@@ -124,14 +67,14 @@ class CompareCliTest : public ::testing::Test {
     head_ = Write("new.json", head);
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"poolbench_compare_cli"};
   std::string base_, head_;
 };
 
 TEST_F(CompareCliTest, ThirtyPercentSlowerIsARegressionAndExitsOne) {
   WritePair(1.3);
-  const Result r = Poolbench("compare " + base_ + " " + head_);
-  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const CliResult r = RunPoolbench({"compare", base_, head_});
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("| **regression** |"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("+30.0%"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("**Summary:** 1 regression, 0 wrong results, 0 improvements, 1 same"),
@@ -141,15 +84,15 @@ TEST_F(CompareCliTest, ThirtyPercentSlowerIsARegressionAndExitsOne) {
 
 TEST_F(CompareCliTest, IdenticalDistributionsExitZero) {
   WritePair(1.0);
-  const Result r = Poolbench("compare " + base_ + " " + head_);
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const CliResult r = RunPoolbench({"compare", base_, head_});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("0 regressions, 0 wrong results, 0 improvements, 2 same"), std::string::npos)
       << r.out;
 }
 
 TEST_F(CompareCliTest, ThresholdDecidesWhatCounts) {
   WritePair(1.3);
-  EXPECT_EQ(Poolbench("compare --threshold 0.5 " + base_ + " " + head_).code, 0);
+  EXPECT_EQ(RunPoolbench({"compare", "--threshold", "0.5", base_, head_}).status, 0);
 }
 
 TEST_F(CompareCliTest, DifferentCompilerIsRefusedUnlessForced) {
@@ -160,16 +103,16 @@ TEST_F(CompareCliTest, DifferentCompilerIsRefusedUnlessForced) {
   head["context"]["host_name"] = "ci-2";  // allowed to differ
   const std::string b = Write("base.json", base), h = Write("new.json", head);
 
-  const Result refused = Poolbench("compare " + b + " " + h);
-  EXPECT_EQ(refused.code, 2) << refused.out << refused.err;
+  const CliResult refused = RunPoolbench({"compare", b, h});
+  EXPECT_EQ(refused.status, 2) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("compiler: base \"GNU 12.2.0\", new \"Clang 16.0.6\""),
             std::string::npos)
       << refused.err;
   EXPECT_EQ(refused.err.find("host_name"), std::string::npos) << refused.err;
   EXPECT_TRUE(refused.out.empty()) << refused.out;
 
-  const Result forced = Poolbench("compare --force " + b + " " + h);
-  EXPECT_EQ(forced.code, 0) << forced.out << forced.err;
+  const CliResult forced = RunPoolbench({"compare", "--force", b, h});
+  EXPECT_EQ(forced.status, 0) << forced.out << forced.err;
   EXPECT_NE(forced.out.find("**Warning:**"), std::string::npos) << forced.out;
   EXPECT_NE(forced.out.find("`compiler`"), std::string::npos) << forced.out;
 
@@ -177,30 +120,30 @@ TEST_F(CompareCliTest, DifferentCompilerIsRefusedUnlessForced) {
   AddBenchmark(head, "naive_loops", 10, 130);
   Write("base.json", base);
   Write("new.json", head);
-  EXPECT_EQ(Poolbench("compare --force " + b + " " + h).code, 1);
+  EXPECT_EQ(RunPoolbench({"compare", "--force", b, h}).status, 1);
 }
 
 TEST_F(CompareCliTest, BadInputExitsTwoWithAClearMessage) {
   WritePair(1.0);
   std::ofstream(Path("broken.json")) << "{\"context\": {}, \"benchmarks\": [";
-  const Result bad_json = Poolbench("compare " + base_ + " " + Path("broken.json"));
-  EXPECT_EQ(bad_json.code, 2);
+  const CliResult bad_json = RunPoolbench({"compare", base_, Path("broken.json")});
+  EXPECT_EQ(bad_json.status, 2);
   EXPECT_NE(bad_json.err.find(Path("broken.json") + ": not valid JSON"), std::string::npos)
       << bad_json.err;
 
-  const Result missing = Poolbench("compare " + Path("nowhere.json") + " " + head_);
-  EXPECT_EQ(missing.code, 2);
+  const CliResult missing = RunPoolbench({"compare", Path("nowhere.json"), head_});
+  EXPECT_EQ(missing.status, 2);
   EXPECT_NE(missing.err.find(Path("nowhere.json") + ": cannot open report"), std::string::npos)
       << missing.err;
 
   Write("no_benchmarks.json", Json{{"context", Context()}});
-  const Result structure = Poolbench("compare " + base_ + " " + Path("no_benchmarks.json"));
-  EXPECT_EQ(structure.code, 2);
+  const CliResult structure = RunPoolbench({"compare", base_, Path("no_benchmarks.json")});
+  EXPECT_EQ(structure.status, 2);
   EXPECT_NE(structure.err.find("\"benchmarks\""), std::string::npos) << structure.err;
 
-  EXPECT_EQ(Poolbench("compare --alpha 0 " + base_ + " " + head_).code, 2);
-  EXPECT_EQ(Poolbench("compare --threshold -1 " + base_ + " " + head_).code, 2);
-  EXPECT_EQ(Poolbench("compare " + base_).code, 2);
+  EXPECT_EQ(RunPoolbench({"compare", "--alpha", "0", base_, head_}).status, 2);
+  EXPECT_EQ(RunPoolbench({"compare", "--threshold", "-1", base_, head_}).status, 2);
+  EXPECT_EQ(RunPoolbench({"compare", base_}).status, 2);
 }
 
 TEST_F(CompareCliTest, AFailVerdictInNewExitsOne) {
@@ -209,8 +152,8 @@ TEST_F(CompareCliTest, AFailVerdictInNewExitsOne) {
   AddWrong(head, "lookup_table");
   AddBenchmark(base, "naive_loops", 10, 900);
   AddBenchmark(head, "naive_loops", 10, 900);
-  const Result r = Poolbench("compare " + Write("base.json", base) + " " + Write("new.json", head));
-  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  const CliResult r = RunPoolbench({"compare", Write("base.json", base), Write("new.json", head)});
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("**wrong** (wrong result: values: 3 of 16 elements differ)"),
             std::string::npos)
       << r.out;
@@ -219,9 +162,9 @@ TEST_F(CompareCliTest, AFailVerdictInNewExitsOne) {
 
 TEST_F(CompareCliTest, WritesMarkdownAndJsonFiles) {
   WritePair(1.3);
-  const Result r = Poolbench("compare " + base_ + " " + head_ + " --markdown " + Path("out.md") +
-                             " --json " + Path("out.json"));
-  EXPECT_EQ(r.code, 1) << r.err;
+  const CliResult r = RunPoolbench(
+      {"compare", base_, head_, "--markdown", Path("out.md"), "--json", Path("out.json")});
+  EXPECT_EQ(r.status, 1) << r.err;
   EXPECT_EQ(Slurp(Path("out.md")), r.out);
   const Json j = Json::parse(Slurp(Path("out.json")));
   EXPECT_EQ(j["summary"]["regression"], 1);
@@ -233,16 +176,16 @@ TEST_F(CompareCliTest, WritesMarkdownAndJsonFiles) {
   EXPECT_EQ(j["benchmarks"][0]["verdict"], "regression");
 
   // An output in a directory that does not exist is bad input, and nothing is left behind.
-  const Result bad =
-      Poolbench("compare " + base_ + " " + head_ + " --markdown " + Path("no/such/dir/out.md"));
-  EXPECT_EQ(bad.code, 2);
+  const CliResult bad =
+      RunPoolbench({"compare", base_, head_, "--markdown", Path("no/such/dir/out.md")});
+  EXPECT_EQ(bad.status, 2);
   EXPECT_NE(bad.err.find("does not exist"), std::string::npos) << bad.err;
   EXPECT_FALSE(fs::exists(Path("no")));
 }
 
 TEST_F(CompareCliTest, HelpExplainsTheLimitOfFewRepetitions) {
-  const Result r = Poolbench("compare --help");
-  EXPECT_EQ(r.code, 0);
+  const CliResult r = RunPoolbench({"compare", "--help"});
+  EXPECT_EQ(r.status, 0);
   EXPECT_NE(r.out.find("3 vs 3 repetitions give at best p = 0.1"), std::string::npos) << r.out;
 }
 
@@ -250,17 +193,18 @@ TEST_F(CompareCliTest, HelpExplainsTheLimitOfFewRepetitions) {
 // any slowdown noise can cause (a factor of 5), so this tests that compare reads bench's
 // reports and matches every benchmark, not the machine's timing.
 TEST_F(CompareCliTest, TwoBenchRunsOfTheSameBuildCompareClean) {
-  const std::string bench =
-      "bench --suite seeds --strategy 'lookup|naive' --repetitions 5 --min-time 0.01 "
-      "--bandwidth-seconds 0 -o ";
-  const Result first = Poolbench(bench + Path("a.json"));
-  ASSERT_EQ(first.code, 0) << first.out << first.err;
-  const Result second = Poolbench(bench + Path("b.json"));
-  ASSERT_EQ(second.code, 0) << second.out << second.err;
+  auto bench = [&](const std::string& out) {
+    return RunPoolbench({"bench", "--suite", "seeds", "--strategy", "lookup|naive", "--repetitions",
+                         "5", "--min-time", "0.01", "--bandwidth-seconds", "0", "-o", out});
+  };
+  const CliResult first = bench(Path("a.json"));
+  ASSERT_EQ(first.status, 0) << first.out << first.err;
+  const CliResult second = bench(Path("b.json"));
+  ASSERT_EQ(second.status, 0) << second.out << second.err;
 
-  const Result r = Poolbench("compare --threshold 4 " + Path("a.json") + " " + Path("b.json") +
-                             " --json " + Path("c.json"));
-  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  const CliResult r = RunPoolbench(
+      {"compare", "--threshold", "4", Path("a.json"), Path("b.json"), "--json", Path("c.json")});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
   const Json j = Json::parse(Slurp(Path("c.json")));
   ASSERT_FALSE(j["benchmarks"].empty());
   EXPECT_EQ(j["summary"]["same"], j["benchmarks"].size()) << r.out;

@@ -1,14 +1,12 @@
 // End-to-end tests of `poolbench pool` through the real executable.
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 #include <xtensor/xarray.hpp>
@@ -16,6 +14,7 @@
 
 #include "npy.hpp"
 #include "poolbench/tensor.hpp"
+#include "run_cli.hpp"
 
 namespace poolbench {
 namespace {
@@ -26,48 +25,18 @@ const std::vector<int32_t> kSeed4x4 = {12, 15, 5, 0, 3, 11, 3, 7, 9, 3, 5, 2, 4,
 const std::vector<int32_t> kSeed6x6 = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3,
                                        8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9, 5, 0, 2, 8, 8};
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
+using testing::CliResult;
 
 class PoolCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "poolbench_pool_cli_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  // Runs a shell command line, capturing its exit status, stdout and stderr.
-  Result Shell(const std::string& command) const {
-    const std::string line = command + " >'" + Path(".stdout") + "' 2>'" + Path(".stderr") + "'";
-    const int status = std::system(line.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(Path(".stdout"));
-    r.err = Slurp(Path(".stderr"));
-    fs::remove(Path(".stdout"));
-    fs::remove(Path(".stderr"));
-    return r;
-  }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
 
   // Runs `poolbench pool IN` with arguments; IN and every "@name" are files in the test's
   // directory.
-  Result Pool(const std::string& input, std::initializer_list<std::string> args) const {
-    std::string line = std::string("'") + POOLBENCH_EXE + "' pool '" + Path(input) + "'";
-    for (const std::string& a : args) {
-      line += " '" + (a.starts_with("@") ? Path(a.substr(1)) : a) + "'";
-    }
-    return Shell(line);
+  CliResult Pool(const std::string& input, const std::vector<std::string>& args) const {
+    std::vector<std::string> argv = {"pool", Path(input)};
+    for (const std::string& a : args) argv.push_back(a.starts_with("@") ? Path(a.substr(1)) : a);
+    return testing::RunPoolbench(argv);
   }
 
   template <class T>
@@ -94,21 +63,20 @@ class PoolCliTest : public ::testing::Test {
   // The files of the test's directory other than the inputs it wrote.
   std::vector<std::string> Outputs(std::initializer_list<std::string> inputs) const {
     std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) {
-      const std::string name = e.path().filename();
+    for (const std::string& name : dir_.Files()) {
       if (std::find(inputs.begin(), inputs.end(), name) == inputs.end()) names.push_back(name);
     }
     return names;
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"poolbench_pool_cli"};
 };
 
 // Expects a refusal: exit status 2, with every part in the error message.
 #define EXPECT_REFUSED(result, ...)                                                             \
   do {                                                                                          \
-    const Result& r_ = (result);                                                                \
-    EXPECT_EQ(r_.code, 2) << r_.err;                                                            \
+    const CliResult& r_ = (result);                                                             \
+    EXPECT_EQ(r_.status, 2) << r_.err;                                                          \
     for (const std::string& part : std::initializer_list<std::string>{__VA_ARGS__}) {           \
       EXPECT_NE(r_.err.find(part), std::string::npos) << "'" << part << "' not in: " << r_.err; \
     }                                                                                           \
@@ -117,16 +85,16 @@ class PoolCliTest : public ::testing::Test {
 TEST_F(PoolCliTest, SeedMaxValuesAndIndicesWithEveryStrategy) {
   Write("in.npy", {4, 4}, kSeed4x4);
   // The executable's own list: plugins loaded by other tests change this process's registry.
-  const Result list = Shell(std::string("'") + POOLBENCH_EXE + "' list --json");
-  ASSERT_EQ(list.code, 0) << list.err;
+  const CliResult list = testing::RunPoolbench({"list", "--json"});
+  ASSERT_EQ(list.status, 0) << list.err;
   std::vector<std::string> ran;
   for (const auto& s : nlohmann::json::parse(list.out)) {
     const std::string name = s.at("name");
     SCOPED_TRACE(name);
-    const Result r = Pool(
+    const CliResult r = Pool(
         "in.npy", {"--kernel", "2", "--strategy", name, "--out", "@v.npy", "--indices", "@i.npy"});
-    if (r.code == 2 && r.err.find("does not support") != std::string::npos) continue;
-    ASSERT_EQ(r.code, 0) << r.err;
+    if (r.status == 2 && r.err.find("does not support") != std::string::npos) continue;
+    ASSERT_EQ(r.status, 0) << r.err;
     ran.push_back(name);
     EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "max:fwd:i32:nchw:1x1x4x4:k2x2:idx");
     EXPECT_EQ(Read<int32_t>("v.npy", {2, 2}), (std::vector<int32_t>{15, 7, 9, 8}));
@@ -140,9 +108,9 @@ TEST_F(PoolCliTest, SeedMaxValuesAndIndicesWithEveryStrategy) {
 
 TEST_F(PoolCliTest, SeedWinCountsOfOverlappingWindows) {
   Write("in.npy", {6, 6}, kSeed6x6);
-  const Result r = Pool(
+  const CliResult r = Pool(
       "in.npy", {"--kernel", "3", "--stride", "1", "--out", "@v.npy", "--win-counts", "@w.npy"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.find("max:fwd:i32:nchw:1x1x6x6:k3x3:s1x1\n"), 0u) << r.out;
   EXPECT_NE(r.out.find("max:bwd:i32:nchw:1x1x6x6:k3x3:s1x1\n"), std::string::npos) << r.out;
   EXPECT_EQ(Read<int32_t>("w.npy", {6, 6}),
@@ -166,9 +134,9 @@ TEST_F(PoolCliTest, FourDimensionalNhwcKeepsItsLayout) {
   std::vector<int32_t> in;
   for (int32_t v : kSeed4x4) in.insert(in.end(), {v, -v});
   Write("in.npy", {1, 4, 4, 2}, in);
-  const Result r = Pool(
+  const CliResult r = Pool(
       "in.npy", {"--kernel", "2", "--layout", "nhwc", "--out", "@v.npy", "--indices", "@i.npy"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "max:fwd:i32:nhwc:1x2x4x4:k2x2:idx");
   // (oy, ox, c): the block maxima of the seed, and minus its block minima.
   EXPECT_EQ(Read<int32_t>("v.npy", {1, 2, 2, 2}),
@@ -180,8 +148,8 @@ TEST_F(PoolCliTest, FourDimensionalNchwAverage) {
   std::vector<double> in(kSeed4x4.begin(), kSeed4x4.end());
   for (int32_t v : kSeed4x4) in.push_back(2.0 * v);
   Write("in.npy", {1, 2, 4, 4}, in);
-  const Result r = Pool("in.npy", {"--kernel", "2", "--op", "avg", "--out", "@v.npy"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  const CliResult r = Pool("in.npy", {"--kernel", "2", "--op", "avg", "--out", "@v.npy"});
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "avg:fwd:f64:nchw:1x2x4x4:k2x2");
   EXPECT_EQ(Read<double>("v.npy", {1, 2, 2, 2}),
             (std::vector<double>{10.25, 3.75, 5.75, 5.25, 20.5, 7.5, 11.5, 10.5}));
@@ -191,9 +159,9 @@ TEST_F(PoolCliTest, FortranOrderInputGivesTheSameResultAsCOrder) {
   xt::xarray<float, xt::layout_type::column_major> f = xt::zeros<float>({4, 4});
   for (size_t i = 0; i < 16; ++i) f(i / 4, i % 4) = static_cast<float>(kSeed4x4[i]);
   xt::dump_npy(Path("f.npy"), f);
-  ASSERT_NE(Slurp(Path("f.npy")).find("'fortran_order': True"), std::string::npos);
-  const Result r = Pool("f.npy", {"--kernel", "2", "--out", "@v.npy", "--indices", "@i.npy"});
-  ASSERT_EQ(r.code, 0) << r.err;
+  ASSERT_NE(testing::Slurp(Path("f.npy")).find("'fortran_order': True"), std::string::npos);
+  const CliResult r = Pool("f.npy", {"--kernel", "2", "--out", "@v.npy", "--indices", "@i.npy"});
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(Read<float>("v.npy", {2, 2}), (std::vector<float>{15, 7, 9, 8}));
   EXPECT_EQ(ReadIndices("i.npy", {2, 2}), (std::vector<int64_t>{1, 7, 8, 15}));
 }
@@ -259,11 +227,10 @@ TEST_F(PoolCliTest, WritesNoOutputUnlessAllCanBeWritten) {
 // on random arrays (with NaN and ties), read back by NumPy.
 TEST_F(PoolCliTest, MatchesNumpyReshapeMaxExactly) {
   const std::string python = "/usr/bin/python3";
-  if (Shell(python + " -c 'import numpy'").code != 0) {
+  if (testing::RunProgram({python, "-c", "import numpy"}).status != 0) {
     GTEST_SKIP() << python << " cannot import numpy (install python3-numpy)";
   }
-  const std::string script =
-      std::string("'") + POOLBENCH_SOURCE_DIR + "/scripts/numpy_pool_reference.py'";
+  const std::string script = POOLBENCH_SOURCE_DIR "/scripts/numpy_pool_reference.py";
   const struct {
     std::string shape, block, layout, strategy;
   } cases[] = {
@@ -274,18 +241,20 @@ TEST_F(PoolCliTest, MatchesNumpyReshapeMaxExactly) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.shape + " k" + c.block + " " + c.layout);
-    Result r = Shell(python + " " + script + " random '" + Path("in.npy") + "' --shape " + c.shape +
-                     " --seed 11 --nan 0.02");
-    ASSERT_EQ(r.code, 0) << r.err;
-    r = Shell(python + " " + script + " pool '" + Path("in.npy") + "' '" + Path("ref.npy") +
-              "' --block " + c.block + " --layout " + c.layout);
-    ASSERT_EQ(r.code, 0) << r.err;
+    std::vector<std::string> random = {python, script, "random", Path("in.npy"), "--shape"};
+    std::istringstream dims(c.shape);
+    for (std::string d; dims >> d;) random.push_back(d);
+    random.insert(random.end(), {"--seed", "11", "--nan", "0.02"});
+    CliResult r = testing::RunProgram(random);
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = testing::RunProgram({python, script, "pool", Path("in.npy"), Path("ref.npy"), "--block",
+                             c.block, "--layout", c.layout});
+    ASSERT_EQ(r.status, 0) << r.err;
     r = Pool("in.npy", {"--kernel", c.block, "--layout", c.layout, "--strategy", c.strategy,
                         "--out", "@out.npy"});
-    ASSERT_EQ(r.code, 0) << r.err;
-    r = Shell(python + " " + script + " compare '" + Path("ref.npy") + "' '" + Path("out.npy") +
-              "'");
-    EXPECT_EQ(r.code, 0) << r.out << r.err;
+    ASSERT_EQ(r.status, 0) << r.err;
+    r = testing::RunProgram({python, script, "compare", Path("ref.npy"), Path("out.npy")});
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(r.out.rfind("equal: float32", 0), 0u) << r.out;
   }
 }

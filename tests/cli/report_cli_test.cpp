@@ -2,8 +2,6 @@
 // executable: outputs, exit statuses, messages, the self-contained HTML page, and that a
 // failure never leaves a partial file behind.
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -12,6 +10,8 @@
 #include <regex>
 #include <string>
 #include <vector>
+
+#include "run_cli.hpp"
 
 namespace poolbench {
 namespace {
@@ -22,71 +22,38 @@ using Json = nlohmann::json;
 const std::string kSample = POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json";
 const std::string kVgg = "max:fwd:f32:nchw:1x64x56x56:k2x2";
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
+using testing::CliResult;
+using testing::RunPoolbench;
+using testing::Slurp;
 
 class ReportCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "poolbench_report_cli_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  // Runs poolbench with `args` (a shell fragment), after `env` assignments, capturing its exit
-  // status, stdout and stderr.
-  Result Poolbench(const std::string& args, const std::string& env = "") const {
-    const std::string line = env + " '" + POOLBENCH_EXE + "' " + args + " >'" + Path(".stdout") +
-                             "' 2>'" + Path(".stderr") + "'";
-    const int status = std::system(line.c_str());
-    Result r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = Slurp(Path(".stdout"));
-    r.err = Slurp(Path(".stderr"));
-    fs::remove(Path(".stdout"));
-    fs::remove(Path(".stderr"));
-    return r;
-  }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
 
   // The files left in the test directory (temporary files must not be among them).
-  std::vector<std::string> Files() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(dir_)) out.push_back(e.path().filename());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
+  std::vector<std::string> Files() const { return dir_.Files(); }
 
   static bool HaveMatplotlib() {
-    return std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") == 0;
+    return testing::RunProgram({"/usr/bin/python3", "-c", "import matplotlib"}).status == 0;
   }
 
-  void WriteJson(const std::string& name, const Json& j) const { std::ofstream(Path(name)) << j; }
+  void WriteJson(const std::string& name, const Json& j) const { dir_.Write(name, j.dump()); }
 
-  fs::path dir_;
+  testing::TempDir dir_{"poolbench_report_cli"};
 };
 
 TEST_F(ReportCliTest, PrintsMarkdownWhenNoOutputIsGiven) {
-  const Result r = Poolbench("report '" + kSample + "'");
-  ASSERT_EQ(r.code, 0) << r.err;
+  const CliResult r = RunPoolbench({"report", kSample});
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("# poolbench report"), std::string::npos);
   EXPECT_NE(r.out.find("### `" + kVgg + "`"), std::string::npos);
   EXPECT_NE(r.out.find("**WRONG** `reshape_blocks`"), std::string::npos);
 }
 
 TEST_F(ReportCliTest, WritesMarkdownAndCsvFiles) {
-  const Result r = Poolbench("report '" + kSample + "' --markdown '" + Path("r.md") + "' --csv '" +
-                             Path("r.csv") + "'");
-  ASSERT_EQ(r.code, 0) << r.err;
+  const CliResult r =
+      RunPoolbench({"report", kSample, "--markdown", Path("r.md"), "--csv", Path("r.csv")});
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "") << "with an output file, nothing goes to stdout";
   EXPECT_NE(Slurp(Path("r.md")).find("| 1 | reshape_blocks | 1 | 95.0 µs"), std::string::npos);
   const std::string csv = Slurp(Path("r.csv"));
@@ -96,15 +63,15 @@ TEST_F(ReportCliTest, WritesMarkdownAndCsvFiles) {
 }
 
 TEST_F(ReportCliTest, BadInputExitsTwoNamingTheProblem) {
-  Result r = Poolbench("report '" + Path("missing.json") + "'");
-  EXPECT_EQ(r.code, 2);
+  CliResult r = RunPoolbench({"report", Path("missing.json")});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("poolbench: error: " + Path("missing.json") + ": cannot open report"),
             std::string::npos)
       << r.err;
 
   std::ofstream(Path("broken.json")) << "{\"context\": {}, \"benchmarks\": [";
-  r = Poolbench("report '" + Path("broken.json") + "'");
-  EXPECT_EQ(r.code, 2);
+  r = RunPoolbench({"report", Path("broken.json")});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("not valid JSON"), std::string::npos) << r.err;
 
   // A Google Benchmark report without poolbench's fields.
@@ -116,24 +83,24 @@ TEST_F(ReportCliTest, BadInputExitsTwoNamingTheProblem) {
                               {"real_time", 1.0},
                               {"cpu_time", 1.0},
                               {"time_unit", "ns"}}}}});
-  r = Poolbench("report '" + Path("plain.json") + "'");
-  EXPECT_EQ(r.code, 2);
+  r = RunPoolbench({"report", Path("plain.json")});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("lacks the poolbench field \"strategy\""), std::string::npos) << r.err;
 
-  r = Poolbench("report");
-  EXPECT_EQ(r.code, 2);
+  r = RunPoolbench({"report"});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("needs a report file"), std::string::npos) << r.err;
 
-  r = Poolbench("report '" + kSample + "' --csv '" + Path("no/such/dir/r.csv") + "'");
-  EXPECT_EQ(r.code, 2);
+  r = RunPoolbench({"report", kSample, "--csv", Path("no/such/dir/r.csv")});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
 }
 
 TEST_F(ReportCliTest, HtmlIsSelfContainedWithChartsAndTheSameRanking) {
   if (!HaveMatplotlib()) GTEST_SKIP() << "/usr/bin/python3 cannot import matplotlib";
-  const Result r = Poolbench("report '" + kSample + "' --html '" + Path("r.html") +
-                             "' --markdown '" + Path("r.md") + "'");
-  ASSERT_EQ(r.code, 0) << r.err;
+  const CliResult r =
+      RunPoolbench({"report", kSample, "--html", Path("r.html"), "--markdown", Path("r.md")});
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(Files(), (std::vector<std::string>{"r.html", "r.md"}));
   const std::string html = Slurp(Path("r.html"));
   EXPECT_NE(html.find("<img"), std::string::npos);
@@ -169,9 +136,9 @@ TEST_F(ReportCliTest, HtmlIsSelfContainedWithChartsAndTheSameRanking) {
 }
 
 TEST_F(ReportCliTest, HtmlWithoutPythonFailsClearlyAndWritesNothing) {
-  const Result r = Poolbench("report '" + kSample + "' --html '" + Path("r.html") + "'",
-                             "POOLBENCH_PYTHON='" + Path("no-python") + "'");
-  EXPECT_EQ(r.code, 2);
+  const CliResult r = RunPoolbench({"report", kSample, "--html", Path("r.html")},
+                                   {{"POOLBENCH_PYTHON", Path("no-python")}});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("cannot run the Python interpreter '" + Path("no-python") + "'"),
             std::string::npos)
       << r.err;
@@ -184,18 +151,18 @@ TEST_F(ReportCliTest, AFailingPlotScriptLeavesNoPartialHtml) {
   std::ofstream(Path("scripts/plot_report.py"))
       << "import sys\nopen(sys.argv[-1], 'w').write('<html><body>half')\n"
          "print('plot_report.py: error: simulated failure', file=sys.stderr)\nsys.exit(3)\n";
-  const Result r = Poolbench("report '" + kSample + "' --html '" + Path("r.html") + "'",
-                             "POOLBENCH_SCRIPT_DIR='" + Path("scripts") + "'");
-  EXPECT_EQ(r.code, 2);
+  const CliResult r = RunPoolbench({"report", kSample, "--html", Path("r.html")},
+                                   {{"POOLBENCH_SCRIPT_DIR", Path("scripts")}});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("simulated failure"), std::string::npos) << "the script's message shows";
   EXPECT_NE(r.err.find("exited with status 3"), std::string::npos) << r.err;
   EXPECT_EQ(Files(), (std::vector<std::string>{"scripts"}));
 }
 
 TEST_F(ReportCliTest, AMissingPlotScriptIsNamed) {
-  const Result r = Poolbench("report '" + kSample + "' --html '" + Path("r.html") + "'",
-                             "POOLBENCH_SCRIPT_DIR='" + Path("nowhere") + "'");
-  EXPECT_EQ(r.code, 2);
+  const CliResult r = RunPoolbench({"report", kSample, "--html", Path("r.html")},
+                                   {{"POOLBENCH_SCRIPT_DIR", Path("nowhere")}});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("cannot find the plot script " + Path("nowhere") + "/plot_report.py"),
             std::string::npos)
       << r.err;
@@ -220,16 +187,16 @@ class ReportMergeCliTest : public ReportCliTest {
 
 TEST_F(ReportMergeCliTest, JoinsShardsIntoOneReport) {
   WriteShards();
-  const Result r = Poolbench("report merge '" + Path("a.json") + "' '" + Path("b.json") +
-                             "' --out '" + Path("m.json") + "'");
-  ASSERT_EQ(r.code, 0) << r.err;
+  const CliResult r =
+      RunPoolbench({"report", "merge", Path("a.json"), Path("b.json"), "--out", Path("m.json")});
+  ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("merged 2 reports (71 benchmark entries)"), std::string::npos) << r.out;
   const Json m = Json::parse(Slurp(Path("m.json")));
   EXPECT_EQ(m["benchmarks"].size(), 71u);
   EXPECT_EQ(m["context"]["merged_from"][1]["file"], Path("b.json"));
   // The merged report renders like any other.
-  const Result md = Poolbench("report '" + Path("m.json") + "'");
-  ASSERT_EQ(md.code, 0) << md.err;
+  const CliResult md = RunPoolbench({"report", Path("m.json")});
+  ASSERT_EQ(md.status, 0) << md.err;
   EXPECT_NE(md.out.find("| merged from | `" + Path("a.json") + "` (ci-1, shard 1/2)"),
             std::string::npos)
       << md.out;
@@ -237,17 +204,17 @@ TEST_F(ReportMergeCliTest, JoinsShardsIntoOneReport) {
 
 TEST_F(ReportMergeCliTest, RefusesDuplicatesAndSingleInputsWithExitTwo) {
   WriteShards();
-  Result r = Poolbench("report merge '" + Path("a.json") + "' '" + Path("a.json") + "' --out '" +
-                       Path("m.json") + "'");
-  EXPECT_EQ(r.code, 2);
+  CliResult r =
+      RunPoolbench({"report", "merge", Path("a.json"), Path("a.json"), "--out", Path("m.json")});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("is in both " + Path("a.json") + " and " + Path("a.json")),
             std::string::npos)
       << r.err;
-  r = Poolbench("report merge '" + Path("a.json") + "' --out '" + Path("m.json") + "'");
-  EXPECT_EQ(r.code, 2);
+  r = RunPoolbench({"report", "merge", Path("a.json"), "--out", Path("m.json")});
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("at least two reports, got 1"), std::string::npos) << r.err;
-  r = Poolbench("report merge '" + Path("a.json") + "' '" + Path("b.json") + "'");
-  EXPECT_EQ(r.code, 2) << "--out is required";
+  r = RunPoolbench({"report", "merge", Path("a.json"), Path("b.json")});
+  EXPECT_EQ(r.status, 2) << "--out is required";
   EXPECT_FALSE(fs::exists(Path("m.json")));
 }
 

@@ -5,14 +5,15 @@
 #include <omp.h>
 #include <pthread.h>
 #include <sched.h>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstdio>
 #include <limits>
+#include <sstream>
 #include <string>
+#include <vector>
+
+#include "../cli/run_cli.hpp"
 
 namespace poolbench {
 namespace {
@@ -219,27 +220,11 @@ TEST(Bandwidth, RefusesBadOptions) {
   }
 }
 
-struct CliRun {
-  int status;
-  std::string out;
-};
-
-// Runs the poolbench executable with `args`, returning its exit status and standard output
-// (standard error goes to the test's log).
-CliRun RunPoolbench(const std::string& args) {
-  const std::string command = std::string("'") + POOLBENCH_EXE + "' " + args;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return {-1, ""};
-  CliRun r{0, ""};
-  std::array<char, 4096> buffer;
-  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) r.out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::CliResult;
+using testing::RunPoolbench;
 
 TEST(RooflineCommand, JsonOutputParsesAndHasTheLevels) {
-  const CliRun r = RunPoolbench("roofline --json --seconds 0.02");
+  const CliResult r = RunPoolbench({"roofline", "--json", "--seconds", "0.02"});
   ASSERT_EQ(r.status, 0) << r.out;
   const report::Json j = report::Json::parse(r.out);
   ASSERT_TRUE(j.contains("bandwidth")) << r.out;
@@ -247,7 +232,7 @@ TEST(RooflineCommand, JsonOutputParsesAndHasTheLevels) {
 }
 
 TEST(RooflineCommand, TableHasARowPerLevel) {
-  const CliRun r = RunPoolbench("roofline --seconds 0.005 --threads 2");
+  const CliResult r = RunPoolbench({"roofline", "--seconds", "0.005", "--threads", "2"});
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_EQ(r.out.rfind("level", 0), 0u) << r.out;
   EXPECT_NE(r.out.find("\nL1 "), std::string::npos) << r.out;
@@ -257,7 +242,10 @@ TEST(RooflineCommand, TableHasARowPerLevel) {
 TEST(RooflineCommand, BadOptionsExitWithUsageError) {
   for (const char* args : {"--threads -1", "--threads x", "--seconds 0", "--seconds -2",
                            "--seconds nan", "--seconds 1e9", "--threads 100000"}) {
-    const CliRun r = RunPoolbench(std::string("roofline --json ") + args + " 2>/dev/null");
+    std::vector<std::string> argv = {"roofline", "--json"};
+    std::istringstream words(args);
+    for (std::string w; words >> w;) argv.push_back(w);
+    const CliResult r = RunPoolbench(argv);
     EXPECT_EQ(r.status, 2) << args;
     EXPECT_EQ(r.out, "") << args;
   }

@@ -1,7 +1,6 @@
 #include "npy.hpp"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <cmath>
 #include <cstring>
@@ -12,6 +11,7 @@
 #include <string>
 #include <xtensor/xnpy.hpp>
 
+#include "../cli/run_cli.hpp"
 #include "poolbench/tensor.hpp"
 
 namespace poolbench {
@@ -48,19 +48,10 @@ std::string Bytes(std::initializer_list<T> values) {
 
 class NpyTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "poolbench_npy_test_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
 
   std::string WriteFile(const std::string& name, const std::string& bytes) const {
-    const std::string path = Path(name);
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
+    return dir_.Write(name, bytes);
   }
 
   // Expects ReadNpy to refuse the file with a message containing the path and every part.
@@ -77,13 +68,9 @@ class NpyTest : public ::testing::Test {
     }
   }
 
-  std::vector<std::string> Files() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
-    return names;
-  }
+  std::vector<std::string> Files() const { return dir_.Files(); }
 
-  fs::path dir_;
+  testing::TempDir dir_{"poolbench_npy_test"};
 };
 
 template <class T>
@@ -168,7 +155,7 @@ TEST_F(NpyTest, IgnoresBytesAfterTheArrayAsNumpyLoadDoes) {
 
 TEST_F(NpyTest, RefusesMissingFilesAndDirectories) {
   ExpectError(Path("missing.npy"), {"cannot open"});
-  ExpectError(dir_.string(), {"is a directory"});
+  ExpectError(dir_.path().string(), {"is a directory"});
 }
 
 TEST_F(NpyTest, RefusesFilesThatAreNotNpy) {

@@ -8,14 +8,11 @@
 #include "plugin_loader.hpp"
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 
+#include "../cli/run_cli.hpp"
 #include "cross_check.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/plugin.hpp"
@@ -165,18 +162,10 @@ TEST(PluginLoader, StaticRegistrationInAPluginIsRefused) {
 
 class PluginFiles : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("poolbench_plugin_test_" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
   std::string Write(const std::string& name, const std::string& text) {
-    const std::filesystem::path path = dir_ / name;
-    std::ofstream(path) << text;
-    return path.string();
+    return dir_.Write(name, text);
   }
-  std::filesystem::path dir_;
+  testing::TempDir dir_{"poolbench_plugin_test"};
 };
 
 TEST_F(PluginFiles, NotASharedLibraryReportsTheLoaderError) {
@@ -190,19 +179,19 @@ TEST_F(PluginFiles, NotASharedLibraryReportsTheLoaderError) {
 
 TEST_F(PluginFiles, MissingFileAndDirectoryAreRefused) {
   Registry registry;
-  const std::string missing = (dir_ / "missing.so").string();
+  const std::string missing = (dir_.path() / "missing.so").string();
   EXPECT_EQ(ErrorOf([&] { LoadPlugin(missing, registry); }),
             "plugin '" + missing + "': no such file");
   EXPECT_TRUE(
-      Contains(ErrorOf([&] { LoadPlugin(dir_.string(), registry); }), "not a regular file"));
+      Contains(ErrorOf([&] { LoadPlugin(dir_.path().string(), registry); }), "not a regular file"));
 }
 
 TEST_F(PluginFiles, PluginPathExpandsDirectoriesToTheirSharedLibraries) {
   Write("b.so", "");
   Write("a.so", "");
   Write("readme.txt", "");
-  std::filesystem::create_directory(dir_ / "sub.so");  // a directory, not a library
-  const std::string d = dir_.string();
+  std::filesystem::create_directory(dir_.path() / "sub.so");  // a directory, not a library
+  const std::string d = dir_.path().string();
   EXPECT_EQ(ExpandPluginPath("::" + d + ":" + kGood + ":"),
             (Names{d + "/a.so", d + "/b.so", kGood}));
   EXPECT_TRUE(Contains(ErrorOf([&] { ExpandPluginPath(d + ":" + d + "/nope"); }),
@@ -216,66 +205,49 @@ TEST(PluginLoader, PluginPathDirectoryLoadsEveryPluginInIt) {
   EXPECT_EQ(registry.All().size(), 3u);
 }
 
-// The real executable, with its output (stdout and stderr) and exit status.
-struct CommandResult {
-  int status = -1;
-  std::string output;
-};
-CommandResult Execute(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-const std::string kExe = std::string("'") + POOLBENCH_EXE + "'";
+using testing::CliResult;
+using testing::RunPoolbench;
 
 TEST(PluginCommandLine, ListShowsThePluginsStrategies) {
-  const CommandResult r = Execute(kExe + " --plugin '" + kGood + "' list --suite seeds");
-  EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_TRUE(Contains(r.output, "plugin_good_loops\n    test plugin: loops over each window"));
-  EXPECT_TRUE(Contains(r.output, "plugin_good_max_only"));
-  EXPECT_TRUE(Contains(r.output, "naive_loops"));
+  const CliResult r = RunPoolbench({"--plugin", kGood, "list", "--suite", "seeds"});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_loops\n    test plugin: loops over each window"));
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_max_only"));
+  EXPECT_TRUE(Contains(r.Output(), "naive_loops"));
 }
 
 // check selects strategies inside its callback, which CLI11 runs during parse(): this passes
 // only if the plugin was loaded before that.
 TEST(PluginCommandLine, PluginsAreLoadedBeforeTheSubcommandRuns) {
-  const CommandResult r =
-      Execute(kExe + " --plugin '" + kGood + "' --plugin '" + kExample +
-              "' check --strategy '^(plugin_good_loops|example_separable)$' -q");
-  EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_TRUE(Contains(r.output, "example_separable"));
-  EXPECT_TRUE(Contains(r.output, "plugin_good_loops"));
-  EXPECT_TRUE(Contains(r.output, "All checks passed."));
+  const CliResult r = RunPoolbench({"--plugin", kGood, "--plugin", kExample, "check", "--strategy",
+                                    "^(plugin_good_loops|example_separable)$", "-q"});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "example_separable"));
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_loops"));
+  EXPECT_TRUE(Contains(r.Output(), "All checks passed."));
 }
 
 TEST(PluginCommandLine, PluginPathVariableIsLoaded) {
-  const CommandResult r = Execute(std::string("POOLBENCH_PLUGIN_PATH='") + kGoodDir + "' " + kExe +
-                                  " list --suite seeds");
-  EXPECT_EQ(r.status, 0) << r.output;
-  EXPECT_TRUE(Contains(r.output, "example_separable"));
-  EXPECT_TRUE(Contains(r.output, "plugin_good_max_only"));
+  const CliResult r =
+      RunPoolbench({"list", "--suite", "seeds"}, {{"POOLBENCH_PLUGIN_PATH", kGoodDir}});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "example_separable"));
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_max_only"));
 }
 
 TEST(PluginCommandLine, BadPluginsExitWithUsageErrors) {
-  CommandResult r =
-      Execute(kExe + " --plugin '" + POOLBENCH_TEST_PLUGIN_WRONG_ABI_PLUGIN + "' list");
-  EXPECT_EQ(r.status, 2) << r.output;
-  EXPECT_TRUE(Contains(r.output, "poolbench: error: plugin '"));
-  EXPECT_TRUE(Contains(r.output, "this poolbench has plugin ABI version"));
+  CliResult r = RunPoolbench({"--plugin", POOLBENCH_TEST_PLUGIN_WRONG_ABI_PLUGIN, "list"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "poolbench: error: plugin '"));
+  EXPECT_TRUE(Contains(r.Output(), "this poolbench has plugin ABI version"));
 
-  r = Execute(kExe + " --plugin '" + kGood + "' --plugin '" + kGood + "' list");
-  EXPECT_EQ(r.status, 2) << r.output;
-  EXPECT_TRUE(Contains(r.output, "a strategy named 'plugin_good_loops' is already registered"));
+  r = RunPoolbench({"--plugin", kGood, "--plugin", kGood, "list"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "a strategy named 'plugin_good_loops' is already registered"));
 
-  r = Execute(std::string("POOLBENCH_PLUGIN_PATH=/nonexistent/poolbench.so ") + kExe + " list");
-  EXPECT_EQ(r.status, 2) << r.output;
-  EXPECT_TRUE(Contains(r.output, "POOLBENCH_PLUGIN_PATH entry '/nonexistent/poolbench.so'"));
+  r = RunPoolbench({"list"}, {{"POOLBENCH_PLUGIN_PATH", "/nonexistent/poolbench.so"}});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "POOLBENCH_PLUGIN_PATH entry '/nonexistent/poolbench.so'"));
 }
 
 }  // namespace

@@ -206,23 +206,6 @@ TEST_F(RenderTest, APlainGoogleBenchmarkReportIsRefusedByName) {
   }
 }
 
-TEST(Format, TimesUseThreeDigitsInTheLargestFittingUnit) {
-  EXPECT_EQ(FormatTime(44), "44.0 ns");
-  EXPECT_EQ(FormatTime(950), "950 ns");
-  EXPECT_EQ(FormatTime(999.6), "1.00 µs");  // rounding never prints "1000 ns"
-  EXPECT_EQ(FormatTime(95000), "95.0 µs");
-  EXPECT_EQ(FormatTime(1.8e6), "1.80 ms");
-  EXPECT_EQ(FormatTime(52e9), "52.0 s");
-  EXPECT_EQ(FormatTime(7200e9), "7200 s");
-}
-
-TEST(Format, BytesUseBinaryUnits) {
-  EXPECT_EQ(FormatBytes(112), "112 B");
-  EXPECT_EQ(FormatBytes(49152), "48 KiB");
-  EXPECT_EQ(FormatBytes(4014080), "3.83 MiB");
-  EXPECT_EQ(FormatBytes(536870912), "512 MiB");
-}
-
 TEST_F(RenderTest, MarkdownHeaderHasTheBuildAndTheBandwidth) {
   const std::string md = Markdown(Sample());
   for (const char* expected :

@@ -64,5 +64,24 @@ TEST(Suite, VariantsCoverEveryDtypeOpAndDirection) {
   }
 }
 
+// What check and bench share: explicit descriptors first and validated, then the suite,
+// expanded only when asked.
+TEST(Suite, ParseProblemsValidatesDescriptorsThenAppendsTheSuite) {
+  const auto alone = ParseProblems({"max:1x1x4x4:k2", "avg:1x1x6x6:k3"});
+  ASSERT_EQ(alone.size(), 2u);
+  EXPECT_EQ(FormatDescriptor(alone[1]), "avg:fwd:f32:nchw:1x1x6x6:k3x3");
+  const auto seeds = LoadSuite("seeds");
+  const auto with_suite = ParseProblems({"max:1x1x4x4:k2"}, "seeds");
+  ASSERT_EQ(with_suite.size(), 1 + seeds.size());
+  EXPECT_EQ(FormatDescriptor(with_suite[1]), FormatDescriptor(seeds[0].problem));
+  EXPECT_EQ(ParseProblems({}, "seeds", CheckVariants).size(), 12 * seeds.size());
+  try {
+    ParseProblems({"max:1x1x4x4:k9"}, "seeds");
+    FAIL() << "an invalid problem was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("invalid problem 'max:1x1x4x4:k9': ", 0), 0u) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace poolbench

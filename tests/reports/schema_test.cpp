@@ -2,77 +2,51 @@
 // freshly written by `poolbench bench` satisfy it, and each kind of broken report is rejected
 // (checked with Python's jsonschema through scripts/validate_report.py).
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
-#include <filesystem>
-#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "../cli/run_cli.hpp"
 #include "merge.hpp"
 #include "report.hpp"
 
 namespace poolbench {
 namespace {
 
-namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 const std::string kPython = "/usr/bin/python3";
 const std::string kValidator = POOLBENCH_SOURCE_DIR "/scripts/validate_report.py";
 const std::string kSample = POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json";
 
-struct Outcome {
-  int code = -1;
-  std::string out;
-};
+using testing::CliResult;
 
 class SchemaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (std::system((kPython + " -c 'import jsonschema' >/dev/null 2>&1").c_str()) != 0) {
+    if (testing::RunProgram({kPython, "-c", "import jsonschema"}).status != 0) {
       GTEST_SKIP() << kPython << " cannot import jsonschema (Debian: python3-jsonschema)";
     }
-    std::string pattern = (fs::temp_directory_path() / "poolbench_schema_XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
   }
 
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  std::string Path(const std::string& name) const { return dir_.Path(name); }
 
-  // Runs a command line, returning its exit status and its stdout + stderr.
-  Outcome Shell(const std::string& command) const {
-    const std::string log = Path("log.txt");
-    const int status = std::system((command + " >'" + log + "' 2>&1").c_str());
-    std::ifstream in(log);
-    Outcome r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out.assign(std::istreambuf_iterator<char>(in), {});
-    return r;
+  CliResult Validate(const std::string& path) const {
+    return testing::RunProgram({kPython, kValidator, path});
   }
 
-  Outcome Validate(const std::string& path) const {
-    return Shell(kPython + " '" + kValidator + "' '" + path + "'");
-  }
-
-  Outcome ValidateJson(const Json& report) const {
-    const std::string path = Path("report.json");
-    std::ofstream(path) << report.dump(1);
-    return Validate(path);
+  CliResult ValidateJson(const Json& report) const {
+    return Validate(dir_.Write("report.json", report.dump(1)));
   }
 
   // A broken variant of the sample must be rejected, with `expected` in the message.
   void ExpectInvalid(const std::function<void(Json&)>& breakit, const std::string& expected) {
     Json r = report::Load(kSample);
     breakit(r);
-    const Outcome run = ValidateJson(r);
-    EXPECT_EQ(run.code, 1) << run.out;
-    EXPECT_NE(run.out.find(expected), std::string::npos) << run.out;
+    const CliResult run = ValidateJson(r);
+    EXPECT_EQ(run.status, 1) << run.Output();
+    EXPECT_NE(run.Output().find(expected), std::string::npos) << run.Output();
   }
 
   static Json& FirstIteration(Json& r) { return r["benchmarks"][0]; }
@@ -89,12 +63,12 @@ class SchemaTest : public ::testing::Test {
     throw std::logic_error("the sample has no FAIL entry");
   }
 
-  fs::path dir_;
+  testing::TempDir dir_{"poolbench_schema"};
 };
 
 TEST_F(SchemaTest, TheSampleReportIsValid) {
-  const Outcome run = Validate(kSample);
-  EXPECT_EQ(run.code, 0) << run.out;
+  const CliResult run = Validate(kSample);
+  EXPECT_EQ(run.status, 0) << run.Output();
 }
 
 TEST_F(SchemaTest, AMergedReportIsValid) {
@@ -107,8 +81,8 @@ TEST_F(SchemaTest, AMergedReportIsValid) {
   a["context"]["shard"] = "1/2";
   b["context"]["shard"] = "2/2";
   const Json merged = report::Merge({{"a.json", a}, {"b.json", b}}).report;
-  const Outcome run = ValidateJson(merged);
-  EXPECT_EQ(run.code, 0) << run.out;
+  const CliResult run = ValidateJson(merged);
+  EXPECT_EQ(run.status, 0) << run.Output();
 }
 
 TEST_F(SchemaTest, BrokenReportsAreRejected) {
@@ -169,14 +143,12 @@ TEST_F(SchemaTest, BrokenContextsAreRejected) {
 
 TEST_F(SchemaTest, AReportFreshlyWrittenByBenchIsValid) {
   const std::string out = Path("bench.json");
-  const Outcome bench =
-      Shell(std::string("'") + POOLBENCH_EXE +
-            "' bench --suite seeds --strategy 'naive|lookup|openmp' --threads 1,2 "
-            "--repetitions 2 --min-time 0.01 --bandwidth-seconds 0.01 --out '" +
-            out + "'");
-  ASSERT_EQ(bench.code, 0) << bench.out;
-  const Outcome run = Validate(out);
-  EXPECT_EQ(run.code, 0) << run.out;
+  const CliResult bench = testing::RunPoolbench(
+      {"bench", "--suite", "seeds", "--strategy", "naive|lookup|openmp", "--threads", "1,2",
+       "--repetitions", "2", "--min-time", "0.01", "--bandwidth-seconds", "0.01", "--out", out});
+  ASSERT_EQ(bench.status, 0) << bench.Output();
+  const CliResult run = Validate(out);
+  EXPECT_EQ(run.status, 0) << run.Output();
   // The run has what the schema's conditional parts are about: aggregates and threads.
   const Json r = report::Load(out);
   bool aggregate = false, two_threads = false;
