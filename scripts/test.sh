@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the whole test suite (GoogleTest through CTest), then checks the
-# installed SDK package with the out-of-tree example plugin.
+# Sets up and builds, checks the installed SDK package with the out-of-tree example plugin,
+# then runs the whole test suite (GoogleTest through CTest).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build
 scripts/setup.sh "$build"
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
 
 # The SDK as a plugin author gets it: install the package, build examples/plugin against it
 # with find_package(poolbench), then load the plugin and cross-check its strategy.
@@ -17,3 +16,6 @@ cmake --build "$build/example-plugin" -j "$(nproc)"
 plugin="$build/example-plugin/example_separable.so"
 "$build/poolbench" --plugin "$plugin" check --strategy example_separable -q
 "$build/poolbench" --plugin "$plugin" check --strategy example_separable -q --fuzz 200
+
+# The unit, cross-check and command-line tests last, so their summary closes the log.
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
