@@ -1,0 +1,130 @@
+// The check, bench and list commands through the real executable: exit codes, the errors a
+// user sees for bad input, and that a bench report is one Google Benchmark's compare.py reads.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "run_cli.hpp"
+
+namespace poolbench {
+namespace {
+
+using testing::CliResult;
+using testing::RunPoolbench;
+using testing::RunProgram;
+
+TEST(CheckCli, SeedsPassAndPrintASummary) {
+  const CliResult r = RunPoolbench({"check", "--suite", "seeds", "-q"});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_NE(r.out.find("All checks passed."), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("lookup_table"), std::string::npos) << r.out;
+}
+
+TEST(CheckCli, AReproLineRunsJustThatProblem) {
+  const CliResult r =
+      RunPoolbench({"check", "--problem", "max:fwd:f32:nchw:1x1x5x5:k3x3:s2x2:p1x1:ceil:idx"});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_NE(r.out.find("Summary over 1 problems"), std::string::npos) << r.out;
+}
+
+TEST(CheckCli, MalformedDescriptorExitsTwoNamingTheField) {
+  const CliResult r = RunPoolbench({"check", "--problem", "max:1x1x4x4:k2:bogus"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown field 'bogus'"), std::string::npos) << r.err;
+}
+
+TEST(CheckCli, InvalidProblemExitsTwoNamingTheValue) {
+  const CliResult r = RunPoolbench({"check", "--problem", "max:1x1x4x4:k3:p2"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("padding height = 2 exceeds half the effective kernel height"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST(CheckCli, StrategyRegexMatchingNothingListsTheStrategies) {
+  const CliResult r = RunPoolbench({"check", "--strategy", "^nosuch$"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("matches no strategy (registered: lookup_table"), std::string::npos)
+      << r.err;
+  EXPECT_EQ(RunPoolbench({"check", "--strategy", "("}).status, 2);
+}
+
+TEST(CheckCli, UnknownSuiteAndUnknownOptionExitTwo) {
+  const CliResult r = RunPoolbench({"check", "--suite", "nosuch"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("unknown suite 'nosuch'"), std::string::npos) << r.err;
+  EXPECT_EQ(RunPoolbench({"check", "--no-such-option"}).status, 2);
+  EXPECT_EQ(RunPoolbench({}).status, 2);  // a subcommand is required
+}
+
+TEST(ListCli, JsonListsEveryStrategyWithWhatItSupports) {
+  const CliResult r = RunPoolbench({"list", "--json"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  ASSERT_TRUE(j.is_array());
+  bool reshape = false;
+  for (const auto& s : j) {
+    EXPECT_FALSE(s["description"].get<std::string>().empty());
+    if (s["name"] == "reshape_blocks") {
+      reshape = true;
+      EXPECT_LT(s["supported"].get<int>(), s["total"].get<int>());
+      EXPECT_TRUE(s["unsupported_reasons"].contains("stride must equal kernel"));
+    }
+  }
+  EXPECT_TRUE(reshape);
+}
+
+TEST(BenchCli, BadOptionsExitTwoBeforeAnyTiming) {
+  testing::TempDir dir("poolbench_bench_cli");
+  EXPECT_EQ(RunPoolbench({"bench", "--threads", "0"}).status, 2);
+  EXPECT_EQ(RunPoolbench({"bench", "--shard", "3/2"}).status, 2);
+  EXPECT_EQ(RunPoolbench({"bench", "--shard", "x"}).status, 2);
+  const std::string out = (dir.path() / "missing" / "r.json").string();
+  const CliResult r = RunPoolbench({"bench", "--suite", "seeds", "--out", out});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(BenchCli, ShardsSplitTheProblemsAndTheReportIsReadByCompareDotPy) {
+  testing::TempDir dir("poolbench_bench_cli");
+  const std::string a = (dir.path() / "a.json").string(), b = (dir.path() / "b.json").string();
+  const std::vector<std::string> common = {"bench",
+                                           "--suite",
+                                           "seeds",
+                                           "--strategy",
+                                           "naive|lookup",
+                                           "--min-time",
+                                           "0.001",
+                                           "--bandwidth-seconds",
+                                           "0"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = common;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  ASSERT_EQ(RunPoolbench(with({"--shard", "1/2", "--out", a})).status, 0);
+  ASSERT_EQ(RunPoolbench(with({"--shard", "2/2", "--out", b})).status, 0);
+  std::set<std::string> descriptors[2];
+  for (int i = 0; i < 2; ++i) {
+    const auto j = nlohmann::json::parse(testing::Slurp(i == 0 ? a : b));
+    EXPECT_EQ(j["context"]["shard"], i == 0 ? "1/2" : "2/2");
+    for (const auto& e : j["benchmarks"]) descriptors[i].insert(e["descriptor"]);
+  }
+  EXPECT_EQ(descriptors[0].size() + descriptors[1].size(), 8u);  // the 8 seeds, each once
+  for (const auto& d : descriptors[0]) EXPECT_FALSE(descriptors[1].count(d)) << d;
+
+  const char* compare_py = "/usr/share/benchmark/compare.py";
+  if (!std::filesystem::exists(compare_py)) {
+    GTEST_SKIP() << "Google Benchmark's compare.py is not installed (Debian libbenchmark-tools)";
+  }
+  const CliResult r = RunProgram({"/usr/bin/python3", compare_py, "benchmarks", a, a});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_NE(r.out.find("lookup_table/max:fwd:i32:nchw:1x1x4x4:k2x2:idx/threads:1"),
+            std::string::npos)
+      << r.out;
+}
+
+}  // namespace
+}  // namespace poolbench
