@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what poolbench needs on Debian 12 (beyond g++, CMake, GoogleTest and Google
-# Benchmark, which the machine has) and configures and builds it in ./build.
+# Benchmark, which the machine has; libbenchmark-tools and python3-scipy are for Google
+# Benchmark's compare.py, which reads poolbench's reports) and configures and builds it in ./build.
 # Usage: scripts/setup.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +9,7 @@ build="${1:-build}"
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
           libcli11-dev libxtensor-dev python3 python3-matplotlib python3-numpy python3-jsonschema
+          python3-scipy
           clang-format)
 missing=()
 for p in "${packages[@]}"; do
