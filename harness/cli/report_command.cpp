@@ -2,6 +2,7 @@
 // `report merge`, which joins the reports of a sharded run.
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -69,7 +70,12 @@ void RenderHtml(const std::string& input, const std::string& output) {
                       " (set POOLBENCH_SCRIPT_DIR to the folder that holds plot_report.py)");
   }
   RequireDirectory(output);
-  const std::string tmp = output + ".tmp";
+  // A unique temporary name beside the output, so two renders of the same page never collide;
+  // the script may be any program (POOLBENCH_SCRIPT_DIR), so only a successful run is renamed.
+  std::string tmp = output + ".XXXXXX";
+  const int fd = mkstemp(tmp.data());
+  if (fd < 0) throw ReportError(output + ": cannot create a temporary file beside it");
+  close(fd);
   // "--" ends the script's options, so a file name starting with '-' stays a file name.
   std::vector<std::string> args = {python, script.string(), "--", input, tmp};
   std::vector<char*> argv;
@@ -81,12 +87,18 @@ void RenderHtml(const std::string& input, const std::string& output) {
   pid_t pid = 0;
   const int rc = posix_spawnp(&pid, python.c_str(), nullptr, nullptr, argv.data(), environ);
   if (rc != 0) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
     throw ReportError("cannot run the Python interpreter '" + python + "': " + std::strerror(rc) +
                       " (the HTML report needs Python 3 with matplotlib; set POOLBENCH_PYTHON)");
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw ReportError(std::string("waiting for ") + python + " failed");
+    if (errno != EINTR) {
+      std::error_code ignored;
+      fs::remove(tmp, ignored);
+      throw ReportError(std::string("waiting for ") + python + " failed");
+    }
   }
   std::error_code ec;
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
