@@ -12,6 +12,7 @@
 
 #include "bandwidth.hpp"
 #include "cross_check.hpp"
+#include "guarded_buffer.hpp"
 #include "inputs.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
@@ -31,34 +32,32 @@ struct Job {
   std::string name;  // strategy/descriptor/threads:T, also the run_name of every entry
 };
 
-// Caller-owned buffers of one problem, shared by every strategy timed on it.
+// Caller-owned buffers of one problem, shared by every strategy timed on it: aligned and
+// guarded like the cross-check's.
 struct ProblemBuffers {
-  std::vector<std::byte> src, dst, diff_dst, diff_src;
-  std::vector<int64_t> indices;
+  GuardedBuffer src, dst, diff_dst, diff_src, indices;
 
   ProblemBuffers(const Problem& p, uint64_t seed) {
     const int64_t in = InputElements(p) * SizeOf(p.dtype),
                   out = OutputElements(p) * SizeOf(p.dtype);
-    src.resize(in);
     const bool forward = p.direction == Direction::kForward;
-    (forward ? dst : diff_src).resize(forward ? out : in);
-    if (!forward) diff_dst.resize(out);
-    if (p.indices) indices.resize(OutputElements(p));
+    src = GuardedBuffer(in);
+    (forward ? dst : diff_src) = GuardedBuffer(forward ? out : in);
+    if (!forward) diff_dst = GuardedBuffer(out);
+    if (p.indices) indices = GuardedBuffer(OutputElements(p) * 8);
     // Random values in random order: a max's branches are as unpredictable as on real data.
     DispatchDType(p.dtype, [&]<class T>() {
-      FillInput<T>({reinterpret_cast<T*>(src.data()), src.size() / sizeof(T)}, Flavour::kNegative,
-                   seed, InputDomain{});
-      FillInput<T>({reinterpret_cast<T*>(diff_dst.data()), diff_dst.size() / sizeof(T)},
-                   Flavour::kNegative, seed + 1, InputDomain{});
+      FillInput<T>(src.as<T>(), Flavour::kNegative, seed, InputDomain{});
+      FillInput<T>(diff_dst.as<T>(), Flavour::kNegative, seed + 1, InputDomain{});
     });
   }
   Buffers Get() {
     Buffers b;
     b.src = src.data();
-    b.dst = dst.empty() ? nullptr : dst.data();
-    b.indices = indices.empty() ? nullptr : indices.data();
-    b.diff_dst = diff_dst.empty() ? nullptr : diff_dst.data();
-    b.diff_src = diff_src.empty() ? nullptr : diff_src.data();
+    b.dst = dst.data();
+    b.indices = static_cast<int64_t*>(indices.data());
+    b.diff_dst = diff_dst.data();
+    b.diff_src = diff_src.data();
     return b;
   }
 };
@@ -137,6 +136,8 @@ Json MakeContext(const BenchConfig& cfg, const Json& bandwidth) {
   c[ctx::kFlags] = build_info::kFlags;
   c[ctx::kBuildType] = build_info::kBuildType;
   c[ctx::kGitRevision] = build_info::kGitRevision;
+  // OpenMP's default team size, as a fact about the machine's set-up: strategies take their
+  // thread counts from ExecContext, and the harness never changes OpenMP's settings.
   c[ctx::kOmpThreads] = omp_get_max_threads();
   c[ctx::kBandwidth] = bandwidth;
   if (!cfg.shard.empty()) c[ctx::kShard] = cfg.shard;
@@ -198,6 +199,14 @@ void AddDerivedFields(Json& benchmarks,
   }
 }
 
+// The requested thread counts a strategy can run (at least 1), ascending.
+std::vector<int> ThreadCounts(const Strategy& s, const std::vector<int>& requested) {
+  std::set<int> counts;
+  for (int t : requested) counts.insert(std::min(t, s.MaxThreads()));
+  if (counts.empty()) counts.insert(1);
+  return {counts.begin(), counts.end()};
+}
+
 void InitBenchmarkOnce() {
   static const bool done = [] {
     int argc = 1;
@@ -246,7 +255,6 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
   Json& skipped = out["context"][ctx::kSkipped];
   Json benchmarks = Json::array();
 
-  const int saved_threads = omp_get_max_threads();
   for (size_t i = 0; i < problems.size(); ++i) {
     const Problem& p = problems[i];
     const std::string desc = FormatDescriptor(p);
@@ -259,8 +267,9 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
             {{field::kStrategy, s->name()}, {field::kDescriptor, desc}, {"reason", sup.reason}});
         continue;
       }
-      const CheckResult check = checker.Check(*s);
-      const std::vector<int> counts = s->Threaded() ? cfg.threads : std::vector<int>{1};
+      const std::vector<int> counts = ThreadCounts(*s, cfg.threads);
+      // Verified at its largest thread count, where races would show.
+      const CheckResult check = checker.Check(*s, counts.back());
       for (int t : counts) {
         const std::string name =
             std::string(s->name()) + "/" + desc + "/threads:" + std::to_string(t);
@@ -292,11 +301,14 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
     for (const Job& job : jobs) {
       benchmark::RegisterBenchmark(job.name.c_str(),
                                    [&p, &buffers, job](benchmark::State& state) {
-                                     omp_set_num_threads(job.threads);
-                                     // Preparation and a first run (which touches every
-                                     // page) stay outside the timed loop.
-                                     const auto kernel = job.strategy->Prepare(p);
-                                     const Buffers b = buffers.Get();
+                                     // Preparation, the forward a backward kernel saves, and a
+                                     // first run (which touches every page) stay outside the
+                                     // timed loop.
+                                     const auto kernel =
+                                         job.strategy->Prepare(p, ExecContext{job.threads});
+                                     Buffers b = buffers.Get();
+                                     SavedForwardBuffers saved;
+                                     saved.Bind(*kernel, p, b);
                                      kernel->Run(b);
                                      for (auto _ : state) {
                                        kernel->Run(b);
@@ -320,7 +332,6 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
     }
   }
   benchmark::ClearRegisteredBenchmarks();
-  omp_set_num_threads(saved_threads);
   AddDerivedFields(benchmarks, bandwidth);
   out["benchmarks"] = std::move(benchmarks);
   return out;

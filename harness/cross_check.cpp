@@ -1,13 +1,16 @@
 #include "cross_check.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <vector>
 
+#include "guarded_buffer.hpp"
 #include "inputs.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
@@ -16,27 +19,15 @@
 namespace poolbench {
 namespace {
 
-// Extra elements after every output buffer, filled with a sentinel and checked afterwards, so
-// that a strategy writing past its output is caught.
-constexpr int64_t kCanary = 64;
-constexpr unsigned char kSentinelByte = 0xA5;
-
-// An output buffer filled with the sentinel byte, with a guarded tail.
+// An output tensor of n elements of T in a guarded buffer pre-filled with the sentinel, so that
+// unwritten elements and writes outside it are caught.
 template <class T>
 struct Guarded {
-  explicit Guarded(int64_t n) : size(n), data(n + kCanary) {
-    std::memset(static_cast<void*>(data.data()), kSentinelByte, data.size() * sizeof(T));
-  }
-  bool TailIntact() const {
-    const auto* bytes = reinterpret_cast<const unsigned char*>(data.data() + size);
-    for (size_t i = 0; i < kCanary * sizeof(T); ++i) {
-      if (bytes[i] != kSentinelByte) return false;
-    }
-    return true;
-  }
-  T* get() { return data.data(); }
+  explicit Guarded(int64_t n) : size(n), buffer(n * static_cast<int64_t>(sizeof(T))) {}
+  T* get() { return buffer.as<T>().data(); }
+  const T* data() const { return buffer.as<T>().data(); }
   int64_t size;
-  std::vector<T> data;
+  GuardedBuffer buffer;
 };
 
 template <class T>
@@ -50,19 +41,38 @@ struct Outputs {
   Guarded<T> diff_src;
 };
 
+// Runs a kernel prepared for `p` on copies of the inputs in guarded, aligned buffers (what the
+// strategy gets is exactly what the benchmark gives it), including the untimed forward pass of
+// a backward kernel that saves one. Returns an empty string, or what the kernel did to its
+// inputs: a write into src or diff_dst, or outside either.
 template <class T>
-void RunKernel(Kernel& k, const Problem& p, const std::vector<T>& src,
-               const std::vector<T>& diff_dst, Outputs<T>& out) {
+std::string RunKernel(Kernel& k, const Problem& p, const std::vector<T>& src,
+                      const std::vector<T>& diff_dst, Outputs<T>& out) {
+  GuardedBuffer in(static_cast<int64_t>(src.size() * sizeof(T)));
+  GuardedBuffer dd(static_cast<int64_t>(diff_dst.size() * sizeof(T)));
+  std::copy(src.begin(), src.end(), in.as<T>().begin());
+  std::copy(diff_dst.begin(), diff_dst.end(), dd.as<T>().begin());
   Buffers b;
-  b.src = src.data();
+  b.src = in.data();
+  SavedForwardBuffers saved;
   if (p.direction == Direction::kForward) {
     b.dst = out.dst.get();
     if (p.indices) b.indices = out.indices.get();
   } else {
-    b.diff_dst = diff_dst.data();
+    b.diff_dst = dd.data();
     b.diff_src = out.diff_src.get();
+    saved.Bind(k, p, b);
   }
   k.Run(b);
+  const auto unchanged = [](const GuardedBuffer& g, const std::vector<T>& want) {
+    return std::memcmp(g.data(), want.data(), want.size() * sizeof(T)) == 0;
+  };
+  for (auto [name, buf, want] :
+       {std::tuple{"input", &in, &src}, {"output gradient", &dd, &diff_dst}}) {
+    if (std::string e = buf->GuardDamage(); !e.empty()) return std::string(name) + ": " + e;
+    if (!unchanged(*buf, *want)) return std::string(name) + ": the strategy wrote into it";
+  }
+  return {};
 }
 
 template <class T>
@@ -98,19 +108,19 @@ std::string Where(const Problem& p, int64_t i, int64_t h, int64_t w) {
 template <class T>
 std::string Compare(const char* what, const Problem& p, const Guarded<T>& got,
                     const Guarded<T>& want, const Guarded<T>* magnitude, int64_t h, int64_t w) {
-  if (!got.TailIntact()) return std::string(what) + ": wrote past the end of the buffer";
+  if (std::string e = got.buffer.GuardDamage(); !e.empty()) return std::string(what) + ": " + e;
   double eps = 0;
   if constexpr (std::is_floating_point_v<T>) eps = std::numeric_limits<T>::epsilon();
   const double slack = static_cast<double>(p.kernel.h * p.kernel.w + 2) * eps;
   int64_t bad = 0, first = -1;
   double first_tol = 0;
   for (int64_t i = 0; i < got.size; ++i) {
-    const T a = got.data[i], b = want.data[i];
+    const T a = got.data()[i], b = want.data()[i];
     bool ok = SameValue(a, b);
     double tol = 0;
     if constexpr (std::is_floating_point_v<T>) {
       if (!ok && magnitude && std::isfinite(b)) {
-        tol = slack * std::fabs(static_cast<double>(magnitude->data[i]));
+        tol = slack * std::fabs(static_cast<double>(magnitude->data()[i]));
         ok = std::fabs(static_cast<double>(a) - static_cast<double>(b)) <= tol;
       }
     }
@@ -119,8 +129,8 @@ std::string Compare(const char* what, const Problem& p, const Guarded<T>& got,
   if (bad == 0) return {};
   std::ostringstream os;
   os << what << ": " << bad << " of " << got.size << " elements differ; first at "
-     << Where(p, first, h, w) << ": got " << Show(got.data[first]) << ", want "
-     << Show(want.data[first]);
+     << Where(p, first, h, w) << ": got " << Show(got.data()[first]) << ", want "
+     << Show(want.data()[first]);
   if (first_tol > 0) os << " (tolerance " << first_tol << ")";
   return os.str();
 }
@@ -137,7 +147,7 @@ struct ReferenceRun {
     const bool forward = p.direction == Direction::kForward;
     FillInput<T>(src, flavour, seed, domain);
     FillInput<T>(diff_dst, flavour, seed + 1, domain);
-    const auto kernel = ref.Prepare(p);
+    const auto kernel = ref.Prepare(p, ExecContext{});
     RunKernel(*kernel, p, src, diff_dst, want);
     // Sums (avg, and gradients that overlapping windows add up) may round differently in
     // another order: bound the difference by the same operation on absolute values.
@@ -156,10 +166,13 @@ struct ReferenceRun {
 };
 
 template <class T>
-std::string CheckAgainst(const Strategy& s, const Problem& p, const ReferenceRun<T>& ref) {
+std::string CheckAgainst(const Strategy& s, const Problem& p, const ExecContext& ctx,
+                         const ReferenceRun<T>& ref) {
   const bool forward = p.direction == Direction::kForward;
   Outputs<T> got(p, forward);
-  RunKernel(*s.Prepare(p), p, ref.src, ref.diff_dst, got);
+  if (std::string e = RunKernel(*s.Prepare(p, ctx), p, ref.src, ref.diff_dst, got); !e.empty()) {
+    return e;
+  }
   const auto& mag = ref.magnitude;
   const int64_t oh = OutputH(p), ow = OutputW(p);
   if (!forward) {
@@ -187,9 +200,10 @@ std::string_view ToString(Verdict v) {
   return "?";
 }
 
-std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed) {
+std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed, int threads) {
   return "poolbench check --problem " + FormatDescriptor(p) + " --strategy '^" +
-         std::string(s.name()) + "$' --seed " + std::to_string(seed);
+         std::string(s.name()) + "$' --seed " + std::to_string(seed) + " --threads " +
+         std::to_string(threads);
 }
 
 CrossChecker::CrossChecker(const Problem& p, uint64_t seed) : p_(p), seed_(seed) {
@@ -202,24 +216,27 @@ CrossChecker::CrossChecker(const Problem& p, uint64_t seed) : p_(p), seed_(seed)
 
 CrossChecker::~CrossChecker() = default;
 
-CheckResult CrossChecker::Check(const Strategy& s) {
+CheckResult CrossChecker::Check(const Strategy& s, int threads) {
   if (&s == ref_) {
     return {Verdict::kSkipped, "is the reference (pinned by hand-computed results in its tests)"};
   }
   if (Support sup = s.Supports(p_); !sup) return {Verdict::kSkipped, sup.reason};
 
+  threads = std::clamp(threads, 1, s.MaxThreads());
   const InputDomain domain = s.Domain(p_);
   for (Flavour flavour : kAllFlavours) {
     const std::string err = DispatchDType(p_.dtype, [&]<class T>() {
       const auto key = std::make_tuple(static_cast<int>(flavour), domain.nan, domain.infinity);
       auto& slot = runs_[key];
       if (!slot) slot = std::make_shared<ReferenceRun<T>>(*ref_, p_, flavour, seed_, domain);
-      return CheckAgainst<T>(s, p_, *std::static_pointer_cast<ReferenceRun<T>>(slot));
+      return CheckAgainst<T>(s, p_, ExecContext{threads},
+                             *std::static_pointer_cast<ReferenceRun<T>>(slot));
     });
     if (!err.empty()) {
       return {Verdict::kFail, std::string(s.name()) + " on " + FormatDescriptor(p_) + " (seed " +
                                   std::to_string(seed_) + ", " + std::string(ToString(flavour)) +
-                                  " inputs): " + err + "\n  repro: " + ReproLine(s, p_, seed_)};
+                                  " inputs): " + err +
+                                  "\n  repro: " + ReproLine(s, p_, seed_, threads)};
     }
   }
   std::string note;
@@ -228,8 +245,8 @@ CheckResult CrossChecker::Check(const Strategy& s) {
   return {Verdict::kPass, note};
 }
 
-CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed) {
-  return CrossChecker(p, seed).Check(s);
+CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed, int threads) {
+  return CrossChecker(p, seed).Check(s, threads);
 }
 
 }  // namespace poolbench

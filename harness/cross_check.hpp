@@ -34,7 +34,8 @@ class CrossChecker {
   // registered.
   CrossChecker(const Problem& p, uint64_t seed);
   ~CrossChecker();
-  CheckResult Check(const Strategy& s);
+  // Runs `s` with `threads` threads (at most s.MaxThreads()).
+  CheckResult Check(const Strategy& s, int threads = 1);
 
  private:
   Problem p_;
@@ -51,9 +52,9 @@ class CrossChecker {
 // any summation order); everything else (max values, indices, integers) compares exactly,
 // NaN equal to NaN. Throws std::invalid_argument for an invalid problem or when the reference
 // strategy is not registered.
-CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed);
+CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed, int threads = 1);
 
 // The command line that reproduces one check.
-std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed);
+std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed, int threads = 1);
 
 }  // namespace poolbench

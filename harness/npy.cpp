@@ -80,10 +80,9 @@ std::string DtypeName(const std::string& descr) {
 }
 
 bool SupportedDescr(const std::string& descr, DType& out) {
-  if (descr == "<f4") return out = DType::kF32, true;
-  if (descr == "<f8") return out = DType::kF64, true;
-  if (descr == "<i4") return out = DType::kI32, true;
-  return false;
+  const std::optional<DType> t = DTypeFromNumpy(descr);
+  if (t) out = *t;
+  return t.has_value();
 }
 
 [[noreturn]] void FailDtype(const std::string& path, const std::string& descr) {

@@ -85,7 +85,9 @@ class NameOnly final : public Strategy {
   std::string_view name() const override { return name_; }
   std::string_view description() const override { return ""; }
   Support Supports(const Problem&) const override { return Support::No("name check only"); }
-  std::unique_ptr<Kernel> Prepare(const Problem&) const override { return nullptr; }
+  std::unique_ptr<Kernel> Prepare(const Problem&, const ExecContext&) const override {
+    return nullptr;
+  }
 
  private:
   std::string name_;
@@ -113,6 +115,8 @@ std::string LayoutMismatch(const plugin::Layout& theirs, const plugin::Layout& o
       {"sizeof(poolbench::Buffers)", &plugin::Layout::buffers_size},
       {"sizeof(poolbench::Support)", &plugin::Layout::support_size},
       {"sizeof(poolbench::InputDomain)", &plugin::Layout::input_domain_size},
+      {"sizeof(poolbench::ExecContext)", &plugin::Layout::exec_context_size},
+      {"sizeof(poolbench::SavedForward)", &plugin::Layout::saved_forward_size},
       {"sizeof(std::string)", &plugin::Layout::string_size},
       {"the C++ standard library (0 other, 1 libstdc++, 2 libc++)", &plugin::Layout::stdlib},
       {"_GLIBCXX_USE_CXX11_ABI", &plugin::Layout::stdlib_cxx11_abi},

@@ -13,7 +13,7 @@ Problem RandomProblem(uint64_t seed) {
     Problem p;
     p.op = uniform(0, 1) ? Op::kMax : Op::kAvg;
     p.direction = uniform(0, 3) ? Direction::kForward : Direction::kBackward;
-    p.dtype = static_cast<DType>(uniform(0, 2));
+    p.dtype = kAllDTypes[uniform(0, std::size(kAllDTypes) - 1)];
     p.layout = uniform(0, 6) ? Layout::kNCHW : Layout::kNHWC;
     p.n = uniform(1, 2);
     p.c = uniform(1, 3);

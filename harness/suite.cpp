@@ -118,7 +118,7 @@ std::vector<Problem> ParseProblems(const std::vector<std::string>& descriptors,
 
 std::vector<Problem> CheckVariants(const Problem& base) {
   std::vector<Problem> out;
-  for (DType t : {DType::kF32, DType::kF64, DType::kI32}) {
+  for (DType t : kAllDTypes) {
     for (Op op : {Op::kMax, Op::kAvg}) {
       for (Direction dir : {Direction::kForward, Direction::kBackward}) {
         Problem p = base;

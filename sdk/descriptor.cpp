@@ -64,9 +64,9 @@ Problem ParseDescriptor(std::string_view text) {
     } else if (t == "fwd" || t == "bwd") {
       once("direction");
       p.direction = t == "fwd" ? Direction::kForward : Direction::kBackward;
-    } else if (t == "f32" || t == "f64" || t == "i32") {
+    } else if (const std::optional<DType> dtype = ParseDType(t)) {
       once("dtype");
-      p.dtype = t == "f32" ? DType::kF32 : t == "f64" ? DType::kF64 : DType::kI32;
+      p.dtype = *dtype;
     } else if (t == "nchw" || t == "nhwc") {
       once("layout");
       p.layout = t == "nchw" ? Layout::kNCHW : Layout::kNHWC;

@@ -106,33 +106,11 @@ std::string Validate(const Problem& p) {
   return {};
 }
 
-int64_t SizeOf(DType t) {
-  switch (t) {
-    case DType::kF32:
-    case DType::kI32:
-      return 4;
-    case DType::kF64:
-      return 8;
-  }
-  return 0;
-}
-
 int64_t InputElements(const Problem& p) { return p.n * p.c * p.h * p.w; }
 int64_t OutputElements(const Problem& p) { return p.n * p.c * OutputH(p) * OutputW(p); }
 
 std::string_view ToString(Op v) { return v == Op::kMax ? "max" : "avg"; }
 std::string_view ToString(Direction v) { return v == Direction::kForward ? "fwd" : "bwd"; }
-std::string_view ToString(DType v) {
-  switch (v) {
-    case DType::kF32:
-      return "f32";
-    case DType::kF64:
-      return "f64";
-    case DType::kI32:
-      return "i32";
-  }
-  return "?";
-}
 std::string_view ToString(Layout v) { return v == Layout::kNCHW ? "nchw" : "nhwc"; }
 
 }  // namespace poolbench

@@ -2,16 +2,16 @@
 // offsets of every window's valid taps are listed once (CSR: window w owns entries
 // [start[w], start[w+1])) together with each window's avg divisor, and cached per shape so
 // that building it is never part of a timed run. A run gathers through the table and reduces;
-// argmax indices and backward scatter come straight from the table's offsets.
+// argmax indices come straight from the table's offsets, and max backward scatters through the
+// indices its own forward saved (the seeds' bincount of winners).
 #include <map>
 #include <memory>
 #include <mutex>
 #include <tuple>
 #include <vector>
 
+#include "poolbench/plane_kernel.hpp"
 #include "poolbench/registry.hpp"
-#include "poolbench/tensor.hpp"
-#include "poolbench/window.hpp"
 
 namespace poolbench {
 namespace {
@@ -71,49 +71,45 @@ std::shared_ptr<const Table> CachedTable(const Problem& p) {
 }
 
 template <class T>
-class TableKernel final : public Kernel {
+class TableKernel final : public PlaneKernel<T> {
  public:
-  explicit TableKernel(const Problem& p) : p_(p), table_(CachedTable(p)) {}
+  explicit TableKernel(const Problem& p) : PlaneKernel<T>(p), table_(CachedTable(p)) {}
 
-  void Run(const Buffers& b) override {
-    const int64_t windows = static_cast<int64_t>(table_->divisor.size());
-    const int64_t in_plane = p_.h * p_.w;
+  // Max backward scatters through the indices its forward found, as the seeds' bincount does.
+  SavedForward Saves() const override {
+    return {.indices = this->p_.direction == Direction::kBackward && this->p_.op == Op::kMax};
+  }
+
+ private:
+  void ForwardPlane(const T* src, T* dst, int64_t* idx) override {
     const int32_t* start = table_->start.data();
     const int32_t* offset = table_->offset.data();
-    const int64_t* divisor = table_->divisor.data();
-    for (int64_t i = 0; i < p_.n * p_.c; ++i) {
-      const T* src = static_cast<const T*>(b.src) + i * in_plane;
-      if (p_.direction == Direction::kForward) {
-        T* dst = static_cast<T*>(b.dst) + i * windows;
-        int64_t* idx = b.indices ? b.indices + i * windows : nullptr;
-        for (int64_t w = 0; w < windows; ++w) {
-          if (p_.op == Op::kMax) {
-            const int32_t bi = ArgMax(src, offset + start[w], offset + start[w + 1]);
-            dst[w] = src[bi];
-            if (idx) idx[w] = bi;
-          } else {
-            Acc<T> sum = 0;
-            for (int32_t t = start[w]; t < start[w + 1]; ++t) sum += src[offset[t]];
-            dst[w] = DivideAs<T>(sum, divisor[w]);
-          }
-        }
+    for (int64_t w = 0; w < this->out_plane_; ++w) {
+      if (this->p_.op == Op::kMax) {
+        const int32_t bi = ArgMax(src, offset + start[w], offset + start[w + 1]);
+        dst[w] = src[bi];
+        if (idx) idx[w] = bi;
       } else {
-        const T* dy = static_cast<const T*>(b.diff_dst) + i * windows;
-        T* dx = static_cast<T*>(b.diff_src) + i * in_plane;
-        std::fill(dx, dx + in_plane, T(0));
-        for (int64_t w = 0; w < windows; ++w) {
-          if (p_.op == Op::kMax) {
-            AddGrad(dx[ArgMax(src, offset + start[w], offset + start[w + 1])], dy[w]);
-          } else {
-            const T share = DivideAs<T>(dy[w], divisor[w]);
-            for (int32_t t = start[w]; t < start[w + 1]; ++t) AddGrad(dx[offset[t]], share);
-          }
-        }
+        Acc<T> sum = 0;
+        for (int32_t t = start[w]; t < start[w + 1]; ++t) sum += src[offset[t]];
+        dst[w] = DivideAs<T>(sum, table_->divisor[w]);
       }
     }
   }
 
- private:
+  void BackwardPlane(const T*, const T* dy, const int64_t* idx, T* dx) override {
+    std::fill(dx, dx + this->in_plane_, T(0));
+    if (this->p_.op == Op::kMax) {
+      for (int64_t w = 0; w < this->out_plane_; ++w) AddGrad(dx[idx[w]], dy[w]);
+      return;
+    }
+    const int32_t* start = table_->start.data();
+    for (int64_t w = 0; w < this->out_plane_; ++w) {
+      const T share = DivideAs<T>(dy[w], table_->divisor[w]);
+      for (int32_t t = start[w]; t < start[w + 1]; ++t) AddGrad(dx[table_->offset[t]], share);
+    }
+  }
+
   static int32_t ArgMax(const T* src, const int32_t* first, const int32_t* last) {
     int32_t bi = *first;
     T best = src[bi];
@@ -126,7 +122,6 @@ class TableKernel final : public Kernel {
     return bi;
   }
 
-  Problem p_;
   std::shared_ptr<const Table> table_;
 };
 
@@ -146,10 +141,8 @@ class LookupTable final : public Strategy {
     }
     return Support::Yes();
   }
-  std::unique_ptr<Kernel> Prepare(const Problem& p) const override {
-    return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
-      return std::make_unique<TableKernel<T>>(p);
-    });
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
+    return MakePlaneKernel<TableKernel>(p);
   }
 };
 

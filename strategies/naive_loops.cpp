@@ -87,7 +87,7 @@ class NaiveLoops final : public Strategy {
     return "Reference: nested loops over outputs and window taps with a bounds check per tap";
   }
   Support Supports(const Problem&) const override { return Support::Yes(); }
-  std::unique_ptr<Kernel> Prepare(const Problem& p) const override {
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
     return MakeKernel(
         [p](const Buffers& b) { DispatchDType(p.dtype, [&]<class T>() { Run<T>(p, b); }); });
   }

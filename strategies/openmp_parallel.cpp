@@ -1,107 +1,85 @@
-// openmp_parallel: the work split over (plane, output row) pairs with OpenMP. Each task
-// reduces one output row over the SDK's WindowGrid (valid tap ranges computed once per
-// problem, so the inner loops carry no bounds checks). Backward is split over planes only, since
-// the windows of neighbouring output rows may overlap and scatter into the same inputs.
+// openmp_parallel: the work split over (plane, output row) pairs with OpenMP, on the thread
+// count of the execution context. Each task reduces one output row over the SDK's WindowGrid
+// (valid tap ranges computed once per problem, so the inner loops carry no bounds checks), with
+// the 2x2 and 3x3 windows away from the borders unrolled. Backward is split over planes only,
+// since the windows of neighbouring output rows may overlap and scatter into the same inputs.
+// Problems too small to repay a fork/join run on the calling thread.
 #include <omp.h>
 
-#include <vector>
-
+#include "poolbench/plane_kernel.hpp"
 #include "poolbench/registry.hpp"
-#include "poolbench/tensor.hpp"
-#include "poolbench/window.hpp"
 
 namespace poolbench {
 namespace {
 
+// Below this many input and output elements a parallel region costs more than it saves
+// (a fork/join is a few microseconds; pooling moves a few elements per nanosecond).
+constexpr int64_t kMinParallelElements = 32 * 1024;
+
 template <class T>
-class ParallelKernel final : public Kernel {
+class ParallelKernel final : public PlaneKernel<T> {
+  using Base = PlaneKernel<T>;
+  using Base::grid_, Base::p_;
+
  public:
-  explicit ParallelKernel(const Problem& p) : p_(p), grid_(p), oh_(grid_.oh()), ow_(grid_.ow()) {
+  ParallelKernel(const Problem& p, int threads) : Base(p) {
+    const int64_t work = InputElements(p) + OutputElements(p);
+    threads_ = work < kMinParallelElements ? 1 : threads;
     // The output columns whose windows lie wholly inside the input: a contiguous range,
     // since window starts grow with the column.
-    while (full_lo_ < ow_ && !FullCols(full_lo_)) ++full_lo_;
+    const int64_t ow = grid_.ow();
+    while (full_lo_ < ow && !FullCol(full_lo_)) ++full_lo_;
     full_hi_ = full_lo_;
-    while (full_hi_ < ow_ && FullCols(full_hi_)) ++full_hi_;
+    while (full_hi_ < ow && FullCol(full_hi_)) ++full_hi_;
   }
 
   void Run(const Buffers& b) override {
-    const int64_t planes = p_.n * p_.c, in_plane = p_.h * p_.w, out_plane = oh_ * ow_;
+    const int64_t planes = p_.n * p_.c, oh = grid_.oh(), ow = grid_.ow();
+    if (p_.direction == Direction::kBackward) {
+#pragma omp parallel for schedule(static) num_threads(threads_) if (threads_ > 1)
+      for (int64_t i = 0; i < planes; ++i) this->RunPlane(b, i);
+      return;
+    }
     const T* src = static_cast<const T*>(b.src);
-    if (p_.direction == Direction::kForward) {
-      T* dst = static_cast<T*>(b.dst);
-#pragma omp parallel for collapse(2) schedule(static)
-      for (int64_t i = 0; i < planes; ++i) {
-        for (int64_t oy = 0; oy < oh_; ++oy) {
-          const int64_t o = i * out_plane + oy * ow_;
-          ForwardRow(src + i * in_plane, oy, dst + o, b.indices ? b.indices + o : nullptr);
-        }
-      }
-    } else {
-      const T* dy = static_cast<const T*>(b.diff_dst);
-      T* dx = static_cast<T*>(b.diff_src);
-#pragma omp parallel for schedule(static)
-      for (int64_t i = 0; i < planes; ++i) {
-        BackwardPlane(src + i * in_plane, dy + i * out_plane, dx + i * in_plane);
+    T* dst = static_cast<T*>(b.dst);
+#pragma omp parallel for collapse(2) schedule(static) num_threads(threads_) if (threads_ > 1)
+    for (int64_t i = 0; i < planes; ++i) {
+      for (int64_t oy = 0; oy < oh; ++oy) {
+        const int64_t o = (i * oh + oy) * ow;
+        ForwardRow(src + i * this->in_plane_, oy, dst + o, b.indices ? b.indices + o : nullptr);
       }
     }
   }
 
  private:
-  bool FullCols(int64_t ox) const {
+  void ForwardPlane(const T* src, T* dst, int64_t* idx) override {
+    for (int64_t oy = 0; oy < grid_.oh(); ++oy) {
+      const int64_t o = oy * grid_.ow();
+      ForwardRow(src, oy, dst + o, idx ? idx + o : nullptr);
+    }
+  }
+
+  bool FullCol(int64_t ox) const {
     return grid_.Col(ox).first == 0 && grid_.Col(ox).last == p_.kernel.w;
   }
 
-  // The windows of a row lying wholly inside the input, with the kernel known at compile time:
-  // no range lookups, fully unrolled taps and selects instead of branches.
-  template <int KH, int KW>
-  void FullWindows(const T* src, int64_t oy, int64_t lo, int64_t hi, T* dst, int64_t* idx) const {
-    const int64_t dy = p_.dilation.h * p_.w, dx = p_.dilation.w, sx = p_.stride.w;
-    const int64_t origin = grid_.Row(oy).start * p_.w - p_.padding.w;
-    const int64_t div = p_.divisor_override.value_or(KH * KW);
-    for (int64_t ox = lo; ox < hi; ++ox) {
-      const int64_t o0 = origin + ox * sx;
-      if (p_.op == Op::kAvg) {
-        Acc<T> sum = 0;
-        for (int ky = 0; ky < KH; ++ky)
-          for (int kx = 0; kx < KW; ++kx) sum += src[o0 + ky * dy + kx * dx];
-        dst[ox] = DivideAs<T>(sum, div);
-        continue;
-      }
-      T best = src[o0];
-      if (!idx) {  // values only: no index to carry through the selects
-        for (int ky = 0; ky < KH; ++ky)
-          for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx)
-            best = MaxSelect(src[o0 + ky * dy + kx * dx], best);
-        dst[ox] = best;
-        continue;
-      }
-      int64_t bi = o0;
-      for (int ky = 0; ky < KH; ++ky) {
-        for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx) {
-          const int64_t off = o0 + ky * dy + kx * dx;
-          const bool take = MaxReplaces(src[off], best);
-          best = take ? src[off] : best;
-          bi = take ? off : bi;
-        }
-      }
-      dst[ox] = best;
-      idx[ox] = bi;
-    }
-  }
-
   void ForwardRow(const T* src, int64_t oy, T* dst, int64_t* idx) const {
-    const bool full_row = grid_.Row(oy).first == 0 && grid_.Row(oy).last == p_.kernel.h;
-    if (full_row && full_lo_ < full_hi_ && (p_.kernel == Pair{2, 2} || p_.kernel == Pair{3, 3})) {
-      if (p_.kernel.h == 2) {
-        FullWindows<2, 2>(src, oy, full_lo_, full_hi_, dst, idx);
-      } else {
-        FullWindows<3, 3>(src, oy, full_lo_, full_hi_, dst, idx);
-      }
-      GenericWindows(src, oy, 0, full_lo_, dst, idx);
-      GenericWindows(src, oy, full_hi_, ow_, dst, idx);
+    const TapRange& row = grid_.Row(oy);
+    const bool full_row = row.first == 0 && row.last == p_.kernel.h;
+    const bool unrolled = p_.kernel == Pair{2, 2} || p_.kernel == Pair{3, 3};
+    if (!full_row || !unrolled || full_lo_ >= full_hi_) {
+      GenericWindows(src, oy, 0, grid_.ow(), dst, idx);
       return;
     }
-    GenericWindows(src, oy, 0, ow_, dst, idx);
+    const int64_t origin = row.start * p_.w - p_.padding.w;
+    const int64_t col = p_.stride.w, rows = p_.dilation.h * p_.w, tap = p_.dilation.w;
+    if (p_.kernel.h == 2) {
+      ReduceFullWindows<2, 2>(p_, src, origin, col, rows, tap, full_lo_, full_hi_, dst, idx);
+    } else {
+      ReduceFullWindows<3, 3>(p_, src, origin, col, rows, tap, full_lo_, full_hi_, dst, idx);
+    }
+    GenericWindows(src, oy, 0, full_lo_, dst, idx);
+    GenericWindows(src, oy, full_hi_, grid_.ow(), dst, idx);
   }
 
   void GenericWindows(const T* src, int64_t oy, int64_t lo, int64_t hi, T* dst,
@@ -119,24 +97,7 @@ class ParallelKernel final : public Kernel {
     }
   }
 
-  void BackwardPlane(const T* src, const T* dy, T* dx) const {
-    std::fill(dx, dx + p_.h * p_.w, T(0));
-    for (int64_t oy = 0; oy < oh_; ++oy) {
-      for (int64_t ox = 0; ox < ow_; ++ox) {
-        const T g = dy[oy * ow_ + ox];
-        if (p_.op == Op::kMax) {
-          AddGrad(dx[grid_.ArgMax(src, oy, ox)], g);
-        } else {
-          const T share = DivideAs<T>(g, grid_.Divisor(oy, ox));
-          grid_.ForEachTap(oy, ox, [&](int64_t off) { AddGrad(dx[off], share); });
-        }
-      }
-    }
-  }
-
-  Problem p_;
-  WindowGrid grid_;
-  int64_t oh_, ow_;
+  int threads_ = 1;
   int64_t full_lo_ = 0, full_hi_ = 0;  // output columns [lo, hi) have every tap inside
 };
 
@@ -151,11 +112,9 @@ class OpenMPParallel final : public Strategy {
     if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
     return Support::Yes();
   }
-  bool Threaded() const override { return true; }
-  std::unique_ptr<Kernel> Prepare(const Problem& p) const override {
-    return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
-      return std::make_unique<ParallelKernel<T>>(p);
-    });
+  int MaxThreads() const override { return omp_get_num_procs(); }
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const override {
+    return MakePlaneKernel<ParallelKernel>(p, ctx.threads);
   }
 };
 

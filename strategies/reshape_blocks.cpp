@@ -5,9 +5,8 @@
 // columns past the last whole block are ignored, exactly as the reshape trims them.
 #include <vector>
 
+#include "poolbench/plane_kernel.hpp"
 #include "poolbench/registry.hpp"
-#include "poolbench/tensor.hpp"
-#include "poolbench/window.hpp"
 
 namespace poolbench {
 namespace {
@@ -61,54 +60,8 @@ void SumRow(const T* row, int64_t ow, int64_t kw_dyn, Acc<T>* sum) {
   }
 }
 
-// The common square blocks (2x2, 3x3) in one pass: each output reads its KH rows at once, so
-// the output row is written once instead of being read and rewritten per input row, and the
-// fully unrolled taps vectorise across output columns.
-template <int KH, int KW, class T>
-void ForwardPlaneFixed(const Problem& p, const T* src, T* dst, int64_t* idx) {
-  const int64_t oh = OutputH(p), ow = OutputW(p), w = p.w;
-  const int64_t div = p.divisor_override.value_or(KH * KW);
-  for (int64_t oy = 0; oy < oh; ++oy) {
-    const T* rows = src + oy * KH * w;
-    T* out = dst + oy * ow;
-    if (p.op == Op::kAvg) {
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        Acc<T> s = 0;
-        for (int ky = 0; ky < KH; ++ky)
-          for (int kx = 0; kx < KW; ++kx) s += rows[ky * w + ox * KW + kx];
-        out[ox] = DivideAs<T>(s, div);
-      }
-    } else if (!idx) {
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        T b = rows[ox * KW];
-        for (int ky = 0; ky < KH; ++ky)
-          for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx)
-            b = MaxSelect(rows[ky * w + ox * KW + kx], b);
-        out[ox] = b;
-      }
-    } else {
-      int64_t* out_idx = idx + oy * ow;
-      const int64_t origin = oy * KH * w;
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        T b = rows[ox * KW];
-        int64_t bi = origin + ox * KW;
-        for (int ky = 0; ky < KH; ++ky) {
-          for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx) {
-            const T v = rows[ky * w + ox * KW + kx];
-            const bool take = MaxReplaces(v, b);
-            b = take ? v : b;
-            bi = take ? origin + ky * w + ox * KW + kx : bi;
-          }
-        }
-        out[ox] = b;
-        out_idx[ox] = bi;
-      }
-    }
-  }
-}
-
 template <int KW, class T>
-void ForwardPlane(const Problem& p, const T* src, T* dst, int64_t* idx, Acc<T>* sum) {
+void ReduceBlockRows(const Problem& p, const T* src, T* dst, int64_t* idx, Acc<T>* sum) {
   const int64_t kh = p.kernel.h, kw = p.kernel.w, oh = OutputH(p), ow = OutputW(p);
   const int64_t div = p.divisor_override.value_or(kh * kw);
   for (int64_t oy = 0; oy < oh; ++oy) {
@@ -132,7 +85,7 @@ void ForwardPlane(const Problem& p, const T* src, T* dst, int64_t* idx, Acc<T>* 
 // Blocks do not overlap, so every input element receives the gradient of at most one output:
 // the backward pass assigns instead of accumulating.
 template <class T>
-void BackwardPlane(const Problem& p, const T* src, const T* dy, T* dx) {
+void ScatterBlocks(const Problem& p, const T* src, const T* dy, T* dx) {
   const int64_t kh = p.kernel.h, kw = p.kernel.w, oh = OutputH(p), ow = OutputW(p);
   const int64_t div = p.divisor_override.value_or(kh * kw);
   std::fill(dx, dx + p.h * p.w, T(0));
@@ -156,44 +109,43 @@ void BackwardPlane(const Problem& p, const T* src, const T* dy, T* dx) {
 }
 
 template <class T>
-class BlocksKernel final : public Kernel {
+class BlocksKernel final : public PlaneKernel<T> {
  public:
-  explicit BlocksKernel(const Problem& p) : p_(p), sum_(OutputW(p)) {}
-  void Run(const Buffers& b) override {
-    const int64_t planes = p_.n * p_.c, in_plane = p_.h * p_.w;
-    const int64_t out_plane = OutputH(p_) * OutputW(p_);
-    const T* src = static_cast<const T*>(b.src);
-    for (int64_t i = 0; i < planes; ++i) {
-      if (p_.direction == Direction::kBackward) {
-        BackwardPlane(p_, src + i * in_plane, static_cast<const T*>(b.diff_dst) + i * out_plane,
-                      static_cast<T*>(b.diff_src) + i * in_plane);
-        continue;
-      }
-      T* dst = static_cast<T*>(b.dst) + i * out_plane;
-      int64_t* idx = b.indices ? b.indices + i * out_plane : nullptr;
-      if (p_.kernel == Pair{2, 2}) {
-        ForwardPlaneFixed<2, 2>(p_, src + i * in_plane, dst, idx);
-        continue;
-      }
-      if (p_.kernel == Pair{3, 3}) {
-        ForwardPlaneFixed<3, 3>(p_, src + i * in_plane, dst, idx);
-        continue;
-      }
-      switch (p_.kernel.w) {
-        case 2:
-          ForwardPlane<2>(p_, src + i * in_plane, dst, idx, sum_.data());
-          break;
-        case 3:
-          ForwardPlane<3>(p_, src + i * in_plane, dst, idx, sum_.data());
-          break;
-        default:
-          ForwardPlane<0>(p_, src + i * in_plane, dst, idx, sum_.data());
-      }
-    }
-  }
+  explicit BlocksKernel(const Problem& p) : PlaneKernel<T>(p), sum_(OutputW(p)) {}
 
  private:
-  Problem p_;
+  void ForwardPlane(const T* src, T* dst, int64_t* idx) override {
+    const Problem& p = this->p_;
+    if (p.kernel == Pair{2, 2} || p.kernel == Pair{3, 3}) {
+      // The common square blocks in one pass: each output reads its rows at once, so the output
+      // row is written once instead of being read and rewritten per input row.
+      const int64_t oh = OutputH(p), ow = OutputW(p);
+      for (int64_t oy = 0; oy < oh; ++oy) {
+        const int64_t origin = oy * p.kernel.h * p.w, o = oy * ow;
+        int64_t* out_idx = idx ? idx + o : nullptr;
+        if (p.kernel.h == 2) {
+          ReduceFullWindows<2, 2>(p, src, origin, 2, p.w, 1, 0, ow, dst + o, out_idx);
+        } else {
+          ReduceFullWindows<3, 3>(p, src, origin, 3, p.w, 1, 0, ow, dst + o, out_idx);
+        }
+      }
+      return;
+    }
+    switch (p.kernel.w) {
+      case 2:
+        ReduceBlockRows<2>(p, src, dst, idx, sum_.data());
+        break;
+      case 3:
+        ReduceBlockRows<3>(p, src, dst, idx, sum_.data());
+        break;
+      default:
+        ReduceBlockRows<0>(p, src, dst, idx, sum_.data());
+    }
+  }
+  void BackwardPlane(const T* src, const T* dy, const int64_t*, T* dx) override {
+    ScatterBlocks(this->p_, src, dy, dx);
+  }
+
   std::vector<Acc<T>> sum_;  // one output row of avg sums, reused across rows and planes
 };
 
@@ -215,10 +167,8 @@ class ReshapeBlocks final : public Strategy {
     }
     return Support::Yes();
   }
-  std::unique_ptr<Kernel> Prepare(const Problem& p) const override {
-    return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
-      return std::make_unique<BlocksKernel<T>>(p);
-    });
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
+    return MakePlaneKernel<BlocksKernel>(p);
   }
 };
 

@@ -1,123 +1,66 @@
 // strided_view: NumPy's `as_strided(a, (oh, ow, kh, kw), (sh*W, sw, dh*W, dw)).max((2, 3))`.
 // A 4-D view (out_y, out_x, ky, kx) is laid over each input plane without copying and reduced
 // over its last two axes. Where the seeds pad the array first, the view here clips each window
-// to the taps inside the input (ranges computed once per problem), so padding never takes
-// part in a max and costs no copy. Any kernel, stride, padding, dilation and ceil mode.
-#include <vector>
-
+// to the taps inside the input (the grid's ranges, computed once per problem), so padding never
+// takes part in a max and costs no copy. Any kernel, stride, padding, dilation and ceil mode.
+#include "poolbench/plane_kernel.hpp"
 #include "poolbench/registry.hpp"
-#include "poolbench/tensor.hpp"
-#include "poolbench/window.hpp"
 
 namespace poolbench {
 namespace {
 
-// The view: element (oy, ox, ky, kx) is at offset
-//   oy*s_oy + ox*s_ox + ky*s_ky + kx*s_kx - origin
-// of the plane, with axis 2 and 3 limited to each window's valid taps.
-struct WindowView {
-  int64_t s_oy, s_ox, s_ky, s_kx, origin;
-  std::vector<TapRange> rows;  // per out_y: valid ky
-  std::vector<TapRange> cols;  // per out_x: valid kx
-
-  explicit WindowView(const Problem& p)
-      : s_oy(p.stride.h * p.w),
-        s_ox(p.stride.w),
-        s_ky(p.dilation.h * p.w),
-        s_kx(p.dilation.w),
-        origin(p.padding.h * p.w + p.padding.w) {
-    for (int64_t oy = 0; oy < OutputH(p); ++oy) rows.push_back(RowTaps(p, oy));
-    for (int64_t ox = 0; ox < OutputW(p); ++ox) cols.push_back(ColTaps(p, ox));
-  }
-  int64_t Offset(int64_t oy, int64_t ox, int64_t ky, int64_t kx) const {
-    return oy * s_oy + ox * s_ox + ky * s_ky + kx * s_kx - origin;
-  }
-  // Calls visit(offset) for the valid taps of window (oy, ox) in row-major order.
-  template <class Visit>
-  void ForEachTap(int64_t oy, int64_t ox, Visit&& visit) const {
-    const TapRange& r = rows[oy];
-    const TapRange& c = cols[ox];
-    for (int64_t ky = r.first; ky < r.last; ++ky) {
-      const int64_t base = Offset(oy, ox, ky, 0);
-      for (int64_t kx = c.first; kx < c.last; ++kx) visit(base + kx * s_kx);
-    }
-  }
-};
-
 template <class T>
-class ViewKernel final : public Kernel {
+class ViewKernel final : public PlaneKernel<T> {
  public:
-  explicit ViewKernel(const Problem& p) : p_(p), view_(p) {}
-
-  void Run(const Buffers& b) override {
-    const int64_t oh = OutputH(p_), ow = OutputW(p_);
-    const int64_t in_plane = p_.h * p_.w, out_plane = oh * ow;
-    for (int64_t i = 0; i < p_.n * p_.c; ++i) {
-      const T* src = static_cast<const T*>(b.src) + i * in_plane;
-      if (p_.direction == Direction::kForward) {
-        Forward(src, static_cast<T*>(b.dst) + i * out_plane,
-                b.indices ? b.indices + i * out_plane : nullptr);
-      } else {
-        Backward(src, static_cast<const T*>(b.diff_dst) + i * out_plane,
-                 static_cast<T*>(b.diff_src) + i * in_plane);
-      }
-    }
-  }
+  explicit ViewKernel(const Problem& p)
+      : PlaneKernel<T>(p),
+        s_oy_(p.stride.h * p.w),
+        s_ox_(p.stride.w),
+        s_ky_(p.dilation.h * p.w),
+        s_kx_(p.dilation.w),
+        origin_(p.padding.h * p.w + p.padding.w) {}
 
  private:
-  // The winning offset of window (oy, ox): the reduction of the view's last two axes.
-  int64_t ArgMax(const T* src, int64_t oy, int64_t ox) const {
-    int64_t bi = -1;
-    T best{};
-    view_.ForEachTap(oy, ox, [&](int64_t off) {
-      const T v = src[off];
-      const bool take = (bi < 0) | MaxReplaces(v, best);
-      bi = take ? off : bi;
-      best = take ? v : best;
-    });
-    return bi;
-  }
-  int64_t Divisor(int64_t oy, int64_t ox) const {
-    const TapRange& r = view_.rows[oy];
-    const TapRange& c = view_.cols[ox];
-    return AvgDivisor(p_, r.start, c.start, (r.last - r.first) * (c.last - c.first));
+  // Element (oy, ox, ky, kx) of the view, as a flat offset into the plane.
+  int64_t Offset(int64_t oy, int64_t ox, int64_t ky, int64_t kx) const {
+    return oy * s_oy_ + ox * s_ox_ + ky * s_ky_ + kx * s_kx_ - origin_;
   }
 
-  void Forward(const T* src, T* dst, int64_t* idx) const {
-    const int64_t oh = OutputH(p_), ow = OutputW(p_);
-    for (int64_t oy = 0; oy < oh; ++oy) {
+  // The reduction of the view's last two axes for window (oy, ox), over its valid taps.
+  void ReduceWindow(const T* src, int64_t oy, int64_t ox, T& out, int64_t* idx) const {
+    const TapRange& r = this->grid_.Row(oy);
+    const TapRange& c = this->grid_.Col(ox);
+    if (this->p_.op == Op::kAvg) {
+      Acc<T> sum = 0;
+      for (int64_t ky = r.first; ky < r.last; ++ky)
+        for (int64_t kx = c.first; kx < c.last; ++kx) sum += src[Offset(oy, ox, ky, kx)];
+      out = DivideAs<T>(sum, this->grid_.Divisor(oy, ox));
+      return;
+    }
+    int64_t bi = Offset(oy, ox, r.first, c.first);
+    T best = src[bi];
+    for (int64_t ky = r.first; ky < r.last; ++ky) {
+      for (int64_t kx = c.first; kx < c.last; ++kx) {
+        const int64_t off = Offset(oy, ox, ky, kx);
+        const bool take = MaxReplaces(src[off], best);
+        bi = take ? off : bi;
+        best = take ? src[off] : best;
+      }
+    }
+    out = best;
+    if (idx) *idx = bi;
+  }
+
+  void ForwardPlane(const T* src, T* dst, int64_t* idx) override {
+    const int64_t ow = this->grid_.ow();
+    for (int64_t oy = 0; oy < this->grid_.oh(); ++oy) {
       for (int64_t ox = 0; ox < ow; ++ox) {
-        if (p_.op == Op::kMax) {
-          const int64_t bi = ArgMax(src, oy, ox);
-          dst[oy * ow + ox] = src[bi];
-          if (idx) idx[oy * ow + ox] = bi;
-        } else {
-          Acc<T> sum = 0;
-          view_.ForEachTap(oy, ox, [&](int64_t off) { sum += src[off]; });
-          dst[oy * ow + ox] = DivideAs<T>(sum, Divisor(oy, ox));
-        }
+        ReduceWindow(src, oy, ox, dst[oy * ow + ox], idx ? idx + oy * ow + ox : nullptr);
       }
     }
   }
 
-  void Backward(const T* src, const T* dy, T* dx) const {
-    const int64_t oh = OutputH(p_), ow = OutputW(p_);
-    std::fill(dx, dx + p_.h * p_.w, T(0));
-    for (int64_t oy = 0; oy < oh; ++oy) {
-      for (int64_t ox = 0; ox < ow; ++ox) {
-        const T g = dy[oy * ow + ox];
-        if (p_.op == Op::kMax) {
-          AddGrad(dx[ArgMax(src, oy, ox)], g);
-        } else {
-          const T share = DivideAs<T>(g, Divisor(oy, ox));
-          view_.ForEachTap(oy, ox, [&](int64_t off) { AddGrad(dx[off], share); });
-        }
-      }
-    }
-  }
-
-  Problem p_;
-  WindowView view_;
+  const int64_t s_oy_, s_ox_, s_ky_, s_kx_, origin_;  // the view's strides and origin
 };
 
 class StridedView final : public Strategy {
@@ -131,10 +74,8 @@ class StridedView final : public Strategy {
     if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
     return Support::Yes();
   }
-  std::unique_ptr<Kernel> Prepare(const Problem& p) const override {
-    return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
-      return std::make_unique<ViewKernel<T>>(p);
-    });
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
+    return MakePlaneKernel<ViewKernel>(p);
   }
 };
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "guarded_buffer.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
 
@@ -35,7 +36,7 @@ ForwardResult<T> Forward(const std::string& strategy, const std::string& descrip
   b.src = src.data();
   b.dst = r.values.data();
   b.indices = p.indices ? r.indices.data() : nullptr;
-  Get(strategy).Prepare(p)->Run(b);
+  Get(strategy).Prepare(p, ExecContext{})->Run(b);
   return r;
 }
 
@@ -49,7 +50,10 @@ std::vector<T> Backward(const std::string& strategy, const std::string& descript
   b.src = src.data();
   b.diff_dst = diff_dst.data();
   b.diff_src = diff_src.data();
-  Get(strategy).Prepare(p)->Run(b);
+  const auto kernel = Get(strategy).Prepare(p, ExecContext{});
+  SavedForwardBuffers saved;  // for a backward that reads its own forward's indices
+  saved.Bind(*kernel, p, b);
+  kernel->Run(b);
   return diff_src;
 }
 

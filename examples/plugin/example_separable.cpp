@@ -164,7 +164,8 @@ class ExampleSeparable final : public poolbench::Strategy {
     if (p.layout != poolbench::Layout::kNCHW) return poolbench::Support::No("needs NCHW layout");
     return poolbench::Support::Yes();
   }
-  std::unique_ptr<poolbench::Kernel> Prepare(const Problem& p) const override {
+  std::unique_ptr<poolbench::Kernel> Prepare(const Problem& p,
+                                             const poolbench::ExecContext&) const override {
     return poolbench::DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<poolbench::Kernel> {
       return std::make_unique<SeparableKernel<T>>(p);
     });

@@ -20,6 +20,7 @@ struct CheckOptions {
   std::vector<std::string> problems;
   std::string strategy = ".";
   int fuzz = 0;
+  int threads = 2;
   uint64_t seed = 1;
   bool as_written = false;
   bool quiet = false;
@@ -62,7 +63,7 @@ void RunCheck(const CheckOptions& opt) {
     if (row.size() < 58) row.resize(58, ' ');
     CrossChecker checker(p, opt.seed);
     for (const Strategy* s : strategies) {
-      const CheckResult r = checker.Check(*s);
+      const CheckResult r = checker.Check(*s, opt.threads);
       Tally& t = tally[s->name()];
       std::string cell(ToString(r.verdict));
       switch (r.verdict) {
@@ -129,6 +130,11 @@ void AddCheckCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--as-written", opt->as_written,
                 "Check suite problems only in the op, dtype and direction written in the suite");
+  cmd->add_option("--threads", opt->threads,
+                  "Threads for strategies that can use several (races show only there); "
+                  "single-threaded strategies always run on one")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
   cmd->add_flag("-q,--quiet", opt->quiet, "Print only the summary and failures, not the table");
   cmd->callback([opt, suite] {
     opt->suite_given = suite->count() > 0;

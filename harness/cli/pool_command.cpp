@@ -1,11 +1,14 @@
 // poolbench pool: pools a user's own .npy array with one strategy and writes the result as
 // .npy, so that a NumPy user can hold poolbench against their own code.
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
 
 #include "commands.hpp"
+#include "guarded_buffer.hpp"
 #include "npy.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
@@ -176,32 +179,38 @@ void RunPool(const PoolOptions& opt) {
 
   const std::vector<int64_t> out_shape = OutputShape(p, in.shape.size());
   DispatchDType(p.dtype, [&]<class T>() {
-    std::vector<T> values(OutputElements(p));
-    std::vector<int64_t> indices(p.indices ? OutputElements(p) : 0);
+    // Strategies get the buffer contract the benchmark gives them: aligned buffers.
+    GuardedBuffer src(in.bytes.size()), values(OutputElements(p) * SizeOf(p.dtype)),
+        indices(p.indices ? OutputElements(p) * 8 : 0);
+    std::memcpy(src.data(), in.data(), in.bytes.size());
     Buffers b;
-    b.src = in.data();
+    b.src = src.data();
     b.dst = values.data();
-    b.indices = p.indices ? indices.data() : nullptr;
-    strategy.Prepare(p)->Run(b);
+    b.indices = static_cast<int64_t*>(indices.data());
+    strategy.Prepare(p, ExecContext{})->Run(b);
 
-    std::vector<T> ones, win;
+    GuardedBuffer ones, win;
     if (want_counts) {
-      ones.assign(OutputElements(counts), T(1));
-      win.assign(InputElements(counts), T(0));
+      ones = GuardedBuffer(OutputElements(counts) * SizeOf(p.dtype));
+      win = GuardedBuffer(InputElements(counts) * SizeOf(p.dtype));
+      std::ranges::fill(ones.as<T>(), T(1));
       Buffers bb;
-      bb.src = in.data();
+      bb.src = src.data();
       bb.diff_dst = ones.data();
       bb.diff_src = win.data();
-      strategy.Prepare(counts)->Run(bb);
+      const auto kernel = strategy.Prepare(counts, ExecContext{});
+      SavedForwardBuffers saved;
+      saved.Bind(*kernel, counts, bb);
+      kernel->Run(bb);
     }
 
     // Every output is written in full before any is renamed into place, so that a failure
     // (a missing directory, a full disk) leaves none of them behind.
     std::vector<PendingNpy> pending;
     pending.reserve(3);
-    pending.emplace_back(opt.out, out_shape, values.data());
-    if (p.indices) pending.emplace_back(opt.indices, out_shape, indices.data());
-    if (want_counts) pending.emplace_back(opt.win_counts, in.shape, win.data());
+    pending.emplace_back(opt.out, out_shape, values.as<T>().data());
+    if (p.indices) pending.emplace_back(opt.indices, out_shape, indices.as<int64_t>().data());
+    if (want_counts) pending.emplace_back(opt.win_counts, in.shape, win.as<T>().data());
     for (PendingNpy& f : pending) f.Commit();
   });
 }

@@ -57,7 +57,9 @@
 namespace poolbench::plugin {
 
 // The version of the plugin ABI: the SDK types and vtables plus the entry points below.
-inline constexpr uint32_t kAbiVersion = 1;
+// Version 2: ExecContext (threads belong to the strategy), Strategy::MaxThreads, the buffer
+// alignment contract, Buffers::workspace and Kernel::Saves / SaveForward.
+inline constexpr uint32_t kAbiVersion = 2;
 
 // The entry points a plugin exports (with C linkage), in the order the executable calls them.
 inline constexpr const char* kAbiVersionSymbol = "poolbench_plugin_abi_version";
@@ -73,14 +75,16 @@ inline constexpr uint32_t kStdlibLibcxx = 2;
 // its own layout may change with kAbiVersion.
 struct Layout {
   uint32_t abi_version;
-  uint32_t problem_size;       // sizeof(Problem)
-  uint32_t buffers_size;       // sizeof(Buffers)
-  uint32_t support_size;       // sizeof(Support)
-  uint32_t input_domain_size;  // sizeof(InputDomain)
-  uint32_t string_size;        // sizeof(std::string)
-  uint32_t stdlib;             // kStdlib*
-  uint32_t stdlib_cxx11_abi;   // _GLIBCXX_USE_CXX11_ABI with libstdc++, else 0
-  const char* toolchain;       // compiler and standard library, for error messages only
+  uint32_t problem_size;        // sizeof(Problem)
+  uint32_t buffers_size;        // sizeof(Buffers)
+  uint32_t support_size;        // sizeof(Support)
+  uint32_t input_domain_size;   // sizeof(InputDomain)
+  uint32_t exec_context_size;   // sizeof(ExecContext)
+  uint32_t saved_forward_size;  // sizeof(SavedForward)
+  uint32_t string_size;         // sizeof(std::string)
+  uint32_t stdlib;              // kStdlib*
+  uint32_t stdlib_cxx11_abi;    // _GLIBCXX_USE_CXX11_ABI with libstdc++, else 0
+  const char* toolchain;        // compiler and standard library, for error messages only
 };
 
 // The Layout of the code including this header. Evaluated at compile time, so that the
@@ -88,7 +92,7 @@ struct Layout {
 constexpr Layout CurrentLayout() {
   return Layout {
     kAbiVersion, sizeof(Problem), sizeof(Buffers), sizeof(Support), sizeof(InputDomain),
-        sizeof(std::string),
+        sizeof(ExecContext), sizeof(SavedForward), sizeof(std::string),
 #if defined(_LIBCPP_VERSION)
         kStdlibLibcxx, 0,
 #elif defined(__GLIBCXX__)

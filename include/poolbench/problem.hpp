@@ -10,11 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include "poolbench/dtype.hpp"
+
 namespace poolbench {
 
 enum class Op { kMax, kAvg };
 enum class Direction { kForward, kBackward };
-enum class DType { kF32, kF64, kI32 };
 enum class Layout { kNCHW, kNHWC };
 
 // Per-axis window parameters: height and width.
@@ -64,9 +65,6 @@ inline int64_t OutputW(const Problem& p) {
 // product that overflows 64-bit byte counts.
 std::string Validate(const Problem& p);
 
-// Bytes per element of a dtype.
-int64_t SizeOf(DType t);
-
 // Number of elements of the input, the output, and (for max forward with indices) the index
 // tensor. Only meaningful for valid problems.
 int64_t InputElements(const Problem& p);
@@ -74,7 +72,6 @@ int64_t OutputElements(const Problem& p);
 
 std::string_view ToString(Op v);
 std::string_view ToString(Direction v);
-std::string_view ToString(DType v);
 std::string_view ToString(Layout v);
 
 }  // namespace poolbench

@@ -1,8 +1,9 @@
-// The interface every pooling strategy implements.
+// The interface every pooling strategy implements (plugin ABI version 2).
 //
 // A strategy is stateless: it names itself, says whether it supports a problem (and why not),
-// and prepares a Kernel for one problem. Preparation (tables, scratch, plans) happens outside
-// the timed region; Kernel::Run is what the benchmark times.
+// and prepares a Kernel for one problem and one execution context. Preparation (tables,
+// scratch, library descriptors, layout plans, thread pools) happens outside the timed region;
+// Kernel::Run is what the benchmark times.
 #pragma once
 
 #include <cstdint>
@@ -25,24 +26,58 @@ struct Support {
   explicit operator bool() const { return ok; }
 };
 
+// Where and how a Kernel runs. The harness never touches a threading library's global state
+// (OpenMP's thread count, a library's default pool): a strategy takes its thread count from
+// here and sets up its own threads (an OpenMP num_threads clause, a pthreadpool, a library's
+// stream or thread setting) in Prepare.
+struct ExecContext {
+  // How many threads Run may use; between 1 and the strategy's MaxThreads().
+  int threads = 1;
+};
+
+// The alignment of every buffer the harness passes: SIMD and library kernels may rely on it.
+inline constexpr int64_t kBufferAlignment = 64;
+
 // Caller-owned buffers of one run, typed by Problem::dtype and laid out by Problem::layout.
+// Every pointer is kBufferAlignment-aligned. The harness guards the input as well as the
+// outputs, so writing into src or past any buffer is reported as a failure.
+//
 // Forward reads src and writes every element of dst (and of indices when Problem::indices).
-// Backward reads src and diff_dst and writes every element of diff_src; max backward finds the
-// winners from src with the forward rule.
+// Backward reads src and diff_dst and writes every element of diff_src. Max backward either
+// finds the winners from src again, or uses what its own forward saved (Kernel::Saves).
 struct Buffers {
   const void* src = nullptr;       // N x C x H x W
   void* dst = nullptr;             // N x C x OH x OW (forward)
-  int64_t* indices = nullptr;      // N x C x OH x OW, flat ih * W + iw in the plane (forward)
+  int64_t* indices = nullptr;      // N x C x OH x OW, flat ih * W + iw in the plane (forward,
+                                   // or backward when Saves().indices)
   const void* diff_dst = nullptr;  // N x C x OH x OW (backward)
   void* diff_src = nullptr;        // N x C x H x W (backward)
+  void* workspace = nullptr;       // Saves().workspace_bytes bytes (backward), else null
 };
 
-// A strategy prepared for one problem. Not required to be thread-safe: the harness runs one
-// Kernel from one thread at a time (a parallel strategy parallelises inside Run).
+// What a backward Kernel takes from its own forward pass: the argmax indices (in the
+// `indices` buffer) and/or an opaque workspace of a size it names (oneDNN's max-pooling
+// workspace, for instance). The harness allocates them, calls SaveForward once outside the
+// timed region, and then times Run with the same buffers.
+struct SavedForward {
+  bool indices = false;
+  int64_t workspace_bytes = 0;
+  bool any() const { return indices || workspace_bytes > 0; }
+};
+
+// A strategy prepared for one problem and context. Not required to be thread-safe: the harness
+// runs one Kernel from one thread at a time (a parallel strategy parallelises inside Run).
 class Kernel {
  public:
   virtual ~Kernel() = default;
+  // The timed call.
   virtual void Run(const Buffers& b) = 0;
+  // Backward kernels only: what Run reads from the forward pass; nothing by default, in which
+  // case Run recomputes what it needs from src.
+  virtual SavedForward Saves() const { return {}; }
+  // Backward kernels whose Saves() asks for something: run the forward on b.src and fill
+  // b.indices and/or b.workspace. Called untimed, before Run, with the same buffers.
+  virtual void SaveForward(const Buffers& /*b*/) {}
 };
 
 // Input values a strategy honours with poolbench's semantics. Production libraries deviate
@@ -60,12 +95,12 @@ class Strategy {
   virtual std::string_view description() const = 0;
   // Only called with problems that pass Validate().
   virtual Support Supports(const Problem& p) const = 0;
-  // Only called with problems for which Supports() is ok.
-  virtual std::unique_ptr<Kernel> Prepare(const Problem& p) const = 0;
+  // Only called with problems for which Supports() is ok, and ctx.threads <= MaxThreads().
+  virtual std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const = 0;
   virtual InputDomain Domain(const Problem&) const { return {}; }
-  // Whether Run uses several threads (OpenMP's current thread count). The benchmark times a
-  // threaded strategy at every requested thread count and the others once, single-threaded.
-  virtual bool Threaded() const { return false; }
+  // The most threads Run can use: 1 for a single-threaded strategy. The benchmark times a
+  // strategy at every requested thread count up to this, and single-threaded ones once.
+  virtual int MaxThreads() const { return 1; }
 };
 
 // A Kernel from a callable, for strategies that need no per-problem state beyond the problem.

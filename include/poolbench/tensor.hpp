@@ -1,4 +1,4 @@
-// Non-owning tensor views and the mapping between C++ element types and DType.
+// Non-owning tensor views of a problem's input and output tensors.
 #pragma once
 
 #include <cstdint>
@@ -9,36 +9,6 @@
 #include "poolbench/problem.hpp"
 
 namespace poolbench {
-
-template <class T>
-struct DTypeOf;
-template <>
-struct DTypeOf<float> {
-  static constexpr DType value = DType::kF32;
-};
-template <>
-struct DTypeOf<double> {
-  static constexpr DType value = DType::kF64;
-};
-template <>
-struct DTypeOf<int32_t> {
-  static constexpr DType value = DType::kI32;
-};
-
-// Calls fn.template operator()<T>() with the element type of `t`, e.g.
-//   DispatchDType(p.dtype, [&]<class T>() { Run<T>(...); });
-template <class Fn>
-decltype(auto) DispatchDType(DType t, Fn&& fn) {
-  switch (t) {
-    case DType::kF32:
-      return std::forward<Fn>(fn).template operator()<float>();
-    case DType::kF64:
-      return std::forward<Fn>(fn).template operator()<double>();
-    case DType::kI32:
-      return std::forward<Fn>(fn).template operator()<int32_t>();
-  }
-  throw std::invalid_argument("poolbench: unknown dtype");
-}
 
 // A 4-D tensor of logical shape N x C x H x W stored in NCHW or NHWC order, without owning
 // its memory. Element (n, c, y, x) is data[n*sn + c*sc + y*sh + x*sw].

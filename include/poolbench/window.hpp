@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "poolbench/dtype.hpp"
 #include "poolbench/problem.hpp"
 
 namespace poolbench {
@@ -59,11 +60,6 @@ inline T MaxSelect(T v, T best) {
   return MaxReplaces(v, best) ? v : best;
 }
 
-// Wide accumulator for sums: double for floating types, int64 for integers (the sum of
-// at most 2^31 int32 values cannot overflow it).
-template <class T>
-using Acc = std::conditional_t<std::is_floating_point_v<T>, double, int64_t>;
-
 // The avg divisor of the window whose taps start at (y0, x0) with `valid` taps in range.
 inline int64_t AvgDivisor(const Problem& p, int64_t y0, int64_t x0, int64_t valid) {
   if (p.divisor_override) return *p.divisor_override;
@@ -104,6 +100,53 @@ inline void AddGrad(T& dst, T v) {
     dst += v;
   } else {
     dst = static_cast<T>(static_cast<uint32_t>(dst) + static_cast<uint32_t>(v));
+  }
+}
+
+// Reduces windows [lo, hi) of one output row whose KH x KW taps all lie inside the input, with
+// the kernel known at compile time: fully unrolled taps and selects instead of branches, so
+// that the compiler vectorises across output columns. Tap (ky, kx) of window ox is at
+//   src[origin + ox * col_step + ky * row_step + kx * tap_step],
+// which is also the index written to idx[ox] (when idx is not null). A window wholly inside
+// the input has KH * KW valid taps, so the avg divisor is that, or the override.
+template <int KH, int KW, class T>
+inline void ReduceFullWindows(const Problem& p, const T* src, int64_t origin, int64_t col_step,
+                              int64_t row_step, int64_t tap_step, int64_t lo, int64_t hi, T* dst,
+                              int64_t* idx) {
+  if (p.op == Op::kAvg) {
+    const int64_t div = p.divisor_override.value_or(KH * KW);
+    for (int64_t ox = lo; ox < hi; ++ox) {
+      const T* w = src + origin + ox * col_step;
+      Acc<T> sum = 0;
+      for (int ky = 0; ky < KH; ++ky)
+        for (int kx = 0; kx < KW; ++kx) sum += w[ky * row_step + kx * tap_step];
+      dst[ox] = DivideAs<T>(sum, div);
+    }
+  } else if (!idx) {  // values only: no index to carry through the selects
+    for (int64_t ox = lo; ox < hi; ++ox) {
+      const T* w = src + origin + ox * col_step;
+      T best = w[0];
+      for (int ky = 0; ky < KH; ++ky)
+        for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx)
+          best = MaxSelect(w[ky * row_step + kx * tap_step], best);
+      dst[ox] = best;
+    }
+  } else {
+    for (int64_t ox = lo; ox < hi; ++ox) {
+      const int64_t o0 = origin + ox * col_step;
+      T best = src[o0];
+      int64_t bi = o0;
+      for (int ky = 0; ky < KH; ++ky) {
+        for (int kx = ky == 0 ? 1 : 0; kx < KW; ++kx) {
+          const int64_t off = o0 + ky * row_step + kx * tap_step;
+          const bool take = MaxReplaces(src[off], best);
+          best = take ? src[off] : best;
+          bi = take ? off : bi;
+        }
+      }
+      dst[ox] = best;
+      idx[ox] = bi;
+    }
   }
 }
 

@@ -34,7 +34,7 @@ class Broken final : public Strategy {
     }
     return Support::Yes();
   }
-  std::unique_ptr<Kernel> Prepare(const Problem& p) const override {
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
     return MakeKernel([p, bug = bug_](const Buffers& b) {
       DispatchDType(p.dtype, [&]<class T>() { Run<T>(p, bug, b); });
     });

@@ -52,7 +52,9 @@ class SuiteCrossCheck : public ::testing::TestWithParam<SuiteCase> {};
 
 TEST_P(SuiteCrossCheck, MatchesReference) {
   const SuiteCase& c = GetParam();
-  const CheckResult r = CrossCheck(*Registry::Global().Find(c.strategy), c.problem, kSeed);
+  // Two threads, so that a threaded strategy's races would show.
+  const CheckResult r =
+      CrossCheck(*Registry::Global().Find(c.strategy), c.problem, kSeed, /*threads=*/2);
   if (r.verdict == Verdict::kSkipped) GTEST_SKIP() << r.detail;
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.detail;
 }

@@ -112,6 +112,18 @@ TEST(PluginLoader, WrongAbiVersionNamesBothVersions) {
   EXPECT_TRUE(registry.All().empty());
 }
 
+TEST(PluginLoader, RefusesAPluginBuiltForTheVersion1Interface) {
+  Registry registry;
+  const std::string e = ErrorOf([&] { LoadPlugin(POOLBENCH_TEST_PLUGIN_ABI_V1_PLUGIN, registry); });
+  EXPECT_TRUE(Contains(e,
+                       "built for plugin ABI version 1, but this poolbench has plugin ABI "
+                       "version " +
+                           std::to_string(plugin::kAbiVersion)))
+      << e;
+  EXPECT_TRUE(Contains(e, "rebuild")) << e;
+  EXPECT_TRUE(registry.All().empty());
+}
+
 TEST(PluginLoader, LayoutMismatchNamesTheField) {
   Registry registry;
   const std::string e =

@@ -44,7 +44,8 @@ class PluginGoodLoops : public poolbench::Strategy {
     if (p.layout != poolbench::Layout::kNCHW) return Support::No("needs NCHW layout");
     return Support::Yes();
   }
-  std::unique_ptr<poolbench::Kernel> Prepare(const Problem& p) const override {
+  std::unique_ptr<poolbench::Kernel> Prepare(const Problem& p,
+                                             const poolbench::ExecContext&) const override {
     return poolbench::MakeKernel([p, grid = poolbench::WindowGrid(p)](const poolbench::Buffers& b) {
       poolbench::DispatchDType(p.dtype, [&]<class T>() { Forward<T>(p, grid, b); });
     });

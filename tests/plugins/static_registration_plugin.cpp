@@ -12,7 +12,8 @@ class PluginMisregistered final : public poolbench::Strategy {
   poolbench::Support Supports(const poolbench::Problem&) const override {
     return poolbench::Support::No("never used");
   }
-  std::unique_ptr<poolbench::Kernel> Prepare(const poolbench::Problem&) const override {
+  std::unique_ptr<poolbench::Kernel> Prepare(const poolbench::Problem&,
+                                             const poolbench::ExecContext&) const override {
     return nullptr;
   }
 };

@@ -14,7 +14,8 @@ class PluginThrows final : public poolbench::Strategy {
   poolbench::Support Supports(const poolbench::Problem&) const override {
     return poolbench::Support::No("never constructed");
   }
-  std::unique_ptr<poolbench::Kernel> Prepare(const poolbench::Problem&) const override {
+  std::unique_ptr<poolbench::Kernel> Prepare(const poolbench::Problem&,
+                                             const poolbench::ExecContext&) const override {
     return nullptr;
   }
 };

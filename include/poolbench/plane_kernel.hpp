@@ -1,0 +1,106 @@
+// Scaffolding for strategies that pool one NCHW (n, c) plane at a time, so that a strategy file
+// holds only its technique: PlaneKernel owns the typed buffers, the loop over planes and the
+// forward/backward switch, and gives every plane-wise strategy a backward built from the
+// window rules; MakePlaneKernel owns the dtype dispatch.
+//
+//   template <class T>
+//   class MyKernel final : public PlaneKernel<T> {
+//    public:
+//     using PlaneKernel<T>::PlaneKernel;
+//     void ForwardPlane(const T* src, T* dst, int64_t* idx) override { ... }
+//   };
+//   std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
+//     return MakePlaneKernel<MyKernel>(p);
+//   }
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "poolbench/dtype.hpp"
+#include "poolbench/strategy.hpp"
+#include "poolbench/window.hpp"
+
+namespace poolbench {
+
+// The backward pass of one plane by the window rules: max adds each output gradient to its
+// window's winner (found again from src), avg adds gradient / divisor to every valid tap.
+// Overwrites dx (H x W) completely.
+template <class T>
+void BackwardPlaneByWindows(const Problem& p, const WindowGrid& grid, const T* src, const T* dy,
+                            T* dx) {
+  std::fill(dx, dx + p.h * p.w, T(0));
+  for (int64_t oy = 0; oy < grid.oh(); ++oy) {
+    for (int64_t ox = 0; ox < grid.ow(); ++ox) {
+      const T g = dy[oy * grid.ow() + ox];
+      if (p.op == Op::kMax) {
+        AddGrad(dx[grid.ArgMax(src, oy, ox)], g);
+      } else {
+        const T share = DivideAs<T>(g, grid.Divisor(oy, ox));
+        grid.ForEachTap(oy, ox, [&](int64_t off) { AddGrad(dx[off], share); });
+      }
+    }
+  }
+}
+
+template <class T>
+class PlaneKernel : public Kernel {
+ public:
+  explicit PlaneKernel(const Problem& p)
+      : p_(p), grid_(p), in_plane_(p.h * p.w), out_plane_(grid_.oh() * grid_.ow()) {}
+
+  void Run(const Buffers& b) override {
+    for (int64_t i = 0; i < p_.n * p_.c; ++i) RunPlane(b, i);
+  }
+
+  // A kernel whose Saves() asks for indices gets them from its own ForwardPlane, plane by
+  // plane (the values go to scratch), and finds them in BackwardPlane's `idx`.
+  void SaveForward(const Buffers& b) override {
+    if (!Saves().indices) return;
+    std::vector<T> values(out_plane_);
+    const T* src = static_cast<const T*>(b.src);
+    for (int64_t i = 0; i < p_.n * p_.c; ++i) {
+      ForwardPlane(src + i * in_plane_, values.data(), b.indices + i * out_plane_);
+    }
+  }
+
+ protected:
+  // Writes one plane's outputs (and indices when idx is not null).
+  virtual void ForwardPlane(const T* src, T* dst, int64_t* idx) = 0;
+  // Writes one plane's input gradient; by default from the window rules. `idx` is the plane's
+  // argmax indices saved by the forward when Saves().indices, else null.
+  virtual void BackwardPlane(const T* src, const T* dy, const int64_t* /*idx*/, T* dx) {
+    BackwardPlaneByWindows(p_, grid_, src, dy, dx);
+  }
+
+  // Plane i of the buffers, forward or backward as the problem says. Planes are independent,
+  // so a parallel strategy may run several at once.
+  void RunPlane(const Buffers& b, int64_t i) {
+    const T* src = static_cast<const T*>(b.src) + i * in_plane_;
+    if (p_.direction == Direction::kForward) {
+      ForwardPlane(src, static_cast<T*>(b.dst) + i * out_plane_,
+                   b.indices ? b.indices + i * out_plane_ : nullptr);
+    } else {
+      BackwardPlane(src, static_cast<const T*>(b.diff_dst) + i * out_plane_,
+                    b.indices ? b.indices + i * out_plane_ : nullptr,
+                    static_cast<T*>(b.diff_src) + i * in_plane_);
+    }
+  }
+
+  const Problem p_;
+  const WindowGrid grid_;
+  const int64_t in_plane_, out_plane_;
+};
+
+// K<T> for the problem's dtype, constructed from (p, args...).
+template <template <class> class K, class... Args>
+std::unique_ptr<Kernel> MakePlaneKernel(const Problem& p, Args&&... args) {
+  return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
+    return std::make_unique<K<T>>(p, std::forward<Args>(args)...);
+  });
+}
+
+}  // namespace poolbench
