@@ -1,0 +1,340 @@
+// simd, backward. Max scatters each output's gradient to the argmax its own forward saved; avg
+// adds gradient / divisor to every valid tap. Windows that tile the input (stride == kernel, no
+// padding or dilation, no partial window) write every input element exactly once, so the
+// gradient is stored without zeroing or accumulating; otherwise input rows are zeroed just
+// before the first window that reaches them, while they are still in cache, and accumulated.
+// NHWC works on vectors of channels (one compare of the saved index per tap selects the lanes
+// that tap won); NCHW tiles with 2-wide windows interleave two vectors into each input row; the
+// other NCHW geometries scatter one element at a time.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "strategies/simd/backward.cpp"
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "poolbench/dtype.hpp"
+#include "strategies/simd/plan.hpp"
+#include "strategies/simd/vector_ops-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace poolbench::simd::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+namespace {
+
+// gradient / divisor for Lanes(d) gradients: a multiplication for floats, poolbench's integer
+// rounding lane by lane for i32.
+template <class D>
+HWY_INLINE hn::VFromD<D> Shares(D d, const hn::TFromD<D>* HWY_RESTRICT grad, int64_t divisor) {
+  using T = hn::TFromD<D>;
+  if constexpr (std::is_floating_point_v<T>) {
+    return hn::Mul(hn::LoadU(d, grad),
+                   hn::Set(d, static_cast<T>(1.0 / static_cast<double>(divisor))));
+  } else {
+    HWY_ALIGN T shares[hn::MaxLanes(d)];
+    for (size_t i = 0; i < hn::Lanes(d); ++i) shares[i] = DivideAs<T>(grad[i], divisor);
+    return hn::Load(d, shares);
+  }
+}
+
+// The last input row that output row oy's windows reach.
+int64_t LastRow(const Plan& g, int64_t oy) {
+  const TapRange& r = g.rows[oy];
+  return r.start + (r.last - 1) * g.p.dilation.h;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NHWC: channels [c0, c0 + Lanes(d)) of output pixel (oy, ox). kStore: the windows tile the
+// input, so each tap's gradient is stored rather than added.
+template <bool kStore, class D>
+HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT dy,
+                          const int64_t* HWY_RESTRICT idx, hn::TFromD<D>* HWY_RESTRICT dx,
+                          const TapRange& r, const TapRange& cc, int64_t c0) {
+  using T = hn::TFromD<D>;
+  const IndexTag<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  const Problem& p = g.p;
+  const int64_t C = p.c, W = p.w;
+  const auto put = [&](T* HWY_RESTRICT at, hn::VFromD<D> v) HWY_ATTR {
+    if constexpr (kStore) {
+      hn::StoreU(v, d, at);
+    } else {
+      hn::StoreU(hn::Add(hn::LoadU(d, at), v), d, at);
+    }
+  };
+  if (p.op == Op::kMax) {
+    const auto won = LoadIndices(di, idx + c0);
+    const auto grad = hn::LoadU(d, dy + c0);
+    for (int64_t ky = r.first; ky < r.last; ++ky) {
+      for (int64_t kx = cc.first; kx < cc.last; ++kx) {
+        const int64_t offset = (r.start + ky * p.dilation.h) * W + cc.start + kx * p.dilation.w;
+        const auto mine = hn::RebindMask(d, hn::Eq(won, hn::Set(di, static_cast<TI>(offset))));
+        put(dx + offset * C + c0, hn::IfThenElseZero(mine, grad));
+      }
+    }
+  } else {
+    const int64_t div = AvgDivisor(p, r.start, cc.start, (r.last - r.first) * (cc.last - cc.first));
+    const auto share = Shares(d, dy + c0, div);
+    for (int64_t ky = r.first; ky < r.last; ++ky) {
+      for (int64_t kx = cc.first; kx < cc.last; ++kx) {
+        const int64_t offset = (r.start + ky * p.dilation.h) * W + cc.start + kx * p.dilation.w;
+        put(dx + offset * C + c0, share);
+      }
+    }
+  }
+}
+
+// Channels [c0, c1) of output row oy of one image: full vectors, then single lanes (the
+// accumulation forbids overlapping vectors).
+template <bool kStore, class D>
+void RowGrad(D d, const Plan& g, const hn::TFromD<D>* dy_row, const int64_t* idx_row,
+             hn::TFromD<D>* dx_img, int64_t oy, int64_t c0, int64_t c1) {
+  const hn::CappedTag<hn::TFromD<D>, 1> d1;
+  const int64_t C = g.p.c, N = static_cast<int64_t>(hn::Lanes(d));
+  for (int64_t ox = 0; ox < g.ow; ++ox) {
+    const auto* dy = dy_row + ox * C;
+    const int64_t* idx = idx_row ? idx_row + ox * C : nullptr;
+    int64_t c = c0;
+    for (; c + N <= c1; c += N) PixelGrad<kStore>(d, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
+    for (; c < c1; ++c) PixelGrad<kStore>(d1, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
+  }
+}
+
+template <class D>
+void BackwardNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indices,
+                  hn::TFromD<D>* dx, int64_t begin, int64_t end) {
+  using T = hn::TFromD<D>;
+  const Problem& p = g.p;
+  const int64_t C = p.c, image = p.h * p.w * C, out_image = g.oh * g.ow * C;
+  const auto idx_at = [&](int64_t n, int64_t oy) {
+    return indices ? indices + n * out_image + oy * g.ow * C : nullptr;
+  };
+  if (g.tiles) {
+    // Units (n, oy): every window is whole and its taps are stored once. Rows and columns
+    // past the last window get zeros.
+    for (int64_t unit = begin; unit < end; ++unit) {
+      const int64_t n = unit / g.oh, oy = unit % g.oh;
+      T* img = dx + n * image;
+      RowGrad<true>(d, g, dy + n * out_image + oy * g.ow * C, idx_at(n, oy), img, oy, 0, C);
+      const int64_t y0 = oy * p.kernel.h, y1 = oy + 1 == g.oh ? p.h : y0 + p.kernel.h;
+      for (int64_t y = y0; y < y1; ++y) {
+        const int64_t x0 = y < y0 + p.kernel.h ? g.ow * p.kernel.w : 0;
+        std::memset(img + (y * p.w + x0) * C, 0, (p.w - x0) * C * sizeof(T));
+      }
+    }
+    return;
+  }
+  // Units (n, channel chunk): windows overlap, so one thread owns whole images' channels.
+  for (int64_t unit = begin; unit < end; ++unit) {
+    const int64_t n = unit / g.chunks, chunk = unit % g.chunks;
+    const int64_t c0 = chunk * g.chunk_channels, c1 = std::min(C, c0 + g.chunk_channels);
+    T* img = dx + n * image;
+    const auto zero_rows = [&](int64_t y0, int64_t y1) {
+      if (c0 == 0 && c1 == C) {
+        std::memset(img + y0 * p.w * C, 0, (y1 - y0) * p.w * C * sizeof(T));
+      } else {
+        for (int64_t px = y0 * p.w; px < y1 * p.w; ++px)
+          std::memset(img + px * C + c0, 0, (c1 - c0) * sizeof(T));
+      }
+    };
+    int64_t zeroed = 0;
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const int64_t last = LastRow(g, oy);
+      if (last >= zeroed) zero_rows(zeroed, last + 1), zeroed = last + 1;
+      RowGrad<false>(d, g, dy + n * out_image + oy * g.ow * C, idx_at(n, oy), img, oy, c0, c1);
+    }
+    zero_rows(zeroed, p.h);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// NCHW, windows tiling the input with width 2: output row oy's Lanes(d) gradients from ox0 go
+// to the even and odd columns of its kh input rows, interleaved.
+template <class D>
+HWY_INLINE void TileBlock2(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT dy,
+                           const int64_t* HWY_RESTRICT idx, hn::TFromD<D>* HWY_RESTRICT dx,
+                           int64_t oy, int64_t ox0, hn::VFromD<IndexTag<D>> lane_cols) {
+  const IndexTag<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  const Problem& p = g.p;
+  const int64_t W = p.w, kh = p.kernel.h, y0 = oy * kh;
+  if (p.op == Op::kMax) {
+    // The winner relative to its window's tap (0, 0): ky * W + kx.
+    const auto origin = hn::Add(hn::Set(di, static_cast<TI>(y0 * W + 2 * ox0)), lane_cols);
+    const auto rel = hn::Sub(LoadIndices(di, idx + ox0), origin);
+    const auto grad = hn::LoadU(d, dy + ox0);
+    for (int64_t ky = 0; ky < kh; ++ky) {
+      const auto even = hn::RebindMask(d, hn::Eq(rel, hn::Set(di, static_cast<TI>(ky * W))));
+      const auto odd = hn::RebindMask(d, hn::Eq(rel, hn::Set(di, static_cast<TI>(ky * W + 1))));
+      hn::StoreInterleaved2(hn::IfThenElseZero(even, grad), hn::IfThenElseZero(odd, grad), d,
+                            dx + (y0 + ky) * W + 2 * ox0);
+    }
+  } else {
+    const auto share = Shares(d, dy + ox0, p.divisor_override.value_or(kh * 2));
+    for (int64_t ky = 0; ky < kh; ++ky)
+      hn::StoreInterleaved2(share, share, d, dx + (y0 + ky) * W + 2 * ox0);
+  }
+}
+
+// One window of a tiling, any width: its gradient stored to its taps.
+template <class T>
+void TileScalar(const Plan& g, const T* dy, const int64_t* idx, T* dx, int64_t oy, int64_t ox) {
+  const Problem& p = g.p;
+  const int64_t kh = p.kernel.h, kw = p.kernel.w, o = oy * g.ow + ox;
+  const T share =
+      p.op == Op::kMax ? dy[o] : DivideAs<T>(dy[o], p.divisor_override.value_or(kh * kw));
+  for (int64_t ky = 0; ky < kh; ++ky) {
+    for (int64_t kx = 0; kx < kw; ++kx) {
+      const int64_t offset = (oy * kh + ky) * p.w + ox * kw + kx;
+      dx[offset] = p.op == Op::kAvg || idx[o] == offset ? share : T(0);
+    }
+  }
+}
+
+template <class D>
+void TileRows(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indices,
+              hn::TFromD<D>* dx, int64_t begin, int64_t end) {
+  using T = hn::TFromD<D>;
+  const IndexTag<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  const Problem& p = g.p;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d)), kh = p.kernel.h, kw = p.kernel.w;
+  const bool vector = kw == 2 && g.ow >= N;
+  HWY_ALIGN TI cols[hn::MaxLanes(di)];
+  for (int64_t i = 0; i < N; ++i) cols[i] = static_cast<TI>(2 * i);
+  const auto lane_cols = hn::Load(di, cols);
+  for (int64_t unit = begin; unit < end; ++unit) {
+    const int64_t plane = unit / g.oh, oy = unit % g.oh;
+    const T* dyp = dy + plane * g.oh * g.ow;
+    const int64_t* idx = indices ? indices + plane * g.oh * g.ow : nullptr;
+    T* dxp = dx + plane * p.h * p.w;
+    if (vector) {
+      for (int64_t ox = 0;; ox += N) {
+        ox = std::min(ox, g.ow - N);  // the last block overlaps: its stores repeat the values
+        TileBlock2(d, g, dyp + oy * g.ow, idx ? idx + oy * g.ow : nullptr, dxp, oy, ox, lane_cols);
+        if (ox + N >= g.ow) break;
+      }
+    } else {
+      for (int64_t ox = 0; ox < g.ow; ++ox) TileScalar(g, dyp, idx, dxp, oy, ox);
+    }
+    const int64_t y0 = oy * kh, y1 = oy + 1 == g.oh ? p.h : y0 + kh;
+    for (int64_t y = y0; y < y1; ++y) {
+      const int64_t x0 = y < y0 + kh ? g.ow * kw : 0;
+      std::fill(dxp + y * p.w + x0, dxp + (y + 1) * p.w, T(0));
+    }
+  }
+}
+
+// NCHW, any geometry: planes [begin, end), zeroed row by row ahead of the windows; max adds
+// each gradient at its saved index, avg adds its share to every valid tap (contiguous
+// vectors for stride 1 away from the borders).
+template <class D>
+void ScatterPlanes(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indices,
+                   hn::TFromD<D>* dx, int64_t begin, int64_t end) {
+  using T = hn::TFromD<D>;
+  const Problem& p = g.p;
+  const int64_t W = p.w, in_plane = p.h * W, out_plane = g.oh * g.ow;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t dh = p.dilation.h, dw = p.dilation.w;
+  const bool stride1 = p.stride.w == 1;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    const T* dyp = dy + plane * out_plane;
+    T* dxp = dx + plane * in_plane;
+    if (g.global && p.op == Op::kAvg) {
+      const T share =
+          DivideAs<T>(dyp[0], AvgDivisor(p, g.rows[0].start, g.cols[0].start, in_plane));
+      std::fill(dxp, dxp + in_plane, share);
+      continue;
+    }
+    int64_t zeroed = 0;
+    for (int64_t oy = 0; oy < g.oh; ++oy) {
+      const int64_t last = LastRow(g, oy);
+      if (last >= zeroed) {
+        std::fill(dxp + zeroed * W, dxp + (last + 1) * W, T(0));
+        zeroed = last + 1;
+      }
+      const T* dyr = dyp + oy * g.ow;
+      if (p.op == Op::kMax) {
+        const int64_t* idx = indices + plane * out_plane + oy * g.ow;
+        for (int64_t ox = 0; ox < g.ow; ++ox) AddGrad(dxp[idx[ox]], dyr[ox]);
+        continue;
+      }
+      const TapRange& r = g.rows[oy];
+      int64_t ox = 0;
+      const auto scalar = [&](int64_t hi) {
+        for (; ox < hi; ++ox) {
+          const TapRange& cc = g.cols[ox];
+          const T share = DivideAs<T>(
+              dyr[ox], AvgDivisor(p, r.start, cc.start, (r.last - r.first) * (cc.last - cc.first)));
+          for (int64_t ky = r.first; ky < r.last; ++ky)
+            for (int64_t kx = cc.first; kx < cc.last; ++kx)
+              AddGrad(dxp[(r.start + ky * dh) * W + cc.start + kx * dw], share);
+        }
+      };
+      if (stride1) {
+        scalar(g.full_lo);
+        const int64_t div = AvgDivisor(p, r.start, g.cols[g.full_lo < g.ow ? g.full_lo : 0].start,
+                                       (r.last - r.first) * p.kernel.w);
+        for (; ox + N <= g.full_hi; ox += N) {
+          const auto share = Shares(d, dyr + ox, div);
+          for (int64_t ky = r.first; ky < r.last; ++ky) {
+            T* row = dxp + (r.start + ky * dh) * W + g.cols[ox].start;
+            for (int64_t kx = 0; kx < p.kernel.w; ++kx) {
+              T* at = row + kx * dw;
+              hn::StoreU(hn::Add(hn::LoadU(d, at), share), d, at);
+            }
+          }
+        }
+      }
+      scalar(g.ow);
+    }
+    std::fill(dxp + zeroed * W, dxp + in_plane, T(0));
+  }
+}
+
+// The widest of a full vector, a 128-bit one and one lane that `width` elements fill.
+template <class D, class Fn>
+HWY_INLINE void WithWidth(D d, int64_t width, Fn&& fn) {
+  const hn::CappedTag<hn::TFromD<D>, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(hn::TFromD<D>))> d128;
+  const hn::CappedTag<hn::TFromD<D>, 1> d1;
+  if (width >= static_cast<int64_t>(hn::Lanes(d))) {
+    fn(d);
+  } else if (width >= static_cast<int64_t>(hn::Lanes(d128))) {
+    fn(d128);
+  } else {
+    fn(d1);
+  }
+}
+
+}  // namespace
+
+void Backward(const Plan& g, const void* diff_dst, const int64_t* indices, void* diff_src,
+              int64_t begin, int64_t end) {
+  DispatchDType(g.p.dtype, [&]<class T>() {
+    const auto* dy = static_cast<const T*>(diff_dst);
+    auto* dx = static_cast<T*>(diff_src);
+    const hn::ScalableTag<T> d;
+    if (g.p.layout == Layout::kNHWC) {
+      WithWidth(d, g.p.c,
+                [&](auto dd) HWY_ATTR { BackwardNhwc(dd, g, dy, indices, dx, begin, end); });
+    } else if (g.tiles) {
+      WithWidth(d, g.ow, [&](auto dd) HWY_ATTR { TileRows(dd, g, dy, indices, dx, begin, end); });
+    } else {
+      ScatterPlanes(d, g, dy, indices, dx, begin, end);
+    }
+  });
+}
+
+}  // namespace poolbench::simd::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace poolbench::simd {
+HWY_EXPORT(Backward);
+void Backward(const Plan& plan, const void* diff_dst, const int64_t* indices, void* diff_src,
+              int64_t begin, int64_t end) {
+  HWY_DYNAMIC_DISPATCH(Backward)(plan, diff_dst, indices, diff_src, begin, end);
+}
+}  // namespace poolbench::simd
+#endif

@@ -1,0 +1,157 @@
+// simd, NHWC forward: each output pixel reduces its valid taps with whole vectors of channels
+// (lanes over C), so any kernel, stride, padding, dilation and ceil mode vectorises the same
+// way: the window geometry only decides which taps are visited, in row-major order.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "strategies/simd/nhwc_forward.cpp"
+#include <type_traits>
+
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "poolbench/dtype.hpp"
+#include "strategies/simd/plan.hpp"
+#include "strategies/simd/vector_ops-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace poolbench::simd::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+namespace {
+
+// Channels [c0, c0 + U * Lanes(d)) of one output pixel whose taps are rows r x columns cc.
+// The first tap initialises a max and is visited again (a no-op under the max rule), which
+// keeps the loop free of a first-tap test. Avg sums in T for floats (the cross-check bounds the
+// rounding of any summation order) and in int64 for i32, which must be exact.
+template <Reduce R, size_t U, class D>
+HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img, const TapRange& r,
+                      const TapRange& cc, int64_t c0, hn::TFromD<D>* HWY_RESTRICT out,
+                      int64_t* HWY_RESTRICT idx) {
+  using T = hn::TFromD<D>;
+  const Problem& p = g.p;
+  const int64_t C = p.c, W = p.w, dh = p.dilation.h, dw = p.dilation.w;
+  const size_t N = hn::Lanes(d);
+  if constexpr (R == Reduce::kAvg) {
+    const int64_t div = AvgDivisor(p, r.start, cc.start, (r.last - r.first) * (cc.last - cc.first));
+    const SumTag<D> ds;
+    hn::VFromD<decltype(ds)> sum[U];
+    for (size_t u = 0; u < U; ++u) sum[u] = hn::Zero(ds);
+    for (int64_t ky = r.first; ky < r.last; ++ky) {
+      const T* row = img + (r.start + ky * dh) * W * C + c0;
+      for (int64_t kx = cc.first; kx < cc.last; ++kx) {
+        const T* tap = row + (cc.start + kx * dw) * C;
+        for (size_t u = 0; u < U; ++u)
+          sum[u] = hn::Add(sum[u], Widen(d, hn::LoadU(d, tap + u * N)));
+      }
+    }
+    for (size_t u = 0; u < U; ++u) StoreAverages(d, sum[u], div, out + c0 + u * N);
+  } else {
+    const IndexTag<D> di;
+    hn::VFromD<D> best[U];
+    hn::VFromD<decltype(di)> at[U];
+    const int64_t first = (r.start + r.first * dh) * W + cc.start + cc.first * dw;
+    for (size_t u = 0; u < U; ++u) {
+      best[u] = hn::LoadU(d, img + first * C + c0 + u * N);
+      if constexpr (R == Reduce::kMaxIndex)
+        at[u] = hn::Set(di, static_cast<hn::TFromD<decltype(di)>>(first));
+    }
+    for (int64_t ky = r.first; ky < r.last; ++ky) {
+      const int64_t ih = r.start + ky * dh;
+      for (int64_t kx = cc.first; kx < cc.last; ++kx) {
+        const int64_t offset = ih * W + cc.start + kx * dw;  // the tap's index in the plane
+        const T* tap = img + offset * C + c0;
+        if constexpr (R == Reduce::kMax) {
+          for (size_t u = 0; u < U; ++u) best[u] = MaxNaN(hn::LoadU(d, tap + u * N), best[u]);
+        } else {
+          const auto here = hn::Set(di, static_cast<hn::TFromD<decltype(di)>>(offset));
+          for (size_t u = 0; u < U; ++u) {
+            const auto v = hn::LoadU(d, tap + u * N);
+            const auto take = Replaces(v, best[u]);
+            best[u] = hn::IfThenElse(take, v, best[u]);
+            at[u] = hn::IfThenElse(hn::RebindMask(di, take), here, at[u]);
+          }
+        }
+      }
+    }
+    for (size_t u = 0; u < U; ++u) {
+      hn::StoreU(best[u], d, out + c0 + u * N);
+      if constexpr (R == Reduce::kMaxIndex) StoreIndices(di, at[u], idx + c0 + u * N);
+    }
+  }
+}
+
+// Output rows [begin, end) of (n, oy) units, with vectors of Lanes(d) <= C channels: groups of
+// four vectors, then single vectors, then one last vector overlapping the previous ones (it
+// rewrites a few channels with the same values) instead of a scalar tail.
+template <Reduce R, class D>
+void Rows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int64_t* indices,
+          int64_t begin, int64_t end) {
+  using T = hn::TFromD<D>;
+  const Problem& p = g.p;
+  const int64_t C = p.c, N = static_cast<int64_t>(hn::Lanes(d));
+  for (int64_t unit = begin; unit < end; ++unit) {
+    const int64_t n = unit / g.oh, oy = unit % g.oh;
+    const T* img = src + n * p.h * p.w * C;
+    const int64_t row_out = unit * g.ow * C;  // (n * oh + oy) * ow * C
+    for (int64_t ox = 0; ox < g.ow; ++ox) {
+      T* out = dst + row_out + ox * C;
+      int64_t* idx = R == Reduce::kMaxIndex ? indices + row_out + ox * C : nullptr;
+      const TapRange& r = g.rows[oy];
+      const TapRange& cc = g.cols[ox];
+      int64_t c0 = 0;
+      for (; c0 + 4 * N <= C; c0 += 4 * N) Pixel<R, 4>(d, g, img, r, cc, c0, out, idx);
+      for (; c0 + N <= C; c0 += N) Pixel<R, 1>(d, g, img, r, cc, c0, out, idx);
+      if (c0 < C) Pixel<R, 1>(d, g, img, r, cc, C - N, out, idx);
+    }
+  }
+}
+
+// The widest of a full vector, a 128-bit vector and one lane that C channels fill. D is the
+// full descriptor: for i32 avg, int32 lanes as many as int64 ones (the sums are int64).
+template <Reduce R, class D>
+void ForD(D d, const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
+          int64_t end) {
+  using T = hn::TFromD<D>;
+  const auto* s = static_cast<const T*>(src);
+  auto* o = static_cast<T*>(dst);
+  const hn::CappedTag<T, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(T))> d128;
+  const hn::CappedTag<T, 1> d1;
+  const auto C = static_cast<size_t>(g.p.c);
+  if (C >= hn::Lanes(d)) {
+    Rows<R>(d, g, s, o, indices, begin, end);
+  } else if (C >= hn::Lanes(d128)) {
+    Rows<R>(d128, g, s, o, indices, begin, end);
+  } else {
+    Rows<R>(d1, g, s, o, indices, begin, end);
+  }
+}
+
+}  // namespace
+
+void ForwardNhwc(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
+                 int64_t end) {
+  DispatchDType(g.p.dtype, [&]<class T>() {
+    if (g.p.op == Op::kAvg) {
+      if constexpr (std::is_floating_point_v<T>) {
+        ForD<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);
+      } else {
+        ForD<Reduce::kAvg>(hn::Rebind<T, hn::ScalableTag<int64_t>>(), g, src, dst, nullptr, begin,
+                           end);
+      }
+    } else if (indices) {
+      ForD<Reduce::kMaxIndex>(hn::ScalableTag<T>(), g, src, dst, indices, begin, end);
+    } else {
+      ForD<Reduce::kMax>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);
+    }
+  });
+}
+
+}  // namespace poolbench::simd::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace poolbench::simd {
+HWY_EXPORT(ForwardNhwc);
+void ForwardNhwc(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
+                 int64_t end) {
+  HWY_DYNAMIC_DISPATCH(ForwardNhwc)(plan, src, dst, indices, begin, end);
+}
+}  // namespace poolbench::simd
+#endif

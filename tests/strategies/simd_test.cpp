@@ -1,0 +1,145 @@
+// simd against the reference on problems shaped for its paths, on every instruction set its
+// kernels were compiled for: NHWC with channel counts that fill groups of four vectors, single
+// vectors, an overlapping last vector and narrower vectors; NCHW rows wide enough for full
+// vectors with every stride path (contiguous, de-interleaved, gathered) and borders; tilings and
+// overlapping windows backward; problems large enough to be split between two threads (by rows,
+// by planes and by channel chunks). The check and fuzz suites use few channels and narrow rows,
+// and never max forward without indices, which have paths of their own here.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cross_check.hpp"
+#include "poolbench/descriptor.hpp"
+#include "poolbench/registry.hpp"
+#include "random_problems.hpp"
+
+#ifdef POOLBENCH_HAVE_SIMD
+#include "hwy/targets.h"
+#endif
+
+namespace poolbench {
+namespace {
+
+constexpr uint64_t kSeed = 20261123;
+
+// Shapes for each path; every one runs in every dtype as max (with and without indices) and avg,
+// forward and backward.
+const char* const kShapes[] = {
+    // NHWC: channels in 4-vector groups, single vectors, an overlapping tail, 128-bit and 1-lane
+    // vectors; padding, dilation and ceil mode.
+    "nhwc:2x85x9x10:k3x3:s2x2:p1x1",
+    "nhwc:1x130x7x8:k2x2",
+    "nhwc:2x19x8x9:k3x2:s1x2:d2x1:ceil",
+    "nhwc:1x5x6x7:k2x3:s1x1:p1x1",
+    "nhwc:2x3x5x5:k5x5",   // global
+    "nhwc:1x1x9x40:k2x2",  // one channel: planned as NCHW
+    // NCHW: stride 2 with 2- and 3-wide windows, stride 1, other strides (gathers), dilation,
+    // borders and partial windows.
+    "nchw:1x2x9x70:k2x2",
+    "nchw:2x3x11x71:k2x2:ceil",
+    "nchw:1x2x12x67:k3x3:s2x2:p1x1",
+    "nchw:1x2x10x55:k3x3:s2x2",
+    "nchw:1x2x9x41:k3x3:s1x1:p1x1",
+    "nchw:1x1x8x50:k3x2:s2x2:d1x2",
+    "nchw:1x2x9x90:k4x3:s3x3:p1x1",
+    "nchw:1x1x7x21:k2x5:s1x1:p0x2:ceil",
+    "nchw:2x3x7x7:k7x7",  // global
+    "nchw:1x1x8x8:k2x2",
+    // Large enough for two threads: rows, planes, channel chunks (one image, overlapping).
+    "nhwc:1x70x24x24:k3x3:s2x2:p1x1",
+    "nhwc:3x40x16x16:k2x2",
+    "nchw:2x3x64x64:k3x3:s2x2:p1x1",
+    "nchw:1x2x96x96:k2x2",
+    "nchw:4x64x7x7:k7x7",
+};
+
+std::vector<Problem> Variants(Problem base) {
+  std::vector<Problem> out;
+  for (DType t : kAllDTypes) {
+    for (Op op : {Op::kMax, Op::kAvg}) {
+      for (Direction dir : {Direction::kForward, Direction::kBackward}) {
+        for (bool indices : {false, true}) {
+          if (indices && (op == Op::kAvg || dir == Direction::kBackward)) continue;
+          Problem p = base;
+          p.dtype = t, p.op = op, p.direction = dir, p.indices = indices;
+          out.push_back(p);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+// The shapes above, then random problems widened to the sizes that vectors fill.
+std::vector<Problem> Problems() {
+  std::vector<Problem> out;
+  for (const char* shape : kShapes) {
+    for (const Problem& p : Variants(ParseDescriptor(std::string("max:f32:") + shape))) {
+      out.push_back(p);
+    }
+  }
+  for (uint64_t seed = 0; seed < 300; ++seed) {
+    Problem p = RandomProblem(seed);
+    if (p.layout == Layout::kNHWC) {
+      p.c = 1 + static_cast<int64_t>(seed * 7 % 90);
+    } else {
+      p.w += 16 + static_cast<int64_t>(seed % 40);
+    }
+    if (Validate(p).empty()) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<int64_t> Targets() {
+#ifdef POOLBENCH_HAVE_SIMD
+  return hwy::SupportedAndGeneratedTargets();
+#else
+  return {};
+#endif
+}
+
+std::string TargetName(int64_t target) {
+#ifdef POOLBENCH_HAVE_SIMD
+  return hwy::TargetName(target);
+#else
+  return std::to_string(target);
+#endif
+}
+
+class SimdOnTarget : public ::testing::TestWithParam<int64_t> {
+ protected:
+#ifdef POOLBENCH_HAVE_SIMD
+  void SetUp() override { hwy::SetSupportedTargetsForTest(GetParam()); }
+  void TearDown() override { hwy::SetSupportedTargetsForTest(0); }
+#endif
+};
+
+TEST_P(SimdOnTarget, MatchesReference) {
+  const Strategy* simd = Registry::Global().Find("simd");
+  ASSERT_NE(simd, nullptr);
+  const std::vector<Problem> problems = Problems();
+  EXPECT_GT(problems.size(), 600u);
+  for (const Problem& p : problems) {
+    const CheckResult r = CrossCheck(*simd, p, kSeed, /*threads=*/2);
+    EXPECT_EQ(r.verdict, Verdict::kPass) << FormatDescriptor(p) << ": " << r.detail;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(simd, SimdOnTarget, ::testing::ValuesIn(Targets()),
+                         [](const auto& info) { return TargetName(info.param); });
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SimdOnTarget);
+
+TEST(simd, RefusesOnlyIndicesOfHugePlanesWith32BitData) {
+  const Strategy* simd = Registry::Global().Find("simd");
+  if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
+  EXPECT_FALSE(simd->Supports(ParseDescriptor("max:fwd:f32:nchw:1x1x65536x32768:k2x2:idx")));
+  EXPECT_FALSE(simd->Supports(ParseDescriptor("max:bwd:i32:nchw:1x1x65536x32768:k2x2")));
+  EXPECT_TRUE(simd->Supports(ParseDescriptor("max:fwd:f64:nchw:1x1x65536x32768:k2x2:idx")));
+  EXPECT_TRUE(simd->Supports(ParseDescriptor("max:fwd:f32:nchw:1x1x65536x32768:k2x2")));
+  EXPECT_TRUE(simd->Supports(ParseDescriptor("avg:bwd:f32:nchw:1x1x65536x32768:k2x2")));
+}
+
+}  // namespace
+}  // namespace poolbench
