@@ -1,12 +1,20 @@
-// simd, NCHW forward: vectors over output columns of one output row. Each tap of the window is
-// one vector load (stride 1), the even lanes of a de-interleaved load (stride 2; with 2- and
-// 3-wide windows one de-interleaved load serves two taps) or a gather (other strides). Rows of
-// the window are clipped per output row, so only the columns whose windows leave the input
-// horizontally (padding, ceil mode) or read past the row's end are reduced one by one. Global
-// pooling reduces each contiguous plane.
+// simd, NCHW forward: vectors over output columns of one output row (see NchwPath in plan.hpp).
+// A column tap of Lanes(d) windows is one vector load (stride 1), the even lanes of a
+// de-interleaved load (stride 2; with 2- and 3-wide windows one such load serves two taps) or a
+// gather (other strides).
+//  - Separable (max values, float avg): the window's valid rows are reduced into a scratch row
+//    with contiguous vectors, then its columns; the scratch row's padding holds the identity
+//    (-inf, or 0 for sums), so border windows are ordinary ones. A max is associative (NaN
+//    propagating), and the cross-check bounds the rounding of any summation order.
+//  - Direct (indices, which need the row-major tap order; i32 avg, exact in int64; 2-wide
+//    stride-2 windows, whose de-interleaved load per row is already the whole work): taps in
+//    row-major order, rows clipped per output row, and the columns whose windows leave the
+//    input (padding, ceil mode) or whose loads would pass the row's end one by one.
+//  - Global: each contiguous plane reduced lane-wise, then across lanes.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "strategies/simd/nchw_forward.cpp"
 #include <algorithm>
+#include <limits>
 #include <type_traits>
 
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
@@ -19,6 +27,64 @@ HWY_BEFORE_NAMESPACE();
 namespace poolbench::simd::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 namespace {
+
+// Calls fn(plane, oy, unit) for the (plane, output row) units [begin, end), without a division
+// per unit.
+template <class Fn>
+HWY_INLINE void ForUnits(const Plan& g, int64_t begin, int64_t end, Fn&& fn) {
+  int64_t plane = begin / g.oh, oy = begin % g.oh;
+  for (int64_t unit = begin; unit < end; ++unit) {
+    fn(plane, oy, unit);
+    if (++oy == g.oh) oy = 0, ++plane;
+  }
+}
+
+// Lanes(d) columns of a row starting at p, S apart: S = 1 contiguous, 2 de-interleaved, 0 any
+// stride (`gather` holds the lanes' offsets).
+template <int S, class D>
+HWY_INLINE hn::VFromD<D> LoadTap(D d, const hn::TFromD<D>* HWY_RESTRICT p,
+                                 hn::VFromD<IndexTag<D>> gather) {
+  if constexpr (S == 1) {
+    return hn::LoadU(d, p);
+  } else if constexpr (S == 2) {
+    hn::VFromD<D> even, odd;
+    hn::LoadInterleaved2(d, p, even, odd);
+    return even;
+  } else {
+    return hn::GatherIndex(d, p, gather);
+  }
+}
+
+// Calls visit(v, kx * dw) for the column taps of Lanes(d) windows whose tap 0 is at `row`, in
+// order. KW: the window width when known at compile time (then, with S == 2, dilation is 1).
+template <int KW, int S, class D, class Visit>
+HWY_INLINE void VisitColumns(D d, const hn::TFromD<D>* HWY_RESTRICT row, int64_t kw, int64_t dw,
+                             hn::VFromD<IndexTag<D>> gather, Visit&& visit) {
+  if constexpr (S == 2 && KW > 0) {
+    // Taps 2q and 2q + 1 are the even and odd lanes of one de-interleaved load.
+    for (int q = 0; 2 * q < KW; ++q) {
+      hn::VFromD<D> even, odd;
+      hn::LoadInterleaved2(d, row + 2 * q, even, odd);
+      visit(even, 2 * q);
+      if (2 * q + 1 < KW) visit(odd, 2 * q + 1);
+    }
+  } else {
+    for (int64_t kx = 0; kx < kw; ++kx) visit(LoadTap<S>(d, row + kx * dw, gather), kx * dw);
+  }
+}
+
+// Lane i of the result: i * stride, the lanes' column offsets.
+template <class DI>
+HWY_INLINE hn::VFromD<DI> LaneColumns(DI di, int64_t stride) {
+  using TI = hn::TFromD<DI>;
+  HWY_ALIGN TI cols[hn::MaxLanes(di)];
+  for (size_t i = 0; i < hn::Lanes(di); ++i)
+    cols[i] = static_cast<TI>(static_cast<int64_t>(i) * stride);
+  return hn::Load(di, cols);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct.
 
 // One window with poolbench's scalar rules: the columns at the borders of a row.
 template <Reduce R, class T>
@@ -47,24 +113,7 @@ void ScalarWindow(const Plan& g, const T* plane, const TapRange& r, const TapRan
   }
 }
 
-// Lanes(d) columns of a row starting at p, S apart: S = 1 contiguous, 2 de-interleaved, 0 any
-// stride (`gather` holds the lanes' offsets).
-template <int S, class D>
-HWY_INLINE hn::VFromD<D> LoadTap(D d, const hn::TFromD<D>* HWY_RESTRICT p,
-                                 hn::VFromD<IndexTag<D>> gather) {
-  if constexpr (S == 1) {
-    return hn::LoadU(d, p);
-  } else if constexpr (S == 2) {
-    hn::VFromD<D> even, odd;
-    hn::LoadInterleaved2(d, p, even, odd);
-    return even;
-  } else {
-    return hn::GatherIndex(d, p, gather);
-  }
-}
-
 // Output columns [ox0, ox0 + Lanes(d)) of row r, all windows inside the input horizontally.
-// KW: window width when known at compile time (then, with S == 2, dilation is 1); 0: any.
 template <Reduce R, int KW, int S, class D>
 HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plane,
                       const TapRange& r, int64_t ox0, hn::TFromD<D>* HWY_RESTRICT out,
@@ -73,7 +122,7 @@ HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plan
   const IndexTag<D> di;
   using TI = hn::TFromD<decltype(di)>;
   const Problem& p = g.p;
-  const int64_t W = p.w, dh = p.dilation.h, dw = p.dilation.w;
+  const int64_t W = p.w, dh = p.dilation.h;
   const int64_t kw = KW > 0 ? KW : p.kernel.w;
   const int64_t x0 = ox0 * p.stride.w - p.padding.w;  // column of tap 0 of the first lane
   const T* origin = plane + r.start * W + x0;         // tap (0, 0), possibly a padded row
@@ -84,40 +133,27 @@ HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plan
   // not).
   const std::conditional_t<R == Reduce::kAvg, SumTag<D>, D> ds;
   hn::VFromD<decltype(ds)> sum;
-  if constexpr (R == Reduce::kAvg) {
-    sum = hn::Zero(ds);
-  } else {
-    // The first valid tap starts the max; it is visited again below, a no-op under the rule.
-    acc = LoadTap<S>(d, origin + r.first * dh * W, lane_cols);
-    at = hn::Set(di, static_cast<TI>(r.first * dh * W));
-  }
-  // Offsets are relative to tap (0, 0): the same for every lane, so one broadcast per tap.
-  const auto visit = [&](hn::VFromD<D> v, int64_t rel) HWY_ATTR {
-    if constexpr (R == Reduce::kMax) {
-      acc = MaxNaN(v, acc);
-    } else if constexpr (R == Reduce::kMaxIndex) {
-      const auto take = Replaces(v, acc);
-      acc = hn::IfThenElse(take, v, acc);
-      at = hn::IfThenElse(hn::RebindMask(di, take), hn::Set(di, static_cast<TI>(rel)), at);
-    } else {
-      sum = hn::Add(sum, Widen(d, v));
-    }
-  };
+  if constexpr (R == Reduce::kAvg) sum = hn::Zero(ds);
   for (int64_t ky = r.first; ky < r.last; ++ky) {
     const int64_t rel_row = ky * dh * W;
-    const T* row = origin + rel_row;
-    if constexpr (S == 2 && KW > 0) {
-      // Taps 2q and 2q + 1 are the even and odd lanes of one de-interleaved load.
-      for (int q = 0; 2 * q < KW; ++q) {
-        hn::VFromD<D> even, odd;
-        hn::LoadInterleaved2(d, row + 2 * q, even, odd);
-        visit(even, rel_row + 2 * q);
-        if (2 * q + 1 < KW) visit(odd, rel_row + 2 * q + 1);
-      }
-    } else {
-      for (int64_t kx = 0; kx < kw; ++kx)
-        visit(LoadTap<S>(d, row + kx * dw, lane_cols), rel_row + kx * dw);
-    }
+    // The first tap starts the max (a flag the compiler resolves in the unrolled first row).
+    bool first = ky == r.first;
+    // Offsets are relative to tap (0, 0): the same for every lane, so one broadcast per tap.
+    VisitColumns<KW, S>(d, origin + rel_row, kw, p.dilation.w, lane_cols,
+                        [&](hn::VFromD<D> v, int64_t rel_col) HWY_ATTR {
+                          const auto here = hn::Set(di, static_cast<TI>(rel_row + rel_col));
+                          if constexpr (R == Reduce::kAvg) {
+                            sum = hn::Add(sum, Widen(d, v));
+                          } else if (first) {
+                            acc = v, at = here, first = false;
+                          } else if constexpr (R == Reduce::kMax) {
+                            acc = MaxNaN(v, acc);
+                          } else {
+                            const auto take = Replaces(v, acc);
+                            acc = hn::IfThenElse(take, v, acc);
+                            at = hn::IfThenElse(hn::RebindMask(di, take), here, at);
+                          }
+                        });
   }
   if constexpr (R == Reduce::kAvg) {
     // Every window of the block has kw valid columns, so the divisor depends on the row only.
@@ -132,21 +168,15 @@ HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plan
   }
 }
 
-// Units [begin, end) of (plane, output row); columns [vlo, vhi) in vectors (vhi - vlo is 0 or
-// at least Lanes(d); the last vector overlaps the previous one rather than leaving a tail).
+// Columns [vlo, vhi) in vectors (vhi - vlo is 0 or at least Lanes(d); the last vector overlaps
+// the previous one rather than leaving a tail), the others one by one.
 template <Reduce R, int KW, int S, class D>
-void Rows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int64_t* indices,
-          int64_t begin, int64_t end, int64_t vlo, int64_t vhi) {
+void DirectRows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int64_t* indices,
+                int64_t begin, int64_t end, int64_t vlo, int64_t vhi) {
   using T = hn::TFromD<D>;
-  const IndexTag<D> di;
-  using TI = hn::TFromD<decltype(di)>;
-  const Problem& p = g.p;
-  const int64_t N = static_cast<int64_t>(hn::Lanes(d)), in_plane = p.h * p.w;
-  HWY_ALIGN TI cols[hn::MaxLanes(di)];
-  for (int64_t i = 0; i < N; ++i) cols[i] = static_cast<TI>(i * p.stride.w);
-  const auto lane_cols = hn::Load(di, cols);
-  for (int64_t unit = begin; unit < end; ++unit) {
-    const int64_t plane = unit / g.oh, oy = unit % g.oh;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d)), in_plane = g.p.h * g.p.w;
+  const auto lane_cols = LaneColumns(IndexTag<D>(), g.p.stride.w);
+  ForUnits(g, begin, end, [&](int64_t plane, int64_t oy, int64_t unit) HWY_ATTR {
     const T* in = src + plane * in_plane;
     T* out = dst + unit * g.ow;
     int64_t* idx = R == Reduce::kMaxIndex ? indices + unit * g.ow : nullptr;
@@ -164,55 +194,87 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int6
       }
     }
     scalar(vhi, g.ow);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Separable (max values and float averages).
+
+template <Reduce R, class T>
+constexpr T Identity() {
+  if constexpr (R == Reduce::kAvg) return T(0);
+  if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+  return std::numeric_limits<T>::lowest();
+}
+
+template <Reduce R, class V>
+HWY_INLINE V Combine(V a, V b) {
+  if constexpr (R == Reduce::kAvg) {
+    return hn::Add(a, b);
+  } else {
+    return MaxNaN(a, b);
   }
 }
 
-int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+// scratch[x] = the reduction of column x over the valid rows of r, for x in [0, W).
+template <Reduce R, class D>
+HWY_INLINE void ReduceRows(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plane,
+                           const TapRange& r, hn::TFromD<D>* HWY_RESTRICT scratch) {
+  using T = hn::TFromD<D>;
+  const int64_t W = g.p.w, N = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t step = g.p.dilation.h * W, rows = r.last - r.first;
+  const T* first = plane + (r.start + r.first * g.p.dilation.h) * W;
+  const auto column = [&](auto dd, int64_t x) HWY_ATTR {
+    const T* p = first + x;
+    auto acc = hn::LoadU(dd, p);
+    for (int64_t k = 1; k < rows; ++k) acc = Combine<R>(hn::LoadU(dd, p + k * step), acc);
+    hn::StoreU(acc, dd, scratch + x);
+  };
+  if (W < N) {
+    for (int64_t x = 0; x < W; ++x) column(hn::CappedTag<T, 1>(), x);
+    return;
+  }
+  int64_t x = 0;
+  for (; x + 2 * N <= W; x += 2 * N) column(d, x), column(d, x + N);
+  for (; x < W; x += N) column(d, std::min(x, W - N));  // the last vector may overlap
+}
 
-// Picks the vector columns of a (KW, S) kernel and the widest vector they fill.
 template <Reduce R, int KW, int S, class D>
-void Choose(D d, const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
-            int64_t end) {
+void SeparableRows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst,
+                   hn::TFromD<D>* scratch, int64_t begin, int64_t end) {
   using T = hn::TFromD<D>;
   const Problem& p = g.p;
-  // A de-interleaved load reads one element past its last even lane; it must stay in the row.
-  const int64_t extra = S != 2 ? 0 : KW > 0 ? KW % 2 : 1;
-  const int64_t last_tap = (p.kernel.w - 1) * p.dilation.w;
-  const int64_t last_ox = FloorDiv(p.w - 1 - extra + p.padding.w - last_tap, p.stride.w);
-  const int64_t vlo = g.full_lo, vhi = std::max(vlo, std::min(g.full_hi, last_ox + 1));
-  const auto* s = static_cast<const T*>(src);
-  auto* o = static_cast<T*>(dst);
-  const hn::CappedTag<T, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(T))> d128;
-  const auto width = static_cast<size_t>(vhi - vlo);
-  if (width >= hn::Lanes(d)) {
-    Rows<R, KW, S>(d, g, s, o, indices, begin, end, vlo, vhi);
-  } else if (width >= hn::Lanes(d128)) {
-    Rows<R, KW, S>(d128, g, s, o, indices, begin, end, vlo, vhi);
-  } else {
-    Rows<R, KW, S>(d, g, s, o, indices, begin, end, vlo, vlo);
-  }
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d)), in_plane = p.h * p.w;
+  const int64_t kw = p.kernel.w, dw = p.dilation.w;
+  std::fill(scratch, scratch + g.scratch_elements, Identity<R, T>());
+  T* row = scratch + g.pad_left;
+  const T* col_scale = nullptr;
+  if constexpr (std::is_same_v<T, float>) col_scale = g.col_scale_f32.data();
+  if constexpr (std::is_same_v<T, double>) col_scale = g.col_scale_f64.data();
+  const auto lane_cols = LaneColumns(IndexTag<D>(), p.stride.w);
+  ForUnits(g, begin, end, [&](int64_t plane, int64_t oy, int64_t unit) HWY_ATTR {
+    ReduceRows<R>(d, g, src + plane * in_plane, g.rows[oy], row);
+    T* out = dst + unit * g.ow;
+    const auto row_scale = hn::Set(d, static_cast<T>(R == Reduce::kAvg ? g.row_scale[oy] : 1.0));
+    for (int64_t ox = 0;; ox += N) {
+      ox = std::min(ox, g.ow - N);
+      auto acc = hn::Set(d, Identity<R, T>());
+      VisitColumns<KW, S>(d, row + ox * p.stride.w - p.padding.w, kw, dw, lane_cols,
+                          [&](hn::VFromD<D> v, int64_t) HWY_ATTR { acc = Combine<R>(v, acc); });
+      if constexpr (R == Reduce::kAvg)
+        acc = hn::Mul(hn::Mul(acc, row_scale), hn::LoadU(d, col_scale + ox));
+      hn::StoreU(acc, d, out + ox);
+      if (ox + N >= g.ow) break;
+    }
+  });
 }
 
-template <Reduce R, class D>
-void ForKernel(D d, const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
-               int64_t end) {
-  const int64_t kw = g.p.kernel.w, sw = g.p.stride.w, dw = g.p.dilation.w;
-  if (sw == 2 && dw == 1 && kw == 2) {
-    Choose<R, 2, 2>(d, g, src, dst, indices, begin, end);
-  } else if (sw == 2 && dw == 1 && kw == 3) {
-    Choose<R, 3, 2>(d, g, src, dst, indices, begin, end);
-  } else if (sw == 1) {
-    Choose<R, 0, 1>(d, g, src, dst, indices, begin, end);
-  } else if (sw == 2) {
-    Choose<R, 0, 2>(d, g, src, dst, indices, begin, end);
-  } else {
-    Choose<R, 0, 0>(d, g, src, dst, indices, begin, end);
-  }
-}
+// ---------------------------------------------------------------------------------------------
+// Global.
 
-// Global pooling: each plane is one contiguous window. Lanes reduce every Lanes(d)-th element;
-// then the lanes and the tail are combined by the rule, which for indices is order-free: the
-// last NaN if any, else the first of the largest values.
+// Each plane is one contiguous window. Lanes reduce every Lanes(d)-th element; then the lanes
+// and the tail are combined by the rule, which for indices is order-free: the last NaN if any,
+// else the first of the largest values.
 template <Reduce R, class D>
 void GlobalPlanes(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst,
                   int64_t* indices, int64_t begin, int64_t end) {
@@ -272,34 +334,85 @@ void GlobalPlanes(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* d
   }
 }
 
-template <Reduce R, class D>
-void ForProblem(D d, const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
-                int64_t end) {
-  using T = hn::TFromD<D>;
-  if (g.global) {
-    GlobalPlanes<R>(d, g, static_cast<const T*>(src), static_cast<T*>(dst), indices, begin, end);
+// ---------------------------------------------------------------------------------------------
+
+// The widest of a full vector and a 128-bit one that `width` columns fill; narrower rows run
+// fn with no vector width (0 columns in vectors).
+template <class D, class Fn>
+HWY_INLINE void WithWidth(D d, int64_t width, Fn&& fn) {
+  const hn::CappedTag<hn::TFromD<D>, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(hn::TFromD<D>))> d128;
+  const hn::CappedTag<hn::TFromD<D>, 1> d1;
+  if (width >= static_cast<int64_t>(hn::Lanes(d))) {
+    fn(d);
+  } else if (width >= static_cast<int64_t>(hn::Lanes(d128))) {
+    fn(d128);
   } else {
-    ForKernel<R>(d, g, src, dst, indices, begin, end);
+    fn(d1);
+  }
+}
+
+template <Reduce R, int KW, int S, class D>
+void WithKernel(D d, const Plan& g, const void* src, void* dst, int64_t* indices, void* scratch,
+                int64_t begin, int64_t end) {
+  using T = hn::TFromD<D>;
+  const auto* s = static_cast<const T*>(src);
+  auto* o = static_cast<T*>(dst);
+  // Only max values and float averages have a separable plan.
+  if constexpr (R == Reduce::kMax || (R == Reduce::kAvg && std::is_floating_point_v<T>)) {
+    if (!indices && g.nchw == NchwPath::kSeparable) {
+      WithWidth(d, g.ow, [&](auto dd) HWY_ATTR {
+        SeparableRows<R, KW, S>(dd, g, s, o, static_cast<T*>(scratch), begin, end);
+      });
+      return;
+    }
+  }
+  const int64_t vlo = g.vlo, vhi = g.vhi;
+  WithWidth(d, vhi - vlo, [&](auto dd) HWY_ATTR {
+    if (vhi - vlo >= static_cast<int64_t>(hn::Lanes(dd))) {
+      DirectRows<R, KW, S>(dd, g, s, o, indices, begin, end, vlo, vhi);
+    } else {
+      DirectRows<R, KW, S>(dd, g, s, o, indices, begin, end, vlo, vlo);
+    }
+  });
+}
+
+template <Reduce R, class D>
+void ForProblem(D d, const Plan& g, const void* src, void* dst, int64_t* indices, void* scratch,
+                int64_t begin, int64_t end) {
+  using T = hn::TFromD<D>;
+  if (g.nchw == NchwPath::kGlobal) {
+    GlobalPlanes<R>(d, g, static_cast<const T*>(src), static_cast<T*>(dst), indices, begin, end);
+  } else if (g.kw_fixed == 2) {
+    WithKernel<R, 2, 2>(d, g, src, dst, indices, scratch, begin, end);
+  } else if (g.kw_fixed == 3) {
+    WithKernel<R, 3, 2>(d, g, src, dst, indices, scratch, begin, end);
+  } else if (g.stride_kind == 1) {
+    WithKernel<R, 0, 1>(d, g, src, dst, indices, scratch, begin, end);
+  } else if (g.stride_kind == 2) {
+    WithKernel<R, 0, 2>(d, g, src, dst, indices, scratch, begin, end);
+  } else {
+    WithKernel<R, 0, 0>(d, g, src, dst, indices, scratch, begin, end);
   }
 }
 
 }  // namespace
 
-void ForwardNchw(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end) {
+void ForwardNchw(const Plan& g, const void* src, void* dst, int64_t* indices, void* scratch,
+                 int64_t begin, int64_t end) {
   DispatchDType(g.p.dtype, [&]<class T>() {
     if (g.p.op == Op::kAvg) {
       if constexpr (std::is_floating_point_v<T>) {
-        ForProblem<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);
+        ForProblem<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, scratch, begin, end);
       } else {
         // int32 lanes as many as int64 ones: the sums are int64.
         ForProblem<Reduce::kAvg>(hn::Rebind<T, hn::ScalableTag<int64_t>>(), g, src, dst, nullptr,
-                                 begin, end);
+                                 scratch, begin, end);
       }
     } else if (indices) {
-      ForProblem<Reduce::kMaxIndex>(hn::ScalableTag<T>(), g, src, dst, indices, begin, end);
+      ForProblem<Reduce::kMaxIndex>(hn::ScalableTag<T>(), g, src, dst, indices, scratch, begin,
+                                    end);
     } else {
-      ForProblem<Reduce::kMax>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);
+      ForProblem<Reduce::kMax>(hn::ScalableTag<T>(), g, src, dst, nullptr, scratch, begin, end);
     }
   });
 }
@@ -310,9 +423,9 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace poolbench::simd {
 HWY_EXPORT(ForwardNchw);
-void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end) {
-  HWY_DYNAMIC_DISPATCH(ForwardNchw)(plan, src, dst, indices, begin, end);
+void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices, void* scratch,
+                 int64_t begin, int64_t end) {
+  HWY_DYNAMIC_DISPATCH(ForwardNchw)(plan, src, dst, indices, scratch, begin, end);
 }
 }  // namespace poolbench::simd
 #endif

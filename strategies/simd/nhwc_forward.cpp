@@ -78,8 +78,9 @@ HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img,
 }
 
 // Output rows [begin, end) of (n, oy) units, with vectors of Lanes(d) <= C channels: groups of
-// four vectors, then single vectors, then one last vector overlapping the previous ones (it
-// rewrites a few channels with the same values) instead of a scalar tail.
+// eight vectors, then at most one group of four, two and one, then one last vector overlapping
+// the previous ones (it rewrites a few channels with the same values) instead of a scalar tail.
+// Each group reads every tap once while its accumulators stay in registers.
 template <Reduce R, class D>
 void Rows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int64_t* indices,
           int64_t begin, int64_t end) {
@@ -96,8 +97,10 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int6
       const TapRange& r = g.rows[oy];
       const TapRange& cc = g.cols[ox];
       int64_t c0 = 0;
-      for (; c0 + 4 * N <= C; c0 += 4 * N) Pixel<R, 4>(d, g, img, r, cc, c0, out, idx);
-      for (; c0 + N <= C; c0 += N) Pixel<R, 1>(d, g, img, r, cc, c0, out, idx);
+      for (; c0 + 8 * N <= C; c0 += 8 * N) Pixel<R, 8>(d, g, img, r, cc, c0, out, idx);
+      if (c0 + 4 * N <= C) Pixel<R, 4>(d, g, img, r, cc, c0, out, idx), c0 += 4 * N;
+      if (c0 + 2 * N <= C) Pixel<R, 2>(d, g, img, r, cc, c0, out, idx), c0 += 2 * N;
+      if (c0 + N <= C) Pixel<R, 1>(d, g, img, r, cc, c0, out, idx), c0 += N;
       if (c0 < C) Pixel<R, 1>(d, g, img, r, cc, C - N, out, idx);
     }
   }

@@ -11,6 +11,19 @@
 
 namespace poolbench::simd {
 
+// How NCHW forward reduces a row of windows.
+enum class NchwPath {
+  // Vectors over output columns, every tap loaded from the input (indices, i32 avg, and
+  // 2-wide stride-2 windows without borders, which one de-interleaved load per row serves).
+  kDirect,
+  // Max values and float averages: the window's rows are reduced first into a scratch row
+  // (contiguous vectors), then its columns, over padding stored as the identity so that border
+  // windows need no special case.
+  kSeparable,
+  // One window covering each plane.
+  kGlobal,
+};
+
 struct Plan {
   // `threads`: how many threads will share the units (it decides the channel chunks).
   Plan(const Problem& problem, int threads);
@@ -21,15 +34,31 @@ struct Plan {
   int64_t oh = 0, ow = 0;
   // The valid taps of every output row and column.
   std::vector<TapRange> rows, cols;
-  // Output columns [full_lo, full_hi) have windows wholly inside the input horizontally (every
-  // column tap valid); the NCHW kernels vectorise there and treat the others one by one.
-  int64_t full_lo = 0, full_hi = 0;
   // One window covering the whole input with no dilation: a reduction of each (n, c) plane.
   bool global = false;
   // The windows tile the input: stride == kernel, no padding or dilation, no partial window.
   // Their backward writes each input element once (rows and columns past the last window get
   // zeros), and output rows are independent.
   bool tiles = false;
+  // Output columns [full_lo, full_hi) have windows wholly inside the input horizontally.
+  int64_t full_lo = 0, full_hi = 0;
+
+  // NCHW forward. Column taps are loaded by `stride_kind`: 1 contiguous, 2 de-interleaved,
+  // 0 gathered; `kw_fixed` is 2 or 3 when a de-interleaved load serves two taps (stride 2, no
+  // dilation), else 0.
+  NchwPath nchw = NchwPath::kDirect;
+  int stride_kind = 1, kw_fixed = 0;
+  // kDirect: the output columns [vlo, vhi) whose taps and loads stay inside the row; the
+  // others are reduced one by one.
+  int64_t vlo = 0, vhi = 0;
+  // kSeparable: a scratch row of `scratch_elements` per thread, the row reductions stored from
+  // element `pad_left`; avg multiplies by row_scale[oy] * col_scale[ox] (1 / divisor, factored
+  // by axis), in the data's type.
+  int64_t pad_left = 0, scratch_elements = 0;
+  std::vector<double> row_scale;
+  std::vector<float> col_scale_f32;
+  std::vector<double> col_scale_f64;
+
   // NHWC backward splits each image into chunks of channels (the images' windows overlap, their
   // channels never do): `chunks` chunks of `chunk_channels` channels (the last one shorter).
   int64_t chunks = 1, chunk_channels = 0;
@@ -41,12 +70,13 @@ struct Plan {
 };
 
 // The kernels (dynamic dispatch to the best Highway target of the machine). Forward writes dst
-// and, when `indices` is not null, the argmax indices; backward reads indices for max (saved by
-// the forward) and writes diff_src.
+// and, when `indices` is not null, the argmax indices; NCHW's separable path uses `scratch`
+// (plan.scratch_elements of the data type, this thread's own). Backward reads indices for max
+// (saved by the forward) and writes diff_src.
 void ForwardNhwc(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
                  int64_t end);
-void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end);
+void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices, void* scratch,
+                 int64_t begin, int64_t end);
 void Backward(const Plan& plan, const void* diff_dst, const int64_t* indices, void* diff_src,
               int64_t begin, int64_t end);
 

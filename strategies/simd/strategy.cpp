@@ -4,6 +4,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -12,58 +13,25 @@
 
 namespace poolbench::simd {
 
-Plan::Plan(const Problem& problem, int threads) : p(problem) {
-  if (p.layout == Layout::kNHWC && p.c == 1) p.layout = Layout::kNCHW;
-  oh = OutputH(p);
-  ow = OutputW(p);
-  for (int64_t oy = 0; oy < oh; ++oy) rows.push_back(RowTaps(p, oy));
-  for (int64_t ox = 0; ox < ow; ++ox) cols.push_back(ColTaps(p, ox));
-  const auto full = [&](int64_t ox) { return cols[ox].first == 0 && cols[ox].last == p.kernel.w; };
-  full_lo = 0;
-  while (full_lo < ow && !full(full_lo)) ++full_lo;
-  full_hi = full_lo;
-  while (full_hi < ow && full(full_hi)) ++full_hi;
-  // H distinct valid rows in [0, H) are all of them (and W columns likewise).
-  global = oh == 1 && ow == 1 && rows[0].last - rows[0].first == p.h &&
-           cols[0].last - cols[0].first == p.w;
-  tiles = p.stride == p.kernel && p.padding == Pair{0, 0} && p.dilation == Pair{1, 1} &&
-          oh * p.kernel.h <= p.h && ow * p.kernel.w <= p.w;
-  // Fewer images than threads: split the channels, in multiples of a cache line of f32.
-  chunks = 1;
-  chunk_channels = p.c;
-  if (p.layout == Layout::kNHWC && !tiles && p.n < threads && p.c >= 32) {
-    chunk_channels = (p.c / threads + 15) / 16 * 16;
-    chunks = (p.c + chunk_channels - 1) / chunk_channels;
-  }
-}
-
-int64_t Plan::ForwardUnits() const {
-  return (p.layout == Layout::kNHWC ? p.n : p.n * p.c) * (global ? 1 : oh);
-}
-
-int64_t Plan::BackwardUnits() const {
-  const int64_t images = p.layout == Layout::kNHWC ? p.n : p.n * p.c;
-  return tiles ? images * oh : p.layout == Layout::kNHWC ? p.n * chunks : images;
-}
-
 namespace {
 
 // Below this much input a problem stays on one thread: waking a second one costs more (a few
 // microseconds) than it saves.
 constexpr int64_t kMinParallelBytes = 64 << 10;
 
-// Runs fn(begin, end) over [0, units) split evenly between up to `threads` OpenMP threads.
+// Runs fn(begin, end, thread) over [0, units) split evenly between up to `threads` OpenMP
+// threads.
 template <class Fn>
 void ParallelFor(int threads, int64_t units, Fn&& fn) {
   threads = static_cast<int>(std::min<int64_t>(threads, units));
   if (threads <= 1) {
-    fn(int64_t{0}, units);
+    fn(int64_t{0}, units, 0);
     return;
   }
 #pragma omp parallel num_threads(threads)
   {
-    const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
-    fn(units * t / n, units * (t + 1) / n);
+    const int t = omp_get_thread_num(), n = omp_get_num_threads();
+    fn(units * t / n, units * (t + 1) / n, t);
   }
 }
 
@@ -73,6 +41,9 @@ class SimdKernel final : public Kernel {
     if (p.direction == Direction::kBackward && p.op == Op::kMax) {
       forward_values_.resize(OutputElements(p) * SizeOf(p.dtype));
     }
+    // One scratch row per thread, each on cache lines of its own.
+    scratch_stride_ = (plan_.scratch_elements * SizeOf(p.dtype) + 63) / 64 * 64;
+    scratch_.resize(threads * scratch_stride_ + 64);
   }
 
   void Run(const Buffers& b) override {
@@ -80,7 +51,7 @@ class SimdKernel final : public Kernel {
       Forward(b.src, b.dst, b.indices);
       return;
     }
-    ParallelFor(threads_, plan_.BackwardUnits(), [&](int64_t begin, int64_t end) {
+    ParallelFor(threads_, plan_.BackwardUnits(), [&](int64_t begin, int64_t end, int) {
       Backward(plan_, b.diff_dst, b.indices, b.diff_src, begin, end);
     });
   }
@@ -94,15 +65,24 @@ class SimdKernel final : public Kernel {
   }
 
  private:
-  void Forward(const void* src, void* dst, int64_t* indices) const {
-    const auto fn = plan_.p.layout == Layout::kNHWC ? &ForwardNhwc : &ForwardNchw;
-    ParallelFor(threads_, plan_.ForwardUnits(),
-                [&](int64_t begin, int64_t end) { fn(plan_, src, dst, indices, begin, end); });
+  void Forward(const void* src, void* dst, int64_t* indices) {
+    if (plan_.p.layout == Layout::kNHWC) {
+      ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int) {
+        ForwardNhwc(plan_, src, dst, indices, begin, end);
+      });
+      return;
+    }
+    char* scratch = scratch_.data() + (64 - reinterpret_cast<uintptr_t>(scratch_.data()) % 64);
+    ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int thread) {
+      ForwardNchw(plan_, src, dst, indices, scratch + thread * scratch_stride_, begin, end);
+    });
   }
 
   Plan plan_;
   int threads_ = 1;
   std::vector<char> forward_values_;  // the values SaveForward computes beside the indices
+  std::vector<char> scratch_;
+  int64_t scratch_stride_ = 0;
 };
 
 class Simd final : public Strategy {

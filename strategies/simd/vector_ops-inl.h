@@ -34,6 +34,24 @@ HWY_INLINE hn::Vec512<double> MaskedMaxNaN(hn::Vec512<double> a, hn::Vec512<doub
   const __mmask8 ordered = _mm512_cmp_pd_mask(b.raw, b.raw, _CMP_ORD_Q);
   return hn::Vec512<double>{_mm512_mask_max_pd(b.raw, ordered, b.raw, a.raw)};
 }
+HWY_INLINE hn::Vec256<float> MaskedMaxNaN(hn::Vec256<float> a, hn::Vec256<float> b) {
+  const __mmask8 ordered = _mm256_cmp_ps_mask(b.raw, b.raw, _CMP_ORD_Q);
+  return hn::Vec256<float>{_mm256_mask_max_ps(b.raw, ordered, b.raw, a.raw)};
+}
+HWY_INLINE hn::Vec256<double> MaskedMaxNaN(hn::Vec256<double> a, hn::Vec256<double> b) {
+  const __mmask8 ordered = _mm256_cmp_pd_mask(b.raw, b.raw, _CMP_ORD_Q);
+  return hn::Vec256<double>{_mm256_mask_max_pd(b.raw, ordered, b.raw, a.raw)};
+}
+template <size_t N>
+HWY_INLINE hn::Vec128<float, N> MaskedMaxNaN(hn::Vec128<float, N> a, hn::Vec128<float, N> b) {
+  const __mmask8 ordered = _mm_cmp_ps_mask(b.raw, b.raw, _CMP_ORD_Q);
+  return hn::Vec128<float, N>{_mm_mask_max_ps(b.raw, ordered, b.raw, a.raw)};
+}
+template <size_t N>
+HWY_INLINE hn::Vec128<double, N> MaskedMaxNaN(hn::Vec128<double, N> a, hn::Vec128<double, N> b) {
+  const __mmask8 ordered = _mm_cmp_pd_mask(b.raw, b.raw, _CMP_ORD_Q);
+  return hn::Vec128<double, N>{_mm_mask_max_pd(b.raw, ordered, b.raw, a.raw)};
+}
 #endif
 
 // The max of a and b, NaN when either is NaN: the value of a max window under poolbench's rule
@@ -47,9 +65,8 @@ HWY_INLINE V MaxNaN(V a, V b) {
     return hn::Max(a, b);
   } else {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
-    if constexpr (sizeof(V) == 64) return MaskedMaxNaN(a, b);
-#endif
-#if HWY_ARCH_X86 && HWY_TARGET != HWY_EMU128 && HWY_TARGET != HWY_SCALAR
+    return MaskedMaxNaN(a, b);
+#elif HWY_ARCH_X86 && HWY_TARGET != HWY_EMU128 && HWY_TARGET != HWY_SCALAR
     // MAXPS(b, a) is a when either is NaN, so only a NaN b needs keeping.
     return hn::IfThenElse(hn::IsNaN(b), b, hn::Max(b, a));
 #else
@@ -117,10 +134,12 @@ HWY_INLINE void StoreIndices(DI di, hn::VFromD<DI> v, int64_t* HWY_RESTRICT out)
   } else if constexpr (hn::MaxLanes(DI()) == 1) {
     out[0] = hn::GetLane(v);
   } else {
+#if HWY_TARGET != HWY_SCALAR  // whose vectors have one lane, handled above
     const hn::Half<DI> dh;
     const hn::Rebind<int64_t, decltype(dh)> d64;
     hn::StoreU(hn::PromoteTo(d64, hn::LowerHalf(dh, v)), d64, out);
     hn::StoreU(hn::PromoteTo(d64, hn::UpperHalf(dh, v)), d64, out + hn::Lanes(d64));
+#endif
   }
 }
 
@@ -134,11 +153,13 @@ HWY_INLINE hn::VFromD<DI> LoadIndices(DI di, const int64_t* HWY_RESTRICT in) {
   } else if constexpr (hn::MaxLanes(DI()) == 1) {
     return hn::Set(di, static_cast<TI>(in[0]));
   } else {
+#if HWY_TARGET != HWY_SCALAR  // whose vectors have one lane, handled above
     // The low halves of little-endian int64 lanes are the even int32 lanes.
     const hn::Repartition<int64_t, DI> d64;
     const auto lo = hn::BitCast(di, hn::LoadU(d64, in));
     const auto hi = hn::BitCast(di, hn::LoadU(d64, in + hn::Lanes(d64)));
     return hn::ConcatEven(di, hi, lo);
+#endif
   }
 }
 

@@ -1,0 +1,94 @@
+#include "strategies/simd/plan.hpp"
+
+#include <algorithm>
+
+namespace poolbench::simd {
+namespace {
+
+int64_t FloorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+// The avg divisor factored by axis: AvgDivisor counts rows and columns independently (the
+// clipped window with count_include_pad, the valid taps without), so each axis' factor is the
+// divisor of the problem with the other axis reduced to one tap.
+void AvgScales(Plan& g) {
+  const Problem& p = g.p;
+  Problem rows_only = p, cols_only = p;
+  rows_only.w = 1, rows_only.kernel.w = 1, rows_only.padding.w = 0, rows_only.dilation.w = 1;
+  cols_only.h = 1, cols_only.kernel.h = 1, cols_only.padding.h = 0, cols_only.dilation.h = 1;
+  for (int64_t oy = 0; oy < g.oh; ++oy) {
+    const TapRange& r = g.rows[oy];
+    const double div =
+        p.divisor_override
+            ? 1.0
+            : static_cast<double>(AvgDivisor(rows_only, r.start, 0, r.last - r.first));
+    g.row_scale.push_back(1.0 / div);
+  }
+  for (int64_t ox = 0; ox < g.ow; ++ox) {
+    const TapRange& c = g.cols[ox];
+    const double div = static_cast<double>(
+        p.divisor_override ? *p.divisor_override
+                           : AvgDivisor(cols_only, 0, c.start, c.last - c.first));
+    g.col_scale_f32.push_back(static_cast<float>(1.0 / div));
+    g.col_scale_f64.push_back(1.0 / div);
+  }
+}
+
+}  // namespace
+
+Plan::Plan(const Problem& problem, int threads) : p(problem) {
+  if (p.layout == Layout::kNHWC && p.c == 1) p.layout = Layout::kNCHW;
+  oh = OutputH(p);
+  ow = OutputW(p);
+  for (int64_t oy = 0; oy < oh; ++oy) rows.push_back(RowTaps(p, oy));
+  for (int64_t ox = 0; ox < ow; ++ox) cols.push_back(ColTaps(p, ox));
+  // H distinct valid rows in [0, H) are all of them (and W columns likewise).
+  global = oh == 1 && ow == 1 && rows[0].last - rows[0].first == p.h &&
+           cols[0].last - cols[0].first == p.w;
+  tiles = p.stride == p.kernel && p.padding == Pair{0, 0} && p.dilation == Pair{1, 1} &&
+          oh * p.kernel.h <= p.h && ow * p.kernel.w <= p.w;
+  const auto full = [&](int64_t ox) { return cols[ox].first == 0 && cols[ox].last == p.kernel.w; };
+  while (full_lo < ow && !full(full_lo)) ++full_lo;
+  full_hi = full_lo;
+  while (full_hi < ow && full(full_hi)) ++full_hi;
+
+  const int64_t kw = p.kernel.w, sw = p.stride.w, dw = p.dilation.w, pw = p.padding.w;
+  stride_kind = sw == 1 ? 1 : sw == 2 ? 2 : 0;
+  kw_fixed = sw == 2 && dw == 1 && (kw == 2 || kw == 3) ? static_cast<int>(kw) : 0;
+  // A de-interleaved load reads one element past the last one it uses, unless the window's
+  // width is even and one load serves the last two taps.
+  const int64_t extra = stride_kind != 2 ? 0 : kw_fixed > 0 ? kw_fixed % 2 : 1;
+  const int64_t last_tap = (kw - 1) * dw;
+  vlo = full_lo;
+  vhi = std::max(vlo, std::min(full_hi, FloorDiv(p.w - 1 - extra + pw - last_tap, sw) + 1));
+  const bool max_values = p.op == Op::kMax && !p.indices;
+  const bool float_avg = p.op == Op::kAvg && p.dtype != DType::kI32;
+  const bool one_load_per_row = kw_fixed == 2 && vlo == 0 && vhi == ow;
+  if (global) {
+    nchw = NchwPath::kGlobal;
+  } else if ((max_values || float_avg) && p.kernel.h > 1 && !one_load_per_row) {
+    nchw = NchwPath::kSeparable;
+    pad_left = pw;
+    // The last column any load of the last window reads.
+    const int64_t last_read = (ow - 1) * sw - pw + last_tap + extra;
+    scratch_elements = pad_left + std::max(p.w, last_read + 1);
+    if (p.op == Op::kAvg) AvgScales(*this);
+  }
+
+  // Fewer images than threads: split the channels, in multiples of a cache line of f32.
+  chunk_channels = p.c;
+  if (p.layout == Layout::kNHWC && !tiles && p.n < threads && p.c >= 32) {
+    chunk_channels = (p.c / threads + 15) / 16 * 16;
+    chunks = (p.c + chunk_channels - 1) / chunk_channels;
+  }
+}
+
+int64_t Plan::ForwardUnits() const {
+  return (p.layout == Layout::kNHWC ? p.n : p.n * p.c) * (global ? 1 : oh);
+}
+
+int64_t Plan::BackwardUnits() const {
+  const int64_t images = p.layout == Layout::kNHWC ? p.n : p.n * p.c;
+  return tiles ? images * oh : p.layout == Layout::kNHWC ? p.n * chunks : images;
+}
+
+}  // namespace poolbench::simd
