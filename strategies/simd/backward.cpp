@@ -1,17 +1,23 @@
 // simd, backward. Max scatters each output's gradient to the argmax its own forward saved; avg
-// adds gradient / divisor to every valid tap. Windows that tile the input (stride == kernel, no
-// padding or dilation, no partial window) write every input element exactly once, so the
-// gradient is stored without zeroing or accumulating; otherwise input rows are zeroed just
-// before the first window that reaches them, while they are still in cache, and accumulated.
-// NHWC works on vectors of channels (one compare of the saved index per tap selects the lanes
-// that tap won); NCHW tiles with 2-wide windows interleave two vectors into each input row; the
-// other NCHW geometries scatter one element at a time.
+// adds gradient / divisor to every valid tap.
+//  - Tilings (stride == kernel, no padding or dilation, no partial window) write every input
+//    element exactly once: the gradient is stored, without zeroing or accumulating, with
+//    non-temporal stores when it is too large for the cache. NHWC compares the saved index of
+//    a vector of channels with each tap; NCHW with 2-wide windows interleaves two vectors into
+//    each input row.
+//  - Otherwise input rows are zeroed just before the first window that reaches them, while
+//    they are still in cache, and accumulated: NHWC per tap with vectors of channels; NCHW max
+//    one element per output (its saved index); NCHW float avg separably, each output row's
+//    column scatter computed as contiguous vector sums over a zero-padded copy of its
+//    gradients (stride 1 and 2), then added to each valid input row.
+//  - Global NCHW fills each plane.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "strategies/simd/backward.cpp"
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
 
+#include "hwy/cache_control.h"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "poolbench/dtype.hpp"
@@ -38,6 +44,17 @@ HWY_INLINE hn::VFromD<D> Shares(D d, const hn::TFromD<D>* HWY_RESTRICT grad, int
   }
 }
 
+// Stores v at p, non-temporally when asked and p starts a whole cache line of v.
+template <class D>
+HWY_INLINE void Put(D d, hn::VFromD<D> v, hn::TFromD<D>* HWY_RESTRICT p, bool stream) {
+  if (hn::Lanes(d) * sizeof(hn::TFromD<D>) == 64 && stream &&
+      reinterpret_cast<uintptr_t>(p) % 64 == 0) {
+    hn::Stream(v, d, p);
+  } else {
+    hn::StoreU(v, d, p);
+  }
+}
+
 // The last input row that output row oy's windows reach.
 int64_t LastRow(const Plan& g, int64_t oy) {
   const TapRange& r = g.rows[oy];
@@ -55,10 +72,11 @@ HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT 
   const IndexTag<D> di;
   using TI = hn::TFromD<decltype(di)>;
   const Problem& p = g.p;
-  const int64_t C = p.c, W = p.w;
+  const int64_t C = p.c, W = p.w, dh = p.dilation.h, dw = p.dilation.w;
+  const bool stream = g.stream;
   const auto put = [&](T* HWY_RESTRICT at, hn::VFromD<D> v) HWY_ATTR {
     if constexpr (kStore) {
-      hn::StoreU(v, d, at);
+      Put(d, v, at, stream);
     } else {
       hn::StoreU(hn::Add(hn::LoadU(d, at), v), d, at);
     }
@@ -68,7 +86,7 @@ HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT 
     const auto grad = hn::LoadU(d, dy + c0);
     for (int64_t ky = r.first; ky < r.last; ++ky) {
       for (int64_t kx = cc.first; kx < cc.last; ++kx) {
-        const int64_t offset = (r.start + ky * p.dilation.h) * W + cc.start + kx * p.dilation.w;
+        const int64_t offset = (r.start + ky * dh) * W + cc.start + kx * dw;
         const auto mine = hn::RebindMask(d, hn::Eq(won, hn::Set(di, static_cast<TI>(offset))));
         put(dx + offset * C + c0, hn::IfThenElseZero(mine, grad));
       }
@@ -78,8 +96,7 @@ HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT 
     const auto share = Shares(d, dy + c0, div);
     for (int64_t ky = r.first; ky < r.last; ++ky) {
       for (int64_t kx = cc.first; kx < cc.last; ++kx) {
-        const int64_t offset = (r.start + ky * p.dilation.h) * W + cc.start + kx * p.dilation.w;
-        put(dx + offset * C + c0, share);
+        put(dx + ((r.start + ky * dh) * W + cc.start + kx * dw) * C + c0, share);
       }
     }
   }
@@ -96,7 +113,9 @@ void RowGrad(D d, const Plan& g, const hn::TFromD<D>* dy_row, const int64_t* idx
     const auto* dy = dy_row + ox * C;
     const int64_t* idx = idx_row ? idx_row + ox * C : nullptr;
     int64_t c = c0;
-    for (; c + N <= c1; c += N) PixelGrad<kStore>(d, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
+    for (; c + N <= c1; c += N) {
+      PixelGrad<kStore>(d, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
+    }
     for (; c < c1; ++c) PixelGrad<kStore>(d1, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
   }
 }
@@ -134,8 +153,9 @@ void BackwardNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* in
       if (c0 == 0 && c1 == C) {
         std::memset(img + y0 * p.w * C, 0, (y1 - y0) * p.w * C * sizeof(T));
       } else {
-        for (int64_t px = y0 * p.w; px < y1 * p.w; ++px)
+        for (int64_t px = y0 * p.w; px < y1 * p.w; ++px) {
           std::memset(img + px * C + c0, 0, (c1 - c0) * sizeof(T));
+        }
       }
     };
     int64_t zeroed = 0;
@@ -149,16 +169,29 @@ void BackwardNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* in
 }
 
 // ---------------------------------------------------------------------------------------------
-// NCHW, windows tiling the input with width 2: output row oy's Lanes(d) gradients from ox0 go
-// to the even and odd columns of its kh input rows, interleaved.
+// NCHW tilings.
+
+// Windows of width 2: output row oy's Lanes(d) gradients from ox0 go to the even and odd
+// columns of its kh input rows, interleaved.
 template <class D>
 HWY_INLINE void TileBlock2(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT dy,
                            const int64_t* HWY_RESTRICT idx, hn::TFromD<D>* HWY_RESTRICT dx,
                            int64_t oy, int64_t ox0, hn::VFromD<IndexTag<D>> lane_cols) {
+  using T = hn::TFromD<D>;
   const IndexTag<D> di;
   using TI = hn::TFromD<decltype(di)>;
   const Problem& p = g.p;
-  const int64_t W = p.w, kh = p.kernel.h, y0 = oy * kh;
+  const int64_t W = p.w, kh = p.kernel.h, y0 = oy * kh, N = static_cast<int64_t>(hn::Lanes(d));
+  const auto put = [&](hn::VFromD<D> even, hn::VFromD<D> odd, T* at) HWY_ATTR {
+    if (g.stream && reinterpret_cast<uintptr_t>(at) % 64 == 0) {
+      HWY_ALIGN T both[2 * hn::MaxLanes(d)];
+      hn::StoreInterleaved2(even, odd, d, both);
+      Put(d, hn::Load(d, both), at, true);
+      Put(d, hn::Load(d, both + N), at + N, true);
+    } else {
+      hn::StoreInterleaved2(even, odd, d, at);
+    }
+  };
   if (p.op == Op::kMax) {
     // The winner relative to its window's tap (0, 0): ky * W + kx.
     const auto origin = hn::Add(hn::Set(di, static_cast<TI>(y0 * W + 2 * ox0)), lane_cols);
@@ -167,13 +200,12 @@ HWY_INLINE void TileBlock2(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT
     for (int64_t ky = 0; ky < kh; ++ky) {
       const auto even = hn::RebindMask(d, hn::Eq(rel, hn::Set(di, static_cast<TI>(ky * W))));
       const auto odd = hn::RebindMask(d, hn::Eq(rel, hn::Set(di, static_cast<TI>(ky * W + 1))));
-      hn::StoreInterleaved2(hn::IfThenElseZero(even, grad), hn::IfThenElseZero(odd, grad), d,
-                            dx + (y0 + ky) * W + 2 * ox0);
+      put(hn::IfThenElseZero(even, grad), hn::IfThenElseZero(odd, grad),
+          dx + (y0 + ky) * W + 2 * ox0);
     }
   } else {
     const auto share = Shares(d, dy + ox0, p.divisor_override.value_or(kh * 2));
-    for (int64_t ky = 0; ky < kh; ++ky)
-      hn::StoreInterleaved2(share, share, d, dx + (y0 + ky) * W + 2 * ox0);
+    for (int64_t ky = 0; ky < kh; ++ky) put(share, share, dx + (y0 + ky) * W + 2 * ox0);
   }
 }
 
@@ -226,27 +258,68 @@ void TileRows(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indice
   }
 }
 
-// NCHW, any geometry: planes [begin, end), zeroed row by row ahead of the windows; max adds
-// each gradient at its saved index, avg adds its share to every valid tap (contiguous
-// vectors for stride 1 away from the borders).
+// ---------------------------------------------------------------------------------------------
+// NCHW, other geometries.
+
+// h[x] = sum of grad[ox] * col_scale[ox] over the windows ox whose valid taps include input
+// column x, for x in [0, W): gpad holds those products from element g_offset, zeros around.
+// Column x = j * sw + q (phase q) gets tap kx from window j + (q + pw - kx * dw) / sw when that
+// division is exact, so each phase is a sum of contiguous vectors of gpad.
+template <class D>
+HWY_INLINE void ScatterColumns(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT gpad,
+                               hn::TFromD<D>* HWY_RESTRICT h) {
+  using T = hn::TFromD<D>;
+  const Problem& p = g.p;
+  const int64_t W = p.w, sw = p.stride.w, pw = p.padding.w, kw = p.kernel.w, dw = p.dilation.w;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  const T* base = gpad + g.g_offset;
+  // The sum of phase q's taps for the Lanes(d) columns from j0.
+  const auto phase = [&](int64_t q, int64_t j0) HWY_ATTR {
+    auto sum = hn::Zero(d);
+    for (int64_t kx = 0; kx < kw; ++kx) {
+      const int64_t shift = q + pw - kx * dw;
+      if (((shift % sw) + sw) % sw == 0) sum = hn::Add(sum, hn::LoadU(d, base + j0 + shift / sw));
+    }
+    return sum;
+  };
+  if (sw == 1) {
+    for (int64_t x = 0; x < W; x += N) hn::StoreU(phase(0, x), d, h + x);
+  } else if (sw == 2) {
+    for (int64_t j = 0; 2 * j < W; j += N)
+      hn::StoreInterleaved2(phase(0, j), phase(1, j), d, h + 2 * j);
+  } else {
+    for (int64_t x = 0; x < W; ++x) {
+      T sum = 0;
+      for (int64_t kx = 0; kx < kw; ++kx) {
+        const int64_t shift = x + pw - kx * dw;
+        if (((shift % sw) + sw) % sw == 0) sum += base[shift / sw];
+      }
+      h[x] = sum;
+    }
+  }
+}
+
+// Planes [begin, end), zeroed row by row ahead of the windows: max adds each gradient at its
+// saved index; float avg adds each output row's column scatter to its valid input rows; i32 avg
+// adds each exactly rounded share to every valid tap.
 template <class D>
 void ScatterPlanes(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indices,
-                   hn::TFromD<D>* dx, int64_t begin, int64_t end) {
+                   hn::TFromD<D>* dx, hn::TFromD<D>* scratch, int64_t begin, int64_t end) {
   using T = hn::TFromD<D>;
   const Problem& p = g.p;
   const int64_t W = p.w, in_plane = p.h * W, out_plane = g.oh * g.ow;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   const int64_t dh = p.dilation.h, dw = p.dilation.w;
-  const bool stride1 = p.stride.w == 1;
+  const bool separable = std::is_floating_point_v<T> && p.op == Op::kAvg && p.stride.w <= 2;
+  T* h = scratch;
+  T* gpad = scratch + g.h_elements;
+  const T* col_scale = nullptr;
+  if constexpr (std::is_same_v<T, float>) col_scale = g.col_scale_f32.data();
+  if constexpr (std::is_same_v<T, double>) col_scale = g.col_scale_f64.data();
+  if (separable) std::fill(gpad, gpad + g.g_elements, T(0));
   for (int64_t plane = begin; plane < end; ++plane) {
     const T* dyp = dy + plane * out_plane;
     T* dxp = dx + plane * in_plane;
-    if (g.global && p.op == Op::kAvg) {
-      const T share =
-          DivideAs<T>(dyp[0], AvgDivisor(p, g.rows[0].start, g.cols[0].start, in_plane));
-      std::fill(dxp, dxp + in_plane, share);
-      continue;
-    }
     int64_t zeroed = 0;
     for (int64_t oy = 0; oy < g.oh; ++oy) {
       const int64_t last = LastRow(g, oy);
@@ -255,15 +328,27 @@ void ScatterPlanes(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* i
         zeroed = last + 1;
       }
       const T* dyr = dyp + oy * g.ow;
+      const TapRange& r = g.rows[oy];
       if (p.op == Op::kMax) {
         const int64_t* idx = indices + plane * out_plane + oy * g.ow;
         for (int64_t ox = 0; ox < g.ow; ++ox) AddGrad(dxp[idx[ox]], dyr[ox]);
-        continue;
-      }
-      const TapRange& r = g.rows[oy];
-      int64_t ox = 0;
-      const auto scalar = [&](int64_t hi) {
-        for (; ox < hi; ++ox) {
+      } else if (separable) {
+        if constexpr (std::is_floating_point_v<T>) {
+          for (int64_t ox = 0; ox < g.ow; ++ox) gpad[g.g_offset + ox] = dyr[ox] * col_scale[ox];
+          ScatterColumns(d, g, gpad, h);
+          const auto row_scale = hn::Set(d, static_cast<T>(g.row_scale[oy]));
+          for (int64_t ky = r.first; ky < r.last; ++ky) {
+            T* row = dxp + (r.start + ky * dh) * W;
+            int64_t x = 0;
+            for (; x + N <= W; x += N) {
+              hn::StoreU(hn::MulAdd(hn::LoadU(d, h + x), row_scale, hn::LoadU(d, row + x)), d,
+                         row + x);
+            }
+            for (; x < W; ++x) row[x] += h[x] * static_cast<T>(g.row_scale[oy]);
+          }
+        }
+      } else {
+        for (int64_t ox = 0; ox < g.ow; ++ox) {
           const TapRange& cc = g.cols[ox];
           const T share = DivideAs<T>(
               dyr[ox], AvgDivisor(p, r.start, cc.start, (r.last - r.first) * (cc.last - cc.first)));
@@ -271,25 +356,26 @@ void ScatterPlanes(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* i
             for (int64_t kx = cc.first; kx < cc.last; ++kx)
               AddGrad(dxp[(r.start + ky * dh) * W + cc.start + kx * dw], share);
         }
-      };
-      if (stride1) {
-        scalar(g.full_lo);
-        const int64_t div = AvgDivisor(p, r.start, g.cols[g.full_lo < g.ow ? g.full_lo : 0].start,
-                                       (r.last - r.first) * p.kernel.w);
-        for (; ox + N <= g.full_hi; ox += N) {
-          const auto share = Shares(d, dyr + ox, div);
-          for (int64_t ky = r.first; ky < r.last; ++ky) {
-            T* row = dxp + (r.start + ky * dh) * W + g.cols[ox].start;
-            for (int64_t kx = 0; kx < p.kernel.w; ++kx) {
-              T* at = row + kx * dw;
-              hn::StoreU(hn::Add(hn::LoadU(d, at), share), d, at);
-            }
-          }
-        }
       }
-      scalar(g.ow);
     }
     std::fill(dxp + zeroed * W, dxp + in_plane, T(0));
+  }
+}
+
+// Global NCHW: avg spreads one share over the plane, max puts the gradient at its index.
+template <class T>
+void GlobalPlanes(const Plan& g, const T* dy, const int64_t* indices, T* dx, int64_t begin,
+                  int64_t end) {
+  const int64_t size = g.p.h * g.p.w;
+  for (int64_t plane = begin; plane < end; ++plane) {
+    T* dxp = dx + plane * size;
+    if (g.p.op == Op::kAvg) {
+      std::fill(dxp, dxp + size,
+                DivideAs<T>(dy[plane], AvgDivisor(g.p, g.rows[0].start, g.cols[0].start, size)));
+    } else {
+      std::fill(dxp, dxp + size, T(0));
+      dxp[indices[plane]] = dy[plane];
+    }
   }
 }
 
@@ -310,7 +396,7 @@ HWY_INLINE void WithWidth(D d, int64_t width, Fn&& fn) {
 }  // namespace
 
 void Backward(const Plan& g, const void* diff_dst, const int64_t* indices, void* diff_src,
-              int64_t begin, int64_t end) {
+              void* scratch, int64_t begin, int64_t end) {
   DispatchDType(g.p.dtype, [&]<class T>() {
     const auto* dy = static_cast<const T*>(diff_dst);
     auto* dx = static_cast<T*>(diff_src);
@@ -318,12 +404,15 @@ void Backward(const Plan& g, const void* diff_dst, const int64_t* indices, void*
     if (g.p.layout == Layout::kNHWC) {
       WithWidth(d, g.p.c,
                 [&](auto dd) HWY_ATTR { BackwardNhwc(dd, g, dy, indices, dx, begin, end); });
+    } else if (g.global) {
+      GlobalPlanes(g, dy, indices, dx, begin, end);
     } else if (g.tiles) {
       WithWidth(d, g.ow, [&](auto dd) HWY_ATTR { TileRows(dd, g, dy, indices, dx, begin, end); });
     } else {
-      ScatterPlanes(d, g, dy, indices, dx, begin, end);
+      ScatterPlanes(d, g, dy, indices, dx, static_cast<T*>(scratch), begin, end);
     }
   });
+  if (g.stream) hwy::FlushStream();
 }
 
 }  // namespace poolbench::simd::HWY_NAMESPACE
@@ -333,8 +422,8 @@ HWY_AFTER_NAMESPACE();
 namespace poolbench::simd {
 HWY_EXPORT(Backward);
 void Backward(const Plan& plan, const void* diff_dst, const int64_t* indices, void* diff_src,
-              int64_t begin, int64_t end) {
-  HWY_DYNAMIC_DISPATCH(Backward)(plan, diff_dst, indices, diff_src, begin, end);
+              void* scratch, int64_t begin, int64_t end) {
+  HWY_DYNAMIC_DISPATCH(Backward)(plan, diff_dst, indices, diff_src, scratch, begin, end);
 }
 }  // namespace poolbench::simd
 #endif

@@ -71,7 +71,23 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
     // The last column any load of the last window reads.
     const int64_t last_read = (ow - 1) * sw - pw + last_tap + extra;
     scratch_elements = pad_left + std::max(p.w, last_read + 1);
-    if (p.op == Op::kAvg) AvgScales(*this);
+  }
+  if (float_avg) AvgScales(*this);
+
+  if (p.direction == Direction::kBackward) {
+    constexpr int64_t kMaxLanes = 64;  // of any Highway target's vector of 32-bit lanes
+    // Gradient and input of every thread together beyond a typical last-level cache.
+    const int64_t bytes = (InputElements(p) + 2 * OutputElements(p)) * SizeOf(p.dtype);
+    stream = tiles && bytes > (32 << 20);
+    // The column scatter reads gradient[j + (q + pw - kx * dw) / sw] for output columns j of
+    // phase q (input column j * sw + q), so the gradient row is padded on the left by
+    // g_offset zeros and on the right past the last vector.
+    h_elements = p.w + sw * kMaxLanes + sw;
+    g_offset = std::max<int64_t>(0, (last_tap - pw + sw - 1) / sw);
+    g_elements = g_offset + std::max(ow, (p.w + sw - 1) / sw + kMaxLanes + (sw - 1 + pw) / sw + 1);
+    if (p.layout == Layout::kNCHW && float_avg && !tiles && !global) {
+      scratch_elements = std::max(scratch_elements, h_elements + g_elements);
+    }
   }
 
   // Fewer images than threads: split the channels, in multiples of a cache line of f32.

@@ -59,6 +59,15 @@ struct Plan {
   std::vector<float> col_scale_f32;
   std::vector<double> col_scale_f64;
 
+  // Backward. Tilings store the gradient with non-temporal stores when it is too large to stay
+  // in cache (`stream`): it is never read again, and the cache line need not be fetched first.
+  bool stream = false;
+  // NCHW float avg backward other than tilings is separable too: per output row, the column
+  // scatter of gradient * col_scale (padded with zeros from element g_offset of a scratch row
+  // of g_elements, after h_elements for its result), then each valid input row adds
+  // row_scale[oy] times that result.
+  int64_t h_elements = 0, g_offset = 0, g_elements = 0;
+
   // NHWC backward splits each image into chunks of channels (the images' windows overlap, their
   // channels never do): `chunks` chunks of `chunk_channels` channels (the last one shorter).
   int64_t chunks = 1, chunk_channels = 0;
@@ -71,13 +80,13 @@ struct Plan {
 
 // The kernels (dynamic dispatch to the best Highway target of the machine). Forward writes dst
 // and, when `indices` is not null, the argmax indices; NCHW's separable path uses `scratch`
-// (plan.scratch_elements of the data type, this thread's own). Backward reads indices for max
-// (saved by the forward) and writes diff_src.
+// (plan.scratch_elements of the data type, this thread's own), as does NCHW's separable avg
+// backward. Backward reads indices for max (saved by the forward) and writes diff_src.
 void ForwardNhwc(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
                  int64_t end);
 void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices, void* scratch,
                  int64_t begin, int64_t end);
 void Backward(const Plan& plan, const void* diff_dst, const int64_t* indices, void* diff_src,
-              int64_t begin, int64_t end);
+              void* scratch, int64_t begin, int64_t end);
 
 }  // namespace poolbench::simd

@@ -51,8 +51,10 @@ class SimdKernel final : public Kernel {
       Forward(b.src, b.dst, b.indices);
       return;
     }
-    ParallelFor(threads_, plan_.BackwardUnits(), [&](int64_t begin, int64_t end, int) {
-      Backward(plan_, b.diff_dst, b.indices, b.diff_src, begin, end);
+    char* scratch = Scratch();
+    ParallelFor(threads_, plan_.BackwardUnits(), [&](int64_t begin, int64_t end, int thread) {
+      Backward(plan_, b.diff_dst, b.indices, b.diff_src, scratch + thread * scratch_stride_, begin,
+               end);
     });
   }
 
@@ -72,10 +74,15 @@ class SimdKernel final : public Kernel {
       });
       return;
     }
-    char* scratch = scratch_.data() + (64 - reinterpret_cast<uintptr_t>(scratch_.data()) % 64);
+    char* scratch = Scratch();
     ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int thread) {
       ForwardNchw(plan_, src, dst, indices, scratch + thread * scratch_stride_, begin, end);
     });
+  }
+
+  // The first thread's scratch row, cache-line aligned.
+  char* Scratch() {
+    return scratch_.data() + (64 - reinterpret_cast<uintptr_t>(scratch_.data()) % 64);
   }
 
   Plan plan_;
