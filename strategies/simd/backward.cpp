@@ -5,20 +5,29 @@
 //    non-temporal stores when it is too large for the cache. NHWC compares the saved index of
 //    a vector of channels with each tap; NCHW with 2-wide windows interleaves two vectors into
 //    each input row.
+//  - NHWC float avg otherwise gathers: each input pixel sums the scaled gradients of the
+//    windows that cover it, a vector of channels at a time, and is written once.
 //  - Otherwise input rows are zeroed just before the first window that reaches them, while
-//    they are still in cache, and accumulated: NHWC per tap with vectors of channels; NCHW max
-//    one element per output (its saved index); NCHW float avg separably, each output row's
-//    column scatter computed as contiguous vector sums over a zero-padded copy of its
-//    gradients (stride 1 and 2), then added to each valid input row.
+//    they are still in cache, and accumulated: NHWC per tap with vectors of channels (max
+//    compares the saved index with each tap); NCHW max one element per output (its saved
+//    index); NCHW float avg separably, each output row's column scatter computed as contiguous
+//    vector sums over a zero-padded copy of its gradients (stride 1 and 2), then added to each
+//    valid input row.
 //  - Global NCHW fills each plane.
+
+// Highway compiles this file once per instruction set: foreach_target.h re-includes it by the
+// path below, which must stay first.
+// clang-format off
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "strategies/simd/backward.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// clang-format on
+
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
 
 #include "hwy/cache_control.h"
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "poolbench/dtype.hpp"
 #include "strategies/simd/plan.hpp"
@@ -120,10 +129,56 @@ void RowGrad(D d, const Plan& g, const hn::TFromD<D>* dy_row, const int64_t* idx
   }
 }
 
+// Float avg, units (n, input row y): input pixel (y, x) sums, over the windows that cover it,
+// their gradients times 1 / divisor. Each vector of dx is written once, so the last one of a
+// pixel may overlap the previous one. `windows` and `scales` (g.cover_max entries) hold the
+// covering windows' gradient offsets and 1 / divisor.
+template <class D>
+void GatherNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, hn::TFromD<D>* dx, int64_t* windows,
+                hn::TFromD<D>* scales, int64_t begin, int64_t end) {
+  using T = hn::TFromD<D>;
+  const Problem& p = g.p;
+  const int64_t C = p.c, H = p.h, W = p.w, N = static_cast<int64_t>(hn::Lanes(d));
+  const T* col_scale = nullptr;
+  if constexpr (std::is_same_v<T, float>) col_scale = g.col_scale_f32.data();
+  if constexpr (std::is_same_v<T, double>) col_scale = g.col_scale_f64.data();
+  for (int64_t unit = begin; unit < end; ++unit) {
+    const int64_t n = unit / H, y = unit % H;
+    T* out = dx + unit * W * C;
+    for (int64_t x = 0; x < W; ++x) {
+      int64_t count = 0;
+      for (int64_t i = g.cover_row_start[y]; i < g.cover_row_start[y + 1]; ++i) {
+        const int64_t oy = g.cover_rows[i];
+        for (int64_t j = g.cover_col_start[x]; j < g.cover_col_start[x + 1]; ++j) {
+          const int64_t ox = g.cover_cols[j];
+          windows[count] = ((n * g.oh + oy) * g.ow + ox) * C;
+          scales[count++] = static_cast<T>(g.row_scale[oy]) * col_scale[ox];
+        }
+      }
+      for (int64_t c = 0;; c += N) {
+        c = std::min(c, C - N);
+        auto acc = hn::Zero(d);
+        for (int64_t k = 0; k < count; ++k) {
+          acc = hn::MulAdd(hn::LoadU(d, dy + windows[k] + c), hn::Set(d, scales[k]), acc);
+        }
+        Put(d, acc, out + x * C + c, g.stream);
+        if (c + N >= C) break;
+      }
+    }
+  }
+}
+
 template <class D>
 void BackwardNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indices,
-                  hn::TFromD<D>* dx, int64_t begin, int64_t end) {
+                  hn::TFromD<D>* dx, void* scratch, int64_t begin, int64_t end) {
   using T = hn::TFromD<D>;
+  if constexpr (std::is_floating_point_v<T>) {
+    if (g.GathersBackward()) {
+      auto* windows = static_cast<int64_t*>(scratch);
+      GatherNhwc(d, g, dy, dx, windows, reinterpret_cast<T*>(windows + g.cover_max), begin, end);
+      return;
+    }
+  }
   const Problem& p = g.p;
   const int64_t C = p.c, image = p.h * p.w * C, out_image = g.oh * g.ow * C;
   const auto idx_at = [&](int64_t n, int64_t oy) {
@@ -402,8 +457,9 @@ void Backward(const Plan& g, const void* diff_dst, const int64_t* indices, void*
     auto* dx = static_cast<T*>(diff_src);
     const hn::ScalableTag<T> d;
     if (g.p.layout == Layout::kNHWC) {
-      WithWidth(d, g.p.c,
-                [&](auto dd) HWY_ATTR { BackwardNhwc(dd, g, dy, indices, dx, begin, end); });
+      WithWidth(d, g.p.c, [&](auto dd) HWY_ATTR {
+        BackwardNhwc(dd, g, dy, indices, dx, scratch, begin, end);
+      });
     } else if (g.global) {
       GlobalPlanes(g, dy, indices, dx, begin, end);
     } else if (g.tiles) {

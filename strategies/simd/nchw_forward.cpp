@@ -11,13 +11,19 @@
 //    row-major order, rows clipped per output row, and the columns whose windows leave the
 //    input (padding, ceil mode) or whose loads would pass the row's end one by one.
 //  - Global: each contiguous plane reduced lane-wise, then across lanes.
+
+// Highway compiles this file once per instruction set: foreach_target.h re-includes it by the
+// path below, which must stay first.
+// clang-format off
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "strategies/simd/nchw_forward.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// clang-format on
+
 #include <algorithm>
 #include <limits>
 #include <type_traits>
 
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "poolbench/dtype.hpp"
 #include "strategies/simd/plan.hpp"
@@ -61,12 +67,19 @@ template <int KW, int S, class D, class Visit>
 HWY_INLINE void VisitColumns(D d, const hn::TFromD<D>* HWY_RESTRICT row, int64_t kw, int64_t dw,
                              hn::VFromD<IndexTag<D>> gather, Visit&& visit) {
   if constexpr (S == 2 && KW > 0) {
-    // Taps 2q and 2q + 1 are the even and odd lanes of one de-interleaved load.
-    for (int q = 0; 2 * q < KW; ++q) {
+    // Taps 2q and 2q + 1 are the even and odd lanes of one de-interleaved load. An odd width's
+    // last tap is the odd lanes of a load one column earlier, which ends at the last element
+    // the windows use instead of one past it.
+    for (int q = 0; 2 * q + 1 < KW; ++q) {
       hn::VFromD<D> even, odd;
       hn::LoadInterleaved2(d, row + 2 * q, even, odd);
       visit(even, 2 * q);
-      if (2 * q + 1 < KW) visit(odd, 2 * q + 1);
+      visit(odd, 2 * q + 1);
+    }
+    if constexpr (KW % 2 == 1) {
+      hn::VFromD<D> even, odd;
+      hn::LoadInterleaved2(d, row + KW - 2, even, odd);
+      visit(odd, KW - 1);
     }
   } else {
     for (int64_t kx = 0; kx < kw; ++kx) visit(LoadTap<S>(d, row + kx * dw, gather), kx * dw);

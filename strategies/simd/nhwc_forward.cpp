@@ -1,11 +1,17 @@
 // simd, NHWC forward: each output pixel reduces its valid taps with whole vectors of channels
 // (lanes over C), so any kernel, stride, padding, dilation and ceil mode vectorises the same
 // way: the window geometry only decides which taps are visited, in row-major order.
+
+// Highway compiles this file once per instruction set: foreach_target.h re-includes it by the
+// path below, which must stay first.
+// clang-format off
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "strategies/simd/nhwc_forward.cpp"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+// clang-format on
+
 #include <type_traits>
 
-#include "hwy/foreach_target.h"  // IWYU pragma: keep
 #include "hwy/highway.h"
 #include "poolbench/dtype.hpp"
 #include "strategies/simd/plan.hpp"

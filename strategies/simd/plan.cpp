@@ -54,9 +54,9 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
   const int64_t kw = p.kernel.w, sw = p.stride.w, dw = p.dilation.w, pw = p.padding.w;
   stride_kind = sw == 1 ? 1 : sw == 2 ? 2 : 0;
   kw_fixed = sw == 2 && dw == 1 && (kw == 2 || kw == 3) ? static_cast<int>(kw) : 0;
-  // A de-interleaved load reads one element past the last one it uses, unless the window's
-  // width is even and one load serves the last two taps.
-  const int64_t extra = stride_kind != 2 ? 0 : kw_fixed > 0 ? kw_fixed % 2 : 1;
+  // A de-interleaved load of one tap reads one element past the last one it uses (the loads
+  // of 2- and 3-wide windows end where the windows do).
+  const int64_t extra = stride_kind == 2 && kw_fixed == 0 ? 1 : 0;
   const int64_t last_tap = (kw - 1) * dw;
   vlo = full_lo;
   vhi = std::max(vlo, std::min(full_hi, FloorDiv(p.w - 1 - extra + pw - last_tap, sw) + 1));
@@ -78,7 +78,7 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
     constexpr int64_t kMaxLanes = 64;  // of any Highway target's vector of 32-bit lanes
     // Gradient and input of every thread together beyond a typical last-level cache.
     const int64_t bytes = (InputElements(p) + 2 * OutputElements(p)) * SizeOf(p.dtype);
-    stream = tiles && bytes > (32 << 20);
+    stream = (tiles || GathersBackward()) && bytes > (32 << 20);
     // The column scatter reads gradient[j + (q + pw - kx * dw) / sw] for output columns j of
     // phase q (input column j * sw + q), so the gradient row is padded on the left by
     // g_offset zeros and on the right past the last vector.
@@ -90,9 +90,35 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
     }
   }
 
+  if (p.direction == Direction::kBackward && GathersBackward()) {
+    // Each axis' covering windows, in increasing order.
+    const auto cover = [](const std::vector<TapRange>& taps, int64_t size, int64_t dilation,
+                          std::vector<int64_t>& start, std::vector<int64_t>& list) {
+      std::vector<std::vector<int64_t>> by_input(size);
+      for (int64_t o = 0; o < static_cast<int64_t>(taps.size()); ++o) {
+        for (int64_t k = taps[o].first; k < taps[o].last; ++k) {
+          by_input[taps[o].start + k * dilation].push_back(o);
+        }
+      }
+      start.push_back(0);
+      for (const auto& outs : by_input) {
+        list.insert(list.end(), outs.begin(), outs.end());
+        start.push_back(static_cast<int64_t>(list.size()));
+      }
+    };
+    cover(rows, p.h, p.dilation.h, cover_row_start, cover_rows);
+    cover(cols, p.w, p.dilation.w, cover_col_start, cover_cols);
+    const auto most = [](const std::vector<int64_t>& start) {
+      int64_t m = 0;
+      for (size_t i = 1; i < start.size(); ++i) m = std::max(m, start[i] - start[i - 1]);
+      return m;
+    };
+    cover_max = most(cover_row_start) * most(cover_col_start);
+  }
+
   // Fewer images than threads: split the channels, in multiples of a cache line of f32.
   chunk_channels = p.c;
-  if (p.layout == Layout::kNHWC && !tiles && p.n < threads && p.c >= 32) {
+  if (p.layout == Layout::kNHWC && !tiles && !GathersBackward() && p.n < threads && p.c >= 32) {
     chunk_channels = (p.c / threads + 15) / 16 * 16;
     chunks = (p.c + chunk_channels - 1) / chunk_channels;
   }
@@ -102,9 +128,17 @@ int64_t Plan::ForwardUnits() const {
   return (p.layout == Layout::kNHWC ? p.n : p.n * p.c) * (global ? 1 : oh);
 }
 
+int64_t Plan::ScratchBytes() const {
+  return std::max(scratch_elements * SizeOf(p.dtype), cover_max * (8 + SizeOf(p.dtype)));
+}
+
+bool Plan::GathersBackward() const {
+  return p.layout == Layout::kNHWC && !tiles && p.op == Op::kAvg && p.dtype != DType::kI32;
+}
+
 int64_t Plan::BackwardUnits() const {
-  const int64_t images = p.layout == Layout::kNHWC ? p.n : p.n * p.c;
-  return tiles ? images * oh : p.layout == Layout::kNHWC ? p.n * chunks : images;
+  if (p.layout == Layout::kNCHW) return tiles ? p.n * p.c * oh : p.n * p.c;
+  return tiles ? p.n * oh : GathersBackward() ? p.n * p.h : p.n * chunks;
 }
 
 }  // namespace poolbench::simd

@@ -68,12 +68,29 @@ struct Plan {
   // row_scale[oy] times that result.
   int64_t h_elements = 0, g_offset = 0, g_elements = 0;
 
-  // NHWC backward splits each image into chunks of channels (the images' windows overlap, their
-  // channels never do): `chunks` chunks of `chunk_channels` channels (the last one shorter).
+  // NHWC float avg backward other than tilings gathers each input pixel's gradient from the
+  // windows that cover it, so that each is written once (non-temporally when large) and rows
+  // are independent: the output rows whose valid taps include input row y are
+  // cover_rows[cover_row_start[y] ... cover_row_start[y + 1]), and likewise the output columns
+  // of input column x. (Max backward adds each window's winners instead: its gather would
+  // compare every covering window's saved index, which costs more than the adds it saves.)
+  std::vector<int64_t> cover_row_start, cover_rows, cover_col_start, cover_cols;
+  // The most windows covering one input pixel.
+  int64_t cover_max = 0;
+  // Bytes of scratch each thread needs (scratch_elements of the data, or the gather's lists).
+  int64_t ScratchBytes() const;
+
+  // The other NHWC backwards split each image into chunks of channels (the images' windows
+  // overlap, their channels never do): `chunks` chunks of `chunk_channels` channels (the last one
+  // shorter).
   int64_t chunks = 1, chunk_channels = 0;
 
+  // Whether NHWC backward gathers (see cover_rows).
+  bool GathersBackward() const;
+
   // Forward units: (n, output row) for NHWC, (plane, output row) for NCHW. Backward units:
-  // the same for tiles, else (n, channel chunk) for NHWC and planes for NCHW.
+  // the same for tiles; else for NHWC (n, input row) when gathering, (n, channel chunk) when
+  // not; for NCHW, planes.
   int64_t ForwardUnits() const;
   int64_t BackwardUnits() const;
 };

@@ -42,7 +42,7 @@ class SimdKernel final : public Kernel {
       forward_values_.resize(OutputElements(p) * SizeOf(p.dtype));
     }
     // One scratch row per thread, each on cache lines of its own.
-    scratch_stride_ = (plan_.scratch_elements * SizeOf(p.dtype) + 63) / 64 * 64;
+    scratch_stride_ = (plan_.ScratchBytes() + 63) / 64 * 64;
     scratch_.resize(threads * scratch_stride_ + 64);
   }
 
