@@ -53,17 +53,6 @@ HWY_INLINE hn::VFromD<D> Shares(D d, const hn::TFromD<D>* HWY_RESTRICT grad, int
   }
 }
 
-// Stores v at p, non-temporally when asked and p starts a whole cache line of v.
-template <class D>
-HWY_INLINE void Put(D d, hn::VFromD<D> v, hn::TFromD<D>* HWY_RESTRICT p, bool stream) {
-  if (hn::Lanes(d) * sizeof(hn::TFromD<D>) == 64 && stream &&
-      reinterpret_cast<uintptr_t>(p) % 64 == 0) {
-    hn::Stream(v, d, p);
-  } else {
-    hn::StoreU(v, d, p);
-  }
-}
-
 // The last input row that output row oy's windows reach.
 int64_t LastRow(const Plan& g, int64_t oy) {
   const TapRange& r = g.rows[oy];

@@ -59,9 +59,11 @@ struct Plan {
   std::vector<float> col_scale_f32;
   std::vector<double> col_scale_f64;
 
-  // Backward. Tilings store the gradient with non-temporal stores when it is too large to stay
-  // in cache (`stream`): it is never read again, and the cache line need not be fetched first.
+  // Backward. Gradients too large to stay in cache that tilings and gathers write once, by
+  // whole aligned vectors, go out with non-temporal stores: they are never read again, and
+  // their lines need not be fetched first.
   bool stream = false;
+
   // NCHW float avg backward other than tilings is separable too: per output row, the column
   // scatter of gradient * col_scale (padded with zeros from element g_offset of a scratch row
   // of g_elements, after h_elements for its result), then each valid input row adds
