@@ -140,8 +140,9 @@ HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plan
   const int64_t x0 = ox0 * p.stride.w - p.padding.w;  // column of tap 0 of the first lane
   const T* origin = plane + r.start * W + x0;         // tap (0, 0), possibly a padded row
 
-  hn::VFromD<D> acc;  // max
-  hn::VFromD<decltype(di)> at;
+  // Set by the first tap (zeros only to tell the compiler so).
+  hn::VFromD<D> acc = hn::Zero(d);
+  hn::VFromD<decltype(di)> at = hn::Zero(di);
   // The sum's vector type only exists for avg (int64 lanes as many as a full int32 vector's do
   // not).
   const std::conditional_t<R == Reduce::kAvg, SumTag<D>, D> ds;

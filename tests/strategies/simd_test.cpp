@@ -112,7 +112,14 @@ class SimdOnTarget : public ::testing::TestWithParam<int64_t> {
  protected:
 #ifdef POOLBENCH_HAVE_SIMD
   void SetUp() override { hwy::SetSupportedTargetsForTest(GetParam()); }
-  void TearDown() override { hwy::SetSupportedTargetsForTest(0); }
+  void TearDown() override {
+#if (HWY_TARGETS & (HWY_TARGETS - 1)) != 0
+    // The kernels were dispatched (to the target set up above), not called statically. (With
+    // one target compiled, as under -march=native on x86, dispatch is static.)
+    EXPECT_TRUE(hwy::GetChosenTarget().IsInitialized());
+#endif
+    hwy::SetSupportedTargetsForTest(0);
+  }
 #endif
 };
 
