@@ -47,6 +47,10 @@ const char* const kShapes[] = {
     "nchw:1x1x7x21:k2x5:s1x1:p0x2:ceil",
     "nchw:2x3x7x7:k7x7",  // global
     "nchw:1x1x8x8:k2x2",
+    // Large windows: float sums in the data's type stay within the cross-check's bound.
+    "nchw:1x2x20x40:k11x11:s1x1:p5x5",
+    "nhwc:2x37x15x15:k15x15",
+    "nchw:1x3x15x15:k15x15",
     // Large enough for two threads: rows, planes, channel chunks (one image, overlapping).
     "nhwc:1x70x24x24:k3x3:s2x2:p1x1",
     "nhwc:3x40x16x16:k2x2",
