@@ -60,9 +60,38 @@ int64_t LastRow(const Plan& g, int64_t oy) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// NHWC: channels [c0, c0 + Lanes(d)) of output pixel (oy, ox). kStore: the windows tile the
-// input, so each tap's gradient is stored rather than added.
-template <bool kStore, class D>
+// NHWC tilings: output pixel (oy, ox)'s gradient stored to each tap of its window, one input
+// pixel (all its channels, contiguous) at a time; the last vector may overlap the previous one.
+template <class D>
+HWY_INLINE void TileGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT dy,
+                         const int64_t* HWY_RESTRICT idx, hn::TFromD<D>* HWY_RESTRICT dx,
+                         int64_t oy, int64_t ox) {
+  const IndexTag<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  const Problem& p = g.p;
+  const int64_t C = p.c, N = static_cast<int64_t>(hn::Lanes(d));
+  const int64_t kh = p.kernel.h, kw = p.kernel.w;
+  const int64_t div = p.divisor_override.value_or(kh * kw);
+  for (int64_t ky = 0; ky < kh; ++ky) {
+    for (int64_t kx = 0; kx < kw; ++kx) {
+      const int64_t offset = (oy * kh + ky) * p.w + ox * kw + kx;
+      const auto here = hn::Set(di, static_cast<TI>(offset));
+      for (int64_t c = 0;; c += N) {
+        c = std::min(c, C - N);
+        if (p.op == Op::kMax) {
+          const auto mine = hn::RebindMask(d, hn::Eq(LoadIndices(di, idx + c), here));
+          Put(d, hn::IfThenElseZero(mine, hn::LoadU(d, dy + c)), dx + offset * C + c, g.stream);
+        } else {
+          Put(d, Shares(d, dy + c, div), dx + offset * C + c, g.stream);
+        }
+        if (c + N >= C) break;
+      }
+    }
+  }
+}
+
+// NHWC otherwise: channels [c0, c0 + Lanes(d)) of output pixel (oy, ox), added to each tap.
+template <class D>
 HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT dy,
                           const int64_t* HWY_RESTRICT idx, hn::TFromD<D>* HWY_RESTRICT dx,
                           const TapRange& r, const TapRange& cc, int64_t c0) {
@@ -71,14 +100,8 @@ HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT 
   using TI = hn::TFromD<decltype(di)>;
   const Problem& p = g.p;
   const int64_t C = p.c, W = p.w, dh = p.dilation.h, dw = p.dilation.w;
-  const bool stream = g.stream;
-  const auto put = [&](T* HWY_RESTRICT at, hn::VFromD<D> v) HWY_ATTR {
-    if constexpr (kStore) {
-      Put(d, v, at, stream);
-    } else {
-      hn::StoreU(hn::Add(hn::LoadU(d, at), v), d, at);
-    }
-  };
+  const auto add = [&](T* HWY_RESTRICT at, hn::VFromD<D> v)
+                       HWY_ATTR { hn::StoreU(hn::Add(hn::LoadU(d, at), v), d, at); };
   if (p.op == Op::kMax) {
     const auto won = LoadIndices(di, idx + c0);
     const auto grad = hn::LoadU(d, dy + c0);
@@ -86,7 +109,7 @@ HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT 
       for (int64_t kx = cc.first; kx < cc.last; ++kx) {
         const int64_t offset = (r.start + ky * dh) * W + cc.start + kx * dw;
         const auto mine = hn::RebindMask(d, hn::Eq(won, hn::Set(di, static_cast<TI>(offset))));
-        put(dx + offset * C + c0, hn::IfThenElseZero(mine, grad));
+        add(dx + offset * C + c0, hn::IfThenElseZero(mine, grad));
       }
     }
   } else {
@@ -94,7 +117,7 @@ HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT 
     const auto share = Shares(d, dy + c0, div);
     for (int64_t ky = r.first; ky < r.last; ++ky) {
       for (int64_t kx = cc.first; kx < cc.last; ++kx) {
-        put(dx + ((r.start + ky * dh) * W + cc.start + kx * dw) * C + c0, share);
+        add(dx + ((r.start + ky * dh) * W + cc.start + kx * dw) * C + c0, share);
       }
     }
   }
@@ -102,7 +125,7 @@ HWY_INLINE void PixelGrad(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT 
 
 // Channels [c0, c1) of output row oy of one image: full vectors, then single lanes (the
 // accumulation forbids overlapping vectors).
-template <bool kStore, class D>
+template <class D>
 void RowGrad(D d, const Plan& g, const hn::TFromD<D>* dy_row, const int64_t* idx_row,
              hn::TFromD<D>* dx_img, int64_t oy, int64_t c0, int64_t c1) {
   const hn::CappedTag<hn::TFromD<D>, 1> d1;
@@ -111,10 +134,8 @@ void RowGrad(D d, const Plan& g, const hn::TFromD<D>* dy_row, const int64_t* idx
     const auto* dy = dy_row + ox * C;
     const int64_t* idx = idx_row ? idx_row + ox * C : nullptr;
     int64_t c = c0;
-    for (; c + N <= c1; c += N) {
-      PixelGrad<kStore>(d, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
-    }
-    for (; c < c1; ++c) PixelGrad<kStore>(d1, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
+    for (; c + N <= c1; c += N) PixelGrad(d, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
+    for (; c < c1; ++c) PixelGrad(d1, g, dy, idx, dx_img, g.rows[oy], g.cols[ox], c);
   }
 }
 
@@ -179,7 +200,10 @@ void BackwardNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* in
     for (int64_t unit = begin; unit < end; ++unit) {
       const int64_t n = unit / g.oh, oy = unit % g.oh;
       T* img = dx + n * image;
-      RowGrad<true>(d, g, dy + n * out_image + oy * g.ow * C, idx_at(n, oy), img, oy, 0, C);
+      const int64_t row = n * out_image + oy * g.ow * C;
+      for (int64_t ox = 0; ox < g.ow; ++ox) {
+        TileGrad(d, g, dy + row + ox * C, indices ? indices + row + ox * C : nullptr, img, oy, ox);
+      }
       const int64_t y0 = oy * p.kernel.h, y1 = oy + 1 == g.oh ? p.h : y0 + p.kernel.h;
       for (int64_t y = y0; y < y1; ++y) {
         const int64_t x0 = y < y0 + p.kernel.h ? g.ow * p.kernel.w : 0;
@@ -206,7 +230,7 @@ void BackwardNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* in
     for (int64_t oy = 0; oy < g.oh; ++oy) {
       const int64_t last = LastRow(g, oy);
       if (last >= zeroed) zero_rows(zeroed, last + 1), zeroed = last + 1;
-      RowGrad<false>(d, g, dy + n * out_image + oy * g.ow * C, idx_at(n, oy), img, oy, c0, c1);
+      RowGrad(d, g, dy + n * out_image + oy * g.ow * C, idx_at(n, oy), img, oy, c0, c1);
     }
     zero_rows(zeroed, p.h);
   }
