@@ -18,7 +18,7 @@ Charts:
 Results of strategies that failed the cross-check (verdict FAIL) or reported an error are never
 drawn and never ranked: a wrong strategy's time means nothing.
 
-The selection and ranking follow harness/render.cpp (Summarise): one result per (descriptor,
+The selection and ranking follow harness/render/summary.cpp (Summarise): one result per (descriptor,
 strategy, threads), timed by its "mean" aggregate when it has one, else by the mean of its
 iteration entries, ranked fastest first; a test holds the two to the same order.
 """
@@ -59,7 +59,7 @@ def import_pyplot():
 
 
 # ----------------------------------------------------------------------------------------------
-# Reading and summarising (the same rules as harness/render.cpp)
+# Reading and summarising (the same rules as harness/render/summary.cpp)
 
 
 def load(path):
@@ -172,7 +172,7 @@ def unranked_label(r):
 
 
 def bandwidth_levels(context):
-    """context.bandwidth as written by harness/bandwidth.cpp (ToJson)."""
+    """context.bandwidth as written by harness/report/roofline.cpp (ToJson)."""
     levels = []
     for b in context.get("bandwidth") or []:
         if not isinstance(b, dict):

@@ -7,12 +7,12 @@
 #include <map>
 #include <set>
 
-#include "bench_runner.hpp"
-#include "commands.hpp"
+#include "bench/bench_runner.hpp"
+#include "check/suite.hpp"
+#include "cli/commands.hpp"
 #include "poolbench/descriptor.hpp"
-#include "report.hpp"
-#include "suite.hpp"
-#include "units.hpp"
+#include "report/report.hpp"
+#include "report/units.hpp"
 
 namespace poolbench::cli {
 namespace {

@@ -6,11 +6,11 @@
 #include <iostream>
 #include <map>
 
-#include "commands.hpp"
-#include "cross_check.hpp"
+#include "check/cross_check.hpp"
+#include "check/random_problems.hpp"
+#include "check/suite.hpp"
+#include "cli/commands.hpp"
 #include "poolbench/descriptor.hpp"
-#include "random_problems.hpp"
-#include "suite.hpp"
 
 namespace poolbench::cli {
 namespace {

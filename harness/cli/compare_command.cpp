@@ -4,8 +4,8 @@
 #include <iostream>
 #include <memory>
 
-#include "commands.hpp"
-#include "compare.hpp"
+#include "cli/commands.hpp"
+#include "compare/compare.hpp"
 
 namespace poolbench::cli {
 namespace {

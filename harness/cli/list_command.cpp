@@ -3,10 +3,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "commands.hpp"
+#include "check/suite.hpp"
+#include "cli/commands.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
-#include "suite.hpp"
 
 namespace poolbench::cli {
 namespace {

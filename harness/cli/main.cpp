@@ -5,8 +5,8 @@
 #include <iostream>
 #include <regex>
 
-#include "commands.hpp"
-#include "plugin_loader.hpp"
+#include "cli/commands.hpp"
+#include "io/plugin_loader.hpp"
 #include "poolbench/registry.hpp"
 
 namespace poolbench::cli {

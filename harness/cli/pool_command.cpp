@@ -7,12 +7,12 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "commands.hpp"
-#include "guarded_buffer.hpp"
-#include "npy.hpp"
+#include "cli/commands.hpp"
+#include "io/npy.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
 #include "poolbench/tensor.hpp"
+#include "run/guarded_buffer.hpp"
 
 namespace poolbench::cli {
 namespace {

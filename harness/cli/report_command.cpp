@@ -11,11 +11,11 @@
 #include <iostream>
 #include <memory>
 
-#include "commands.hpp"
-#include "merge.hpp"
+#include "cli/commands.hpp"
 #include "poolbench_build_info.hpp"
-#include "render.hpp"
-#include "report.hpp"
+#include "render/render.hpp"
+#include "report/merge.hpp"
+#include "report/report.hpp"
 
 extern char** environ;
 

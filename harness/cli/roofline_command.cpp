@@ -7,9 +7,9 @@
 #include <iostream>
 #include <sstream>
 
-#include "bandwidth.hpp"
-#include "commands.hpp"
-#include "units.hpp"
+#include "bench/bandwidth.hpp"
+#include "cli/commands.hpp"
+#include "report/units.hpp"
 
 namespace poolbench::cli {
 namespace {

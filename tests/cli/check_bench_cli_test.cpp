@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "run_cli.hpp"
+#include "support/run_cli.hpp"
 
 namespace poolbench {
 namespace {

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "../compare_reports.hpp"
-#include "run_cli.hpp"
+#include "support/compare_reports.hpp"
+#include "support/run_cli.hpp"
 
 namespace poolbench {
 namespace {

@@ -12,9 +12,9 @@
 #include <xtensor/xarray.hpp>
 #include <xtensor/xnpy.hpp>
 
-#include "npy.hpp"
+#include "io/npy.hpp"
 #include "poolbench/tensor.hpp"
-#include "run_cli.hpp"
+#include "support/run_cli.hpp"
 
 namespace poolbench {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "run_cli.hpp"
+#include "support/run_cli.hpp"
 
 namespace poolbench {
 namespace {

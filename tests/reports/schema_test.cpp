@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "../cli/run_cli.hpp"
-#include "merge.hpp"
-#include "report.hpp"
+#include "report/merge.hpp"
+#include "report/report.hpp"
+#include "support/run_cli.hpp"
 
 namespace poolbench {
 namespace {

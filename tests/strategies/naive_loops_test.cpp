@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "../run_strategy.hpp"
+#include "strategies/run_strategy.hpp"
 
 namespace poolbench {
 namespace {

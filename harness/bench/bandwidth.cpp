@@ -1,0 +1,350 @@
+#include "bench/bandwidth.hpp"
+
+#include <benchmark/benchmark.h>
+#include <omp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <stdexcept>
+
+namespace poolbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A cache level as the machine reports it: one instance's size and how many CPUs share it.
+struct CacheLevel {
+  int level;
+  int64_t size;
+  int sharing;
+};
+
+constexpr int64_t kMiB = int64_t{1} << 20;
+// Buffers and per-thread slices are whole cache lines, so that no two threads share a line and
+// the vector loop has no remainder.
+constexpr int64_t kLine = 64;
+constexpr int64_t kLineFloats = kLine / static_cast<int64_t>(sizeof(float));
+// Each element is read once (4 bytes) and written once (4 bytes) per sweep.
+constexpr int64_t kBytesPerElement = 2 * sizeof(float);
+
+// Data and unified caches, one entry per level, smallest level first. Google Benchmark's
+// CPUInfo reads them from the OS (sysfs on Linux, sysctl on macOS, the Win32 API on Windows,
+// with the number of CPUs sharing each), and the same list is recorded in every report's
+// context.caches, so the roofline and the report agree on what the caches are. Where it finds
+// nothing (a container without /sys/devices/system/cpu), glibc's sysconf still answers from
+// CPUID; it does not say which levels are shared, so L1 and L2 are taken as private and the
+// levels above as shared by every CPU, as on nearly every x86 part.
+std::vector<CacheLevel> DetectCaches(int num_cpus) {
+  std::vector<CacheLevel> out;
+  for (const auto& c : benchmark::CPUInfo::Get().caches) {
+    if (c.type != "Data" && c.type != "Unified") continue;
+    if (c.size <= 0 || c.level <= 0) continue;
+    const bool seen = std::any_of(out.begin(), out.end(),
+                                  [&](const CacheLevel& l) { return l.level == c.level; });
+    if (seen) continue;
+    const int sharing = c.num_sharing > 0 ? c.num_sharing : (c.level <= 2 ? 1 : num_cpus);
+    out.push_back({c.level, c.size, sharing});
+  }
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && \
+    defined(_SC_LEVEL3_CACHE_SIZE)
+  if (out.empty()) {
+    const int names[] = {_SC_LEVEL1_DCACHE_SIZE, _SC_LEVEL2_CACHE_SIZE, _SC_LEVEL3_CACHE_SIZE};
+    for (int i = 0; i < 3; ++i) {
+      const long size = sysconf(names[i]);
+      if (size > 0) out.push_back({i + 1, size, i < 2 ? 1 : num_cpus});
+    }
+  }
+#endif
+  std::sort(out.begin(), out.end(),
+            [](const CacheLevel& a, const CacheLevel& b) { return a.level < b.level; });
+  return out;
+}
+
+int64_t PhysicalMemoryBytes() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? int64_t{pages} * page : 0;
+}
+
+// The measured kernel is STREAM's "scale", dst[i] = q * src[i]: a streaming read of one array
+// and a write of another, the memory traffic of pooling (which reads its input once and writes
+// a smaller output) without its arithmetic. Bytes are counted as STREAM and poolbench's
+// bytes_moved count them: bytes read plus bytes written, not the write-allocate reads the
+// hardware may add. A plain copy would do as well, but compilers turn a copy loop into a call
+// to memcpy, which for large sizes switches to non-temporal stores that bypass the caches and
+// that pooling code does not use; the multiplication by a factor unknown at compile time keeps
+// the loop a loop. `omp simd` asks for the vectorisation pooling code gets (with -march=native
+// on AVX-512 parts GCC emits 256-bit vmulps/vmovaps, its default vector width). The callers
+// put benchmark::ClobberMemory(), a compiler barrier after which any memory may have been read
+// or written, after every sweep, and read the output at the end, so repeated sweeps over the
+// same data are never merged or dropped as redundant; noinline keeps that one loop the code
+// being measured.
+[[gnu::noinline]] void Scale(const float* __restrict src, float* __restrict dst, int64_t n,
+                             float q) {
+#pragma omp simd aligned(src, dst : kLine)
+  for (int64_t i = 0; i < n; ++i) dst[i] = q * src[i];
+}
+
+constexpr int64_t kPage = 4096;
+
+struct FreeDeleter {
+  void operator()(float* p) const { std::free(p); }
+};
+using Buffer = std::unique_ptr<float, FreeDeleter>;
+
+// One thread's src and dst, `floats` elements each, in one page-aligned block, dst starting a
+// whole number of pages after src. That distance matters: x86 cores guess that a load depends
+// on an earlier store whose address agrees in its low 12 bits ("4K aliasing"), so if dst[i]
+// were, say, 1 KiB past a page boundary from src[i], each load of src would wait for the store
+// to dst 256 elements back and the L1 rate would drop by a third (measured on Sapphire Rapids).
+// With separate allocations the distance would depend on where the allocator puts them, which
+// differs between threads, so the threads would measure differently.
+struct Buffers {
+  Buffer block;
+  float* src = nullptr;
+  float* dst = nullptr;
+};
+
+Buffers Allocate(int64_t floats) {
+  const int64_t stride = (floats * static_cast<int64_t>(sizeof(float)) + kPage - 1) / kPage * kPage;
+  Buffers b;
+  b.block.reset(static_cast<float*>(std::aligned_alloc(kPage, 2 * stride)));
+  if (b.block) {
+    b.src = b.block.get();
+    b.dst = b.block.get() + stride / static_cast<int64_t>(sizeof(float));
+  }
+  return b;
+}
+
+// The CPUs to pin the measuring threads to, one each, or none to leave them where they are.
+// Unpinned, Linux may leave a newly woken OpenMP thread on the CPU of the thread that woke it
+// for a while, so two threads could share one core for part of a level and measure half the
+// machine's rate; pinning does what OMP_PROC_BIND would. A single thread has no peer to collide
+// with, and when the user has set OMP_PROC_BIND, or there are more threads than CPUs, the
+// threads are left as they are.
+std::vector<int> PinCpus(int threads) {
+  std::vector<int> cpus;
+#ifdef __linux__
+  if (threads < 2 || omp_get_proc_bind() != omp_proc_bind_false) return cpus;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return cpus;
+  for (int c = 0; c < CPU_SETSIZE && static_cast<int>(cpus.size()) < threads; ++c) {
+    if (CPU_ISSET(c, &allowed)) cpus.push_back(c);
+  }
+  if (static_cast<int>(cpus.size()) < threads) cpus.clear();
+#else
+  (void)threads;
+#endif
+  return cpus;
+}
+
+// Pins the calling thread to one CPU for its lifetime and then restores its affinity, so that
+// the OpenMP threads, which later parallel regions reuse, are left as they were found.
+class ScopedPin {
+ public:
+  explicit ScopedPin(const std::vector<int>& cpus, int thread) {
+#ifdef __linux__
+    if (thread >= static_cast<int>(cpus.size())) return;
+    CPU_ZERO(&saved_);
+    if (pthread_getaffinity_np(pthread_self(), sizeof(saved_), &saved_) != 0) return;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpus[thread], &one);
+    pinned_ = pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0;
+#else
+    (void)cpus;
+    (void)thread;
+#endif
+  }
+  ~ScopedPin() {
+#ifdef __linux__
+    if (pinned_) pthread_setaffinity_np(pthread_self(), sizeof(saved_), &saved_);
+#endif
+  }
+  ScopedPin(const ScopedPin&) = delete;
+  ScopedPin& operator=(const ScopedPin&) = delete;
+
+ private:
+#ifdef __linux__
+  cpu_set_t saved_;
+#endif
+  bool pinned_ = false;
+};
+
+// What to measure at one level: `floats` elements per thread in each of src and dst.
+struct Plan {
+  BandwidthLevel level;
+  int64_t floats;
+};
+
+// Runs the kernel on `threads` threads, each over its own src/dst pair of `floats` elements,
+// for about `seconds` after a warm-up, and returns the best rate in GB/s.
+//
+// Each timed sample is a number of back-to-back sweeps that every thread starts after a
+// barrier and that ends when the last thread finishes, so the rate is that of all threads
+// together, and no sample can come out faster than the threads really were. Before sampling,
+// the master thread alone finds how many sweeps last `target` seconds, long enough that the
+// barriers and the clock reads are a negligible part of a sample. It times its own sweeps,
+// not a whole sample, because on a busy machine a thread waiting at a barrier for a
+// descheduled peer would make a few sweeps look long enough. The best sample is the one least
+// disturbed by interrupts and other processes.
+double MeasureLevel(int threads, int64_t floats, double seconds) {
+  const double target = std::clamp(seconds / 20, 1e-3, 1e-2);
+  // Read through a volatile so that the compiler cannot know the factor (1) and fold the loop.
+  volatile float factor = 1.0f;
+  const float q = factor;
+  const double bytes_per_sweep = static_cast<double>(threads) * floats * kBytesPerElement;
+
+  bool alloc_failed = false;
+  int got_threads = threads;
+  double best = 0;
+  int64_t reps = 1;
+  bool more = true;
+  Clock::time_point t0;
+  Clock::time_point start;
+  float sink = 0;
+  const std::vector<int> cpus = PinCpus(threads);
+
+#pragma omp parallel num_threads(threads) reduction(+ : sink)
+  {
+    const bool master = omp_get_thread_num() == 0;
+    if (master) got_threads = omp_get_num_threads();
+    const ScopedPin pin(cpus, omp_get_thread_num());
+    // Each thread allocates and first touches its own slices, so that on a NUMA machine the
+    // pages live next to the core that streams them, and page faults stay out of the timing.
+    const Buffers buffers = Allocate(floats);
+    float* const src = buffers.src;
+    float* const dst = buffers.dst;
+    if (!buffers.block) {
+#pragma omp atomic write
+      alloc_failed = true;
+    } else {
+      for (int64_t i = 0; i < floats; ++i) src[i] = static_cast<float>(i & 255);
+      std::fill_n(dst, floats, 0.0f);
+      // Warm-up: the first sweep brings the working set into the level being measured.
+      Scale(src, dst, floats, q);
+    }
+    auto sweep = [&](int64_t n) {
+      for (int64_t r = 0; r < n; ++r) {
+        Scale(src, dst, floats, q);
+        benchmark::ClobberMemory();
+      }
+    };
+#pragma omp barrier
+    // Only the master reads the clock and writes the shared state (reps, t0, best, more); the
+    // other threads read it only after the barrier that follows the write.
+    const bool ok = !alloc_failed && got_threads == threads;
+    if (ok && master) {
+      start = Clock::now();
+      for (;;) {
+        const Clock::time_point c0 = Clock::now();
+        sweep(reps);
+        if (std::chrono::duration<double>(Clock::now() - c0).count() >= target / 2) break;
+        if (reps >= (int64_t{1} << 40)) break;
+        reps *= 2;
+      }
+    }
+    while (ok) {
+#pragma omp barrier
+      if (master) t0 = Clock::now();
+#pragma omp barrier
+      sweep(reps);
+#pragma omp barrier
+      if (master) {
+        const Clock::time_point t1 = Clock::now();
+        const double t = std::chrono::duration<double>(t1 - t0).count();
+        if (t > 0) best = std::max(best, static_cast<double>(reps) * bytes_per_sweep / t / 1e9);
+        more = best == 0 || std::chrono::duration<double>(t1 - start).count() < seconds;
+      }
+#pragma omp barrier
+      if (!more) break;
+    }
+    // Reading the output makes the sweeps' results observable.
+    if (ok) sink += dst[floats - 1];
+  }
+  benchmark::DoNotOptimize(sink);
+  if (alloc_failed) {
+    throw std::runtime_error("bandwidth measurement: cannot allocate 2 x " +
+                             std::to_string(floats * sizeof(float)) + " bytes per thread");
+  }
+  if (got_threads != threads) {
+    throw std::runtime_error("bandwidth measurement: OpenMP started " +
+                             std::to_string(got_threads) + " threads instead of " +
+                             std::to_string(threads) + " (OMP_THREAD_LIMIT or OMP_DYNAMIC?)");
+  }
+  return best;
+}
+
+// The levels to measure with `threads` threads, with their working sets.
+std::vector<Plan> PlanLevels(int threads) {
+  const int num_cpus = std::max(1, omp_get_num_procs());
+  std::vector<Plan> plans;
+  int64_t last_capacity = 0;
+  auto add = [&](std::string name, int64_t capacity, int64_t working_set) {
+    // Per thread: whole cache lines, at least one, split evenly between src and dst.
+    int64_t floats = working_set / threads / kBytesPerElement / kLineFloats * kLineFloats;
+    floats = std::max(floats, kLineFloats);
+    const int64_t bytes = floats * kBytesPerElement * threads;
+    // A level whose working set is no larger than the level below it (a shared cache smaller
+    // than the private caches of the threads) cannot be told apart from that level: skip it.
+    if (!plans.empty() && bytes <= plans.back().level.working_set_bytes) return;
+    plans.push_back({{std::move(name), capacity, bytes, threads, 0.0}, floats});
+  };
+  for (const CacheLevel& c : DetectCaches(num_cpus)) {
+    // Without pinning, the OS spreads busy threads over idle cores and sockets first, so the
+    // threads use one instance of the level each, as many as the machine has (L2 with 2
+    // threads and a private L2 per core: 2; a single shared L3: 1).
+    const int64_t instances = std::min<int64_t>(threads, std::max(1, num_cpus / c.sharing));
+    const int64_t capacity = c.size * instances;
+    // Appended rather than concatenated: GCC 12 gives a false -Wrestrict for "L" + string.
+    std::string name(1, 'L');
+    name += std::to_string(c.level);
+    // Half the capacity: the other half leaves room for the code, the stack, the page tables
+    // and the imperfect replacement of real caches, so that the data stays in this level.
+    add(std::move(name), capacity, capacity / 2);
+    last_capacity = capacity;
+  }
+  // DRAM: a working set that no cache can hold, at least 4 times the last level and 256 MiB,
+  // but at most a quarter of the memory so that the measurement never makes the machine swap.
+  int64_t dram = std::max(4 * last_capacity, 256 * kMiB);
+  if (const int64_t mem = PhysicalMemoryBytes(); mem > 0) dram = std::min(dram, mem / 4);
+  add("DRAM", 0, dram);
+  return plans;
+}
+
+}  // namespace
+
+std::vector<BandwidthLevel> MeasureBandwidth(const BandwidthOptions& opt) {
+  return MeasureBandwidth(opt, nullptr);
+}
+
+std::vector<BandwidthLevel> MeasureBandwidth(const BandwidthOptions& opt,
+                                             const BandwidthProgress& progress) {
+  if (opt.threads < 0 || opt.threads > kMaxBandwidthThreads) {
+    throw std::invalid_argument("bandwidth threads must be in [0, " +
+                                std::to_string(kMaxBandwidthThreads) + "] (0 = all), got " +
+                                std::to_string(opt.threads));
+  }
+  if (!std::isfinite(opt.seconds_per_level) || opt.seconds_per_level <= 0) {
+    throw std::invalid_argument("bandwidth seconds per level must be a positive number, got " +
+                                std::to_string(opt.seconds_per_level));
+  }
+  const int threads = opt.threads == 0 ? omp_get_max_threads() : opt.threads;
+  std::vector<Plan> plans = PlanLevels(threads);
+  std::vector<BandwidthLevel> out;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    if (progress) progress(i, plans.size(), plans[i].level);
+    plans[i].level.gbps = MeasureLevel(threads, plans[i].floats, opt.seconds_per_level);
+    out.push_back(plans[i].level);
+  }
+  return out;
+}
+
+}  // namespace poolbench

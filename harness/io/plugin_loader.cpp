@@ -1,0 +1,268 @@
+#include "io/plugin_loader.hpp"
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <utility>
+
+#include "poolbench/plugin.hpp"
+
+namespace poolbench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The dynamic loader's last error, or a placeholder when it has none.
+std::string DlError() {
+  const char* e = dlerror();
+  return e ? e : "unknown dynamic loader error";
+}
+
+// A dlopen handle that is closed unless released. Released handles are never closed, because
+// the registry then holds objects whose code lives in the library.
+class Library {
+ public:
+  explicit Library(void* handle) : handle_(handle) {}
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+  ~Library() {
+    if (handle_) dlclose(handle_);
+  }
+  void* get() const { return handle_; }
+  void Keep() { handle_ = nullptr; }
+
+  // The address of an exported symbol, or nullptr. dlerror() is cleared first so that a
+  // symbol whose value is legitimately null is told apart from a missing one.
+  void* Symbol(const char* name) const {
+    dlerror();
+    void* s = dlsym(handle_, name);
+    return dlerror() ? nullptr : s;
+  }
+
+ private:
+  void* handle_;
+};
+
+// What the plugin hands over during registration. The callbacks are called from the plugin
+// across a C boundary, so they never throw.
+struct Collector {
+  std::vector<std::unique_ptr<Strategy>> strategies;
+  std::optional<std::string> error;
+
+  static void Add(void* context, Strategy* s) noexcept {
+    auto* self = static_cast<Collector*>(context);
+    std::unique_ptr<Strategy> owned(s);
+    if (!owned) {
+      self->Fail("the plugin handed over a null strategy");
+      return;
+    }
+    try {
+      self->strategies.push_back(std::move(owned));
+    } catch (...) {
+      self->Fail("out of memory while collecting strategies");
+    }
+  }
+  static void Fail(void* context, const char* message) noexcept {
+    static_cast<Collector*>(context)->Fail(message ? message : "no message");
+  }
+  void Fail(const char* message) noexcept {
+    try {
+      if (!error) error = message;  // the first failure is the cause; keep it
+    } catch (...) {
+    }
+  }
+};
+
+// A strategy that only carries a name, so that a plugin's names can be put through the
+// registry's own rules (format, uniqueness within the plugin) in a scratch registry before
+// anything is added to the real one.
+class NameOnly final : public Strategy {
+ public:
+  explicit NameOnly(std::string name) : name_(std::move(name)) {}
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return ""; }
+  Support Supports(const Problem&) const override { return Support::No("name check only"); }
+  std::unique_ptr<Kernel> Prepare(const Problem&, const ExecContext&) const override {
+    return nullptr;
+  }
+
+ private:
+  std::string name_;
+};
+
+// The registry's messages start with "poolbench: "; the loader's own prefix replaces it.
+std::string WithoutPrefix(std::string message) {
+  constexpr std::string_view kPrefix = "poolbench: ";
+  if (message.starts_with(kPrefix)) message.erase(0, kPrefix.size());
+  return message;
+}
+
+// The plugin each loaded strategy came from, so that a name clash can say where the strategy
+// already registered came from.
+std::map<const Strategy*, std::string>& Origins() {
+  static std::map<const Strategy*, std::string> origins;
+  return origins;
+}
+
+// The first field of the plugin's layout that differs from the executable's, described with
+// both values; empty when they agree.
+std::string LayoutMismatch(const plugin::Layout& theirs, const plugin::Layout& ours) {
+  const std::pair<const char*, uint32_t plugin::Layout::*> fields[] = {
+      {"sizeof(poolbench::Problem)", &plugin::Layout::problem_size},
+      {"sizeof(poolbench::Buffers)", &plugin::Layout::buffers_size},
+      {"sizeof(poolbench::Support)", &plugin::Layout::support_size},
+      {"sizeof(poolbench::InputDomain)", &plugin::Layout::input_domain_size},
+      {"sizeof(poolbench::ExecContext)", &plugin::Layout::exec_context_size},
+      {"sizeof(poolbench::SavedForward)", &plugin::Layout::saved_forward_size},
+      {"sizeof(std::string)", &plugin::Layout::string_size},
+      {"the C++ standard library (0 other, 1 libstdc++, 2 libc++)", &plugin::Layout::stdlib},
+      {"_GLIBCXX_USE_CXX11_ABI", &plugin::Layout::stdlib_cxx11_abi},
+  };
+  for (const auto& [what, field] : fields) {
+    if (theirs.*field != ours.*field) {
+      return what + std::string(" is ") + std::to_string(theirs.*field) + " in the plugin but " +
+             std::to_string(ours.*field) + " in poolbench";
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry) {
+  const auto error = [&path](const std::string& what) {
+    return PluginError("plugin '" + path + "': " + what);
+  };
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) throw error("no such file");
+  if (!fs::is_regular_file(status)) throw error("not a regular file (expected a shared library)");
+
+  // An absolute path, so that dlopen never searches LD_LIBRARY_PATH for a bare file name.
+  // RTLD_NOW reports unresolved symbols here rather than in the middle of a run; RTLD_LOCAL
+  // keeps each plugin's copy of the SDK from resolving another plugin's symbols.
+  const std::string absolute = fs::absolute(path).string();
+  dlerror();
+  Library lib(dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL));
+  if (!lib.get()) throw error("cannot load it as a shared library: " + DlError());
+
+  // The version comes first, through a plain C function, and nothing else in the plugin is
+  // called unless it matches: every later step relies on types whose layout it fixes.
+  const auto find = [&](const char* name) {
+    void* s = lib.Symbol(name);
+    if (!s) {
+      throw error(std::string("no entry point '") + name +
+                  "' (not a poolbench plugin, or built without POOLBENCH_PLUGIN())");
+    }
+    return s;
+  };
+  const auto abi_version = reinterpret_cast<plugin::AbiVersionFn>(find(plugin::kAbiVersionSymbol));
+  const uint32_t version = abi_version();
+  if (version != plugin::kAbiVersion) {
+    throw error("built for plugin ABI version " + std::to_string(version) +
+                ", but this poolbench has plugin ABI version " +
+                std::to_string(plugin::kAbiVersion) + "; rebuild it against this poolbench's SDK");
+  }
+  const auto layout_fn = reinterpret_cast<plugin::LayoutFn>(find(plugin::kLayoutSymbol));
+  const plugin::Layout* layout = layout_fn();
+  static constexpr plugin::Layout kOurs = plugin::CurrentLayout();
+  if (!layout) throw error(std::string(plugin::kLayoutSymbol) + "() returned null");
+  if (std::string m = LayoutMismatch(*layout, kOurs); !m.empty()) {
+    throw error("built with an incompatible C++ ABI: " + m +
+                " (plugin: " + (layout->toolchain ? layout->toolchain : "unknown") +
+                "; poolbench: " + kOurs.toolchain +
+                "); rebuild it with the same compiler family and C++ library");
+  }
+  const auto register_fn = reinterpret_cast<plugin::RegisterFn>(find(plugin::kRegisterSymbol));
+
+  // Declared after `lib`, so that on failure the strategies are destroyed before the library
+  // that holds their code is closed.
+  Collector collected;
+  const plugin::Host host{&collected, &Collector::Add, &Collector::Fail, &Registry::Global()};
+  try {
+    register_fn(&host);
+  } catch (const std::exception& e) {
+    collected.Fail(e.what());
+  } catch (...) {
+    collected.Fail("an exception that is not a std::exception");
+  }
+  if (collected.error) throw error("failed while registering its strategies: " + *collected.error);
+  if (collected.strategies.empty()) {
+    throw error("registers no strategies (declare them with POOLBENCH_PLUGIN_STRATEGY)");
+  }
+
+  // Every name is checked before any is added, so that a failing plugin adds nothing.
+  Registry scratch;
+  for (const auto& s : collected.strategies) {
+    const std::string name(s->name());
+    try {
+      scratch.Add(std::make_unique<NameOnly>(name));
+    } catch (const std::invalid_argument& e) {
+      throw error(WithoutPrefix(e.what()));
+    }
+    if (const Strategy* taken = registry.Find(name)) {
+      const auto origin = Origins().find(taken);
+      throw error("a strategy named '" + name + "' is already registered (" +
+                  (origin == Origins().end() ? std::string("built into poolbench")
+                                             : "by plugin '" + origin->second + "'") +
+                  ")");
+    }
+  }
+  std::vector<std::string> names;
+  for (auto& s : collected.strategies) {
+    names.emplace_back(s->name());
+    Origins()[s.get()] = path;
+    registry.Add(std::move(s));
+  }
+  lib.Keep();
+  return names;
+}
+
+std::vector<std::string> ExpandPluginPath(std::string_view list) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin <= list.size()) {
+    size_t end = list.find(':', begin);
+    if (end == std::string_view::npos) end = list.size();
+    const std::string entry(list.substr(begin, end - begin));
+    begin = end + 1;
+    if (entry.empty()) continue;
+    std::error_code ec;
+    const fs::file_status status = fs::status(entry, ec);
+    if (!fs::exists(status)) {
+      throw PluginError(std::string(kPluginPathVariable) + " entry '" + entry +
+                        "': no such file or directory");
+    }
+    if (!fs::is_directory(status)) {
+      out.push_back(entry);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (fs::directory_iterator it(entry, ec), end; !ec && it != end; it.increment(ec)) {
+      std::error_code type_ec;
+      if (it->path().extension() == ".so" && it->is_regular_file(type_ec)) {
+        found.push_back(it->path().string());
+      }
+    }
+    if (ec) {
+      throw PluginError(std::string(kPluginPathVariable) + " entry '" + entry +
+                        "': cannot list the directory: " + ec.message());
+    }
+    std::sort(found.begin(), found.end());
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
+std::vector<std::string> LoadPluginPath(std::string_view list, Registry& registry) {
+  std::vector<std::string> names;
+  for (const std::string& path : ExpandPluginPath(list)) {
+    for (std::string& n : LoadPlugin(path, registry)) names.push_back(std::move(n));
+  }
+  return names;
+}
+
+}  // namespace poolbench

@@ -1,0 +1,164 @@
+// Summarising a report's entries into ranked results per problem, shared by the Markdown and
+// CSV renderers.
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "render/render.hpp"
+
+namespace poolbench::render {
+namespace {
+
+using report::Json;
+namespace field = report::field;
+
+std::string StringOr(const Json& e, const char* key, const std::string& fallback = "") {
+  const auto it = e.find(key);
+  return it != e.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+std::optional<double> NumberOf(const Json& e, const char* key) {
+  const auto it = e.find(key);
+  if (it == e.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+bool IsError(const Json& e) {
+  const auto it = e.find("error_occurred");
+  return it != e.end() && it->is_boolean() && it->get<bool>();
+}
+
+// The poolbench fields that describe the problem and the result's throughput, read from the
+// entry that represents the group (the mean aggregate or an iteration entry).
+void ReadFields(const Json& e, Result& r) {
+  r.op = StringOr(e, field::kOp);
+  r.direction = StringOr(e, field::kDirection);
+  r.dtype = StringOr(e, field::kDType);
+  r.layout = StringOr(e, field::kLayout);
+  if (auto b = NumberOf(e, field::kBytes)) r.bytes_moved = static_cast<int64_t>(*b);
+  r.gbps = NumberOf(e, field::kGBps);
+  r.bandwidth_fraction = NumberOf(e, field::kBandwidthFraction);
+  r.bandwidth_level = StringOr(e, field::kBandwidthLevel);
+  r.speedup = NumberOf(e, field::kSpeedup);
+}
+
+struct Group {
+  Result result;
+  const Json* mean = nullptr;
+  const Json* cv = nullptr;
+  std::vector<const Json*> iterations;
+  const Json* error = nullptr;
+  std::string verdict;
+};
+
+void Finish(Group& g) {
+  Result& r = g.result;
+  r.verdict = g.verdict;
+  if (g.error) r.error_message = StringOr(*g.error, "error_message", "(no message)");
+  r.ranked = g.error == nullptr && g.verdict == "pass";
+  // A group with only other statistics (a median, a stddev) has no time to rank by.
+  if (r.ranked && !g.mean && g.iterations.empty()) {
+    r.ranked = false;
+    r.error_message = "no time: neither a mean aggregate nor an iteration entry";
+  }
+  // Every entry of a group describes the same problem; the one whose numbers are used also
+  // gives the fields (an error entry has only the problem's).
+  const Json* rep = g.mean ? g.mean : !g.iterations.empty() ? g.iterations.front() : g.error;
+  if (rep) ReadFields(*rep, r);
+  if (!r.ranked) return;
+  if (g.mean) {
+    r.time_ns = report::RealTimeNs(*g.mean);
+    r.repetitions = g.mean->value("repetitions", 1);
+    // Google Benchmark writes the coefficient of variation as a fraction in real_time.
+    if (g.cv) r.cv = NumberOf(*g.cv, "real_time");
+    return;
+  }
+  // Without aggregates (a single repetition, or a report written with the aggregates left
+  // out), the time is the mean of the iterations; the throughput fields scale inversely.
+  double sum = 0;
+  for (const Json* e : g.iterations) sum += report::RealTimeNs(*e);
+  r.repetitions = static_cast<int>(g.iterations.size());
+  r.time_ns = sum / r.repetitions;
+  const double first = report::RealTimeNs(*g.iterations.front());
+  if (first > 0 && r.time_ns > 0) {
+    const double scale = first / r.time_ns;
+    for (auto* v : {&r.gbps, &r.bandwidth_fraction, &r.speedup}) {
+      if (*v) **v *= scale;
+    }
+  }
+}
+
+}  // namespace
+
+std::string UnrankedLabel(const Result& r) {
+  if (r.verdict == "FAIL") return "WRONG";
+  if (!r.error_message.empty()) return "ERROR";
+  return "UNVERIFIED";
+}
+
+std::vector<ProblemResults> Summarise(const report::Json& report) {
+  using Key = std::tuple<std::string, std::string, int>;  // descriptor, strategy, threads
+  std::map<Key, Group> groups;
+  std::vector<Key> order;
+  std::vector<std::string> problems;
+  size_t index = 0;
+  for (const Json& e : report.at("benchmarks")) {
+    const std::string at = "benchmarks[" + std::to_string(index++) + "]";
+    for (const char* key : {field::kStrategy, field::kDescriptor}) {
+      if (!e.contains(key) || !e[key].is_string()) {
+        throw report::ReportError(at + " (" + StringOr(e, "name") +
+                                  ") lacks the poolbench field \"" + key +
+                                  "\": not a report written by poolbench bench");
+      }
+    }
+    const Key key{e[field::kDescriptor], e[field::kStrategy], e.value("threads", 1)};
+    auto [it, inserted] = groups.try_emplace(key);
+    Group& g = it->second;
+    if (inserted) {
+      order.push_back(key);
+      g.result.descriptor = std::get<0>(key);
+      g.result.strategy = std::get<1>(key);
+      g.result.threads = std::get<2>(key);
+      if (std::find(problems.begin(), problems.end(), g.result.descriptor) == problems.end()) {
+        problems.push_back(g.result.descriptor);
+      }
+    }
+    // A single FAIL anywhere in the group makes the whole result wrong.
+    const std::string verdict = StringOr(e, field::kVerdict);
+    if (g.verdict != "FAIL" && !verdict.empty()) g.verdict = verdict;
+    if (IsError(e)) {
+      if (!g.error) g.error = &e;
+      continue;
+    }
+    if (StringOr(e, "run_type") == "aggregate") {
+      const std::string name = StringOr(e, "aggregate_name");
+      if (name == "mean") g.mean = &e;
+      if (name == "cv") g.cv = &e;
+    } else {
+      g.iterations.push_back(&e);
+    }
+  }
+
+  std::vector<ProblemResults> out;
+  out.reserve(problems.size());
+  std::map<std::string, size_t> slot;
+  for (const std::string& d : problems) {
+    slot[d] = out.size();
+    out.push_back({d, {}, {}});
+  }
+  for (const Key& key : order) {
+    Group& g = groups[key];
+    Finish(g);
+    ProblemResults& p = out[slot[g.result.descriptor]];
+    (g.result.ranked ? p.ranked : p.unranked).push_back(std::move(g.result));
+  }
+  for (ProblemResults& p : out) {
+    std::stable_sort(p.ranked.begin(), p.ranked.end(), [](const Result& a, const Result& b) {
+      return std::tie(a.time_ns, a.strategy, a.threads) <
+             std::tie(b.time_ns, b.strategy, b.threads);
+    });
+  }
+  return out;
+}
+
+}  // namespace poolbench::render
