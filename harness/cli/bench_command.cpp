@@ -10,6 +10,7 @@
 #include "bench/bench_runner.hpp"
 #include "check/suite.hpp"
 #include "cli/commands.hpp"
+#include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
 #include "report/report.hpp"
 #include "report/units.hpp"
@@ -129,13 +130,12 @@ void RunBenchCommand(const BenchOptions& opt) {
       std::cerr << "\r\033[K[" << i + 1 << "/" << n << "] " << d << std::flush;
     };
   }
-  // Fail on an unwritable --out now, not after minutes of timing.
-  report::Save(report::Json::object(
-                   {{"context", report::Json::object()}, {"benchmarks", report::Json::array()}}),
-               opt.out);
+  // Staged now, so that an unwritable --out fails at once, not after minutes of timing.
+  PendingFile out(opt.out);
   const report::Json r = RunBench(strategies, problems, cfg);
   if (cfg.on_problem) std::cerr << "\r\033[K";
-  report::Save(r, opt.out);
+  out.Write(report::Text(r));
+  out.Commit();
   PrintSummary(r);
   std::cout << "\nreport: " << opt.out << " (" << r["benchmarks"].size() << " entries, "
             << r["context"][report::ctx::kSkipped].size() << " skipped)\n";

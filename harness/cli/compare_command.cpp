@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "compare/compare.hpp"
+#include "io/atomic_file.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -22,7 +23,7 @@ void RunCompare(const CompareOptions& opt) {
   const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);
   const std::string markdown = compare::ToMarkdown(c);
   if (!opt.json.empty()) report::Save(compare::ToJson(c), opt.json);
-  if (!opt.markdown.empty()) report::SaveText(markdown, opt.markdown);
+  if (!opt.markdown.empty()) WriteFileAtomically(opt.markdown, markdown);
   std::cout << markdown << std::flush;
   if (c.Failed()) throw CLI::RuntimeError(kExitFailure);
 }

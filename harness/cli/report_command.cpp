@@ -1,28 +1,18 @@
 // poolbench report: a bench report rendered as Markdown, CSV or an HTML page with charts, and
 // `report merge`, which joins the reports of a sharded run.
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "poolbench_build_info.hpp"
+#include "io/atomic_file.hpp"
 #include "render/render.hpp"
 #include "report/merge.hpp"
 #include "report/report.hpp"
 
-extern char** environ;
-
 namespace poolbench::cli {
 namespace {
 
-namespace fs = std::filesystem;
 using report::ReportError;
 
 struct ReportOptions {
@@ -37,83 +27,13 @@ struct MergeOptions {
   std::string out;
 };
 
-void RequireDirectory(const std::string& path) {
-  const fs::path dir = fs::path(path).parent_path();
-  if (!dir.empty() && !fs::is_directory(dir)) {
-    throw ReportError(path + ": directory " + dir.string() + " does not exist");
-  }
-}
-
-// Writes an output file atomically (report::SaveText); "-" is standard output.
+// Writes an output file atomically; "-" is standard output.
 void Write(const std::string& path, const std::string& text) {
   if (path == "-") {
     std::cout << text << std::flush;
     return;
   }
-  report::SaveText(text, path);
-}
-
-std::string FromEnv(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-// The HTML page is drawn by scripts/plot_report.py with matplotlib. It runs as a child process
-// with an argument vector (no shell, so no file name is ever interpreted), writes a temporary
-// file, and only a successful run renames it to `output`.
-void RenderHtml(const std::string& input, const std::string& output) {
-  const std::string python = FromEnv("POOLBENCH_PYTHON", "/usr/bin/python3");
-  const fs::path script =
-      fs::path(FromEnv("POOLBENCH_SCRIPT_DIR", build_info::kScriptDir)) / "plot_report.py";
-  if (!fs::is_regular_file(script)) {
-    throw ReportError("cannot find the plot script " + script.string() +
-                      " (set POOLBENCH_SCRIPT_DIR to the folder that holds plot_report.py)");
-  }
-  RequireDirectory(output);
-  // A unique temporary name beside the output, so two renders of the same page never collide;
-  // the script may be any program (POOLBENCH_SCRIPT_DIR), so only a successful run is renamed.
-  std::string tmp = output + ".XXXXXX";
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) throw ReportError(output + ": cannot create a temporary file beside it");
-  close(fd);
-  // "--" ends the script's options, so a file name starting with '-' stays a file name.
-  std::vector<std::string> args = {python, script.string(), "--", input, tmp};
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  std::cout << std::flush;
-  std::cerr << std::flush;
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, python.c_str(), nullptr, nullptr, argv.data(), environ);
-  if (rc != 0) {
-    std::error_code ignored;
-    fs::remove(tmp, ignored);
-    throw ReportError("cannot run the Python interpreter '" + python + "': " + std::strerror(rc) +
-                      " (the HTML report needs Python 3 with matplotlib; set POOLBENCH_PYTHON)");
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) {
-      std::error_code ignored;
-      fs::remove(tmp, ignored);
-      throw ReportError(std::string("waiting for ") + python + " failed");
-    }
-  }
-  std::error_code ec;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    fs::remove(tmp, ec);
-    const std::string how = WIFEXITED(status)
-                                ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                : "was killed by signal " + std::to_string(WTERMSIG(status));
-    throw ReportError(script.string() + " " + how + " under " + python +
-                      " (its message is above); no HTML was written");
-  }
-  fs::rename(tmp, output, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw ReportError(output + ": cannot replace the file: " + ec.message());
-  }
+  WriteFileAtomically(path, text);
 }
 
 void RunReport(const ReportOptions& opt) {
@@ -138,7 +58,7 @@ void RunReport(const ReportOptions& opt) {
   if (!opt.csv.empty()) Write(opt.csv, draw(render::Csv));
   // Last, because it depends on an outside interpreter: when Python is missing, the Markdown
   // and CSV asked for in the same run are still written.
-  if (!opt.html.empty()) RenderHtml(opt.input, opt.html);
+  if (!opt.html.empty()) render::WriteHtml(opt.input, opt.html);
 }
 
 void RunMerge(const MergeOptions& opt) {

@@ -1,5 +1,5 @@
-// Rendering a loaded report for people: Markdown (CI job summaries) and CSV (spreadsheets).
-// The HTML page with charts is scripts/plot_report.py, which applies the same selection and
+// Rendering a loaded report for people: Markdown (CI job summaries), CSV (spreadsheets) and an
+// HTML page with charts, drawn by scripts/plot_report.py, which applies the same selection and
 // ranking rules as Summarise() below; a test holds the two to the same order.
 #pragma once
 
@@ -58,5 +58,11 @@ std::string Markdown(const report::Json& report);
 
 // The report as CSV (RFC 4180): a header and one row per (strategy, descriptor, threads).
 std::string Csv(const report::Json& report);
+
+// Writes the report file `report_path` as a self-contained HTML page with charts to `html_path`,
+// atomically, by running scripts/plot_report.py (interpreter: $POOLBENCH_PYTHON, default
+// /usr/bin/python3; script folder: $POOLBENCH_SCRIPT_DIR). Throws ReportError when the script
+// is missing, cannot be run or fails, and FileError when the page cannot be written.
+void WriteHtml(const std::string& report_path, const std::string& html_path);
 
 }  // namespace poolbench::render

@@ -1,14 +1,8 @@
 #include "report/report.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <fstream>
-#include <random>
+
+#include "io/atomic_file.hpp"
 
 namespace poolbench::report {
 
@@ -58,51 +52,9 @@ Json Load(const std::string& path) {
   return r;
 }
 
-void SaveText(const std::string& text, const std::string& path) {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  if (target.has_parent_path() && !fs::is_directory(target.parent_path())) {
-    throw ReportError(path + ": directory " + target.parent_path().string() + " does not exist");
-  }
-  // The temporary file is created with O_EXCL under a random name, as mkstemp does, so two
-  // processes writing the same path never write into one file. It is opened with mode 0666
-  // (less the umask) rather than mkstemp's 0600, so the renamed file gets the permissions any
-  // newly created file would.
-  std::string tmp;
-  int fd = -1;
-  std::random_device random;
-  constexpr char kLetters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
-    tmp = path + ".";
-    for (int i = 0; i < 6; ++i) tmp += kLetters[random() % (sizeof kLetters - 1)];
-    fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno != EEXIST) break;
-  }
-  if (fd < 0) {
-    throw ReportError(path + ": cannot write " + tmp + ": " + std::strerror(errno));
-  }
-  auto fail = [&](const std::string& why) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw ReportError(path + ": " + why);
-  };
-  for (size_t done = 0; done < text.size();) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int error = errno;
-      ::close(fd);
-      fail("writing " + tmp + " failed: " + std::strerror(error));
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) fail("writing " + tmp + " failed: " + std::strerror(errno));
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) fail("cannot replace the file: " + ec.message());
-}
+std::string Text(const Json& report) { return report.dump(2) + "\n"; }
 
-void Save(const Json& report, const std::string& path) { SaveText(report.dump(2) + "\n", path); }
+void Save(const Json& report, const std::string& path) { WriteFileAtomically(path, Text(report)); }
 
 double RealTimeNs(const Json& entry) {
   const std::string unit = entry.at("time_unit");

@@ -69,13 +69,10 @@ Json Load(const std::string& path);
 // Checks an in-memory report the same way; `what` names it in errors.
 void Check(const Json& report, const std::string& what);
 
-// Writes `text` to `path` atomically: to a temporary file beside `path` with a unique name,
-// renamed over it only when complete and removed on failure, so a failed run never leaves a
-// truncated file and two processes writing the same path never mix their bytes (the last
-// rename wins). Throws ReportError, also when the directory of `path` does not exist.
-void SaveText(const std::string& text, const std::string& path);
+// A report as it is written to a file: pretty-printed, ending in a newline.
+std::string Text(const Json& report);
 
-// Writes a report (pretty-printed) with SaveText.
+// Writes Text(report) to `path` atomically (io/atomic_file.hpp). Throws FileError.
 void Save(const Json& report, const std::string& path);
 
 // Real time of an entry in nanoseconds (converting from its time_unit).
