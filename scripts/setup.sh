@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 build="${1:-build}"
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
-          libcli11-dev libxtensor-dev python3 python3-matplotlib python3-numpy python3-jsonschema
+          libcli11-dev python3 python3-matplotlib python3-numpy python3-jsonschema
           python3-scipy
           clang-format)
 missing=()

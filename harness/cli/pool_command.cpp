@@ -206,12 +206,12 @@ void RunPool(const PoolOptions& opt) {
 
     // Every output is written in full before any is renamed into place, so that a failure
     // (a missing directory, a full disk) leaves none of them behind.
-    std::vector<PendingNpy> pending;
-    pending.reserve(3);
-    pending.emplace_back(opt.out, out_shape, values.as<T>().data());
-    if (p.indices) pending.emplace_back(opt.indices, out_shape, indices.as<int64_t>().data());
-    if (want_counts) pending.emplace_back(opt.win_counts, in.shape, win.as<T>().data());
-    for (PendingNpy& f : pending) f.Commit();
+    std::vector<PendingFile> pending;
+    pending.push_back(StageNpy(opt.out, out_shape, values.as<T>().data()));
+    if (p.indices)
+      pending.push_back(StageNpy(opt.indices, out_shape, indices.as<int64_t>().data()));
+    if (want_counts) pending.push_back(StageNpy(opt.win_counts, in.shape, win.as<T>().data()));
+    for (PendingFile& f : pending) f.Commit();
   });
 }
 

@@ -1,11 +1,12 @@
 // Reading and writing NumPy .npy files, so that users can pool their own arrays and compare
 // the results with their NumPy code.
 //
-// The format work is xtensor's (xt::load_npy / xt::dump_npy). Its reader trusts the file: it
-// allocates whatever the header's shape says, reads the data without checking that it was all
-// there, and misreads some header lengths. ReadNpy therefore checks the file first (magic,
-// version, header, dtype, shape, size) and hands it to xtensor only when it is well formed, so
-// that a malformed file gets an error naming the problem instead of garbage or a crash.
+// The format (numpy.lib.format): the magic string "\x93NUMPY", a version (1.0, 2.0 or 3.0), the
+// length of the header, and the header, a Python dictionary literal such as
+//   {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
+// padded with spaces to a 64-byte boundary and ended by a newline; then the elements. The reader
+// takes any file numpy.load takes for the supported dtypes, and refuses every other file with
+// a message that names the problem, before it allocates anything the header asks for.
 #pragma once
 
 #include <cstddef>
@@ -15,11 +16,12 @@
 #include <string>
 #include <vector>
 
+#include "io/atomic_file.hpp"
 #include "poolbench/problem.hpp"
 
 namespace poolbench {
 
-// A file that cannot be read or written as .npy. The message names the file and the problem.
+// A file that cannot be read as .npy. The message names the file and the problem.
 class NpyError : public std::invalid_argument {
  public:
   using std::invalid_argument::invalid_argument;
@@ -47,32 +49,23 @@ NpyArray ReadNpy(const std::string& path);
 // The shape as NumPy prints it: "(4, 4)", "(5,)", "()".
 std::string ShapeString(std::span<const int64_t> shape);
 
-// A .npy file written to a temporary file beside its destination, which Commit() renames
-// into place; if it is destroyed uncommitted, the temporary file is removed. A reader thus
-// never sees a partial file, and a command that stages all its outputs before committing any
-// leaves nothing behind when one of them fails. T is float, double, int32_t or int64_t.
-class PendingNpy {
- public:
-  template <class T>
-  PendingNpy(std::string path, std::span<const int64_t> shape, const T* data);
-  PendingNpy(PendingNpy&& other) noexcept;
-  PendingNpy& operator=(PendingNpy&&) = delete;
-  PendingNpy(const PendingNpy&) = delete;
-  PendingNpy& operator=(const PendingNpy&) = delete;
-  ~PendingNpy();
+// The bytes of a .npy file holding `data` (C order) with `shape`, as numpy.save writes them.
+// T is float, double, int32_t or int64_t.
+template <class T>
+std::string EncodeNpy(std::span<const int64_t> shape, const T* data);
 
-  // Renames the temporary file to the destination. Throws NpyError if that fails.
-  void Commit();
+// A .npy file staged beside `path` (see PendingFile): nothing appears at `path` before Commit().
+template <class T>
+PendingFile StageNpy(const std::string& path, std::span<const int64_t> shape, const T* data) {
+  PendingFile file(path);
+  file.Write(EncodeNpy(shape, data));
+  return file;
+}
 
- private:
-  std::string path_;
-  std::string temp_;  // empty once committed or moved from
-};
-
-// Writes one .npy file atomically (a PendingNpy committed at once).
+// Writes one .npy file atomically. Throws FileError when it cannot be written.
 template <class T>
 void WriteNpy(const std::string& path, std::span<const int64_t> shape, const T* data) {
-  PendingNpy(path, shape, data).Commit();
+  WriteFileAtomically(path, EncodeNpy(shape, data));
 }
 
 }  // namespace poolbench
