@@ -7,6 +7,7 @@
 #include "cli/commands.hpp"
 #include "compare/compare.hpp"
 #include "io/atomic_file.hpp"
+#include "report/reader.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -18,8 +19,8 @@ struct CompareOptions {
 };
 
 void RunCompare(const CompareOptions& opt) {
-  const report::Json base = report::Load(opt.base);
-  const report::Json head = report::Load(opt.head);
+  const report::Json base = report::Read(opt.base, report::Expect::kGoogleBenchmark);
+  const report::Json head = report::Read(opt.head, report::Expect::kGoogleBenchmark);
   const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);
   const std::string markdown = compare::ToMarkdown(c);
   if (!opt.json.empty()) report::Save(compare::ToJson(c), opt.json);

@@ -8,12 +8,11 @@
 #include "io/atomic_file.hpp"
 #include "render/render.hpp"
 #include "report/merge.hpp"
+#include "report/reader.hpp"
 #include "report/report.hpp"
 
 namespace poolbench::cli {
 namespace {
-
-using report::ReportError;
 
 struct ReportOptions {
   std::string input;
@@ -40,22 +39,11 @@ void RunReport(const ReportOptions& opt) {
   if (opt.input.empty()) {
     throw CLI::RequiredError("report needs a report file (poolbench report IN.json)");
   }
-  const report::Json r = report::Load(opt.input);
-  // The renderers read optional fields leniently, but a field of the wrong JSON type is bad
-  // input, named with the file rather than as a bare library error.
-  auto draw = [&](std::string (*to)(const report::Json&)) {
-    try {
-      return to(r);
-    } catch (const report::Json::exception& e) {
-      throw ReportError(opt.input + ": malformed report: " + e.what());
-    } catch (const ReportError& e) {
-      throw ReportError(opt.input + ": " + e.what());
-    }
-  };
+  const report::Json r = report::Read(opt.input, report::Expect::kPoolbench);
   const bool any = !opt.markdown.empty() || !opt.csv.empty() || !opt.html.empty();
-  if (!any) std::cout << draw(render::Markdown);
-  if (!opt.markdown.empty()) Write(opt.markdown, draw(render::Markdown));
-  if (!opt.csv.empty()) Write(opt.csv, draw(render::Csv));
+  if (!any) std::cout << render::Markdown(r);
+  if (!opt.markdown.empty()) Write(opt.markdown, render::Markdown(r));
+  if (!opt.csv.empty()) Write(opt.csv, render::Csv(r));
   // Last, because it depends on an outside interpreter: when Python is missing, the Markdown
   // and CSV asked for in the same run are still written.
   if (!opt.html.empty()) render::WriteHtml(opt.input, opt.html);
@@ -63,7 +51,8 @@ void RunReport(const ReportOptions& opt) {
 
 void RunMerge(const MergeOptions& opt) {
   std::vector<report::MergeInput> inputs;
-  for (const std::string& file : opt.inputs) inputs.push_back({file, report::Load(file)});
+  for (const std::string& file : opt.inputs)
+    inputs.push_back({file, report::Read(file, report::Expect::kPoolbench)});
   const report::MergeResult merged = report::Merge(inputs);
   for (const std::string& w : merged.warnings) std::cerr << "poolbench: warning: " << w << "\n";
   report::Save(merged.report, opt.out);

@@ -75,51 +75,43 @@ struct Collected {
   std::map<std::string, Row> meta;  // strategy, descriptor, threads
 };
 
+// The strategy, descriptor and threads of a benchmark, from its first entry.
+Row RowOf(const Json& entry) {
+  Row meta;
+  meta.strategy = entry.value(report::field::kStrategy, "");
+  meta.descriptor = entry.value(report::field::kDescriptor, "");
+  if (entry.contains("threads")) meta.threads = entry["threads"].get<int>();
+  return meta;
+}
+
+// Adds one repetition to its benchmark's side: a time, or the failure that replaces it.
+void AddRepetition(const Json& entry, Side& side) {
+  const bool error = entry.value("error_occurred", false);
+  const bool fail = entry.value(report::field::kVerdict, "") == "FAIL";
+  if (!error && !fail) {
+    side.samples_ns.push_back(report::RealTimeNs(entry));
+    return;
+  }
+  if (!side.failed) {
+    const std::string message = entry.value("error_message", "");
+    side.error_message = !message.empty() ? message : fail ? "verdict FAIL" : "error_occurred";
+  }
+  side.failed = true;
+}
+
+// Collects a report validated by report::Read (every repetition that ran has a positive time).
 Collected Collect(const Json& r, const std::string& label) {
   Collected out;
   const Json& benchmarks = r.at("benchmarks");
-  for (size_t i = 0; i < benchmarks.size(); ++i) {
-    const Json& b = benchmarks[i];
-    if (b.at("run_type") != "iteration") continue;
-    const std::string run_name = b.at("run_name");
-    const std::string at = label + ": benchmarks[" + std::to_string(i) + "] (" + run_name + ")";
-    if (b.contains("error_occurred") && !b["error_occurred"].is_boolean()) {
-      throw ReportError(at + ": \"error_occurred\" is not a boolean");
-    }
-    if (b.contains(report::field::kVerdict) && !b[report::field::kVerdict].is_string()) {
-      throw ReportError(at + ": \"" + report::field::kVerdict + "\" is not a string");
-    }
+  for (const Json& entry : benchmarks) {
+    if (entry.at("run_type") != "iteration") continue;
+    const std::string run_name = entry.at("run_name");
     auto [it, is_new] = out.sides.try_emplace(run_name);
-    Side& side = it->second;
     if (is_new) {
       out.order.push_back(run_name);
-      Row& meta = out.meta[run_name];
-      if (b.contains(report::field::kStrategy) && b[report::field::kStrategy].is_string()) {
-        meta.strategy = b[report::field::kStrategy];
-      }
-      if (b.contains(report::field::kDescriptor) && b[report::field::kDescriptor].is_string()) {
-        meta.descriptor = b[report::field::kDescriptor];
-      }
-      if (b.contains("threads") && b["threads"].is_number_integer()) meta.threads = b["threads"];
+      out.meta[run_name] = RowOf(entry);
     }
-    const bool error = b.value("error_occurred", false);
-    const bool fail = b.value(report::field::kVerdict, std::string()) == "FAIL";
-    if (error || fail) {
-      if (!side.failed) {
-        const Json& message = b.contains("error_message") ? b["error_message"] : Json();
-        side.error_message = message.is_string() && !message.get<std::string>().empty()
-                                 ? message.get<std::string>()
-                                 : (fail ? "verdict FAIL" : "error_occurred");
-      }
-      side.failed = true;
-      continue;
-    }
-    const double t = report::RealTimeNs(b);
-    if (!std::isfinite(t) || t <= 0) {
-      throw ReportError(at + " has real_time " + b.at("real_time").dump() +
-                        ": a run without an error must have a positive time");
-    }
-    side.samples_ns.push_back(t);
+    AddRepetition(entry, it->second);
   }
   if (out.order.empty()) {
     throw ReportError(

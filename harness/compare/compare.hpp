@@ -92,7 +92,7 @@ struct Comparison {
   bool Failed() const;  // any regression or wrong result
 };
 
-// Compares two reports (already checked by report::Load or report::Check). Benchmarks are
+// Compares two reports (validated by report::Read or report::Validate). Benchmarks are
 // matched by run_name over the entries with run_type "iteration"; aggregates are ignored.
 // Throws IncompatibleReports when machine fields differ without options.force,
 // report::ReportError when a report has nothing to compare or a time that is not positive,

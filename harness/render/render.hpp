@@ -48,8 +48,8 @@ struct ProblemResults {
 // Groups the report's entries by (descriptor, strategy, threads), in the order problems first
 // appear. A group's time is its "mean" aggregate when it has one (repetitions > 1), else the
 // mean of its iteration entries. A group with any error entry, or whose verdict is not
-// "pass", is unranked. Throws report::ReportError if an entry lacks the poolbench fields
-// (strategy, descriptor), i.e. the file is a plain Google Benchmark report.
+// "pass", is unranked. The report is one that report::Read or report::Validate accepted with
+// Expect::kPoolbench, as for every renderer below.
 std::vector<ProblemResults> Summarise(const report::Json& report);
 
 // The report as Markdown: build and machine facts, the measured bandwidth, one ranking table

@@ -101,16 +101,7 @@ std::vector<ProblemResults> Summarise(const report::Json& report) {
   std::map<Key, Group> groups;
   std::vector<Key> order;
   std::vector<std::string> problems;
-  size_t index = 0;
   for (const Json& e : report.at("benchmarks")) {
-    const std::string at = "benchmarks[" + std::to_string(index++) + "]";
-    for (const char* key : {field::kStrategy, field::kDescriptor}) {
-      if (!e.contains(key) || !e[key].is_string()) {
-        throw report::ReportError(at + " (" + StringOr(e, "name") +
-                                  ") lacks the poolbench field \"" + key +
-                                  "\": not a report written by poolbench bench");
-      }
-    }
     const Key key{e[field::kDescriptor], e[field::kStrategy], e.value("threads", 1)};
     auto [it, inserted] = groups.try_emplace(key);
     Group& g = it->second;

@@ -12,7 +12,7 @@ namespace poolbench::report {
 
 struct MergeInput {
   std::string file;  // names the input in errors and in context.merged_from
-  Json report;       // already checked by Load()
+  Json report;       // read by report::Read(..., Expect::kPoolbench)
 };
 
 struct MergeResult {

@@ -1,8 +1,7 @@
 // The JSON timing report: Google Benchmark's format ("context" + "benchmarks") with
 // poolbench's own fields added, so Google Benchmark's compare.py and CI benchmark actions read
-// it. Every command that reads or writes reports goes through these functions; the field
-// names below are the one vocabulary (reports/schema.json is the same contract as a JSON
-// Schema).
+// it. The field names below are the one vocabulary (reports/schema.json is the same contract
+// as a JSON Schema); report/reader.hpp reads and validates reports, Save() writes them.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -60,14 +59,6 @@ inline constexpr const char* kBandwidthLevel = "bandwidth_level";  // level the 
 inline constexpr const char* kSpeedup = "speedup_vs_reference";    // naive_loops time / time
 inline constexpr const char* kVerdict = "verdict";  // "pass" or "FAIL" (then error_occurred)
 }  // namespace field
-
-// Reads and checks a report: valid JSON, an object with a "context" object and a
-// "benchmarks" array whose entries have name, run_name, run_type, real_time, cpu_time and
-// time_unit. Throws ReportError naming the file and what is wrong.
-Json Load(const std::string& path);
-
-// Checks an in-memory report the same way; `what` names it in errors.
-void Check(const Json& report, const std::string& what);
 
 // A report as it is written to a file: pretty-printed, ending in a newline.
 std::string Text(const Json& report);
