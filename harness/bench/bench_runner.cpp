@@ -4,11 +4,12 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <chrono>
-#include <ctime>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
+#include <stdexcept>
 
 #include "bench/bandwidth.hpp"
 #include "check/cross_check.hpp"
@@ -25,15 +26,18 @@ using report::Json;
 namespace field = report::field;
 namespace ctx = report::ctx;
 
-// One timed configuration.
+// One benchmark: a strategy on the current problem at one thread count.
 struct Job {
   const Strategy* strategy;
   int threads;
-  std::string name;  // strategy/descriptor/threads:T, also the run_name of every entry
+  std::string name;  // strategy/descriptor/threads:T, the run_name of every entry
+  // Why the strategy is wrong on the problem (it failed the cross-check), or empty. A wrong
+  // strategy is reported through Google Benchmark's SkipWithError, never timed.
+  std::string wrong;
 };
 
-// Caller-owned buffers of one problem, shared by every strategy timed on it: aligned and
-// guarded like the cross-check's.
+// The buffers of one problem, shared by every strategy timed on it: aligned and guarded like
+// the cross-check's.
 struct ProblemBuffers {
   GuardedBuffer src, dst, diff_dst, diff_src, indices;
 
@@ -62,40 +66,21 @@ struct ProblemBuffers {
   }
 };
 
-// Collects Google Benchmark's runs as report entries (Google Benchmark's own JSON fields).
-class Collector : public benchmark::BenchmarkReporter {
+// Google Benchmark's own JSON reporter, writing into a string: the report's context and entries
+// are exactly what Google Benchmark writes (its compare.py reads them), with poolbench's fields
+// added afterwards.
+class JsonCapture {
  public:
-  bool ReportContext(const Context&) override { return true; }
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& r : runs) {
-      Json e;
-      e["function_name"] = r.run_name.function_name;  // replaced by the caller
-      e["family_index"] = r.family_index;
-      e["per_family_instance_index"] = r.per_family_instance_index;
-      const bool aggregate = r.run_type == Run::RT_Aggregate;
-      e["run_type"] = aggregate ? "aggregate" : "iteration";
-      e["repetitions"] = r.repetitions;
-      if (!aggregate) e["repetition_index"] = r.repetition_index;
-      e["iterations"] = r.iterations;
-      // A percentage aggregate (cv) carries its fraction unscaled, as Google Benchmark's own
-      // JSON reporter writes it; the adjusted times would divide it by the iteration count.
-      const bool percentage = aggregate && r.aggregate_unit == benchmark::kPercentage;
-      e["real_time"] = percentage ? r.real_accumulated_time : r.GetAdjustedRealTime();
-      e["cpu_time"] = percentage ? r.cpu_accumulated_time : r.GetAdjustedCPUTime();
-      e["time_unit"] = benchmark::GetTimeUnitString(r.time_unit);
-      if (aggregate) {
-        e["aggregate_name"] = r.aggregate_name;
-        e["aggregate_unit"] = r.aggregate_unit == benchmark::kPercentage ? "percentage" : "time";
-      }
-      if (r.error_occurred) {
-        e["error_occurred"] = true;
-        e["error_message"] = r.error_message;
-      }
-      for (const auto& [name, counter] : r.counters) e[name] = counter.value;
-      entries.push_back(std::move(e));
-    }
+  JsonCapture() {
+    reporter_.SetOutputStream(&out_);
+    reporter_.SetErrorStream(&err_);
   }
-  std::vector<Json> entries;
+  benchmark::BenchmarkReporter* reporter() { return &reporter_; }
+  Json Parse() const { return Json::parse(out_.str()); }
+
+ private:
+  std::ostringstream out_, err_;
+  benchmark::JSONReporter reporter_;
 };
 
 std::string CpuModel() {
@@ -109,33 +94,33 @@ std::string CpuModel() {
   return "unknown";
 }
 
+// Google Benchmark is initialised once per process, with the facts about the machine and the
+// build that every report's context carries, as its custom context.
+void InitBenchmarkOnce() {
+  static const bool done = [] {
+    // Google Benchmark keeps argv[0] as the context's "executable", so it must outlive the call.
+    static char arg0[] = "poolbench";
+    int argc = 1;
+    char* argv[] = {arg0, nullptr};
+    benchmark::Initialize(&argc, argv);
+    benchmark::AddCustomContext(ctx::kMachine, CpuModel());
+    benchmark::AddCustomContext(ctx::kCompiler, build_info::kCompiler);
+    benchmark::AddCustomContext(ctx::kFlags, build_info::kFlags);
+    benchmark::AddCustomContext(ctx::kBuildType, build_info::kBuildType);
+    benchmark::AddCustomContext(ctx::kGitRevision, build_info::kGitRevision);
+    return true;
+  }();
+  (void)done;
+}
+
+// Google Benchmark's context (date, host, CPUs, caches, load, its custom context) plus the
+// fields of this run that are not strings.
 Json MakeContext(const BenchConfig& cfg, const Json& bandwidth) {
-  const auto& cpu = benchmark::CPUInfo::Get();
-  Json c;
-  char date[64];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
-  c["date"] = date;
-  c["host_name"] = benchmark::SystemInfo::Get().name;
-  c["executable"] = "poolbench";
-  c["num_cpus"] = cpu.num_cpus;
-  c["mhz_per_cpu"] = static_cast<int64_t>(cpu.cycles_per_second / 1e6);
-  c["cpu_scaling_enabled"] = cpu.scaling == benchmark::CPUInfo::ENABLED;
-  c["caches"] = Json::array();
-  for (const auto& cache : cpu.caches) {
-    c["caches"].push_back({{"type", cache.type},
-                           {"level", cache.level},
-                           {"size", cache.size},
-                           {"num_sharing", cache.num_sharing}});
-  }
-  c["load_avg"] = cpu.load_avg;
-  c["library_build_type"] = "release";
+  JsonCapture capture;
+  capture.reporter()->ReportContext(benchmark::BenchmarkReporter::Context());
+  capture.reporter()->Finalize();
+  Json c = capture.Parse().at("context");
   c[ctx::kVersion] = report::kVersion;
-  c[ctx::kMachine] = CpuModel();
-  c[ctx::kCompiler] = build_info::kCompiler;
-  c[ctx::kFlags] = build_info::kFlags;
-  c[ctx::kBuildType] = build_info::kBuildType;
-  c[ctx::kGitRevision] = build_info::kGitRevision;
   // OpenMP's default team size, as a fact about the machine's set-up: strategies take their
   // thread counts from ExecContext, and the harness never changes OpenMP's settings.
   c[ctx::kOmpThreads] = omp_get_max_threads();
@@ -145,22 +130,123 @@ Json MakeContext(const BenchConfig& cfg, const Json& bandwidth) {
   return c;
 }
 
-// The poolbench fields every entry of one (strategy, problem, threads) carries.
-void Annotate(Json& e, const Strategy& s, const Problem& p, int threads, const Job* job) {
-  e["threads"] = threads;
-  e[field::kStrategy] = s.name();
+// The bandwidth of every level at every thread count the run uses, for the fractions.
+struct Rooflines {
+  std::map<int, std::vector<BandwidthLevel>> levels;  // by thread count
+  Json json = Json::array();                          // context.bandwidth
+};
+
+Rooflines MeasureRooflines(const BenchConfig& cfg) {
+  Rooflines out;
+  if (cfg.bandwidth_seconds <= 0) return out;
+  std::set<int> thread_counts(cfg.threads.begin(), cfg.threads.end());
+  thread_counts.insert(1);  // single-threaded strategies always run at 1
+  for (int t : thread_counts) {
+    out.levels[t] = MeasureBandwidth({t, cfg.bandwidth_seconds});
+    for (const Json& level : ToJson(out.levels[t])) out.json.push_back(level);
+  }
+  return out;
+}
+
+// The requested thread counts a strategy can run (at least 1), ascending.
+std::vector<int> ThreadCounts(const Strategy& s, const std::vector<int>& requested) {
+  std::set<int> counts;
+  for (int t : requested) counts.insert(std::min(t, s.MaxThreads()));
+  if (counts.empty()) counts.insert(1);
+  return {counts.begin(), counts.end()};
+}
+
+// The benchmarks of one problem: every strategy that supports it at each of its thread counts,
+// verified first. Unsupported pairs are added to `skipped`.
+std::vector<Job> PlanJobs(const std::vector<const Strategy*>& strategies, const Problem& p,
+                          const BenchConfig& cfg, Json& skipped) {
+  const std::string desc = FormatDescriptor(p);
+  CrossChecker checker(p, cfg.seed);
+  std::vector<Job> jobs;
+  for (const Strategy* s : strategies) {
+    if (Support sup = s->Supports(p); !sup) {
+      skipped.push_back(
+          {{field::kStrategy, s->name()}, {field::kDescriptor, desc}, {"reason", sup.reason}});
+      continue;
+    }
+    const std::vector<int> counts = ThreadCounts(*s, cfg.threads);
+    // Verified at its largest thread count, where races would show.
+    const CheckResult check = checker.Check(*s, counts.back());
+    const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
+    for (int t : counts) {
+      const std::string name =
+          std::string(s->name()) + "/" + desc + "/threads:" + std::to_string(t);
+      jobs.push_back({s, t, name, wrong});
+    }
+  }
+  return jobs;
+}
+
+// Registers the jobs with Google Benchmark. `buffers` is null when every job is wrong.
+void RegisterJobs(const std::vector<Job>& jobs, const Problem& p, ProblemBuffers* buffers,
+                  const BenchConfig& cfg) {
+  benchmark::ClearRegisteredBenchmarks();
+  for (const Job& job : jobs) {
+    auto body = [&p, buffers, job](benchmark::State& state) {
+      if (!job.wrong.empty()) {
+        state.SkipWithError(("wrong result: " + job.wrong).c_str());
+        return;
+      }
+      // Preparation, the forward a backward kernel saves, and a first run (which touches every
+      // page) stay outside the timed loop.
+      const auto kernel = job.strategy->Prepare(p, ExecContext{job.threads});
+      Buffers b = buffers->Get();
+      SavedForwardBuffers saved;
+      saved.Bind(*kernel, p, b);
+      kernel->Run(b);
+      for (auto _ : state) {
+        kernel->Run(b);
+        benchmark::ClobberMemory();
+      }
+    };
+    benchmark::RegisterBenchmark(job.name.c_str(), body)
+        ->Unit(benchmark::kNanosecond)
+        ->Repetitions(job.wrong.empty() ? cfg.repetitions : 1)
+        ->MinTime(cfg.min_time)
+        ->UseRealTime();
+  }
+}
+
+// Gives an entry of Google Benchmark's JSON the job's name (Google Benchmark appends its options,
+// "/min_time:0.100/repeats:3/real_time") and poolbench's fields.
+void Annotate(Json& e, const Job& job, const Problem& p) {
+  const bool aggregate = e.at("run_type") == "aggregate";
+  e["name"] = aggregate ? job.name + "_" + e.at("aggregate_name").get<std::string>() : job.name;
+  e["run_name"] = job.name;
+  e["threads"] = job.threads;
+  e[field::kStrategy] = job.strategy->name();
   e[field::kDescriptor] = FormatDescriptor(p);
   e[field::kOp] = ToString(p.op);
   e[field::kDirection] = ToString(p.direction);
   e[field::kDType] = ToString(p.dtype);
   e[field::kLayout] = ToString(p.layout);
   e[field::kBytes] = BytesMoved(p);
-  if (job) {
-    const bool aggregate = e["run_type"] == "aggregate";
-    e["name"] = aggregate ? job->name + "_" + e["aggregate_name"].get<std::string>() : job->name;
-    e["run_name"] = job->name;
-    e.erase("function_name");
+  e[field::kVerdict] = job.wrong.empty() ? "pass" : "FAIL";
+}
+
+// Runs the jobs of one problem with Google Benchmark; returns their annotated entries.
+std::vector<Json> TimeJobs(const std::vector<Job>& jobs, const Problem& p, const BenchConfig& cfg) {
+  const bool timed =
+      std::any_of(jobs.begin(), jobs.end(), [](const Job& j) { return j.wrong.empty(); });
+  // Only a problem with a correct strategy allocates its buffers.
+  std::optional<ProblemBuffers> buffers;
+  if (timed) buffers.emplace(p, cfg.seed);
+  RegisterJobs(jobs, p, buffers ? &*buffers : nullptr, cfg);
+  JsonCapture capture;
+  benchmark::RunSpecifiedBenchmarks(capture.reporter());
+  std::vector<Json> entries = capture.Parse().at("benchmarks");
+  for (Json& e : entries) {
+    // Families are numbered in the order they were registered, which is the jobs' order.
+    const auto family = e.at("family_index").get<size_t>();
+    if (family >= jobs.size()) throw std::logic_error("Google Benchmark reported an unknown job");
+    Annotate(e, jobs[family], p);
   }
+  return entries;
 }
 
 bool IsTime(const Json& e) {
@@ -199,25 +285,6 @@ void AddDerivedFields(Json& benchmarks,
   }
 }
 
-// The requested thread counts a strategy can run (at least 1), ascending.
-std::vector<int> ThreadCounts(const Strategy& s, const std::vector<int>& requested) {
-  std::set<int> counts;
-  for (int t : requested) counts.insert(std::min(t, s.MaxThreads()));
-  if (counts.empty()) counts.insert(1);
-  return {counts.begin(), counts.end()};
-}
-
-void InitBenchmarkOnce() {
-  static const bool done = [] {
-    int argc = 1;
-    char arg0[] = "poolbench";
-    char* argv[] = {arg0, nullptr};
-    benchmark::Initialize(&argc, argv);
-    return true;
-  }();
-  (void)done;
-}
-
 }  // namespace
 
 int64_t BytesMoved(const Problem& p) {
@@ -239,100 +306,19 @@ std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, in
 report::Json RunBench(const std::vector<const Strategy*>& strategies,
                       const std::vector<Problem>& problems, const BenchConfig& cfg) {
   InitBenchmarkOnce();
-  std::set<int> thread_counts(cfg.threads.begin(), cfg.threads.end());
-  thread_counts.insert(1);  // single-threaded strategies always run at 1
-
-  std::map<int, std::vector<BandwidthLevel>> bandwidth;
-  Json bandwidth_json = Json::array();
-  if (cfg.bandwidth_seconds > 0) {
-    for (int t : thread_counts) {
-      bandwidth[t] = MeasureBandwidth({t, cfg.bandwidth_seconds});
-      for (const Json& level : ToJson(bandwidth[t])) bandwidth_json.push_back(level);
-    }
-  }
+  const Rooflines rooflines = MeasureRooflines(cfg);
   Json out;
-  out["context"] = MakeContext(cfg, bandwidth_json);
-  Json& skipped = out["context"][ctx::kSkipped];
+  out["context"] = MakeContext(cfg, rooflines.json);
   Json benchmarks = Json::array();
-
   for (size_t i = 0; i < problems.size(); ++i) {
     const Problem& p = problems[i];
-    const std::string desc = FormatDescriptor(p);
-    if (cfg.on_problem) cfg.on_problem(i, problems.size(), desc);
-    CrossChecker checker(p, cfg.seed);
-    std::vector<Job> jobs;
-    for (const Strategy* s : strategies) {
-      if (Support sup = s->Supports(p); !sup) {
-        skipped.push_back(
-            {{field::kStrategy, s->name()}, {field::kDescriptor, desc}, {"reason", sup.reason}});
-        continue;
-      }
-      const std::vector<int> counts = ThreadCounts(*s, cfg.threads);
-      // Verified at its largest thread count, where races would show.
-      const CheckResult check = checker.Check(*s, counts.back());
-      for (int t : counts) {
-        const std::string name =
-            std::string(s->name()) + "/" + desc + "/threads:" + std::to_string(t);
-        if (check.verdict == Verdict::kFail) {
-          // A wrong strategy is reported, never timed or ranked.
-          Json e = {{"name", name},
-                    {"run_name", name},
-                    {"run_type", "iteration"},
-                    {"repetitions", 1},
-                    {"repetition_index", 0},
-                    {"iterations", 0},
-                    {"real_time", 0},
-                    {"cpu_time", 0},
-                    {"time_unit", "ns"},
-                    {"error_occurred", true},
-                    {"error_message", "wrong result: " + check.detail}};
-          Annotate(e, *s, p, t, nullptr);
-          e[field::kVerdict] = "FAIL";
-          benchmarks.push_back(std::move(e));
-          continue;
-        }
-        jobs.push_back({s, t, name});
-      }
-    }
+    if (cfg.on_problem) cfg.on_problem(i, problems.size(), FormatDescriptor(p));
+    const std::vector<Job> jobs = PlanJobs(strategies, p, cfg, out["context"][ctx::kSkipped]);
     if (jobs.empty()) continue;
-
-    ProblemBuffers buffers(p, cfg.seed);
-    benchmark::ClearRegisteredBenchmarks();
-    for (const Job& job : jobs) {
-      benchmark::RegisterBenchmark(job.name.c_str(),
-                                   [&p, &buffers, job](benchmark::State& state) {
-                                     // Preparation, the forward a backward kernel saves, and a
-                                     // first run (which touches every page) stay outside the
-                                     // timed loop.
-                                     const auto kernel =
-                                         job.strategy->Prepare(p, ExecContext{job.threads});
-                                     Buffers b = buffers.Get();
-                                     SavedForwardBuffers saved;
-                                     saved.Bind(*kernel, p, b);
-                                     kernel->Run(b);
-                                     for (auto _ : state) {
-                                       kernel->Run(b);
-                                       benchmark::ClobberMemory();
-                                     }
-                                   })
-          ->Unit(benchmark::kNanosecond)
-          ->Repetitions(cfg.repetitions)
-          ->MinTime(cfg.min_time)
-          ->UseRealTime();
-    }
-    Collector collector;
-    benchmark::RunSpecifiedBenchmarks(&collector);
-    for (Json& e : collector.entries) {
-      const std::string fn = e["function_name"];
-      const auto job =
-          std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) { return j.name == fn; });
-      Annotate(e, *job->strategy, p, job->threads, &*job);
-      e[field::kVerdict] = "pass";
-      benchmarks.push_back(std::move(e));
-    }
+    for (Json& e : TimeJobs(jobs, p, cfg)) benchmarks.push_back(std::move(e));
   }
   benchmark::ClearRegisteredBenchmarks();
-  AddDerivedFields(benchmarks, bandwidth);
+  AddDerivedFields(benchmarks, rooflines.levels);
   out["benchmarks"] = std::move(benchmarks);
   return out;
 }
