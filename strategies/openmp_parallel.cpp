@@ -22,9 +22,9 @@ class ParallelKernel final : public PlaneKernel<T> {
   using Base::grid_, Base::p_;
 
  public:
-  ParallelKernel(const Problem& p, int threads) : Base(p) {
+  ParallelKernel(const Problem& p, const ExecContext& ctx) : Base(p, ctx) {
     const int64_t work = InputElements(p) + OutputElements(p);
-    threads_ = work < kMinParallelElements ? 1 : threads;
+    threads_ = work < kMinParallelElements ? 1 : ctx.threads;
     // The output columns whose windows lie wholly inside the input: a contiguous range,
     // since window starts grow with the column.
     const int64_t ow = grid_.ow();
@@ -101,21 +101,13 @@ class ParallelKernel final : public PlaneKernel<T> {
   int64_t full_lo_ = 0, full_hi_ = 0;  // output columns [lo, hi) have every tap inside
 };
 
-class OpenMPParallel final : public Strategy {
+class OpenMPParallel final : public PlaneStrategy<ParallelKernel> {
  public:
-  std::string_view name() const override { return "openmp_parallel"; }
-  std::string_view description() const override {
-    return "OpenMP over (plane, output row) pairs, precomputed tap ranges, no bounds checks "
-           "inside; backward over planes";
-  }
-  Support Supports(const Problem& p) const override {
-    if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
-    return Support::Yes();
-  }
+  OpenMPParallel()
+      : PlaneStrategy("openmp_parallel",
+                      "OpenMP over (plane, output row) pairs, precomputed tap ranges, no bounds "
+                      "checks inside; backward over planes") {}
   int MaxThreads() const override { return omp_get_num_procs(); }
-  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const override {
-    return MakePlaneKernel<ParallelKernel>(p, ctx.threads);
-  }
 };
 
 POOLBENCH_REGISTER_STRATEGY(OpenMPParallel);
