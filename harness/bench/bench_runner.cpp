@@ -14,6 +14,7 @@
 #include "bench/bandwidth.hpp"
 #include "check/cross_check.hpp"
 #include "check/inputs.hpp"
+#include "io/plugin_loader.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
@@ -127,6 +128,11 @@ Json MakeContext(const BenchConfig& cfg, const Json& bandwidth) {
   c[ctx::kBandwidth] = bandwidth;
   if (!cfg.shard.empty()) c[ctx::kShard] = cfg.shard;
   c[ctx::kSkipped] = Json::array();
+  // Peers this build offers but could not run: their absence from the results is stated.
+  c[ctx::kMissingPeers] = Json::array();
+  for (const MissingPeer& m : MissingPeers()) {
+    c[ctx::kMissingPeers].push_back({{"name", m.name}, {"reason", m.reason}});
+  }
   return c;
 }
 

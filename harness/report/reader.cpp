@@ -150,7 +150,8 @@ void CheckContext(const Json& c, const std::string& what, Expect expect) {
                {ctx::kOmpThreads, Kind::kPositive},
                {ctx::kShard, Kind::kString},
                {ctx::kSkipped, Kind::kArray},
-               {ctx::kMergedFrom, Kind::kArray}});
+               {ctx::kMergedFrom, Kind::kArray},
+               {ctx::kMissingPeers, Kind::kArray}});
   if (const auto it = c.find(ctx::kBandwidth); it != c.end()) {
     try {
       BandwidthFromJson(*it);
@@ -170,6 +171,7 @@ void CheckContext(const Json& c, const std::string& what, Expect expect) {
                        {"descriptor", Kind::kString, true},
                        {"reason", Kind::kString, true}});
   list(ctx::kMergedFrom, {{"file", Kind::kString, true}});
+  list(ctx::kMissingPeers, {{"name", Kind::kString, true}, {"reason", Kind::kString, true}});
 }
 
 }  // namespace
