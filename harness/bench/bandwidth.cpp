@@ -186,6 +186,100 @@ struct Plan {
   int64_t floats;
 };
 
+// What the threads of one measurement share. Only the master thread writes it (other threads
+// only set alloc_failed), and the others read it only after the barrier that follows a write.
+struct Measurement {
+  Measurement(int t, int64_t f, double s, float factor)
+      : threads(t),
+        floats(f),
+        seconds(s),
+        q(factor),
+        target(std::clamp(s / 20, 1e-3, 1e-2)),
+        bytes_per_sweep(static_cast<double>(t) * f * kBytesPerElement),
+        got_threads(t) {}
+  const int threads;
+  const int64_t floats;  // per thread and stream
+  const double seconds;  // to spend sampling
+  const float q;         // the kernel's factor
+  const double target;   // seconds per sample
+  const double bytes_per_sweep;
+  bool alloc_failed = false;
+  int got_threads;
+  int64_t reps = 1;  // sweeps per sample
+  Clock::time_point start, t0;
+  double best = 0;  // GB/s
+  bool more = true;
+};
+
+void Sweep(const Measurement& m, const Streams& s) {
+  ReadFourWriteOne(s.src[0], s.src[1], s.src[2], s.src[3], s.dst, m.floats, m.q);
+}
+
+// One thread's streams, allocated and first touched by that thread, so that on a NUMA machine
+// the pages live next to the core that streams them and page faults stay out of the timing, and
+// then swept once to bring the working set into the level being measured.
+Streams PrepareThread(Measurement& m) {
+  Streams streams = Allocate(m.floats);
+  if (!streams.block) {
+#pragma omp atomic write
+    m.alloc_failed = true;
+    return streams;
+  }
+  for (float* src : streams.src) {
+    for (int64_t i = 0; i < m.floats; ++i) src[i] = static_cast<float>(i & 255);
+  }
+  std::fill_n(streams.dst, m.floats, 0.0f);
+  Sweep(m, streams);
+  return streams;
+}
+
+// The master alone: doubles the sweeps per sample until its own sweeps last target / 2.
+template <class SweepN>
+void Calibrate(Measurement& m, const SweepN& sweep) {
+  m.start = Clock::now();
+  for (;;) {
+    const Clock::time_point c0 = Clock::now();
+    sweep(m.reps);
+    if (std::chrono::duration<double>(Clock::now() - c0).count() >= m.target / 2) break;
+    if (m.reps >= (int64_t{1} << 40)) break;
+    m.reps *= 2;
+  }
+}
+
+// Every thread: timed samples, each started together after a barrier and ended by the last
+// thread, until m.seconds have passed; the master keeps the best rate.
+template <class SweepN>
+void Sample(Measurement& m, bool master, const SweepN& sweep) {
+  for (;;) {
+#pragma omp barrier
+    if (master) m.t0 = Clock::now();
+#pragma omp barrier
+    sweep(m.reps);
+#pragma omp barrier
+    if (master) {
+      const Clock::time_point t1 = Clock::now();
+      const double t = std::chrono::duration<double>(t1 - m.t0).count();
+      if (t > 0)
+        m.best = std::max(m.best, static_cast<double>(m.reps) * m.bytes_per_sweep / t / 1e9);
+      m.more = m.best == 0 || std::chrono::duration<double>(t1 - m.start).count() < m.seconds;
+    }
+#pragma omp barrier
+    if (!m.more) break;
+  }
+}
+
+void ThrowIfFailed(const Measurement& m) {
+  if (m.alloc_failed) {
+    throw std::runtime_error("bandwidth measurement: cannot allocate 5 x " +
+                             std::to_string(m.floats * sizeof(float)) + " bytes per thread");
+  }
+  if (m.got_threads != m.threads) {
+    throw std::runtime_error("bandwidth measurement: OpenMP started " +
+                             std::to_string(m.got_threads) + " threads instead of " +
+                             std::to_string(m.threads) + " (OMP_THREAD_LIMIT or OMP_DYNAMIC?)");
+  }
+}
+
 // Runs the kernel on `threads` threads, each over its own src/dst pair of `floats` elements,
 // for about `seconds` after a warm-up, and returns the best rate in GB/s.
 //
@@ -198,93 +292,33 @@ struct Plan {
 // descheduled peer would make a few sweeps look long enough. The best sample is the one least
 // disturbed by interrupts and other processes.
 double MeasureLevel(int threads, int64_t floats, double seconds) {
-  const double target = std::clamp(seconds / 20, 1e-3, 1e-2);
   // Read through a volatile so that the compiler cannot know the factor (1) and fold the loop.
   volatile float factor = 1.0f;
-  const float q = factor;
-  const double bytes_per_sweep = static_cast<double>(threads) * floats * kBytesPerElement;
-
-  bool alloc_failed = false;
-  int got_threads = threads;
-  double best = 0;
-  int64_t reps = 1;
-  bool more = true;
-  Clock::time_point t0;
-  Clock::time_point start;
+  Measurement m(threads, floats, seconds, factor);
   float sink = 0;
   const std::vector<int> cpus = PinCpus(threads);
-
 #pragma omp parallel num_threads(threads) reduction(+ : sink)
   {
     const bool master = omp_get_thread_num() == 0;
-    if (master) got_threads = omp_get_num_threads();
+    if (master) m.got_threads = omp_get_num_threads();
     const ScopedPin pin(cpus, omp_get_thread_num());
-    // Each thread allocates and first touches its own slices, so that on a NUMA machine the
-    // pages live next to the core that streams them, and page faults stay out of the timing.
-    const Streams streams = Allocate(floats);
-    float* const* const src = streams.src;
-    float* const dst = streams.dst;
-    auto once = [&] { ReadFourWriteOne(src[0], src[1], src[2], src[3], dst, floats, q); };
-    if (!streams.block) {
-#pragma omp atomic write
-      alloc_failed = true;
-    } else {
-      for (float* s : streams.src) {
-        for (int64_t i = 0; i < floats; ++i) s[i] = static_cast<float>(i & 255);
-      }
-      std::fill_n(dst, floats, 0.0f);
-      // Warm-up: the first sweep brings the working set into the level being measured.
-      once();
-    }
-    auto sweep = [&](int64_t n) {
+    const Streams streams = PrepareThread(m);
+    const auto sweep = [&](int64_t n) {
       for (int64_t r = 0; r < n; ++r) {
-        once();
+        Sweep(m, streams);
         benchmark::ClobberMemory();
       }
     };
 #pragma omp barrier
-    // Only the master reads the clock and writes the shared state (reps, t0, best, more); the
-    // other threads read it only after the barrier that follows the write.
-    const bool ok = !alloc_failed && got_threads == threads;
-    if (ok && master) {
-      start = Clock::now();
-      for (;;) {
-        const Clock::time_point c0 = Clock::now();
-        sweep(reps);
-        if (std::chrono::duration<double>(Clock::now() - c0).count() >= target / 2) break;
-        if (reps >= (int64_t{1} << 40)) break;
-        reps *= 2;
-      }
-    }
-    while (ok) {
-#pragma omp barrier
-      if (master) t0 = Clock::now();
-#pragma omp barrier
-      sweep(reps);
-#pragma omp barrier
-      if (master) {
-        const Clock::time_point t1 = Clock::now();
-        const double t = std::chrono::duration<double>(t1 - t0).count();
-        if (t > 0) best = std::max(best, static_cast<double>(reps) * bytes_per_sweep / t / 1e9);
-        more = best == 0 || std::chrono::duration<double>(t1 - start).count() < seconds;
-      }
-#pragma omp barrier
-      if (!more) break;
-    }
+    const bool ok = !m.alloc_failed && m.got_threads == threads;
+    if (ok && master) Calibrate(m, sweep);
+    if (ok) Sample(m, master, sweep);
     // Reading the output makes the sweeps' results observable.
-    if (ok) sink += dst[floats - 1];
+    if (ok) sink += streams.dst[floats - 1];
   }
   benchmark::DoNotOptimize(sink);
-  if (alloc_failed) {
-    throw std::runtime_error("bandwidth measurement: cannot allocate 5 x " +
-                             std::to_string(floats * sizeof(float)) + " bytes per thread");
-  }
-  if (got_threads != threads) {
-    throw std::runtime_error("bandwidth measurement: OpenMP started " +
-                             std::to_string(got_threads) + " threads instead of " +
-                             std::to_string(threads) + " (OMP_THREAD_LIMIT or OMP_DYNAMIC?)");
-  }
-  return best;
+  ThrowIfFailed(m);
+  return m.best;
 }
 
 // The levels to measure with `threads` threads, with their working sets.

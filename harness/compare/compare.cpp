@@ -12,37 +12,37 @@
 
 namespace poolbench::compare {
 
-std::string_view ToString(Verdict v) {
+std::string_view ToString(Change v) {
   switch (v) {
-    case Verdict::kWrong:
+    case Change::kWrong:
       return "wrong";
-    case Verdict::kRegression:
+    case Change::kRegression:
       return "regression";
-    case Verdict::kImprovement:
+    case Change::kImprovement:
       return "improvement";
-    case Verdict::kSame:
+    case Change::kSame:
       return "same";
-    case Verdict::kAdded:
+    case Change::kAdded:
       return "added";
-    case Verdict::kRemoved:
+    case Change::kRemoved:
       return "removed";
-    case Verdict::kFixed:
+    case Change::kFixed:
       return "fixed";
-    case Verdict::kStillWrong:
+    case Change::kStillWrong:
       return "still wrong";
   }
   return "?";
 }
 
-bool IsFailure(Verdict v) { return v == Verdict::kWrong || v == Verdict::kRegression; }
+bool IsFailure(Change v) { return v == Change::kWrong || v == Change::kRegression; }
 
-size_t Comparison::Count(Verdict v) const {
+size_t Comparison::Count(Change v) const {
   return static_cast<size_t>(
-      std::count_if(rows.begin(), rows.end(), [v](const Row& r) { return r.verdict == v; }));
+      std::count_if(rows.begin(), rows.end(), [v](const Row& r) { return r.change == v; }));
 }
 
 bool Comparison::Failed() const {
-  return std::any_of(rows.begin(), rows.end(), [](const Row& r) { return IsFailure(r.verdict); });
+  return std::any_of(rows.begin(), rows.end(), [](const Row& r) { return IsFailure(r.change); });
 }
 
 namespace {
@@ -167,13 +167,13 @@ void JudgeTimes(Row& row, const Options& opt) {
   const bool slower = *row.ratio > 1 + opt.threshold;
   const bool faster = *row.ratio < 1 - opt.threshold;
   if (!slower && !faster) {
-    row.verdict = Verdict::kSame;
+    row.change = Change::kSame;
   } else if (row.ratio_only) {
-    row.verdict = slower ? Verdict::kRegression : Verdict::kImprovement;
+    row.change = slower ? Change::kRegression : Change::kImprovement;
   } else if (row.test->p_value < opt.alpha) {
-    row.verdict = slower ? Verdict::kRegression : Verdict::kImprovement;
+    row.change = slower ? Change::kRegression : Change::kImprovement;
   } else {
-    row.verdict = Verdict::kSame;
+    row.change = Change::kSame;
     row.note = std::string(slower ? "slower" : "faster") + " by more than " +
                FormatPercent(opt.threshold) + ", but p ≥ " + Printf("%g", opt.alpha);
   }
@@ -181,15 +181,15 @@ void JudgeTimes(Row& row, const Options& opt) {
 
 void Judge(Row& row, const Options& opt) {
   if (!row.base) {
-    row.verdict = row.head->failed ? Verdict::kWrong : Verdict::kAdded;
+    row.change = row.head->failed ? Change::kWrong : Change::kAdded;
     if (row.head->failed) row.note = "new benchmark, wrong: " + row.head->error_message;
   } else if (!row.head) {
-    row.verdict = Verdict::kRemoved;
+    row.change = Change::kRemoved;
   } else if (row.head->failed) {
-    row.verdict = row.base->failed ? Verdict::kStillWrong : Verdict::kWrong;
+    row.change = row.base->failed ? Change::kStillWrong : Change::kWrong;
     row.note = row.head->error_message;
   } else if (row.base->failed) {
-    row.verdict = Verdict::kFixed;
+    row.change = Change::kFixed;
     row.note = "base was wrong: " + row.base->error_message;
   } else {
     JudgeTimes(row, opt);
@@ -232,7 +232,7 @@ Comparison Compare(const Json& base, const Json& head, const Options& options,
   }
   // What fails the comparison comes first, so a reader of a long table sees it at once:
   // wrong results first, then regressions; the order of the rest is the reports'.
-  auto rank = [](const Row& r) { return IsFailure(r.verdict) ? static_cast<int>(r.verdict) : 99; };
+  auto rank = [](const Row& r) { return IsFailure(r.change) ? static_cast<int>(r.change) : 99; };
   std::stable_sort(c.rows.begin(), c.rows.end(),
                    [&](const Row& x, const Row& y) { return rank(x) < rank(y); });
   return c;
@@ -241,19 +241,19 @@ Comparison Compare(const Json& base, const Json& head, const Options& options,
 // ---- Output ----
 
 std::string SummaryLine(const Comparison& c) {
-  auto count = [&](Verdict v, const char* one, const char* many) {
+  auto count = [&](Change v, const char* one, const char* many) {
     const size_t k = c.Count(v);
     return std::to_string(k) + " " + (k == 1 ? one : many);
   };
-  std::string line = count(Verdict::kRegression, "regression", "regressions") + ", " +
-                     count(Verdict::kWrong, "wrong result", "wrong results") + ", " +
-                     count(Verdict::kImprovement, "improvement", "improvements") + ", " +
-                     count(Verdict::kSame, "same", "same") + ", " +
-                     count(Verdict::kAdded, "added", "added") + ", " +
-                     count(Verdict::kRemoved, "removed", "removed");
-  if (c.Count(Verdict::kFixed) > 0) line += ", " + count(Verdict::kFixed, "fixed", "fixed");
-  if (c.Count(Verdict::kStillWrong) > 0) {
-    line += ", " + count(Verdict::kStillWrong, "still wrong", "still wrong");
+  std::string line = count(Change::kRegression, "regression", "regressions") + ", " +
+                     count(Change::kWrong, "wrong result", "wrong results") + ", " +
+                     count(Change::kImprovement, "improvement", "improvements") + ", " +
+                     count(Change::kSame, "same", "same") + ", " +
+                     count(Change::kAdded, "added", "added") + ", " +
+                     count(Change::kRemoved, "removed", "removed");
+  if (c.Count(Change::kFixed) > 0) line += ", " + count(Change::kFixed, "fixed", "fixed");
+  if (c.Count(Change::kStillWrong) > 0) {
+    line += ", " + count(Change::kStillWrong, "still wrong", "still wrong");
   }
   return line;
 }
@@ -329,8 +329,8 @@ std::string ToMarkdown(const Comparison& c) {
   md << "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n";
   bool any_ratio_only = false;
   for (const Row& row : c.rows) {
-    std::string verdict(ToString(row.verdict));
-    if (IsFailure(row.verdict) || row.verdict == Verdict::kImprovement) {
+    std::string verdict(ToString(row.change));
+    if (IsFailure(row.change) || row.change == Change::kImprovement) {
       verdict = "**" + verdict + "**";
     }
     if (!row.note.empty()) verdict += " (" + row.note + ")";
@@ -357,7 +357,7 @@ std::string ToMarkdown(const Comparison& c) {
 namespace {
 
 // Verdicts as JSON values and keys: "still wrong" becomes "still_wrong".
-std::string Key(Verdict v) {
+std::string Key(Change v) {
   std::string s(ToString(v));
   std::replace(s.begin(), s.end(), ' ', '_');
   return s;
@@ -396,7 +396,7 @@ Json ToJson(const Comparison& c) {
   out["unchecked_context_fields"] = c.unchecked;
   Json rows = Json::array();
   for (const Row& row : c.rows) {
-    Json j = {{"run_name", row.run_name}, {"verdict", Key(row.verdict)}};
+    Json j = {{"run_name", row.run_name}, {"verdict", Key(row.change)}};
     if (!row.strategy.empty()) j["strategy"] = row.strategy;
     if (!row.descriptor.empty()) j["descriptor"] = row.descriptor;
     if (row.threads) j["threads"] = *row.threads;
@@ -417,8 +417,8 @@ Json ToJson(const Comparison& c) {
   }
   out["benchmarks"] = std::move(rows);
   Json summary = Json::object();
-  for (Verdict v : {Verdict::kRegression, Verdict::kWrong, Verdict::kImprovement, Verdict::kSame,
-                    Verdict::kAdded, Verdict::kRemoved, Verdict::kFixed, Verdict::kStillWrong}) {
+  for (Change v : {Change::kRegression, Change::kWrong, Change::kImprovement, Change::kSame,
+                   Change::kAdded, Change::kRemoved, Change::kFixed, Change::kStillWrong}) {
     summary[Key(v)] = c.Count(v);
   }
   out["summary"] = std::move(summary);

@@ -1,8 +1,8 @@
 // Comparison of two timing reports (a base and a new run, e.g. a pull request and its target
 // branch): per benchmark the medians, their ratio and a two-sided Mann-Whitney U test over the
-// repetitions, a verdict, and the report in Markdown and JSON. `poolbench compare` is the
-// command line around it; CI gates on its verdicts, so everything here is pure logic that the
-// tests drive in-process.
+// repetitions, how the benchmark changed, and the report in Markdown and JSON. `poolbench
+// compare` is the command line around it; CI gates on the changes, so everything here is pure logic
+// that the tests drive in-process.
 #pragma once
 
 #include <cstddef>
@@ -38,7 +38,8 @@ inline constexpr const char* kMachineFields[] = {report::ctx::kMachine, "num_cpu
                                                  report::ctx::kCompiler, report::ctx::kFlags,
                                                  report::ctx::kBuildType};
 
-enum class Verdict {
+// How a benchmark changed between the two reports (shown as its "verdict" in the outputs).
+enum class Change {
   kWrong,        // new gives a wrong result (verdict FAIL / error) where base did not
   kRegression,   // slower beyond the threshold (and significant, when the test can tell)
   kImprovement,  // faster beyond the threshold (likewise)
@@ -48,9 +49,9 @@ enum class Verdict {
   kFixed,        // base was wrong, new is right: nothing to compare the time with
   kStillWrong,   // wrong in both
 };
-std::string_view ToString(Verdict v);
-// Whether a verdict fails the comparison (exit status 1): regressions and wrong results.
-bool IsFailure(Verdict v);
+std::string_view ToString(Change v);
+// Whether a change fails the comparison (exit status 1): regressions and wrong results.
+bool IsFailure(Change v);
 
 // One benchmark (run_name) in one report.
 struct Side {
@@ -65,12 +66,12 @@ struct Row {
   std::string strategy, descriptor;  // from the entries, when present
   std::optional<int> threads;
   std::optional<Side> base, head;  // head: the NEW report
-  Verdict verdict = Verdict::kSame;
+  Change change = Change::kSame;
   // Only when both sides ran correctly:
   std::optional<double> ratio;  // head median / base median
   std::optional<UTest> test;    // U is of the new sample against the base sample
   bool ratio_only = false;      // too few samples for p < alpha: decided by the ratio alone
-  std::string note;             // why, in a phrase, when the verdict needs one
+  std::string note;             // why, in a phrase, when the change needs one
 };
 
 struct ContextDifference {
@@ -88,7 +89,7 @@ struct Comparison {
   std::vector<std::string> unchecked;
   std::vector<Row> rows;  // wrong and regressions first, then the rest, each in report order
 
-  size_t Count(Verdict v) const;
+  size_t Count(Change v) const;
   bool Failed() const;  // any regression or wrong result
 };
 

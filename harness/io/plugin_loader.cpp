@@ -28,6 +28,7 @@ std::string DlError() {
 class Library {
  public:
   explicit Library(void* handle) : handle_(handle) {}
+  Library(Library&& other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
   Library(const Library&) = delete;
   Library& operator=(const Library&) = delete;
   ~Library() {
@@ -50,12 +51,12 @@ class Library {
 
 // What the plugin hands over during registration. The callbacks are called from the plugin
 // across a C boundary, so they never throw.
-struct Collector {
+struct Handover {
   std::vector<std::unique_ptr<Strategy>> strategies;
   std::optional<std::string> error;
 
   static void Add(void* context, Strategy* s) noexcept {
-    auto* self = static_cast<Collector*>(context);
+    auto* self = static_cast<Handover*>(context);
     std::unique_ptr<Strategy> owned(s);
     if (!owned) {
       self->Fail("the plugin handed over a null strategy");
@@ -68,7 +69,7 @@ struct Collector {
     }
   }
   static void Fail(void* context, const char* message) noexcept {
-    static_cast<Collector*>(context)->Fail(message ? message : "no message");
+    static_cast<Handover*>(context)->Fail(message ? message : "no message");
   }
   void Fail(const char* message) noexcept {
     try {
@@ -138,93 +139,122 @@ std::string LayoutMismatch(const plugin::Layout& theirs, const plugin::Layout& o
   return "";
 }
 
-}  // namespace
-
-std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry) {
-  const auto error = [&path](const std::string& what) {
+// The plugin being loaded, for its error messages.
+struct PluginFile {
+  const std::string& path;
+  PluginError Error(const std::string& what) const {
     return PluginError("plugin '" + path + "': " + what);
-  };
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (!fs::exists(status)) throw error("no such file");
-  if (!fs::is_regular_file(status)) throw error("not a regular file (expected a shared library)");
-
-  // An absolute path, so that dlopen never searches LD_LIBRARY_PATH for a bare file name.
-  // RTLD_NOW reports unresolved symbols here rather than in the middle of a run; RTLD_LOCAL
-  // keeps each plugin's copy of the SDK from resolving another plugin's symbols.
-  const std::string absolute = fs::absolute(path).string();
-  // A peer loaded by default and also named with --plugin is loaded once.
-  if (const auto it = DefaultLoaded().find(absolute); it != DefaultLoaded().end()) {
-    return it->second;
   }
+};
+
+// dlopen with an absolute path, so that it never searches LD_LIBRARY_PATH for a bare file name.
+// RTLD_NOW reports unresolved symbols here rather than in the middle of a run; RTLD_LOCAL keeps
+// each plugin's copy of the SDK from resolving another plugin's symbols.
+Library Open(const PluginFile& file, const std::string& absolute) {
   dlerror();
   Library lib(dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL));
-  if (!lib.get()) throw error("cannot load it as a shared library: " + DlError());
+  if (!lib.get()) throw file.Error("cannot load it as a shared library: " + DlError());
+  return lib;
+}
 
-  // The version comes first, through a plain C function, and nothing else in the plugin is
-  // called unless it matches: every later step relies on types whose layout it fixes.
-  const auto find = [&](const char* name) {
-    void* s = lib.Symbol(name);
-    if (!s) {
-      throw error(std::string("no entry point '") + name +
-                  "' (not a poolbench plugin, or built without POOLBENCH_PLUGIN())");
-    }
-    return s;
-  };
-  const auto abi_version = reinterpret_cast<plugin::AbiVersionFn>(find(plugin::kAbiVersionSymbol));
+void* EntryPoint(const PluginFile& file, const Library& lib, const char* name) {
+  void* s = lib.Symbol(name);
+  if (!s) {
+    throw file.Error(std::string("no entry point '") + name +
+                     "' (not a poolbench plugin, or built without POOLBENCH_PLUGIN())");
+  }
+  return s;
+}
+
+// Checks the plugin ABI version and the layout of the types that cross the boundary; returns
+// the register entry point. The version comes first, through a plain C function, and nothing
+// else in the plugin is called unless it matches: every later step relies on types whose
+// layout it fixes.
+plugin::RegisterFn CheckAbi(const PluginFile& file, const Library& lib) {
+  const auto abi_version =
+      reinterpret_cast<plugin::AbiVersionFn>(EntryPoint(file, lib, plugin::kAbiVersionSymbol));
   const uint32_t version = abi_version();
   if (version != plugin::kAbiVersion) {
-    throw error("built for plugin ABI version " + std::to_string(version) +
-                ", but this poolbench has plugin ABI version " +
-                std::to_string(plugin::kAbiVersion) + "; rebuild it against this poolbench's SDK");
+    throw file.Error("built for plugin ABI version " + std::to_string(version) +
+                     ", but this poolbench has plugin ABI version " +
+                     std::to_string(plugin::kAbiVersion) +
+                     "; rebuild it against this poolbench's SDK");
   }
-  const auto layout_fn = reinterpret_cast<plugin::LayoutFn>(find(plugin::kLayoutSymbol));
+  const auto layout_fn =
+      reinterpret_cast<plugin::LayoutFn>(EntryPoint(file, lib, plugin::kLayoutSymbol));
   const plugin::Layout* layout = layout_fn();
   static constexpr plugin::Layout kOurs = plugin::CurrentLayout();
-  if (!layout) throw error(std::string(plugin::kLayoutSymbol) + "() returned null");
+  if (!layout) throw file.Error(std::string(plugin::kLayoutSymbol) + "() returned null");
   if (std::string m = LayoutMismatch(*layout, kOurs); !m.empty()) {
-    throw error("built with an incompatible C++ ABI: " + m +
-                " (plugin: " + (layout->toolchain ? layout->toolchain : "unknown") +
-                "; poolbench: " + kOurs.toolchain +
-                "); rebuild it with the same compiler family and C++ library");
+    throw file.Error("built with an incompatible C++ ABI: " + m +
+                     " (plugin: " + (layout->toolchain ? layout->toolchain : "unknown") +
+                     "; poolbench: " + kOurs.toolchain +
+                     "); rebuild it with the same compiler family and C++ library");
   }
-  const auto register_fn = reinterpret_cast<plugin::RegisterFn>(find(plugin::kRegisterSymbol));
+  return reinterpret_cast<plugin::RegisterFn>(EntryPoint(file, lib, plugin::kRegisterSymbol));
+}
 
-  // Declared after `lib`, so that on failure the strategies are destroyed before the library
-  // that holds their code is closed.
-  Collector collected;
-  const plugin::Host host{&collected, &Collector::Add, &Collector::Fail, &Registry::Global()};
+// Calls the plugin's register entry point and returns the strategies it handed over.
+Handover Register(const PluginFile& file, plugin::RegisterFn register_fn) {
+  Handover handed;
+  const plugin::Host host{&handed, &Handover::Add, &Handover::Fail, &Registry::Global()};
   try {
     register_fn(&host);
   } catch (const std::exception& e) {
-    collected.Fail(e.what());
+    handed.Fail(e.what());
   } catch (...) {
-    collected.Fail("an exception that is not a std::exception");
+    handed.Fail("an exception that is not a std::exception");
   }
-  if (collected.error) throw error("failed while registering its strategies: " + *collected.error);
-  if (collected.strategies.empty()) {
-    throw error("registers no strategies (declare them with POOLBENCH_PLUGIN_STRATEGY)");
+  if (handed.error) throw file.Error("failed while registering its strategies: " + *handed.error);
+  if (handed.strategies.empty()) {
+    throw file.Error("registers no strategies (declare them with POOLBENCH_PLUGIN_STRATEGY)");
   }
+  return handed;
+}
 
-  // Every name is checked before any is added, so that a failing plugin adds nothing.
+// Checks every name before any strategy is added, so that a failing plugin adds nothing.
+void CheckNames(const PluginFile& file, const Handover& handed, const Registry& registry) {
   Registry scratch;
-  for (const auto& s : collected.strategies) {
+  for (const auto& s : handed.strategies) {
     const std::string name(s->name());
     try {
       scratch.Add(std::make_unique<NameOnly>(name));
     } catch (const std::invalid_argument& e) {
-      throw error(WithoutPrefix(e.what()));
+      throw file.Error(WithoutPrefix(e.what()));
     }
     if (const Strategy* taken = registry.Find(name)) {
       const auto origin = Origins().find(taken);
-      throw error("a strategy named '" + name + "' is already registered (" +
-                  (origin == Origins().end() ? std::string("built into poolbench")
-                                             : "by plugin '" + origin->second + "'") +
-                  ")");
+      throw file.Error("a strategy named '" + name + "' is already registered (" +
+                       (origin == Origins().end() ? std::string("built into poolbench")
+                                                  : "by plugin '" + origin->second + "'") +
+                       ")");
     }
   }
+}
+
+}  // namespace
+
+std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry) {
+  const PluginFile file{path};
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) throw file.Error("no such file");
+  if (!fs::is_regular_file(status)) {
+    throw file.Error("not a regular file (expected a shared library)");
+  }
+  // A peer loaded by default and also named with --plugin is loaded once.
+  const std::string absolute = fs::absolute(path).string();
+  if (const auto it = DefaultLoaded().find(absolute); it != DefaultLoaded().end()) {
+    return it->second;
+  }
+  Library lib = Open(file, absolute);
+  const auto register_fn = CheckAbi(file, lib);
+  // Declared after `lib`, so that on failure the strategies are destroyed before the library
+  // that holds their code is closed.
+  Handover handed = Register(file, register_fn);
+  CheckNames(file, handed, registry);
   std::vector<std::string> names;
-  for (auto& s : collected.strategies) {
+  for (auto& s : handed.strategies) {
     names.emplace_back(s->name());
     Origins()[s.get()] = path;
     registry.Add(std::move(s));

@@ -69,14 +69,14 @@ TEST(Compare, ThirtyPercentSlowerWithTenRepetitionsIsARegression) {
   const Comparison c = Compare(base, head, {});
   ASSERT_EQ(c.rows.size(), 2u);
   const Row& slow = Find(c, "lookup_table");
-  EXPECT_EQ(slow.verdict, Verdict::kRegression);
+  EXPECT_EQ(slow.change, Change::kRegression);
   EXPECT_NEAR(*slow.ratio, 1.3, 1e-9);
   EXPECT_FALSE(slow.ratio_only);
   EXPECT_LT(slow.test->p_value, 1e-4);           // the samples do not overlap: p = 2 / C(20, 10)
   EXPECT_EQ(slow.base->samples_ns.size(), 10u);  // the aggregate is not a sample
-  EXPECT_EQ(Find(c, "naive_loops").verdict, Verdict::kSame);
+  EXPECT_EQ(Find(c, "naive_loops").change, Change::kSame);
   EXPECT_TRUE(c.Failed());
-  EXPECT_EQ(c.Count(Verdict::kRegression), 1u);
+  EXPECT_EQ(c.Count(Change::kRegression), 1u);
   EXPECT_EQ(SummaryLine(c),
             "1 regression, 0 wrong results, 0 improvements, 1 same, 0 added, 0 removed");
 }
@@ -88,7 +88,7 @@ TEST(Compare, IdenticalDistributionsAreTheSame) {
   std::reverse(samples.begin(), samples.end());
   AddBenchmark(head, "lookup_table", samples);
   const Comparison c = Compare(base, head, {});
-  EXPECT_EQ(c.rows.at(0).verdict, Verdict::kSame);
+  EXPECT_EQ(c.rows.at(0).change, Change::kSame);
   EXPECT_DOUBLE_EQ(*c.rows.at(0).ratio, 1.0);
   EXPECT_DOUBLE_EQ(c.rows.at(0).test->p_value, 1.0);
   EXPECT_FALSE(c.Failed());
@@ -99,7 +99,7 @@ TEST(Compare, FasterIsAnImprovementAndDoesNotFail) {
   AddBenchmark(base, "lookup_table", Samples(10, 1000));
   AddBenchmark(head, "lookup_table", Samples(10, 700));
   const Comparison c = Compare(base, head, {});
-  EXPECT_EQ(c.rows.at(0).verdict, Verdict::kImprovement);
+  EXPECT_EQ(c.rows.at(0).change, Change::kImprovement);
   EXPECT_FALSE(c.Failed());
 }
 
@@ -112,7 +112,7 @@ TEST(Compare, UnitsAreConverted) {
   const Comparison c = Compare(base, head, {});
   const Row& r = c.rows.at(0);
   EXPECT_NEAR(*r.ratio, 1.0, 1e-12);
-  EXPECT_EQ(r.verdict, Verdict::kSame);
+  EXPECT_EQ(r.change, Change::kSame);
 }
 
 TEST(Compare, TooFewRepetitionsAreDecidedByTheRatioAloneAndSaySo) {
@@ -125,13 +125,13 @@ TEST(Compare, TooFewRepetitionsAreDecidedByTheRatioAloneAndSaySo) {
   const Row& r = Find(c, "lookup_table");
   EXPECT_TRUE(r.ratio_only);
   EXPECT_DOUBLE_EQ(r.test->p_value, 0.1);
-  EXPECT_EQ(r.verdict, Verdict::kRegression);
+  EXPECT_EQ(r.change, Change::kRegression);
   EXPECT_NE(r.note.find("by ratio alone: 3 vs 3 samples cannot reach p < 0.05"), std::string::npos)
       << r.note;
   // A row that stays the same untested says so too.
   const Row& single = Find(c, "naive_loops");
   EXPECT_TRUE(single.ratio_only);
-  EXPECT_EQ(single.verdict, Verdict::kSame);
+  EXPECT_EQ(single.change, Change::kSame);
   EXPECT_NE(single.note.find("by ratio alone: 1 vs 1 samples"), std::string::npos);
   const std::string md = ToMarkdown(c);
   EXPECT_NE(md.find("by ratio alone"), std::string::npos) << md;
@@ -152,11 +152,11 @@ TEST(Compare, AChangeBeyondTheThresholdWithoutSignificanceIsTheSame) {
   // scipy.stats.mannwhitneyu(head, base, method='exact') (SciPy 1.10.1): U = 60, p = 0.48125.
   EXPECT_EQ(r.test->u, 60);
   EXPECT_NEAR(r.test->p_value, 0.48125094719521977, 1e-12);
-  EXPECT_EQ(r.verdict, Verdict::kSame);
+  EXPECT_EQ(r.change, Change::kSame);
   EXPECT_NE(r.note.find("slower by more than 5%"), std::string::npos) << r.note;
   // A larger threshold does not call it anything either, and alpha 0.5 makes it significant.
   EXPECT_TRUE(Compare(base, head, {.threshold = 0.1}).rows.at(0).note.empty());
-  EXPECT_EQ(Compare(base, head, {.alpha = 0.5}).rows.at(0).verdict, Verdict::kRegression);
+  EXPECT_EQ(Compare(base, head, {.alpha = 0.5}).rows.at(0).change, Change::kRegression);
 }
 
 TEST(Compare, AddedAndRemoved) {
@@ -164,8 +164,8 @@ TEST(Compare, AddedAndRemoved) {
   AddBenchmark(base, "old_one", Samples(5, 1000));
   AddBenchmark(head, "new_one", Samples(5, 1000));
   const Comparison c = Compare(base, head, {});
-  EXPECT_EQ(Find(c, "old_one").verdict, Verdict::kRemoved);
-  EXPECT_EQ(Find(c, "new_one").verdict, Verdict::kAdded);
+  EXPECT_EQ(Find(c, "old_one").change, Change::kRemoved);
+  EXPECT_EQ(Find(c, "new_one").change, Change::kAdded);
   EXPECT_FALSE(c.Failed());
 }
 
@@ -177,7 +177,7 @@ TEST(Compare, AWrongResultInNewFailsLikeARegression) {
   AddWrong(head, "broken");
   const Comparison c = Compare(base, head, {});
   const Row& r = Find(c, "broken");
-  EXPECT_EQ(r.verdict, Verdict::kWrong);
+  EXPECT_EQ(r.change, Change::kWrong);
   EXPECT_FALSE(r.ratio);  // a wrong strategy's time is never compared
   EXPECT_NE(r.note.find("3 of 16 elements differ"), std::string::npos);
   EXPECT_TRUE(c.Failed());
@@ -193,10 +193,10 @@ TEST(Compare, WrongInBothIsStillWrongAndWrongOnlyInBaseIsFixed) {
   AddBenchmark(head, "repaired", Samples(5, 1000));
   AddWrong(head, "new_and_wrong");
   const Comparison c = Compare(base, head, {});
-  EXPECT_EQ(Find(c, "both").verdict, Verdict::kStillWrong);
-  EXPECT_EQ(Find(c, "repaired").verdict, Verdict::kFixed);
+  EXPECT_EQ(Find(c, "both").change, Change::kStillWrong);
+  EXPECT_EQ(Find(c, "repaired").change, Change::kFixed);
   // A new benchmark that is wrong fails: the change brings in a wrong result.
-  EXPECT_EQ(Find(c, "new_and_wrong").verdict, Verdict::kWrong);
+  EXPECT_EQ(Find(c, "new_and_wrong").change, Change::kWrong);
   EXPECT_TRUE(c.Failed());
   EXPECT_EQ(SummaryLine(c),
             "0 regressions, 1 wrong result, 0 improvements, 0 same, 0 added, 0 removed, 1 fixed, "
