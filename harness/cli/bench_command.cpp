@@ -10,6 +10,7 @@
 #include "bench/bench_runner.hpp"
 #include "check/suite.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
 #include "report/report.hpp"
@@ -19,9 +20,7 @@ namespace poolbench::cli {
 namespace {
 
 struct BenchOptions {
-  std::string suite = "seeds,networks";
-  std::vector<std::string> problems;
-  std::string strategy = ".";
+  Selection selection;
   std::vector<int> threads = {1};
   int repetitions = 1;
   double min_time = 0.1;
@@ -29,15 +28,13 @@ struct BenchOptions {
   std::string shard;
   std::string out = "poolbench_report.json";
   double bandwidth_seconds = 0.1;
-  bool suite_given = false;
 };
 
+// The problems to time, as written; a problem listed twice is timed once.
 std::vector<Problem> SelectProblems(const BenchOptions& opt) {
-  // Explicit problems without --suite (a repro line) run just those.
-  const bool with_suite = opt.problems.empty() || opt.suite_given;
   std::vector<Problem> out;
-  std::set<std::string> seen;  // a problem listed twice is timed once
-  for (const Problem& p : ParseProblems(opt.problems, with_suite ? opt.suite : "")) {
+  std::set<std::string> seen;
+  for (const Problem& p : opt.selection.Problems()) {
     if (seen.insert(FormatDescriptor(p)).second) out.push_back(p);
   }
   return out;
@@ -112,7 +109,7 @@ void PrintSummary(const report::Json& r) {
 }
 
 void RunBenchCommand(const BenchOptions& opt) {
-  const auto strategies = SelectStrategies(opt.strategy);
+  const auto strategies = SelectStrategies(opt.selection.strategy);
   std::vector<Problem> problems = SelectProblems(opt);
   BenchConfig cfg;
   if (!opt.shard.empty()) {
@@ -142,21 +139,15 @@ void RunBenchCommand(const BenchOptions& opt) {
 }
 
 void AddBenchCommand(CLI::App& app) {
-  auto opt = std::make_shared<BenchOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "bench",
+  auto [cmd, opt] = AddSubcommand<BenchOptions>(
+      app, "bench", RunBenchCommand,
       "Verify every selected strategy against the reference on every selected problem, then "
       "time the correct ones with Google Benchmark and write the JSON report. A wrong strategy "
       "is reported as an error entry, never timed or ranked.");
-  CLI::Option* suite =
-      cmd->add_option("--suite", opt->suite,
+  AddSelectionOptions(*cmd, opt->selection, "seeds,networks",
                       "Suites to time, as written: seeds, edge, networks, large, all, or suite "
-                      "files; comma-separated")
-          ->capture_default_str();
-  cmd->add_option("--problem", opt->problems,
-                  "A problem descriptor to time (repeatable; alone, it replaces the suites)");
-  cmd->add_option("--strategy", opt->strategy, "Regular expression selecting strategies")
-      ->capture_default_str();
+                      "files; comma-separated",
+                      "A problem descriptor to time (repeatable; alone, it replaces the suites)");
   cmd->add_option("--threads", opt->threads,
                   "OpenMP thread counts for threaded strategies, comma-separated (e.g. 1,2); "
                   "single-threaded strategies run once with 1")
@@ -179,10 +170,6 @@ void AddBenchCommand(CLI::App& app) {
       ->check(CLI::Range(0.0, 60.0))
       ->capture_default_str();
   cmd->add_option("-o,--out", opt->out, "Where to write the JSON report")->capture_default_str();
-  cmd->callback([opt, suite] {
-    opt->suite_given = suite->count() > 0;
-    RunBenchCommand(*opt);
-  });
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "compare/compare.hpp"
 #include "io/atomic_file.hpp"
 #include "report/reader.hpp"
@@ -29,12 +30,9 @@ void RunCompare(const CompareOptions& opt) {
   if (c.Failed()) throw CLI::RuntimeError(kExitFailure);
 }
 
-}  // namespace
-
 void AddCompareCommand(CLI::App& app) {
-  auto opt = std::make_shared<CompareOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "compare",
+  auto [cmd, opt] = AddSubcommand<CompareOptions>(
+      app, "compare", RunCompare,
       "Compare two bench reports (BASE, e.g. the target branch, and NEW, e.g. a pull request) "
       "benchmark by benchmark and print a Markdown table. Exits 1 on any regression or wrong "
       "result, 2 on bad input or reports from different machines or builds.");
@@ -65,8 +63,9 @@ void AddCompareCommand(CLI::App& app) {
       "alpha = 0.05 (4 vs 4 can: 0.029). Such benchmarks are decided by the ratio of the "
       "medians alone, and their rows say so; run bench with at least 4 repetitions on both "
       "sides to have every change tested.");
-  cmd->callback([opt] { RunCompare(*opt); });
 }
+
+}  // namespace
 
 POOLBENCH_CLI_COMMAND(50, AddCompareCommand);
 

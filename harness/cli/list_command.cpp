@@ -5,6 +5,7 @@
 
 #include "check/suite.hpp"
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "io/plugin_loader.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
@@ -68,19 +69,18 @@ void RunList(const ListOptions& opt) {
   }
 }
 
-}  // namespace
-
 void AddListCommand(CLI::App& app) {
-  auto opt = std::make_shared<ListOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "list", "List the registered strategies with their description and what they support.");
+  auto [cmd, opt] = AddSubcommand<ListOptions>(
+      app, "list", RunList,
+      "List the registered strategies with their description and what they support.");
   cmd->add_flag("--json", opt->json, "Print the list as JSON");
   cmd->add_option("--suite", opt->suite,
                   "Suites (comma-separated names or files) whose problems, in every dtype, op "
                   "and direction, measure what each strategy supports")
       ->capture_default_str();
-  cmd->callback([opt] { RunList(*opt); });
 }
+
+}  // namespace
 
 POOLBENCH_CLI_COMMAND(10, AddListCommand);
 

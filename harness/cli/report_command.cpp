@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "io/atomic_file.hpp"
 #include "render/render.hpp"
 #include "report/merge.hpp"
@@ -60,12 +61,9 @@ void RunMerge(const MergeOptions& opt) {
             << " benchmark entries) into " << opt.out << "\n";
 }
 
-}  // namespace
-
 void AddReportCommand(CLI::App& app) {
-  auto opt = std::make_shared<ReportOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "report",
+  auto [cmd, opt] = AddSubcommand<ReportOptions>(
+      app, "report", RunReport,
       "Render a report written by `poolbench bench`: Markdown (to stdout when no output is "
       "given), CSV, or a self-contained HTML page with charts (needs Python 3 with "
       "matplotlib). `report merge` joins the reports of a sharded run.");
@@ -77,20 +75,20 @@ void AddReportCommand(CLI::App& app) {
                   "$POOLBENCH_PYTHON, default /usr/bin/python3; script folder: "
                   "$POOLBENCH_SCRIPT_DIR)");
 
-  auto mopt = std::make_shared<MergeOptions>();
-  CLI::App* merge = cmd->add_subcommand(
-      "merge",
+  auto [merge, mopt] = AddSubcommand<MergeOptions>(
+      *cmd, "merge", RunMerge,
       "Join the reports of a sharded run (bench --shard I/N) into one. Refuses reports of "
       "different format versions and benchmark names present in two inputs.");
   merge->add_option("inputs", mopt->inputs, "The shard reports (at least two)")->required();
   merge->add_option("-o,--out", mopt->out, "The merged report to write")->required();
-  merge->callback([mopt] { RunMerge(*mopt); });
 
   // The parent's callback also runs after `report merge`; only plain `report` renders.
   cmd->callback([opt, merge] {
     if (!merge->parsed()) RunReport(*opt);
   });
 }
+
+}  // namespace
 
 POOLBENCH_CLI_COMMAND(40, AddReportCommand);
 
