@@ -13,25 +13,10 @@
 namespace poolbench::compare {
 
 std::string_view ToString(Change v) {
-  switch (v) {
-    case Change::kWrong:
-      return "wrong";
-    case Change::kRegression:
-      return "regression";
-    case Change::kImprovement:
-      return "improvement";
-    case Change::kSame:
-      return "same";
-    case Change::kAdded:
-      return "added";
-    case Change::kRemoved:
-      return "removed";
-    case Change::kFixed:
-      return "fixed";
-    case Change::kStillWrong:
-      return "still wrong";
-  }
-  return "?";
+  // In the order of the enumerators.
+  static constexpr std::string_view kNames[] = {
+      "wrong", "regression", "improvement", "same", "added", "removed", "fixed", "still wrong"};
+  return kNames[static_cast<size_t>(v)];
 }
 
 bool IsFailure(Change v) { return v == Change::kWrong || v == Change::kRegression; }
@@ -285,7 +270,7 @@ std::string Describe(const std::string& label, const Json& context) {
   return facts.empty() ? out : out + ")";
 }
 
-std::string TimeCell(const std::optional<Side>& side) {
+std::string MedianCell(const std::optional<Side>& side) {
   if (!side) return "—";
   if (side->failed) return "wrong";
   return FormatDuration(side->median_ns);
@@ -296,6 +281,41 @@ std::string SamplesCell(const Row& row) {
     return s && !s->failed ? std::to_string(s->samples_ns.size()) : std::string("—");
   };
   return n(row.base) + " / " + n(row.head);
+}
+
+// Machine fields that differ (compared with --force) or that neither report has.
+void ContextWarnings(const Comparison& c, std::ostringstream& md) {
+  if (!c.differences.empty()) {
+    md << "> **Warning:** compared with `--force`, but these reports come from different machines "
+          "or builds, so their times may not be comparable:\n";
+    for (const ContextDifference& d : c.differences) {
+      md << "> - `" << d.field << "`: base " << d.base.dump() << ", new " << d.head.dump() << "\n";
+    }
+    md << "\n";
+  }
+  if (!c.unchecked.empty()) {
+    md << "> Not checked (absent from both reports): ";
+    for (size_t i = 0; i < c.unchecked.size(); ++i) md << (i ? ", " : "") << c.unchecked[i];
+    md << ".\n\n";
+  }
+}
+
+void RowsTable(const Comparison& c, std::ostringstream& md) {
+  md << "| benchmark | runs (base / new) | base (median) | new (median) | change | p-value | "
+        "verdict |\n";
+  md << "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n";
+  for (const Row& row : c.rows) {
+    std::string verdict(ToString(row.change));
+    if (IsFailure(row.change) || row.change == Change::kImprovement) {
+      verdict = "**" + verdict + "**";
+    }
+    if (!row.note.empty()) verdict += " (" + row.note + ")";
+    md << "| `" << Cell(row.run_name) << "` | " << SamplesCell(row) << " | " << MedianCell(row.base)
+       << " | " << MedianCell(row.head) << " | " << (row.ratio ? FormatChange(*row.ratio) : "—")
+       << " | " << (row.test ? FormatP(row.test->p_value) : "—") << " | " << Cell(verdict)
+       << " |\n";
+  }
+  md << "\n";
 }
 
 }  // namespace
@@ -310,38 +330,9 @@ std::string ToMarkdown(const Comparison& c) {
      << FormatPercent(opt.threshold)
      << " and the two-sided Mann-Whitney U test over its repetitions gives p < " << opt.alpha
      << ". A wrong result in the new report fails the comparison like a regression.\n\n";
-  if (!c.differences.empty()) {
-    md << "> **Warning:** compared with `--force`, but these reports come from different machines "
-          "or builds, so their times may not be comparable:\n";
-    for (const ContextDifference& d : c.differences) {
-      md << "> - `" << d.field << "`: base " << d.base.dump() << ", new " << d.head.dump() << "\n";
-    }
-    md << "\n";
-  }
-  if (!c.unchecked.empty()) {
-    md << "> Not checked (absent from both reports): ";
-    for (size_t i = 0; i < c.unchecked.size(); ++i) md << (i ? ", " : "") << c.unchecked[i];
-    md << ".\n\n";
-  }
-
-  md << "| benchmark | runs (base / new) | base (median) | new (median) | change | p-value | "
-        "verdict |\n";
-  md << "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n";
-  bool any_ratio_only = false;
-  for (const Row& row : c.rows) {
-    std::string verdict(ToString(row.change));
-    if (IsFailure(row.change) || row.change == Change::kImprovement) {
-      verdict = "**" + verdict + "**";
-    }
-    if (!row.note.empty()) verdict += " (" + row.note + ")";
-    any_ratio_only = any_ratio_only || row.ratio_only;
-    md << "| `" << Cell(row.run_name) << "` | " << SamplesCell(row) << " | " << TimeCell(row.base)
-       << " | " << TimeCell(row.head) << " | " << (row.ratio ? FormatChange(*row.ratio) : "—")
-       << " | " << (row.test ? FormatP(row.test->p_value) : "—") << " | " << Cell(verdict)
-       << " |\n";
-  }
-  md << "\n";
-  if (any_ratio_only) {
+  ContextWarnings(c, md);
+  RowsTable(c, md);
+  if (std::any_of(c.rows.begin(), c.rows.end(), [](const Row& r) { return r.ratio_only; })) {
     md << "With few repetitions the U test cannot reach significance: n vs m samples give at best "
           "p = 2 / C(n+m, n), e.g. 0.1 for 3 vs 3. Rows decided *by ratio alone* had too few "
           "samples for p < "

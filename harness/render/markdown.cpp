@@ -63,7 +63,7 @@ std::string ContextString(const Json& ctx, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
-void Header(const Json& ctx, std::ostringstream& md) {
+void ContextTable(const Json& ctx, std::ostringstream& md) {
   namespace c = report::ctx;
   md << "# poolbench report\n\n| | |\n| --- | --- |\n";
   auto row = [&](const std::string& label, const std::string& value) {
@@ -133,10 +133,9 @@ std::string TimeCell(const Result& r) {
   return s;
 }
 
-void ProblemTable(const ProblemResults& p, std::ostringstream& md) {
-  md << "### " << Code(p.descriptor) << "\n\n";
-  // The level the data lives in can differ with the thread count (several cores' caches hold
-  // more), so it is given per thread count when it does.
+// How many bytes a call moves and the level the data lives in. The level can differ with the
+// thread count (several cores' caches hold more), so it is given per thread count when it does.
+void DataLine(const ProblemResults& p, std::ostringstream& md) {
   std::optional<int64_t> bytes;
   std::map<int, std::string> levels;
   for (const auto* list : {&p.ranked, &p.unranked}) {
@@ -145,50 +144,61 @@ void ProblemTable(const ProblemResults& p, std::ostringstream& md) {
       if (!r.bandwidth_level.empty()) levels.emplace(r.threads, r.bandwidth_level);
     }
   }
-  if (bytes) {
-    md << FormatBytes(*bytes) << " moved per call";
-    std::set<std::string> names;
-    for (const auto& [threads, level] : levels) names.insert(level);
-    if (names.size() == 1) {
-      md << ", data in " << Cell(*names.begin());
-    } else if (!names.empty()) {
-      md << ", data in ";
-      for (auto it = levels.begin(); it != levels.end(); ++it) {
-        md << (it == levels.begin() ? "" : ", ") << Cell(it->second) << " at " << it->first
-           << (it->first == 1 ? " thread" : " threads");
-      }
+  if (!bytes) return;
+  md << FormatBytes(*bytes) << " moved per call";
+  std::set<std::string> names;
+  for (const auto& [threads, level] : levels) names.insert(level);
+  if (names.size() == 1) {
+    md << ", data in " << Cell(*names.begin());
+  } else if (!names.empty()) {
+    md << ", data in ";
+    for (auto it = levels.begin(); it != levels.end(); ++it) {
+      md << (it == levels.begin() ? "" : ", ") << Cell(it->second) << " at " << it->first
+         << (it->first == 1 ? " thread" : " threads");
     }
-    md << ".\n\n";
   }
-  if (p.ranked.empty()) {
+  md << ".\n\n";
+}
+
+void RankingTable(const std::vector<Result>& ranked, std::ostringstream& md) {
+  if (ranked.empty()) {
     md << "_No strategy passed the cross-check on this problem: nothing is ranked._\n\n";
-  } else {
-    md << "| # | strategy | threads | time | GB/s | % of bandwidth | speed-up vs naive_loops |\n"
-          "| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n";
-    int rank = 0;
-    for (const Result& r : p.ranked) {
-      md << "| " << ++rank << " | " << Cell(r.strategy) << " | " << r.threads << " | "
-         << TimeCell(r) << " | " << (r.gbps ? Num(*r.gbps) : "–") << " | ";
-      if (r.bandwidth_fraction) {
-        md << Num(*r.bandwidth_fraction * 100) << "%";
-        if (!r.bandwidth_level.empty()) md << " of " << Cell(r.bandwidth_level);
-      } else {
-        md << "–";
-      }
-      md << " | " << (r.speedup ? Num(*r.speedup) + "×" : "–") << " |\n";
+    return;
+  }
+  md << "| # | strategy | threads | time | GB/s | % of bandwidth | speed-up vs naive_loops |\n"
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n";
+  int rank = 0;
+  for (const Result& r : ranked) {
+    md << "| " << ++rank << " | " << Cell(r.strategy) << " | " << r.threads << " | " << TimeCell(r)
+       << " | " << (r.gbps ? Num(*r.gbps) : "–") << " | ";
+    if (r.bandwidth_fraction) {
+      md << Num(*r.bandwidth_fraction * 100) << "%";
+      if (!r.bandwidth_level.empty()) md << " of " << Cell(r.bandwidth_level);
+    } else {
+      md << "–";
     }
+    md << " | " << (r.speedup ? Num(*r.speedup) + "×" : "–") << " |\n";
+  }
+  md << "\n";
+}
+
+void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
+  if (unranked.empty()) return;
+  md << "Not ranked:\n\n";
+  for (const Result& r : unranked) {
+    md << "- **" << UnrankedLabel(r) << "** " << Code(r.strategy) << " (" << r.threads
+       << (r.threads == 1 ? " thread" : " threads") << ")";
+    if (!r.error_message.empty()) md << ": " << Cell(r.error_message);
     md << "\n";
   }
-  if (!p.unranked.empty()) {
-    md << "Not ranked:\n\n";
-    for (const Result& r : p.unranked) {
-      md << "- **" << UnrankedLabel(r) << "** " << Code(r.strategy) << " (" << r.threads
-         << (r.threads == 1 ? " thread" : " threads") << ")";
-      if (!r.error_message.empty()) md << ": " << Cell(r.error_message);
-      md << "\n";
-    }
-    md << "\n";
-  }
+  md << "\n";
+}
+
+void ProblemTable(const ProblemResults& p, std::ostringstream& md) {
+  md << "### " << Code(p.descriptor) << "\n\n";
+  DataLine(p, md);
+  RankingTable(p.ranked, md);
+  UnrankedList(p.unranked, md);
 }
 
 void Skipped(const Json& ctx, std::ostringstream& md) {
@@ -222,7 +232,7 @@ std::string Markdown(const report::Json& report) {
   const std::vector<ProblemResults> problems = Summarise(report);
   const Json& ctx = report.at("context");
   std::ostringstream md;
-  Header(ctx, md);
+  ContextTable(ctx, md);
   BandwidthTable(ctx, md);
   md << "## Results\n\n"
         "Fastest first. Time is the mean over the repetitions (± its coefficient of variation); "

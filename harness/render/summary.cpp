@@ -88,6 +88,42 @@ void Finish(Group& g) {
   }
 }
 
+// The groups of a report's entries by (descriptor, strategy, threads), in the order they first
+// appear.
+struct Groups {
+  using Key = std::tuple<std::string, std::string, int>;
+  std::map<Key, Group> by_key;
+  std::vector<Key> order;
+
+  Group& Of(const Json& e) {
+    const Key key{e[field::kDescriptor], e[field::kStrategy], e.value("threads", 1)};
+    auto [it, inserted] = by_key.try_emplace(key);
+    Group& g = it->second;
+    if (inserted) {
+      order.push_back(key);
+      std::tie(g.result.descriptor, g.result.strategy, g.result.threads) = key;
+    }
+    return g;
+  }
+};
+
+void AddEntry(Group& g, const Json& e) {
+  // A single FAIL anywhere in the group makes the whole result wrong.
+  const std::string verdict = StringOr(e, field::kVerdict);
+  if (g.verdict != "FAIL" && !verdict.empty()) g.verdict = verdict;
+  if (IsError(e)) {
+    if (!g.error) g.error = &e;
+    return;
+  }
+  if (StringOr(e, "run_type") != "aggregate") {
+    g.iterations.push_back(&e);
+    return;
+  }
+  const std::string name = StringOr(e, "aggregate_name");
+  if (name == "mean") g.mean = &e;
+  if (name == "cv") g.cv = &e;
+}
+
 }  // namespace
 
 std::string UnrankedLabel(const Result& r) {
@@ -97,50 +133,16 @@ std::string UnrankedLabel(const Result& r) {
 }
 
 std::vector<ProblemResults> Summarise(const report::Json& report) {
-  using Key = std::tuple<std::string, std::string, int>;  // descriptor, strategy, threads
-  std::map<Key, Group> groups;
-  std::vector<Key> order;
-  std::vector<std::string> problems;
-  for (const Json& e : report.at("benchmarks")) {
-    const Key key{e[field::kDescriptor], e[field::kStrategy], e.value("threads", 1)};
-    auto [it, inserted] = groups.try_emplace(key);
-    Group& g = it->second;
-    if (inserted) {
-      order.push_back(key);
-      g.result.descriptor = std::get<0>(key);
-      g.result.strategy = std::get<1>(key);
-      g.result.threads = std::get<2>(key);
-      if (std::find(problems.begin(), problems.end(), g.result.descriptor) == problems.end()) {
-        problems.push_back(g.result.descriptor);
-      }
-    }
-    // A single FAIL anywhere in the group makes the whole result wrong.
-    const std::string verdict = StringOr(e, field::kVerdict);
-    if (g.verdict != "FAIL" && !verdict.empty()) g.verdict = verdict;
-    if (IsError(e)) {
-      if (!g.error) g.error = &e;
-      continue;
-    }
-    if (StringOr(e, "run_type") == "aggregate") {
-      const std::string name = StringOr(e, "aggregate_name");
-      if (name == "mean") g.mean = &e;
-      if (name == "cv") g.cv = &e;
-    } else {
-      g.iterations.push_back(&e);
-    }
-  }
-
+  Groups groups;
+  for (const Json& e : report.at("benchmarks")) AddEntry(groups.Of(e), e);
   std::vector<ProblemResults> out;
-  out.reserve(problems.size());
   std::map<std::string, size_t> slot;
-  for (const std::string& d : problems) {
-    slot[d] = out.size();
-    out.push_back({d, {}, {}});
-  }
-  for (const Key& key : order) {
-    Group& g = groups[key];
+  for (const Groups::Key& key : groups.order) {
+    Group& g = groups.by_key[key];
     Finish(g);
-    ProblemResults& p = out[slot[g.result.descriptor]];
+    const auto [it, fresh] = slot.try_emplace(g.result.descriptor, out.size());
+    if (fresh) out.push_back({g.result.descriptor, {}, {}});
+    ProblemResults& p = out[it->second];
     (g.result.ranked ? p.ranked : p.unranked).push_back(std::move(g.result));
   }
   for (ProblemResults& p : out) {

@@ -60,12 +60,7 @@ void WarnOnMissingShards(const std::vector<MergeInput>& inputs, std::vector<std:
   }
 }
 
-}  // namespace
-
-MergeResult Merge(const std::vector<MergeInput>& inputs) {
-  if (inputs.size() < 2) {
-    throw ReportError("merge needs at least two reports, got " + std::to_string(inputs.size()));
-  }
+void RequireOneVersion(const std::vector<MergeInput>& inputs) {
   const Json version = Version(inputs.front());
   for (const MergeInput& in : inputs) {
     if (Version(in) != version) {
@@ -74,30 +69,27 @@ MergeResult Merge(const std::vector<MergeInput>& inputs) {
                         ": reports of different formats cannot be merged");
     }
   }
+}
 
-  MergeResult result;
-  Json context = inputs.front().report.at("context");
-  context.erase(ctx::kShard);
+// The inputs' benchmarks in input order, with family_index renumbered so that the families of
+// different inputs stay distinct. A name repeats within one report (every repetition of a run
+// has the same name), so only a name seen in another input is a duplicate.
+Json MergeBenchmarks(const std::vector<MergeInput>& inputs) {
   Json benchmarks = Json::array();
-  Json skipped = Json::array();
-  Json merged_from = Json::array();
-  // A name repeats within one report (every repetition of a run has the same name), so only a
-  // name seen in another input is a duplicate.
   std::unordered_map<std::string, size_t> owner;
   int64_t family_offset = 0;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    const MergeInput& in = inputs[i];
     int64_t families = 0;
-    for (const Json& b : in.report.at("benchmarks")) {
+    for (const Json& b : inputs[i].report.at("benchmarks")) {
       const std::string& name = b.at("name").get_ref<const std::string&>();
       const auto [it, inserted] = owner.try_emplace(name, i);
       if (!inserted && it->second != i) {
         throw ReportError("benchmark \"" + name + "\" is in both " + inputs[it->second].file +
-                          " and " + in.file +
+                          " and " + inputs[i].file +
                           ": shards of one run are disjoint (was a shard given twice?)");
       }
       Json entry = b;
-      if (const auto f = b.find("family_index"); f != b.end() && f->is_number_integer()) {
+      if (const auto f = b.find("family_index"); f != b.end()) {
         const int64_t family = f->get<int64_t>();
         entry["family_index"] = family + family_offset;
         families = std::max(families, family + 1);
@@ -105,27 +97,52 @@ MergeResult Merge(const std::vector<MergeInput>& inputs) {
       benchmarks.push_back(std::move(entry));
     }
     family_offset += families;
+  }
+  return benchmarks;
+}
 
-    const Json& ctx = in.report.at("context");
-    if (const auto s = ctx.find(ctx::kSkipped); s != ctx.end() && s->is_array()) {
-      skipped.insert(skipped.end(), s->begin(), s->end());
-    }
-    if (const auto m = ctx.find(ctx::kMergedFrom); m != ctx.end() && m->is_array()) {
-      merged_from.insert(merged_from.end(), m->begin(), m->end());
-    } else {
-      merged_from.push_back({{"file", in.file},
-                             {"host_name", ValueOrNull(ctx, "host_name")},
-                             {"machine", ValueOrNull(ctx, ctx::kMachine)},
-                             {"shard", ValueOrNull(ctx, ctx::kShard)},
-                             {"git_revision", ValueOrNull(ctx, ctx::kGitRevision)},
-                             {"date", ValueOrNull(ctx, "date")}});
+// Appends the list from[key] to `list`; false when `from` has no such list.
+bool Append(Json& list, const Json& from, const char* key) {
+  const auto it = from.find(key);
+  if (it == from.end()) return false;
+  list.insert(list.end(), it->begin(), it->end());
+  return true;
+}
+
+// Where an input came from, for context.merged_from.
+Json Origin(const MergeInput& in) {
+  const Json& ctx = in.report.at("context");
+  return {{"file", in.file},
+          {"host_name", ValueOrNull(ctx, "host_name")},
+          {"machine", ValueOrNull(ctx, ctx::kMachine)},
+          {"shard", ValueOrNull(ctx, ctx::kShard)},
+          {"git_revision", ValueOrNull(ctx, ctx::kGitRevision)},
+          {"date", ValueOrNull(ctx, "date")}};
+}
+
+}  // namespace
+
+MergeResult Merge(const std::vector<MergeInput>& inputs) {
+  if (inputs.size() < 2) {
+    throw ReportError("merge needs at least two reports, got " + std::to_string(inputs.size()));
+  }
+  RequireOneVersion(inputs);
+  Json context = inputs.front().report.at("context");
+  context.erase(ctx::kShard);
+  context[ctx::kSkipped] = Json::array();
+  context[ctx::kMergedFrom] = Json::array();
+  for (const MergeInput& in : inputs) {
+    const Json& from = in.report.at("context");
+    Append(context[ctx::kSkipped], from, ctx::kSkipped);
+    // An input that is itself a merge contributes its own list.
+    if (!Append(context[ctx::kMergedFrom], from, ctx::kMergedFrom)) {
+      context[ctx::kMergedFrom].push_back(Origin(in));
     }
   }
-  context[ctx::kSkipped] = std::move(skipped);
-  context[ctx::kMergedFrom] = std::move(merged_from);
+  MergeResult result;
   WarnOnDifferences(inputs, result.warnings);
   WarnOnMissingShards(inputs, result.warnings);
-  result.report = {{"context", std::move(context)}, {"benchmarks", std::move(benchmarks)}};
+  result.report = {{"context", std::move(context)}, {"benchmarks", MergeBenchmarks(inputs)}};
   return result;
 }
 
