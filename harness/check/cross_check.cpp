@@ -189,15 +189,9 @@ std::string CheckAgainst(const Strategy& s, const Problem& p, const ExecContext&
 }  // namespace
 
 std::string_view ToString(Verdict v) {
-  switch (v) {
-    case Verdict::kPass:
-      return "pass";
-    case Verdict::kFail:
-      return "FAIL";
-    case Verdict::kSkipped:
-      return "skipped";
-  }
-  return "?";
+  // In the order of the enumerators.
+  static constexpr std::string_view kNames[] = {"pass", "FAIL", "skipped"};
+  return kNames[static_cast<size_t>(v)];
 }
 
 std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed, int threads) {

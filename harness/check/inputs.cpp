@@ -6,15 +6,9 @@
 namespace poolbench {
 
 std::string_view ToString(Flavour f) {
-  switch (f) {
-    case Flavour::kTies:
-      return "ties";
-    case Flavour::kNegative:
-      return "negative";
-    case Flavour::kSpecials:
-      return "specials";
-  }
-  return "?";
+  // In the order of the enumerators.
+  static constexpr std::string_view kNames[] = {"ties", "negative", "specials"};
+  return kNames[static_cast<size_t>(f)];
 }
 
 template <class T>

@@ -32,18 +32,12 @@ bool Is(const Json& v, Kind kind) {
   return false;
 }
 
-const char* Describe(Kind kind) {
+const char* KindName(Kind kind) {
   static constexpr const char* kNames[] = {"a string",        "a finite number", "a boolean",
                                            "an integer >= 0", "an integer >= 1", "an array",
                                            "an object"};
   return kNames[static_cast<int>(kind)];
 }
-
-struct Rule {
-  const char* key;
-  Kind kind;
-  bool required = false;
-};
 
 // Where in which report: "run.json: benchmarks[3] (name)".
 struct Place {
@@ -55,16 +49,23 @@ struct Place {
   }
 };
 
-void CheckFields(const Json& object, const Place& place, std::initializer_list<Rule> rules) {
-  for (const Rule& rule : rules) {
-    const auto it = object.find(rule.key);
+enum class Presence { kOptional, kRequired };
+
+// Checks that each of `keys` present in `object` is of `kind`, and with kRequired that it is
+// present.
+void CheckFields(const Json& object, const Place& place, Kind kind,
+                 std::initializer_list<const char*> keys, Presence presence = Presence::kOptional) {
+  for (const char* key : keys) {
+    const auto it = object.find(key);
     if (it == object.end()) {
-      if (rule.required) place.Refuse(std::string("lacks the field \"") + rule.key + "\"");
+      if (presence == Presence::kRequired) {
+        place.Refuse(std::string("lacks the field \"") + key + "\"");
+      }
       continue;
     }
-    if (!Is(*it, rule.kind)) {
-      place.Refuse(std::string("has \"") + rule.key + "\": " + it->dump() + ", expected " +
-                   Describe(rule.kind));
+    if (!Is(*it, kind)) {
+      place.Refuse(std::string("has \"") + key + "\": " + it->dump() + ", expected " +
+                   KindName(kind));
     }
   }
 }
@@ -84,35 +85,18 @@ void CheckOneOf(const Json& object, const Place& place, const char* key,
 
 // Google Benchmark's fields, then poolbench's (all optional for a plain Google Benchmark report).
 void CheckEntryFields(const Json& e, const Place& place) {
-  CheckFields(e, place,
-              {{"name", Kind::kString, true},
-               {"run_name", Kind::kString, true},
-               {"run_type", Kind::kString, true},
-               {"real_time", Kind::kNumber, true},
-               {"cpu_time", Kind::kNumber, true},
-               {"time_unit", Kind::kString, true},
-               {"repetitions", Kind::kPositive},
-               {"repetition_index", Kind::kCount},
-               {"threads", Kind::kPositive},
-               {"iterations", Kind::kCount},
-               {"family_index", Kind::kCount},
-               {"aggregate_name", Kind::kString},
-               {"error_occurred", Kind::kBoolean},
-               {"error_message", Kind::kString}});
+  CheckFields(e, place, Kind::kString, {"name", "run_name", "run_type", "time_unit"},
+              Presence::kRequired);
+  CheckFields(e, place, Kind::kNumber, {"real_time", "cpu_time"}, Presence::kRequired);
   CheckOneOf(e, place, "run_type", {"iteration", "aggregate"});
   CheckOneOf(e, place, "time_unit", {"ns", "us", "ms", "s"});
-  CheckFields(e, place,
-              {{field::kStrategy, Kind::kString},
-               {field::kDescriptor, Kind::kString},
-               {field::kOp, Kind::kString},
-               {field::kDirection, Kind::kString},
-               {field::kDType, Kind::kString},
-               {field::kLayout, Kind::kString},
-               {field::kBytes, Kind::kPositive},
-               {field::kGBps, Kind::kNumber},
-               {field::kBandwidthFraction, Kind::kNumber},
-               {field::kBandwidthLevel, Kind::kString},
-               {field::kSpeedup, Kind::kNumber}});
+  CheckFields(e, place, Kind::kString,
+              {"aggregate_name", "error_message", field::kStrategy, field::kDescriptor, field::kOp,
+               field::kDirection, field::kDType, field::kLayout, field::kBandwidthLevel});
+  CheckFields(e, place, Kind::kPositive, {"repetitions", "threads", field::kBytes});
+  CheckFields(e, place, Kind::kCount, {"repetition_index", "iterations", "family_index"});
+  CheckFields(e, place, Kind::kNumber, {field::kGBps, field::kBandwidthFraction, field::kSpeedup});
+  CheckFields(e, place, Kind::kBoolean, {"error_occurred"});
   CheckOneOf(e, place, field::kVerdict, {"pass", "FAIL"});
 }
 
@@ -140,18 +124,13 @@ void CheckEntry(const Json& e, const Place& place, Expect expect) {
 
 void CheckContext(const Json& c, const std::string& what, Expect expect) {
   const Place place{what, "context"};
-  CheckFields(c, place,
-              {{ctx::kVersion, Kind::kPositive, expect == Expect::kPoolbench},
-               {ctx::kMachine, Kind::kString},
-               {ctx::kCompiler, Kind::kString},
-               {ctx::kFlags, Kind::kString},
-               {ctx::kBuildType, Kind::kString},
-               {ctx::kGitRevision, Kind::kString},
-               {ctx::kOmpThreads, Kind::kPositive},
-               {ctx::kShard, Kind::kString},
-               {ctx::kSkipped, Kind::kArray},
-               {ctx::kMergedFrom, Kind::kArray},
-               {ctx::kMissingPeers, Kind::kArray}});
+  CheckFields(c, place, Kind::kPositive, {ctx::kVersion},
+              expect == Expect::kPoolbench ? Presence::kRequired : Presence::kOptional);
+  CheckFields(c, place, Kind::kPositive, {ctx::kOmpThreads});
+  CheckFields(c, place, Kind::kString,
+              {ctx::kMachine, ctx::kCompiler, ctx::kFlags, ctx::kBuildType, ctx::kGitRevision,
+               ctx::kShard});
+  CheckFields(c, place, Kind::kArray, {ctx::kSkipped, ctx::kMergedFrom, ctx::kMissingPeers});
   if (const auto it = c.find(ctx::kBandwidth); it != c.end()) {
     try {
       BandwidthFromJson(*it);
@@ -159,19 +138,18 @@ void CheckContext(const Json& c, const std::string& what, Expect expect) {
       throw ReportError(what + ": " + e.what());
     }
   }
-  const auto list = [&](const char* key, std::initializer_list<Rule> rules) {
+  // Lists of objects whose every field is a string.
+  const auto list = [&](const char* key, std::initializer_list<const char*> keys) {
     if (!c.contains(key)) return;
     for (size_t i = 0; i < c[key].size(); ++i) {
       const Place at{what, std::string("context.") + key + "[" + std::to_string(i) + "]"};
       if (!c[key][i].is_object()) at.Refuse("is not an object");
-      CheckFields(c[key][i], at, rules);
+      CheckFields(c[key][i], at, Kind::kString, keys, Presence::kRequired);
     }
   };
-  list(ctx::kSkipped, {{"strategy", Kind::kString, true},
-                       {"descriptor", Kind::kString, true},
-                       {"reason", Kind::kString, true}});
-  list(ctx::kMergedFrom, {{"file", Kind::kString, true}});
-  list(ctx::kMissingPeers, {{"name", Kind::kString, true}, {"reason", Kind::kString, true}});
+  list(ctx::kSkipped, {"strategy", "descriptor", "reason"});
+  list(ctx::kMergedFrom, {"file"});
+  list(ctx::kMissingPeers, {"name", "reason"});
 }
 
 }  // namespace

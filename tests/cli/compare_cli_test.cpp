@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "support/compare_reports.hpp"
+#include "support/report_fixtures.hpp"
 #include "support/run_cli.hpp"
 
 namespace poolbench {

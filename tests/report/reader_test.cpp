@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "support/report_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
 namespace poolbench::report {
@@ -22,17 +23,7 @@ const Json& Sample() {
   return sample;
 }
 
-// A Google Benchmark report without poolbench's fields.
-Json Plain() {
-  return {{"context", Json::object()},
-          {"benchmarks",
-           {{{"name", "BM_Foo"},
-             {"run_name", "BM_Foo"},
-             {"run_type", "iteration"},
-             {"real_time", 1.0},
-             {"cpu_time", 1.0},
-             {"time_unit", "ns"}}}}};
-}
+Json Plain() { return testing::PlainGoogleBenchmarkReport(); }
 
 // The message with which Validate refuses `report`; fails the test if it accepts it.
 std::string Refusal(const Json& report, Expect expect = Expect::kPoolbench) {

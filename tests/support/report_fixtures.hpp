@@ -1,6 +1,6 @@
-// Test helper: the pieces of the reports that compare reads, shared by the in-process tests of
-// harness/compare and the command-line tests of `poolbench compare`, so both compare reports
-// from the same machine and build, of benchmarks of the same problem.
+// Test helper: reports built in the tests. The pieces compare reads are shared by the in-process
+// tests of harness/compare and the command-line tests of `poolbench compare`, so both compare
+// reports from the same machine and build, of benchmarks of the same problem.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -19,6 +19,18 @@ inline nlohmann::json Context() {
           {"compiler_flags", "-O3 -DNDEBUG -march=native"},
           {"build_type", "Release"},
           {"git_revision", "59af938"}};
+}
+
+// A Google Benchmark report without poolbench's fields: one run of BM_Foo.
+inline nlohmann::json PlainGoogleBenchmarkReport() {
+  return {{"context", nlohmann::json::object()},
+          {"benchmarks",
+           {{{"name", "BM_Foo"},
+             {"run_name", "BM_Foo"},
+             {"run_type", "iteration"},
+             {"real_time", 1.0},
+             {"cpu_time", 1.0},
+             {"time_unit", "ns"}}}}};
 }
 
 // A report with that context and no benchmarks yet.
