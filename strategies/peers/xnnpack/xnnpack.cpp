@@ -121,6 +121,12 @@ class XnnpackKernel final : public poolbench::Kernel {
           u32(p.kernel.h), u32(p.kernel.w), channels, channels, channels, 0, &op_);
       // XNNPACK writes uint32 window positions; Run turns them into poolbench's indices.
       positions_.resize(static_cast<size_t>(p.n * oh_ * ow_ * p.c));
+      // XNNPACK counts a window's taps column by column: position k is tap (k % kh, k / kh).
+      // A table of the taps spares Run two divisions per output.
+      for (int64_t k = 0; k < p.kernel.h * p.kernel.w; ++k) {
+        tap_row_.push_back(k % p.kernel.h);
+        tap_col_.push_back(k / p.kernel.h);
+      }
     } else if (p.op == Op::kMax) {
       status = xnn_create_max_pooling2d_nhwc_f32(
           u32(pad_.h.before), u32(pad_.w.after), u32(pad_.h.after), u32(pad_.w.before),
@@ -193,23 +199,25 @@ class XnnpackKernel final : public poolbench::Kernel {
     bound_dst_ = b.dst;
   }
 
-  // One output row (n, oy) of indices: XNNPACK's position k of the winner in its window,
-  // counted column by column (k = kx * kh + ky), becomes ih * W + iw. A padded tap stands for
-  // the nearest input pixel, so the coordinates are clamped to the input, as XNNPACK does.
+  // One output row (n, oy) of indices: the tap at XNNPACK's window position becomes
+  // ih * W + iw. A padded tap stands for the nearest input pixel, so the coordinates are
+  // clamped to the input, as XNNPACK does.
   static void ConvertRow(void* self_ptr, size_t row) {
-    auto* self = static_cast<XnnpackKernel*>(self_ptr);
+    const auto* self = static_cast<const XnnpackKernel*>(self_ptr);
     const Problem& p = self->p_;
     const int64_t oy = static_cast<int64_t>(row) % self->oh_;
     const int64_t y0 = oy * p.kernel.h - self->pad_.h.before;
-    const int64_t stride = self->ow_ * p.c;
-    const uint32_t* pos = self->positions_.data() + row * stride;
-    int64_t* out = self->indices_ + row * stride;
+    const int64_t row_size = self->ow_ * p.c;
+    const uint32_t* pos = self->positions_.data() + row * row_size;
+    int64_t* out = self->indices_ + row * row_size;
+    const int64_t* tap_row = self->tap_row_.data();
+    const int64_t* tap_col = self->tap_col_.data();
     for (int64_t ox = 0; ox < self->ow_; ++ox) {
       const int64_t x0 = ox * p.kernel.w - self->pad_.w.before;
       for (int64_t c = 0; c < p.c; ++c) {
-        const int64_t k = pos[ox * p.c + c];
-        const int64_t ih = std::clamp<int64_t>(y0 + k % p.kernel.h, 0, p.h - 1);
-        const int64_t iw = std::clamp<int64_t>(x0 + k / p.kernel.h, 0, p.w - 1);
+        const uint32_t k = pos[ox * p.c + c];
+        const int64_t ih = std::clamp<int64_t>(y0 + tap_row[k], 0, p.h - 1);
+        const int64_t iw = std::clamp<int64_t>(x0 + tap_col[k], 0, p.w - 1);
         out[ox * p.c + c] = ih * p.w + iw;
       }
     }
@@ -223,6 +231,7 @@ class XnnpackKernel final : public poolbench::Kernel {
   const void* bound_src_ = nullptr;
   const void* bound_dst_ = nullptr;
   std::vector<uint32_t> positions_;
+  std::vector<int64_t> tap_row_, tap_col_;
   int64_t* indices_ = nullptr;
   float placeholder_dst_ = 0;
 };
