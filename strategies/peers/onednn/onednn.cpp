@@ -223,8 +223,8 @@ class OneDnnPooling final : public poolbench::Strategy {
  public:
   std::string_view name() const override { return "onednn"; }
   std::string_view description() const override {
-    return "oneDNN pooling_v2 primitives (OpenMP runtime) on the caller's buffers, NCHW and "
-           "NHWC; max ignores NaN";
+    return "oneDNN 2 pooling_v2 primitives (OpenMP runtime) on the caller's f32 NCHW or NHWC "
+           "buffers; max skips NaN";
   }
 
   Support Supports(const Problem& p) const override {
@@ -264,7 +264,8 @@ class OneDnnPooling final : public poolbench::Strategy {
 
   // oneDNN's max starts every window from the lowest finite value and replaces it only by a
   // greater tap: a NaN never wins (it is skipped), and a window whose valid taps are all -inf
-  // gives -FLT_MAX with its workspace pointing at the window's first tap, which may be padding.
+  // gives -FLT_MAX, and its backward sends the gradient to the window's first tap, which may be
+  // padding, instead of to the first -inf.
   // Averages follow IEEE arithmetic like poolbench's.
   poolbench::InputDomain Domain(const Problem& p) const override {
     poolbench::InputDomain d;
