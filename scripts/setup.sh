@@ -14,7 +14,8 @@ packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohma
           clang-format)
 # The peers' libraries (strategies/peers/): optional. A machine where one cannot be installed
 # still builds and runs everything else, and poolbench names the missing peer and why.
-peer_packages=(libdnnl-dev libxnnpack-dev libpthreadpool-dev libtorch-dev)
+# (Debian's oneDNN CMake package needs the OpenCL headers, which libdnnl-dev only recommends.)
+peer_packages=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libtorch-dev)
 
 missing_of() {
   for p in "$@"; do
