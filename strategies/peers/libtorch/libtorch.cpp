@@ -21,10 +21,13 @@
 // Threads: ATen's intra-op parallelism here is OpenMP (libgomp, the runtime the harness and
 // openmp_parallel use too, so there is one thread pool, not two fighting for the cores). Its
 // parallel regions carry no num_threads clause; they use the calling thread's OpenMP thread
-// count, which at::set_num_threads sets. That call is expensive (it also rebuilds ATen's
-// pthreadpool: 50 us to milliseconds), so Prepare makes it, and Run only compares
-// at::get_num_threads() with ctx.threads (a few nanoseconds) and calls it again if something
-// changed the count in between, such as a kernel prepared for another thread count.
+// count, which at::set_num_threads sets. That call is too expensive for Run: with more than one
+// thread it also rebuilds ATen's pthreadpool, creating and joining a thread (170 us measured
+// on the 2-core test machine). So Prepare makes it, and Run only compares at::get_num_threads()
+// with ctx.threads (30 ns with the InferenceMode guard) and sets it again only if something
+// changed the count in between, such as a kernel prepared for another thread count. The
+// OpenMP count stays at ctx.threads on the calling thread afterwards; the harness and the
+// in-tree OpenMP strategies pass num_threads clauses, so they do not depend on it.
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
