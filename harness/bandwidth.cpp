@@ -30,8 +30,9 @@ constexpr int64_t kMiB = int64_t{1} << 20;
 // the vector loop has no remainder.
 constexpr int64_t kLine = 64;
 constexpr int64_t kLineFloats = kLine / static_cast<int64_t>(sizeof(float));
-// Each element is read once (4 bytes) and written once (4 bytes) per sweep.
-constexpr int64_t kBytesPerElement = 2 * sizeof(float);
+// Each output element is written once (4 bytes) from four inputs read once each (16 bytes).
+constexpr int64_t kReads = 4;
+constexpr int64_t kBytesPerElement = (kReads + 1) * sizeof(float);
 
 // Data and unified caches, one entry per level, smallest level first. Google Benchmark's
 // CPUInfo reads them from the OS (sysfs on Linux, sysctl on macOS, the Win32 API on Windows,
@@ -72,23 +73,22 @@ int64_t PhysicalMemoryBytes() {
   return pages > 0 && page > 0 ? int64_t{pages} * page : 0;
 }
 
-// The measured kernel is STREAM's "scale", dst[i] = q * src[i]: a streaming read of one array
-// and a write of another, the memory traffic of pooling (which reads its input once and writes
-// a smaller output) without its arithmetic. Bytes are counted as STREAM and poolbench's
-// bytes_moved count them: bytes read plus bytes written, not the write-allocate reads the
-// hardware may add. A plain copy would do as well, but compilers turn a copy loop into a call
-// to memcpy, which for large sizes switches to non-temporal stores that bypass the caches and
-// that pooling code does not use; the multiplication by a factor unknown at compile time keeps
-// the loop a loop. `omp simd` asks for the vectorisation pooling code gets (with -march=native
-// on AVX-512 parts GCC emits 256-bit vmulps/vmovaps, its default vector width). The callers
-// put benchmark::ClobberMemory(), a compiler barrier after which any memory may have been read
-// or written, after every sweep, and read the output at the end, so repeated sweeps over the
-// same data are never merged or dropped as redundant; noinline keeps that one loop the code
-// being measured.
-[[gnu::noinline]] void Scale(const float* __restrict src, float* __restrict dst, int64_t n,
-                             float q) {
-#pragma omp simd aligned(src, dst : kLine)
-  for (int64_t i = 0; i < n; ++i) dst[i] = q * src[i];
+// The measured kernel reads four streams and writes one, dst[i] = q * (a[i] + b[i] + c[i] +
+// d[i]): the memory traffic of 2x2 pooling, which reads four times what it writes, without its
+// arithmetic. (A one-read-one-write kernel such as STREAM's scale pays the write-allocate reads
+// of its stores on half its bytes, so a pooling kernel could reach more than "100%" of it.)
+// Bytes are counted as poolbench's bytes_moved counts them: bytes read plus bytes written, not
+// the write-allocate reads the hardware may add. The multiplication by a factor unknown at
+// compile time keeps the compiler from turning the loop into anything but a loop. `omp simd`
+// asks for the vectorisation pooling code gets. The callers put benchmark::ClobberMemory(), a
+// compiler barrier after which any memory may have been read or written, after every sweep,
+// and read the output at the end, so repeated sweeps over the same data are never merged or
+// dropped as redundant; noinline keeps that one loop the code being measured.
+[[gnu::noinline]] void ReadFourWriteOne(const float* __restrict a, const float* __restrict b,
+                                        const float* __restrict c, const float* __restrict d,
+                                        float* __restrict dst, int64_t n, float q) {
+#pragma omp simd aligned(a, b, c, d, dst : kLine)
+  for (int64_t i = 0; i < n; ++i) dst[i] = q * ((a[i] + b[i]) + (c[i] + d[i]));
 }
 
 constexpr int64_t kPage = 4096;
@@ -98,28 +98,30 @@ struct FreeDeleter {
 };
 using Buffer = std::unique_ptr<float, FreeDeleter>;
 
-// One thread's src and dst, `floats` elements each, in one page-aligned block, dst starting a
-// whole number of pages after src. That distance matters: x86 cores guess that a load depends
-// on an earlier store whose address agrees in its low 12 bits ("4K aliasing"), so if dst[i]
-// were, say, 1 KiB past a page boundary from src[i], each load of src would wait for the store
-// to dst 256 elements back and the L1 rate would drop by a third (measured on Sapphire Rapids).
-// With separate allocations the distance would depend on where the allocator puts them, which
-// differs between threads, so the threads would measure differently.
-struct Buffers {
+// One thread's four source streams and its destination, `floats` elements each, in one
+// page-aligned block, each stream starting a whole number of pages after the previous one. That
+// distance matters: x86 cores guess that a load depends on an earlier store whose address
+// agrees in its low 12 bits ("4K aliasing"), so if dst[i] were, say, 1 KiB past a page boundary
+// from a source element, each load would wait for the store 256 elements back and the L1 rate
+// would drop by a third (measured on Sapphire Rapids). With separate allocations the distance
+// would depend on where the allocator puts them, which differs between threads, so the threads
+// would measure differently.
+struct Streams {
   Buffer block;
-  float* src = nullptr;
+  float* src[kReads] = {};
   float* dst = nullptr;
 };
 
-Buffers Allocate(int64_t floats) {
+Streams Allocate(int64_t floats) {
   const int64_t stride = (floats * static_cast<int64_t>(sizeof(float)) + kPage - 1) / kPage * kPage;
-  Buffers b;
-  b.block.reset(static_cast<float*>(std::aligned_alloc(kPage, 2 * stride)));
-  if (b.block) {
-    b.src = b.block.get();
-    b.dst = b.block.get() + stride / static_cast<int64_t>(sizeof(float));
+  const int64_t stride_floats = stride / static_cast<int64_t>(sizeof(float));
+  Streams s;
+  s.block.reset(static_cast<float*>(std::aligned_alloc(kPage, (kReads + 1) * stride)));
+  if (s.block) {
+    for (int64_t r = 0; r < kReads; ++r) s.src[r] = s.block.get() + r * stride_floats;
+    s.dst = s.block.get() + kReads * stride_floats;
   }
-  return b;
+  return s;
 }
 
 // The CPUs to pin the measuring threads to, one each, or none to leave them where they are.
@@ -219,21 +221,24 @@ double MeasureLevel(int threads, int64_t floats, double seconds) {
     const ScopedPin pin(cpus, omp_get_thread_num());
     // Each thread allocates and first touches its own slices, so that on a NUMA machine the
     // pages live next to the core that streams them, and page faults stay out of the timing.
-    const Buffers buffers = Allocate(floats);
-    float* const src = buffers.src;
-    float* const dst = buffers.dst;
-    if (!buffers.block) {
+    const Streams streams = Allocate(floats);
+    float* const* const src = streams.src;
+    float* const dst = streams.dst;
+    auto once = [&] { ReadFourWriteOne(src[0], src[1], src[2], src[3], dst, floats, q); };
+    if (!streams.block) {
 #pragma omp atomic write
       alloc_failed = true;
     } else {
-      for (int64_t i = 0; i < floats; ++i) src[i] = static_cast<float>(i & 255);
+      for (float* s : streams.src) {
+        for (int64_t i = 0; i < floats; ++i) s[i] = static_cast<float>(i & 255);
+      }
       std::fill_n(dst, floats, 0.0f);
       // Warm-up: the first sweep brings the working set into the level being measured.
-      Scale(src, dst, floats, q);
+      once();
     }
     auto sweep = [&](int64_t n) {
       for (int64_t r = 0; r < n; ++r) {
-        Scale(src, dst, floats, q);
+        once();
         benchmark::ClobberMemory();
       }
     };
@@ -271,7 +276,7 @@ double MeasureLevel(int threads, int64_t floats, double seconds) {
   }
   benchmark::DoNotOptimize(sink);
   if (alloc_failed) {
-    throw std::runtime_error("bandwidth measurement: cannot allocate 2 x " +
+    throw std::runtime_error("bandwidth measurement: cannot allocate 5 x " +
                              std::to_string(floats * sizeof(float)) + " bytes per thread");
   }
   if (got_threads != threads) {
@@ -287,10 +292,13 @@ std::vector<Plan> PlanLevels(int threads) {
   const int num_cpus = std::max(1, omp_get_num_procs());
   std::vector<Plan> plans;
   int64_t last_capacity = 0;
-  auto add = [&](std::string name, int64_t capacity, int64_t working_set) {
-    // Per thread: whole cache lines, at least one, split evenly between src and dst.
-    int64_t floats = working_set / threads / kBytesPerElement / kLineFloats * kLineFloats;
-    floats = std::max(floats, kLineFloats);
+  // `at_least`: round the working set up (DRAM: no cache may hold it) rather than down (a cache
+  // level: it must fit).
+  auto add = [&](std::string name, int64_t capacity, int64_t working_set, bool at_least) {
+    // Per thread: whole cache lines, at least one, in each of the four sources and dst.
+    const int64_t line_set = kBytesPerElement * kLineFloats;
+    const int64_t lines = (working_set / threads + (at_least ? line_set - 1 : 0)) / line_set;
+    const int64_t floats = std::max<int64_t>(lines, 1) * kLineFloats;
     const int64_t bytes = floats * kBytesPerElement * threads;
     // A level whose working set is no larger than the level below it (a shared cache smaller
     // than the private caches of the threads) cannot be told apart from that level: skip it.
@@ -308,14 +316,14 @@ std::vector<Plan> PlanLevels(int threads) {
     name += std::to_string(c.level);
     // Half the capacity: the other half leaves room for the code, the stack, the page tables
     // and the imperfect replacement of real caches, so that the data stays in this level.
-    add(std::move(name), capacity, capacity / 2);
+    add(std::move(name), capacity, capacity / 2, false);
     last_capacity = capacity;
   }
   // DRAM: a working set that no cache can hold, at least 4 times the last level and 256 MiB,
   // but at most a quarter of the memory so that the measurement never makes the machine swap.
   int64_t dram = std::max(4 * last_capacity, 256 * kMiB);
   if (const int64_t mem = PhysicalMemoryBytes(); mem > 0) dram = std::min(dram, mem / 4);
-  add("DRAM", 0, dram);
+  add("DRAM", 0, dram, true);
   return plans;
 }
 

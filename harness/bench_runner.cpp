@@ -14,6 +14,7 @@
 #include "cross_check.hpp"
 #include "guarded_buffer.hpp"
 #include "inputs.hpp"
+#include "plugin_loader.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
@@ -142,6 +143,11 @@ Json MakeContext(const BenchConfig& cfg, const Json& bandwidth) {
   c[ctx::kBandwidth] = bandwidth;
   if (!cfg.shard.empty()) c[ctx::kShard] = cfg.shard;
   c[ctx::kSkipped] = Json::array();
+  // Peers this build offers but could not run: their absence from the results is stated.
+  c[ctx::kMissingPeers] = Json::array();
+  for (const MissingPeer& m : MissingPeers()) {
+    c[ctx::kMissingPeers].push_back({{"name", m.name}, {"reason", m.reason}});
+  }
   return c;
 }
 

@@ -170,8 +170,15 @@ std::string CheckAgainst(const Strategy& s, const Problem& p, const ExecContext&
                          const ReferenceRun<T>& ref) {
   const bool forward = p.direction == Direction::kForward;
   Outputs<T> got(p, forward);
-  if (std::string e = RunKernel(*s.Prepare(p, ctx), p, ref.src, ref.diff_dst, got); !e.empty()) {
-    return e;
+  // An exception from the strategy is its failure on this problem, not the end of the run.
+  try {
+    const std::unique_ptr<Kernel> kernel = s.Prepare(p, ctx);
+    if (!kernel) return "Prepare returned no kernel";
+    if (std::string e = RunKernel(*kernel, p, ref.src, ref.diff_dst, got); !e.empty()) return e;
+  } catch (const std::exception& e) {
+    return std::string("threw an exception: ") + e.what();
+  } catch (...) {
+    return "threw an exception that is not a std::exception";
   }
   const auto& mag = ref.magnitude;
   const int64_t oh = OutputH(p), ow = OutputW(p);

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <utility>
 
 #include "poolbench/plugin.hpp"
+#include "poolbench_build_info.hpp"
 
 namespace poolbench {
 namespace {
@@ -100,6 +102,12 @@ std::string WithoutPrefix(std::string message) {
   return message;
 }
 
+// The plugins loaded by LoadDefaultPlugins, by absolute path, with their strategies' names.
+std::map<std::string, std::vector<std::string>>& DefaultLoaded() {
+  static std::map<std::string, std::vector<std::string>> loaded;
+  return loaded;
+}
+
 // The plugin each loaded strategy came from, so that a name clash can say where the strategy
 // already registered came from.
 std::map<const Strategy*, std::string>& Origins() {
@@ -145,6 +153,10 @@ std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry)
   // RTLD_NOW reports unresolved symbols here rather than in the middle of a run; RTLD_LOCAL
   // keeps each plugin's copy of the SDK from resolving another plugin's symbols.
   const std::string absolute = fs::absolute(path).string();
+  // A peer loaded by default and also named with --plugin is loaded once.
+  if (const auto it = DefaultLoaded().find(absolute); it != DefaultLoaded().end()) {
+    return it->second;
+  }
   dlerror();
   Library lib(dlopen(absolute.c_str(), RTLD_NOW | RTLD_LOCAL));
   if (!lib.get()) throw error("cannot load it as a shared library: " + DlError());
@@ -255,6 +267,63 @@ std::vector<std::string> ExpandPluginPath(std::string_view list) {
     out.insert(out.end(), found.begin(), found.end());
   }
   return out;
+}
+
+namespace {
+
+std::vector<MissingPeer>& Missing() {
+  static std::vector<MissingPeer> missing = [] {
+    // build_info::kMissingPeers is "name: reason" entries separated by ';'.
+    std::vector<MissingPeer> out;
+    std::string_view list = build_info::kMissingPeers;
+    while (!list.empty()) {
+      const size_t end = std::min(list.find(';'), list.size());
+      const std::string_view entry = list.substr(0, end);
+      list.remove_prefix(std::min(end + 1, list.size()));
+      const size_t colon = entry.find(": ");
+      if (colon == std::string_view::npos) continue;
+      out.push_back({std::string(entry.substr(0, colon)), std::string(entry.substr(colon + 2))});
+    }
+    return out;
+  }();
+  return missing;
+}
+
+// The directories the peers built with poolbench live in, relative to the executable.
+std::vector<fs::path> DefaultPluginDirs() {
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  return {exe.parent_path() / "plugins", exe.parent_path() / build_info::kInstalledPluginDir};
+}
+
+}  // namespace
+
+void LoadDefaultPlugins(Registry& registry) {
+  for (const fs::path& dir : DefaultPluginDirs()) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    for (const std::string& path : ExpandPluginPath(dir.string())) {
+      try {
+        DefaultLoaded()[fs::absolute(path).string()] = LoadPlugin(path, registry);
+      } catch (const PluginError& e) {
+        // A peer is one entry of the comparison: the rest of the run goes on without it.
+        std::string name = fs::path(path).stem().string();
+        if (name.starts_with("poolbench_")) name.erase(0, 10);
+        Missing().push_back({name, e.what()});
+        std::cerr << "poolbench: warning: peer " << name << " is left out: " << e.what() << "\n";
+      }
+    }
+  }
+  std::sort(Missing().begin(), Missing().end(),
+            [](const MissingPeer& a, const MissingPeer& b) { return a.name < b.name; });
+}
+
+const std::vector<MissingPeer>& MissingPeers() { return Missing(); }
+
+std::string PluginOf(const Strategy& s) {
+  const auto it = Origins().find(&s);
+  return it == Origins().end() ? std::string() : it->second;
 }
 
 std::vector<std::string> LoadPluginPath(std::string_view list, Registry& registry) {

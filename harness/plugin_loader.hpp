@@ -42,4 +42,24 @@ std::vector<std::string> ExpandPluginPath(std::string_view list);
 std::vector<std::string> LoadPluginPath(std::string_view list,
                                         Registry& registry = Registry::Global());
 
+// A peer strategy that this poolbench was built to offer but cannot: its library was missing at
+// build time, or its plugin failed to load.
+struct MissingPeer {
+  std::string name;
+  std::string reason;
+};
+
+// Loads the plugins built with poolbench (the peers in strategies/peers/), from `plugins/`
+// beside the executable (the build tree) and from the install tree's plugin directory. Never
+// throws: a plugin that fails to load becomes a MissingPeer with the loader's message, and a
+// line on stderr. Records the peers the build left out too (see MissingPeers).
+void LoadDefaultPlugins(Registry& registry = Registry::Global());
+
+// The peers missing from this run, in name order: left out at build time (with CMake's reason)
+// or failed to load.
+const std::vector<MissingPeer>& MissingPeers();
+
+// The plugin file a strategy was loaded from; empty for strategies built into poolbench.
+std::string PluginOf(const Strategy& s);
+
 }  // namespace poolbench

@@ -31,6 +31,7 @@ inline constexpr const char* kFlags = "compiler_flags";  // CMAKE_CXX_FLAGS + bu
 inline constexpr const char* kBuildType = "build_type";  // CMAKE_BUILD_TYPE
 inline constexpr const char* kGitRevision = "git_revision";
 inline constexpr const char* kOmpThreads = "omp_max_threads";
+inline constexpr const char* kMissingPeers = "missing_peers";
 // Measured bandwidth (harness/bandwidth.hpp, `poolbench roofline --json`): an array of
 // {level ("L1", "L2", "L3", "DRAM"), capacity_bytes (of the level usable by the threads, 0 for
 // DRAM), bytes (the working set: bytes read + written per pass over all threads), threads,

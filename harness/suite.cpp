@@ -119,13 +119,20 @@ std::vector<Problem> ParseProblems(const std::vector<std::string>& descriptors,
 std::vector<Problem> CheckVariants(const Problem& base) {
   std::vector<Problem> out;
   for (DType t : kAllDTypes) {
-    for (Op op : {Op::kMax, Op::kAvg}) {
-      for (Direction dir : {Direction::kForward, Direction::kBackward}) {
-        Problem p = base;
-        p.dtype = t, p.op = op, p.direction = dir;
-        p.indices = op == Op::kMax && dir == Direction::kForward;
-        if (op == Op::kMax) p.count_include_pad = true, p.divisor_override.reset();
-        out.push_back(p);
+    for (Layout layout : {Layout::kNCHW, Layout::kNHWC}) {
+      for (Op op : {Op::kMax, Op::kAvg}) {
+        for (Direction dir : {Direction::kForward, Direction::kBackward}) {
+          Problem p = base;
+          p.dtype = t, p.layout = layout, p.op = op, p.direction = dir, p.indices = false;
+          if (op == Op::kMax) p.count_include_pad = true, p.divisor_override.reset();
+          out.push_back(p);
+          // Max forward with and without indices: some kernels differ (and some libraries
+          // support only one of them).
+          if (op == Op::kMax && dir == Direction::kForward) {
+            p.indices = true;
+            out.push_back(p);
+          }
+        }
       }
     }
   }

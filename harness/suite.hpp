@@ -38,9 +38,9 @@ std::vector<Problem> ParseProblems(const std::vector<std::string>& descriptors,
                                    const std::string& suite = "",
                                    std::vector<Problem> (*expand)(const Problem&) = nullptr);
 
-// The cross-check variants of one suite problem: every dtype, and for each, max forward with
-// indices, max backward, avg forward and avg backward (avg-only options are kept for avg and
-// dropped for max).
+// The cross-check variants of one suite problem: every dtype in both layouts, and for each, max
+// forward without and with indices, max backward, avg forward and avg backward (avg-only
+// options are kept for avg and dropped for max).
 std::vector<Problem> CheckVariants(const Problem& base);
 
 }  // namespace poolbench

@@ -57,7 +57,9 @@ void RunRoofline(const RooflineOptions& opt) {
               << FormatBytes(l.working_set_bytes) << std::setw(9) << l.threads << std::setw(10)
               << std::fixed << std::setprecision(1) << l.gbps << "\n";
   }
-  std::cout << "\nGB/s = (bytes read + bytes written) / second of dst[i] = q * src[i], best of "
+  std::cout << "\nGB/s = (bytes read + bytes written) / second of dst[i] = q * (a[i] + b[i] + c[i] "
+               "+ d[i]), "
+               "best of "
                "the passes;\ncapacity = what the threads can use (a private level once per "
                "thread).\n";
 }
@@ -69,7 +71,8 @@ void AddRooflineCommand(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "roofline",
       "Measure the memory bandwidth of each cache level and of DRAM on this machine: a "
-      "streaming read + write over a working set of half each level, the best pass in GB/s.");
+      "streaming kernel that reads four times what it writes (2x2 pooling's traffic) over a "
+      "working set of half each level, the best pass in GB/s (bytes read + written).");
   cmd->add_option("--threads", opt->threads,
                   "Threads measuring together, each on its own slice (0 = all, as OpenMP "
                   "decides)")

@@ -110,9 +110,11 @@ inline CliResult RunProgram(const std::vector<std::string>& argv, const Environm
   return r;
 }
 
-// Runs the poolbench executable under test with `args` (its subcommand and options).
+// Runs the poolbench executable under test with `args` (its subcommand and options), without
+// the peers built beside it, so that results do not depend on which libraries the machine has
+// (tests/cli/default_plugins_cli_test.cpp covers loading them).
 inline CliResult RunPoolbench(const std::vector<std::string>& args, const Environment& env = {}) {
-  std::vector<std::string> argv = {POOLBENCH_EXE};
+  std::vector<std::string> argv = {POOLBENCH_EXE, "--no-default-plugins"};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProgram(argv, env);
 }

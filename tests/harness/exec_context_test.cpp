@@ -172,8 +172,8 @@ TEST(ExecContext, EveryBufferIsAlignedAndBackwardGetsItsSavedForwardFirst) {
   EXPECT_FALSE(seen.misaligned);
 }
 
-// A kernel that writes where it must not, as chosen.
-enum class Stray { kBeforeOutput, kPastOutput, kIntoInput };
+// A kernel that writes where it must not, or throws, as chosen.
+enum class Stray { kBeforeOutput, kPastOutput, kIntoInput, kThrows };
 class Straying final : public Strategy {
  public:
   explicit Straying(Stray where) : where_(where) {}
@@ -196,6 +196,8 @@ class Straying final : public Strategy {
             case Stray::kIntoInput:
               const_cast<float*>(static_cast<const float*>(b.src))[0] += 1;
               break;
+            case Stray::kThrows:
+              throw std::runtime_error("the library said no");
           }
         });
   }
@@ -204,12 +206,15 @@ class Straying final : public Strategy {
   Stray where_;
 };
 
-TEST(ExecContext, WritesOutsideTheOutputOrIntoTheInputAreCaughtAndNamed) {
+TEST(ExecContext, WritesOutsideTheOutputIntoTheInputOrThrowsAreCaughtAndNamed) {
   const Problem p = ParseDescriptor("max:fwd:f32:nchw:1x1x6x6:k2");
   const std::pair<Stray, std::string> cases[] = {
       {Stray::kBeforeOutput, "values: wrote before the start of the buffer (12 bytes before it)"},
       {Stray::kPastOutput, "values: wrote past the end of the buffer"},
       {Stray::kIntoInput, "input: the strategy wrote into it"},
+      {Stray::kThrows,
+       "straying on max:fwd:f32:nchw:1x1x6x6:k2x2 (seed 3, ties inputs): threw "
+       "an exception: the library said no"},
   };
   for (const auto& [where, message] : cases) {
     const CheckResult r = CrossCheck(Straying(where), p, 3);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <cstdio>
 #include <fstream>
 
@@ -52,9 +54,15 @@ TEST(Suite, UnknownNameListsTheKnownOnes) {
   }
 }
 
-TEST(Suite, VariantsCoverEveryDtypeOpAndDirection) {
+TEST(Suite, VariantsCoverEveryDtypeLayoutOpAndDirection) {
   const auto v = CheckVariants(ParseDescriptor("avg:1x1x6x6:k3:s2:p1:excl:div3"));
-  ASSERT_EQ(v.size(), 12u);
+  // 3 dtypes x 2 layouts x (max fwd, max fwd with indices, max bwd, avg fwd, avg bwd).
+  ASSERT_EQ(v.size(), 30u);
+  std::set<std::string> distinct;
+  for (const Problem& p : v) distinct.insert(FormatDescriptor(p));
+  EXPECT_EQ(distinct.size(), v.size());
+  EXPECT_TRUE(distinct.count("max:fwd:i32:nhwc:1x1x6x6:k3x3:s2x2:p1x1"));
+  EXPECT_TRUE(distinct.count("max:fwd:i32:nhwc:1x1x6x6:k3x3:s2x2:p1x1:idx"));
   for (const Problem& p : v) {
     EXPECT_EQ(Validate(p), "") << FormatDescriptor(p);
     if (p.op == Op::kAvg) {
@@ -74,7 +82,7 @@ TEST(Suite, ParseProblemsValidatesDescriptorsThenAppendsTheSuite) {
   const auto with_suite = ParseProblems({"max:1x1x4x4:k2"}, "seeds");
   ASSERT_EQ(with_suite.size(), 1 + seeds.size());
   EXPECT_EQ(FormatDescriptor(with_suite[1]), FormatDescriptor(seeds[0].problem));
-  EXPECT_EQ(ParseProblems({}, "seeds", CheckVariants).size(), 12 * seeds.size());
+  EXPECT_EQ(ParseProblems({}, "seeds", CheckVariants).size(), 30 * seeds.size());
   try {
     ParseProblems({"max:1x1x4x4:k9"}, "seeds");
     FAIL() << "an invalid problem was accepted";
