@@ -28,9 +28,10 @@
 // changed the count in between, such as a kernel prepared for another thread count. The
 // OpenMP count stays at ctx.threads on the calling thread afterwards; the harness and the
 // in-tree OpenMP strategies pass num_threads clauses, so they do not depend on it.
-// ATen splits NCHW work by (n, c) plane and channels-last work by output pixel, and opens a
-// parallel region with every thread even when there is a single plane to share: an NCHW problem
-// with N * C = 1 runs on one thread and pays the wake-up of the others.
+// ATen 1.13 splits its pooling loops by output element, so a single plane is shared between
+// threads too, and it opens a parallel region with every thread however small the problem:
+// with two threads an 8 x 8 plane costs the wake-up of the second thread (1.7 us instead of
+// 0.3 us).
 //
 // Only the per-operator headers of the operators used are included, not <ATen/ATen.h>: that
 // halves the compile time of this file.
