@@ -12,6 +12,7 @@
 #include "cli/options.hpp"
 #include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
+#include "render/cells.hpp"
 #include "render/render.hpp"
 #include "report/report.hpp"
 #include "report/units.hpp"
@@ -79,7 +80,8 @@ void PrintSummary(const report::Json& r) {
       }
       if (e.speedup) std::cout << std::setw(8) << std::setprecision(2) << *e.speedup << "x ref";
       if (e.vs_best_peer) {
-        std::cout << std::setw(8) << std::setprecision(2) << *e.vs_best_peer << "x " << e.best_peer;
+        std::cout << std::setw(8) << std::setprecision(2) << *e.vs_best_peer << "x vs "
+                  << render::BestPeerText(e);
       }
       std::cout << "\n";
     }
