@@ -116,7 +116,8 @@ void InitBenchmarkOnce() {
 
 // Google Benchmark's context (date, host, CPUs, caches, load, its custom context) plus the
 // fields of this run that are not strings.
-Json MakeContext(const BenchConfig& cfg, const Json& bandwidth) {
+Json MakeContext(const std::vector<const Strategy*>& strategies, const BenchConfig& cfg,
+                 const Json& bandwidth) {
   JsonCapture capture;
   capture.reporter()->ReportContext(benchmark::BenchmarkReporter::Context());
   capture.reporter()->Finalize();
@@ -132,6 +133,10 @@ Json MakeContext(const BenchConfig& cfg, const Json& bandwidth) {
   c[ctx::kMissingPeers] = Json::array();
   for (const MissingPeer& m : MissingPeers()) {
     c[ctx::kMissingPeers].push_back({{"name", m.name}, {"reason", m.reason}});
+  }
+  c[ctx::kPeers] = Json::array();
+  for (const Strategy* s : strategies) {
+    if (IsPeer(*s)) c[ctx::kPeers].push_back(s->name());
   }
   return c;
 }
@@ -314,7 +319,7 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
   InitBenchmarkOnce();
   const Rooflines rooflines = MeasureRooflines(cfg);
   Json out;
-  out["context"] = MakeContext(cfg, rooflines.json);
+  out["context"] = MakeContext(strategies, cfg, rooflines.json);
   Json benchmarks = Json::array();
   for (size_t i = 0; i < problems.size(); ++i) {
     const Problem& p = problems[i];

@@ -4,7 +4,6 @@
 
 #include <iomanip>
 #include <iostream>
-#include <map>
 #include <set>
 
 #include "bench/bench_runner.hpp"
@@ -13,6 +12,8 @@
 #include "cli/options.hpp"
 #include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
+#include "render/cells.hpp"
+#include "render/render.hpp"
 #include "report/report.hpp"
 #include "report/units.hpp"
 
@@ -64,48 +65,32 @@ std::string AlignRight(const std::string& text, size_t width) {
   return std::string(width > chars ? width - chars : 0, ' ') + text;
 }
 
-// One line per timed configuration, fastest first within each problem.
+// One line per ranked result, fastest first within each problem, then the results that are not
+// ranked: the selection and order of render::Summarise(), as in every rendering of the report.
 void PrintSummary(const report::Json& r) {
-  namespace field = report::field;
-  std::map<std::string, std::vector<const report::Json*>> by_problem;
-  std::vector<std::string> order, wrong;
-  const int reps = r["benchmarks"].empty() ? 1 : r["benchmarks"][0].value("repetitions", 1);
-  for (const auto& e : r["benchmarks"]) {
-    if (e.value("error_occurred", false)) {
-      wrong.push_back(e["name"].get<std::string>());
-      continue;
-    }
-    const bool wanted =
-        reps > 1 ? e.value("aggregate_name", "") == "mean" : e["run_type"] == "iteration";
-    if (!wanted) continue;
-    const std::string d = e[field::kDescriptor];
-    if (!by_problem.count(d)) order.push_back(d);
-    by_problem[d].push_back(&e);
-  }
-  for (const auto& d : order) {
-    auto& rows = by_problem[d];
-    std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
-      return report::RealTimeNs(*a) < report::RealTimeNs(*b);
-    });
-    std::cout << d << "\n";
-    for (const auto* e : rows) {
-      std::cout << "  " << std::left << std::setw(18) << (*e)[field::kStrategy].get<std::string>()
-                << std::right << std::setw(3) << (*e)["threads"].get<int>() << " thr "
-                << AlignRight(FormatDuration(report::RealTimeNs(*e)), 11) << std::fixed
-                << std::setprecision(2) << std::setw(9) << e->value(field::kGBps, 0.0) << " GB/s";
-      if (e->contains(field::kBandwidthFraction)) {
-        std::cout << std::setw(7) << std::setprecision(1)
-                  << 100 * (*e)[field::kBandwidthFraction].get<double>() << "% of "
-                  << (*e)[field::kBandwidthLevel].get<std::string>();
+  for (const render::ProblemResults& p : render::Summarise(r)) {
+    std::cout << p.descriptor << "\n";
+    for (const render::Result& e : p.ranked) {
+      std::cout << "  " << std::left << std::setw(18) << e.strategy << std::right << std::setw(3)
+                << e.threads << " thr " << AlignRight(FormatDuration(e.time_ns), 11) << std::fixed
+                << std::setprecision(2) << std::setw(9) << e.gbps.value_or(0.0) << " GB/s";
+      if (e.bandwidth_fraction) {
+        std::cout << std::setw(7) << std::setprecision(1) << 100 * *e.bandwidth_fraction << "% of "
+                  << e.bandwidth_level;
       }
-      if (e->contains(field::kSpeedup)) {
-        std::cout << std::setw(8) << std::setprecision(2) << (*e)[field::kSpeedup].get<double>()
-                  << "x ref";
+      if (e.speedup) std::cout << std::setw(8) << std::setprecision(2) << *e.speedup << "x ref";
+      if (e.vs_best_peer) {
+        std::cout << std::setw(8) << std::setprecision(2) << *e.vs_best_peer << "x vs "
+                  << render::BestPeerText(e);
       }
       std::cout << "\n";
     }
+    for (const render::Result& e : p.unranked) {
+      std::cout << "  " << render::UnrankedLabel(e) << " (not ranked): " << e.strategy << " ("
+                << e.threads << " thr)" << (e.error_message.empty() ? "" : ": ") << e.error_message
+                << "\n";
+    }
   }
-  for (const auto& w : wrong) std::cout << "WRONG (not timed): " << w << "\n";
 }
 
 void RunBenchCommand(const BenchOptions& opt) {

@@ -47,7 +47,7 @@ void RunReport(const ReportOptions& opt) {
   if (!opt.csv.empty()) Write(opt.csv, render::Csv(r));
   // Last, because it depends on an outside interpreter: when Python is missing, the Markdown
   // and CSV asked for in the same run are still written.
-  if (!opt.html.empty()) render::WriteHtml(opt.input, opt.html);
+  if (!opt.html.empty()) render::WriteHtml(r, opt.html);
 }
 
 void RunMerge(const MergeOptions& opt) {

@@ -356,6 +356,19 @@ std::string PluginOf(const Strategy& s) {
   return it == Origins().end() ? std::string() : it->second;
 }
 
+bool IsPeer(const Strategy& s) {
+  const std::string plugin = PluginOf(s);
+  if (plugin.empty()) return false;
+  std::error_code ec;
+  const fs::path dir = fs::weakly_canonical(fs::absolute(plugin), ec).parent_path();
+  if (ec) return false;
+  for (const fs::path& d : DefaultPluginDirs()) {
+    std::error_code dec;
+    if (fs::weakly_canonical(d, dec) == dir && !dec) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> LoadPluginPath(std::string_view list, Registry& registry) {
   std::vector<std::string> names;
   for (const std::string& path : ExpandPluginPath(list)) {

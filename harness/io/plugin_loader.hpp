@@ -62,4 +62,8 @@ const std::vector<MissingPeer>& MissingPeers();
 // The plugin file a strategy was loaded from; empty for strategies built into poolbench.
 std::string PluginOf(const Strategy& s);
 
+// Whether a strategy is a peer: loaded from a plugin in the default plugin directories (the
+// peers built with poolbench), however it was named on the command line.
+bool IsPeer(const Strategy& s);
+
 }  // namespace poolbench

@@ -33,7 +33,8 @@ std::string Csv(const report::Json& report) {
   std::ostringstream csv;
   // Lines end in CRLF, as RFC 4180 specifies and spreadsheets expect.
   csv << "descriptor,op,direction,dtype,layout,strategy,threads,rank,verdict,time_ns,cv_percent,"
-         "bytes_moved,gbps,bandwidth_level,bandwidth_percent,speedup_vs_reference,error_message"
+         "bytes_moved,gbps,bandwidth_level,bandwidth_percent,speedup_vs_reference,best_peer,"
+         "best_peer_layout,vs_best_peer,error_message"
          "\r\n";
   for (const ProblemResults& p : Summarise(report)) {
     int rank = 0;
@@ -49,8 +50,9 @@ std::string Csv(const report::Json& report) {
             << (r.bytes_moved ? std::to_string(*r.bytes_moved) : "") << ','
             << (timed ? Number(r.gbps, "%.6g") : "") << ',' << Field(r.bandwidth_level) << ','
             << (timed && r.bandwidth_fraction ? Number(*r.bandwidth_fraction * 100, "%.4g") : "")
-            << ',' << (timed ? Number(r.speedup, "%.4g") : "") << ',' << Field(r.error_message)
-            << "\r\n";
+            << ',' << (timed ? Number(r.speedup, "%.4g") : "") << ',' << Field(r.best_peer) << ','
+            << Field(r.best_peer_layout) << ',' << (timed ? Number(r.vs_best_peer, "%.4g") : "")
+            << ',' << Field(r.error_message) << "\r\n";
       }
     }
   }

@@ -1,5 +1,6 @@
 // The report as a self-contained HTML page with charts, drawn by scripts/plot_report.py with
-// matplotlib: the one renderer that runs outside the process.
+// matplotlib from SummaryJson(): the one renderer that runs outside the process, and decides
+// nothing about the results itself.
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -61,14 +62,17 @@ int Spawn(std::vector<std::string> args) {
 
 }  // namespace
 
-void WriteHtml(const std::string& report_path, const std::string& html_path) {
+void WriteHtml(const report::Json& report, const std::string& html_path) {
   const std::string python = FromEnv("POOLBENCH_PYTHON", "/usr/bin/python3");
   const fs::path script = PlotScript();
   // The script may be any program (POOLBENCH_SCRIPT_DIR): it writes the staged file, and only a
-  // successful run commits it.
+  // successful run commits it. The summary is staged beside the page and never committed, so it
+  // is removed whatever happens.
   PendingFile page(html_path);
+  PendingFile summary(html_path + ".summary.json");
+  summary.Write(SummaryJson(report).dump());
   // "--" ends the script's options, so a file name starting with '-' stays a file name.
-  const int status = Spawn({python, script.string(), "--", report_path, page.temp_path()});
+  const int status = Spawn({python, script.string(), "--", summary.temp_path(), page.temp_path()});
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     const std::string how = WIFEXITED(status)
                                 ? "exited with status " + std::to_string(WEXITSTATUS(status))

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <utility>
 
+#include "render/cells.hpp"
 #include "render/render.hpp"
 #include "report/report.hpp"
 #include "report/roofline.hpp"
@@ -49,55 +50,19 @@ std::string Code(const std::string& text) {
   return out;
 }
 
-// Three significant digits, as the times are printed.
-std::string Num(double v) {
-  const double a = v < 0 ? -v : v;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, a >= 99.95 ? "%.0f" : a >= 9.995 ? "%.1f" : "%.2f", v);
-  return buf;
-}
-
-std::string ContextString(const Json& ctx, const char* key) {
-  const auto it = ctx.find(key);
-  if (it == ctx.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 void ContextTable(const Json& ctx, std::ostringstream& md) {
-  namespace c = report::ctx;
   md << "# poolbench report\n\n| | |\n| --- | --- |\n";
-  auto row = [&](const std::string& label, const std::string& value) {
-    if (!value.empty()) md << "| " << label << " | " << value << " |\n";
-  };
-  std::string machine = Cell(ContextString(ctx, c::kMachine));
-  const std::string cpus = ContextString(ctx, "num_cpus");
-  const std::string mhz = ContextString(ctx, "mhz_per_cpu");
-  if (!cpus.empty())
-    machine += " (" + cpus + " CPUs" + (mhz.empty() ? "" : ", " + mhz + " MHz") + ")";
-  row("machine", machine);
-  row("host", Cell(ContextString(ctx, "host_name")));
-  row("date", Cell(ContextString(ctx, "date")));
-  row("compiler", Cell(ContextString(ctx, c::kCompiler)));
-  if (const std::string f = ContextString(ctx, c::kFlags); !f.empty()) row("flags", Code(f));
-  row("build type", Cell(ContextString(ctx, c::kBuildType)));
-  if (const std::string g = ContextString(ctx, c::kGitRevision); !g.empty()) {
-    row("git revision", Code(g));
+  for (const Fact& f : ContextFacts(ctx)) {
+    md << "| " << f.label << " | " << (f.code ? Code(f.value) : Cell(f.value)) << " |\n";
   }
-  row("OpenMP threads", Cell(ContextString(ctx, c::kOmpThreads)));
-  row("shard", Cell(ContextString(ctx, c::kShard)));
-  if (const auto it = ctx.find(report::ctx::kMergedFrom); it != ctx.end() && it->is_array()) {
-    std::string from;
-    for (const Json& m : *it) {
-      if (!from.empty()) from += ", ";
-      from += Code(ContextString(m, "file"));
-      const std::string host = ContextString(m, "host_name");
-      const std::string shard = ContextString(m, "shard");
-      if (!host.empty() || !shard.empty()) {
-        from += " (" + Cell(host) + (host.empty() || shard.empty() ? "" : ", ") +
-                (shard.empty() ? "" : "shard " + Cell(shard)) + ")";
-      }
+  const std::vector<MergedFrom> merged = MergedFromList(ctx);
+  if (!merged.empty()) {
+    md << "| merged from | ";
+    for (size_t i = 0; i < merged.size(); ++i) {
+      md << (i ? ", " : "") << Code(merged[i].file);
+      if (!merged[i].detail.empty()) md << " (" << Cell(merged[i].detail) << ")";
     }
-    row("merged from", from);
+    md << " |\n";
   }
   md << "\n";
 }
@@ -123,61 +88,22 @@ void BandwidthTable(const Json& ctx, std::ostringstream& md) {
   md << "\n";
 }
 
-std::string TimeCell(const Result& r) {
-  std::string s = FormatDuration(r.time_ns);
-  if (r.cv) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, " ±%.1f%%", *r.cv * 100);
-    s += buf;
-  }
-  return s;
-}
-
-// How many bytes a call moves and the level the data lives in. The level can differ with the
-// thread count (several cores' caches hold more), so it is given per thread count when it does.
-void DataLine(const ProblemResults& p, std::ostringstream& md) {
-  std::optional<int64_t> bytes;
-  std::map<int, std::string> levels;
-  for (const auto* list : {&p.ranked, &p.unranked}) {
-    for (const Result& r : *list) {
-      if (!bytes && r.bytes_moved) bytes = r.bytes_moved;
-      if (!r.bandwidth_level.empty()) levels.emplace(r.threads, r.bandwidth_level);
-    }
-  }
-  if (!bytes) return;
-  md << FormatBytes(*bytes) << " moved per call";
-  std::set<std::string> names;
-  for (const auto& [threads, level] : levels) names.insert(level);
-  if (names.size() == 1) {
-    md << ", data in " << Cell(*names.begin());
-  } else if (!names.empty()) {
-    md << ", data in ";
-    for (auto it = levels.begin(); it != levels.end(); ++it) {
-      md << (it == levels.begin() ? "" : ", ") << Cell(it->second) << " at " << it->first
-         << (it->first == 1 ? " thread" : " threads");
-    }
-  }
-  md << ".\n\n";
-}
-
-void RankingTable(const std::vector<Result>& ranked, std::ostringstream& md) {
+void RankingTable(const std::vector<Result>& ranked, bool with_peers, std::ostringstream& md) {
   if (ranked.empty()) {
     md << "_No strategy passed the cross-check on this problem: nothing is ranked._\n\n";
     return;
   }
-  md << "| # | strategy | threads | time | GB/s | % of bandwidth | speed-up vs naive_loops |\n"
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |\n";
+  md << "| # | strategy | threads | time | GB/s | % of bandwidth | speed-up vs naive_loops |"
+     << (with_peers ? " best peer | vs best peer |" : "")
+     << "\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |" << (with_peers ? " --- | ---: |" : "")
+     << "\n";
   int rank = 0;
   for (const Result& r : ranked) {
-    md << "| " << ++rank << " | " << Cell(r.strategy) << " | " << r.threads << " | " << TimeCell(r)
-       << " | " << (r.gbps ? Num(*r.gbps) : "–") << " | ";
-    if (r.bandwidth_fraction) {
-      md << Num(*r.bandwidth_fraction * 100) << "%";
-      if (!r.bandwidth_level.empty()) md << " of " << Cell(r.bandwidth_level);
-    } else {
-      md << "–";
-    }
-    md << " | " << (r.speedup ? Num(*r.speedup) + "×" : "–") << " |\n";
+    md << "| " << ++rank << " | " << Cell(r.strategy) << " | " << r.threads << " | "
+       << Cell(TimeText(r)) << " | " << GbpsText(r) << " | " << Cell(BandwidthText(r)) << " | "
+       << SpeedupText(r) << " |";
+    if (with_peers) md << " " << Cell(BestPeerText(r)) << " | " << VsBestPeerText(r) << " |";
+    md << "\n";
   }
   md << "\n";
 }
@@ -186,41 +112,31 @@ void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
   if (unranked.empty()) return;
   md << "Not ranked:\n\n";
   for (const Result& r : unranked) {
-    md << "- **" << UnrankedLabel(r) << "** " << Code(r.strategy) << " (" << r.threads
-       << (r.threads == 1 ? " thread" : " threads") << ")";
+    md << "- **" << UnrankedLabel(r) << "** " << Code(r.strategy) << " (" << Threads(r.threads)
+       << ")";
     if (!r.error_message.empty()) md << ": " << Cell(r.error_message);
     md << "\n";
   }
   md << "\n";
 }
 
-void ProblemTable(const ProblemResults& p, std::ostringstream& md) {
+void ProblemTable(const ProblemResults& p, bool with_peers, std::ostringstream& md) {
   md << "### " << Code(p.descriptor) << "\n\n";
-  DataLine(p, md);
-  RankingTable(p.ranked, md);
+  if (const std::string data = DataText(p); !data.empty()) md << Cell(data) << "\n\n";
+  RankingTable(p.ranked, with_peers, md);
   UnrankedList(p.unranked, md);
 }
 
 void Skipped(const Json& ctx, std::ostringstream& md) {
-  const auto it = ctx.find(report::ctx::kSkipped);
-  if (it == ctx.end() || !it->is_array() || it->empty()) return;
-  // One row per (strategy, reason), listing its problems, in the order they first appear.
-  std::vector<std::pair<std::string, std::string>> order;
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> problems;
-  for (const Json& s : *it) {
-    const std::pair key{s.value("strategy", "?"), s.value("reason", "?")};
-    auto& list = problems[key];
-    if (list.empty()) order.push_back(key);
-    list.push_back(s.value("descriptor", "?"));
-  }
-  md << "<details><summary>" << it->size() << " strategy/problem pair"
-     << (it->size() == 1 ? "" : "s")
+  const size_t count = SkippedCount(ctx);
+  if (count == 0) return;
+  md << "<details><summary>" << count << " strategy/problem pair" << (count == 1 ? "" : "s")
      << " skipped (the strategy does not support the problem)</summary>\n\n"
         "| strategy | reason | problems |\n| --- | --- | --- |\n";
-  for (const auto& key : order) {
-    md << "| " << Cell(key.first) << " | " << Cell(key.second) << " | ";
-    const auto& list = problems[key];
-    for (size_t i = 0; i < list.size(); ++i) md << (i ? ", " : "") << Code(list[i]);
+  for (const SkippedGroup& g : SkippedGroups(ctx)) {
+    md << "| " << Cell(g.strategy) << " | " << Cell(g.reason) << " | ";
+    for (size_t i = 0; i < g.descriptors.size(); ++i)
+      md << (i ? ", " : "") << Code(g.descriptors[i]);
     md << " |\n";
   }
   md << "\n</details>\n\n";
@@ -234,13 +150,10 @@ std::string Markdown(const report::Json& report) {
   std::ostringstream md;
   ContextTable(ctx, md);
   BandwidthTable(ctx, md);
-  md << "## Results\n\n"
-        "Fastest first. Time is the mean over the repetitions (± its coefficient of variation); "
-        "GB/s counts bytes read + bytes written; speed-up is naive_loops' time divided by this "
-        "time. Strategies that failed the cross-check are listed "
-        "as WRONG and never ranked.\n\n";
+  const bool with_peers = !Peers(report).empty();
+  md << "## Results\n\n" << ResultsNote(with_peers) << "\n\n";
   if (problems.empty()) md << "_The report has no results._\n\n";
-  for (const ProblemResults& p : problems) ProblemTable(p, md);
+  for (const ProblemResults& p : problems) ProblemTable(p, with_peers, md);
   Skipped(ctx, md);
   return md.str();
 }

@@ -1,7 +1,8 @@
-// Summarising a report's entries into ranked results per problem, shared by the Markdown and
-// CSV renderers.
+// Summarising a report's entries into ranked results per problem: the one selection and ranking
+// rule, shared by every renderer and by bench's console summary.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "render/render.hpp"
@@ -124,7 +125,58 @@ void AddEntry(Group& g, const Json& e) {
   if (name == "cv") g.cv = &e;
 }
 
+// The descriptor with its layout field left out, so that both layouts of a problem share a key.
+std::string WithoutLayout(const std::string& descriptor) {
+  std::string out;
+  size_t start = 0;
+  while (start <= descriptor.size()) {
+    const size_t end = std::min(descriptor.find(':', start), descriptor.size());
+    const std::string token = descriptor.substr(start, end - start);
+    out += (token == "nchw" || token == "nhwc") ? "*" : token;
+    if (end < descriptor.size()) out += ':';
+    start = end + 1;
+  }
+  return out;
+}
+
+// Sets every ranked result's best peer: the fastest ranked peer at the same thread count on the
+// same problem in either layout.
+void CompareWithPeers(std::vector<ProblemResults>& problems, const std::set<std::string>& peers) {
+  if (peers.empty()) return;
+  std::map<std::pair<std::string, int>, const Result*> best;
+  for (const ProblemResults& p : problems) {
+    for (const Result& r : p.ranked) {
+      if (!r.peer || r.time_ns <= 0) continue;
+      const Result*& b = best[{WithoutLayout(r.descriptor), r.threads}];
+      if (!b || std::tie(r.time_ns, r.strategy) < std::tie(b->time_ns, b->strategy)) b = &r;
+    }
+  }
+  // Copied first: the pointers above point into the results being updated.
+  std::map<std::pair<std::string, int>, Result> chosen;
+  for (const auto& [key, r] : best) chosen.emplace(key, *r);
+  for (ProblemResults& p : problems) {
+    for (Result& r : p.ranked) {
+      const auto it = chosen.find({WithoutLayout(r.descriptor), r.threads});
+      if (it == chosen.end() || r.time_ns <= 0) continue;
+      r.best_peer = it->second.strategy;
+      r.best_peer_layout = it->second.layout;
+      r.vs_best_peer = it->second.time_ns / r.time_ns;
+    }
+  }
+}
+
 }  // namespace
+
+std::vector<std::string> Peers(const report::Json& report) {
+  std::vector<std::string> out;
+  const Json& ctx = report.at("context");
+  const auto it = ctx.find(report::ctx::kPeers);
+  if (it == ctx.end() || !it->is_array()) return out;
+  for (const Json& p : *it) {
+    if (p.is_string()) out.push_back(p.get<std::string>());
+  }
+  return out;
+}
 
 std::string UnrankedLabel(const Result& r) {
   if (r.verdict == "FAIL") return "WRONG";
@@ -135,11 +187,14 @@ std::string UnrankedLabel(const Result& r) {
 std::vector<ProblemResults> Summarise(const report::Json& report) {
   Groups groups;
   for (const Json& e : report.at("benchmarks")) AddEntry(groups.Of(e), e);
+  const std::vector<std::string> peer_list = Peers(report);
+  const std::set<std::string> peers(peer_list.begin(), peer_list.end());
   std::vector<ProblemResults> out;
   std::map<std::string, size_t> slot;
   for (const Groups::Key& key : groups.order) {
     Group& g = groups.by_key[key];
     Finish(g);
+    g.result.peer = peers.count(g.result.strategy) > 0;
     const auto [it, fresh] = slot.try_emplace(g.result.descriptor, out.size());
     if (fresh) out.push_back({g.result.descriptor, {}, {}});
     ProblemResults& p = out[it->second];
@@ -151,6 +206,7 @@ std::vector<ProblemResults> Summarise(const report::Json& report) {
              std::tie(b.time_ns, b.strategy, b.threads);
     });
   }
+  CompareWithPeers(out, peers);
   return out;
 }
 

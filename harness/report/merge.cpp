@@ -131,14 +131,18 @@ MergeResult Merge(const std::vector<MergeInput>& inputs) {
   context.erase(ctx::kShard);
   context[ctx::kSkipped] = Json::array();
   context[ctx::kMergedFrom] = Json::array();
+  // Every shard's peers are peers of the whole run.
+  std::set<std::string> peers;
   for (const MergeInput& in : inputs) {
     const Json& from = in.report.at("context");
+    for (const Json& p : from.value(ctx::kPeers, Json::array())) peers.insert(p.get<std::string>());
     Append(context[ctx::kSkipped], from, ctx::kSkipped);
     // An input that is itself a merge contributes its own list.
     if (!Append(context[ctx::kMergedFrom], from, ctx::kMergedFrom)) {
       context[ctx::kMergedFrom].push_back(Origin(in));
     }
   }
+  if (!peers.empty()) context[ctx::kPeers] = peers;
   MergeResult result;
   WarnOnDifferences(inputs, result.warnings);
   WarnOnMissingShards(inputs, result.warnings);

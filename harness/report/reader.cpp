@@ -130,7 +130,8 @@ void CheckContext(const Json& c, const std::string& what, Expect expect) {
   CheckFields(c, place, Kind::kString,
               {ctx::kMachine, ctx::kCompiler, ctx::kFlags, ctx::kBuildType, ctx::kGitRevision,
                ctx::kShard});
-  CheckFields(c, place, Kind::kArray, {ctx::kSkipped, ctx::kMergedFrom, ctx::kMissingPeers});
+  CheckFields(c, place, Kind::kArray,
+              {ctx::kSkipped, ctx::kMergedFrom, ctx::kMissingPeers, ctx::kPeers});
   if (const auto it = c.find(ctx::kBandwidth); it != c.end()) {
     try {
       BandwidthFromJson(*it);
@@ -150,6 +151,14 @@ void CheckContext(const Json& c, const std::string& what, Expect expect) {
   list(ctx::kSkipped, {"strategy", "descriptor", "reason"});
   list(ctx::kMergedFrom, {"file"});
   list(ctx::kMissingPeers, {"name", "reason"});
+  if (const auto it = c.find(ctx::kPeers); it != c.end()) {
+    for (size_t i = 0; i < it->size(); ++i) {
+      if (!(*it)[i].is_string()) {
+        Place{what, std::string("context.") + ctx::kPeers + "[" + std::to_string(i) + "]"}.Refuse(
+            "is not a string");
+      }
+    }
+  }
 }
 
 }  // namespace

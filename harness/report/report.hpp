@@ -31,6 +31,10 @@ inline constexpr const char* kBuildType = "build_type";  // CMAKE_BUILD_TYPE
 inline constexpr const char* kGitRevision = "git_revision";
 inline constexpr const char* kOmpThreads = "omp_max_threads";
 inline constexpr const char* kMissingPeers = "missing_peers";
+// The strategies of the run that are peers (other libraries' pooling, loaded from the default
+// plugin directories), so that each result can be set against the best of them. Absent in
+// reports written before it existed: then no strategy is a peer.
+inline constexpr const char* kPeers = "peers";
 // Measured bandwidth (report/roofline.hpp, `poolbench roofline --json`): an array of
 // {level ("L1", "L2", "L3", "DRAM"), capacity_bytes (of the level usable by the threads, 0 for
 // DRAM), bytes (the working set: bytes read + written per pass over all threads), threads,

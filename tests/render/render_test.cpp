@@ -1,12 +1,15 @@
-// The Markdown and CSV renderers on the hand-written sample report (tests/data): ranking by
-// the mean of the repetitions, wrong strategies listed apart and never ranked, human units,
-// escaping, and CSV that a strict RFC 4180 reader reads back exactly.
+// Summarise() and the renderers on the hand-written sample report (tests/data) and on small
+// synthetic ones: ranking by the mean of the repetitions, wrong strategies listed apart and never
+// ranked, the best peer of each result, human units, escaping, CSV that a strict RFC 4180 reader
+// reads back exactly, and the summary the HTML page is drawn from.
 #include "render/render.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "report/reader.hpp"
@@ -259,7 +262,7 @@ TEST_F(RenderTest, CsvHasOneRowPerResultAndQuotesByRfc4180) {
   // A header, then 3 + 4 + 4 (strategy, descriptor, threads) results.
   ASSERT_EQ(rows.size(), 12u) << csv;
   const std::vector<std::string>& header = rows[0];
-  ASSERT_EQ(header.size(), 17u);
+  ASSERT_EQ(header.size(), 20u);
   for (const auto& row : rows) ASSERT_EQ(row.size(), header.size()) << csv;
   auto column = [&](const std::string& name) {
     return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
@@ -297,7 +300,180 @@ TEST_F(RenderTest, CsvQuotesLineBreaksAndCommasInAnyField) {
   const auto rows = ParseCsv(Csv(r));
   ASSERT_EQ(rows.size(), 12u);
   EXPECT_EQ(rows[3][5], "naive,loops");
-  EXPECT_EQ(rows.back()[16], "line one\r\nline two");
+  EXPECT_EQ(rows.back()[19], "line one\r\nline two");
+}
+
+// A synthetic report: one iteration entry per (strategy, descriptor, threads, time in ns), and
+// the context naming `peers`.
+Json Synthetic(const std::vector<std::string>& peers,
+               const std::vector<std::tuple<std::string, std::string, int, double>>& runs) {
+  Json r = {{"context", {{"machine", "test machine"}, {"peers", peers}}},
+            {"benchmarks", Json::array()}};
+  for (const auto& [strategy, descriptor, threads, ns] : runs) {
+    const std::string layout = descriptor.find(":nhwc:") != std::string::npos ? "nhwc" : "nchw";
+    r["benchmarks"].push_back({{"name", strategy + "/" + descriptor},
+                               {"run_type", "iteration"},
+                               {"real_time", ns},
+                               {"time_unit", "ns"},
+                               {"threads", threads},
+                               {"strategy", strategy},
+                               {"descriptor", descriptor},
+                               {"layout", layout},
+                               {"verdict", "pass"}});
+  }
+  return r;
+}
+
+const std::string kNchw = "max:fwd:f32:nchw:1x8x16x16:k2x2";
+const std::string kNhwc = "max:fwd:f32:nhwc:1x8x16x16:k2x2";
+const std::string kOther = "max:fwd:f32:nchw:1x8x32x32:k2x2";
+
+Json PeerReport() {
+  Json r = Synthetic({"onednn", "xnnpack"}, {{"reshape_blocks", kNchw, 1, 100},
+                                             {"onednn", kNchw, 1, 150},
+                                             {"onednn", kNhwc, 1, 120},
+                                             {"xnnpack", kNhwc, 1, 80},
+                                             {"reshape_blocks", kNchw, 2, 50},
+                                             {"onednn", kNchw, 2, 60},
+                                             {"reshape_blocks", kOther, 1, 400},
+                                             {"xnnpack", kOther, 1, 10}});
+  // A wrong peer is never the best one, however fast it looks.
+  for (Json& e : r["benchmarks"]) {
+    if (e["strategy"] == "xnnpack" && e["descriptor"] == kOther) {
+      e["verdict"] = "FAIL";
+      e["error_occurred"] = true;
+      e["error_message"] = "wrong result";
+    }
+  }
+  return r;
+}
+
+const Result& Find(const std::vector<ProblemResults>& problems, const std::string& descriptor,
+                   const std::string& strategy, int threads) {
+  for (const ProblemResults& p : problems) {
+    for (const Result& r : p.ranked) {
+      if (p.descriptor == descriptor && r.strategy == strategy && r.threads == threads) return r;
+    }
+  }
+  throw std::runtime_error("no ranked result " + strategy + " on " + descriptor);
+}
+
+TEST(PeerTest, TheBestPeerIsTheFastestInEitherLayoutAtTheSameThreadCount) {
+  const auto problems = Summarise(PeerReport());
+  const Result& one = Find(problems, kNchw, "reshape_blocks", 1);
+  EXPECT_FALSE(one.peer);
+  EXPECT_EQ(one.best_peer, "xnnpack");
+  EXPECT_EQ(one.best_peer_layout, "nhwc");
+  ASSERT_TRUE(one.vs_best_peer.has_value());
+  EXPECT_DOUBLE_EQ(*one.vs_best_peer, 0.8);  // xnnpack's 80 ns / 100 ns: slower than the peer
+  const Result& two = Find(problems, kNchw, "reshape_blocks", 2);
+  EXPECT_EQ(two.best_peer, "onednn");
+  EXPECT_EQ(two.best_peer_layout, "nchw");
+  EXPECT_DOUBLE_EQ(*two.vs_best_peer, 1.2);  // faster than every peer at 2 threads
+  // The peers themselves are compared too: the best one is 1×.
+  const Result& xnn = Find(problems, kNhwc, "xnnpack", 1);
+  EXPECT_TRUE(xnn.peer);
+  EXPECT_DOUBLE_EQ(*xnn.vs_best_peer, 1.0);
+  EXPECT_DOUBLE_EQ(*Find(problems, kNhwc, "onednn", 1).vs_best_peer, 80.0 / 120.0);
+}
+
+TEST(PeerTest, AWrongPeerIsNeverTheBestPeer) {
+  const Result& r = Find(Summarise(PeerReport()), kOther, "reshape_blocks", 1);
+  EXPECT_EQ(r.best_peer, "");
+  EXPECT_FALSE(r.vs_best_peer.has_value());
+}
+
+TEST(PeerTest, AReportWithoutPeersHasNoPeerColumns) {
+  Json r = PeerReport();
+  r["context"].erase("peers");  // as every report written before peers were recorded
+  const auto problems = Summarise(r);
+  for (const ProblemResults& p : problems) {
+    for (const Result& res : p.ranked) {
+      EXPECT_FALSE(res.peer);
+      EXPECT_FALSE(res.vs_best_peer.has_value());
+    }
+  }
+  EXPECT_EQ(Markdown(r).find("best peer"), std::string::npos);
+  EXPECT_EQ(Markdown(report::Read(kSample, report::Expect::kPoolbench)).find("best peer"),
+            std::string::npos);
+}
+
+TEST(PeerTest, MarkdownShowsTheBestPeerAndSaysHowLayoutsAreCompared) {
+  const std::string md = Markdown(PeerReport());
+  EXPECT_NE(md.find("| speed-up vs naive_loops | best peer | vs best peer |"), std::string::npos)
+      << md;
+  EXPECT_NE(md.find("in either layout"), std::string::npos) << md;
+  const std::string nchw = Between(md, "### `" + kNchw + "`", "###");
+  EXPECT_NE(nchw.find("| 1 | reshape_blocks | 2 | 50.0 ns | – | – | – | onednn | 1.20× |"),
+            std::string::npos)
+      << nchw;
+  EXPECT_NE(nchw.find("| reshape_blocks | 1 | 100 ns | – | – | – | xnnpack (nhwc) | 0.80× |"),
+            std::string::npos)
+      << nchw;
+}
+
+TEST(PeerTest, CsvHasTheBestPeerColumns) {
+  const auto rows = ParseCsv(Csv(PeerReport()));
+  const auto& header = rows[0];
+  auto column = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  ASSERT_LT(column("vs_best_peer"), header.size());
+  const auto& first = rows[1];  // reshape_blocks at 2 threads, the fastest on kNchw
+  EXPECT_EQ(first[column("strategy")], "reshape_blocks");
+  EXPECT_EQ(first[column("best_peer")], "onednn");
+  EXPECT_EQ(first[column("best_peer_layout")], "nchw");
+  EXPECT_EQ(first[column("vs_best_peer")], "1.2");
+}
+
+TEST(SummaryJsonTest, HoldsSummarisesDecisionsAndTheTablesText) {
+  const Json s = SummaryJson(PeerReport());
+  EXPECT_EQ(s["title"], "test machine");
+  EXPECT_EQ(s["peers"], Json({"onednn", "xnnpack"}));
+  EXPECT_NE(s["results_note"].get<std::string>().find("either layout"), std::string::npos);
+  const auto problems = Summarise(PeerReport());
+  ASSERT_EQ(s["problems"].size(), problems.size());
+  for (size_t i = 0; i < problems.size(); ++i) {
+    const Json& p = s["problems"][i];
+    EXPECT_EQ(p["descriptor"], problems[i].descriptor);
+    ASSERT_EQ(p["ranked"].size(), problems[i].ranked.size());
+    for (size_t j = 0; j < problems[i].ranked.size(); ++j) {
+      EXPECT_EQ(p["ranked"][j]["strategy"], problems[i].ranked[j].strategy);
+      EXPECT_EQ(p["ranked"][j]["threads"], problems[i].ranked[j].threads);
+    }
+  }
+  const Json& fastest = s["problems"][0]["ranked"][0];
+  EXPECT_EQ(fastest["cells"]["time"], "50.0 ns");
+  EXPECT_EQ(fastest["cells"]["best_peer"], "onednn");
+  EXPECT_EQ(fastest["cells"]["vs_best_peer"], "1.20×");
+  EXPECT_EQ(s["problems"][1]["ranked"][0]["cells"]["best_peer"], "xnnpack");
+  const Json& wrong = s["problems"][2]["unranked"][0];
+  EXPECT_EQ(wrong["label"], "WRONG");
+  EXPECT_EQ(wrong["strategy"], "xnnpack");
+  EXPECT_EQ(wrong["message"], "wrong result");
+}
+
+TEST_F(RenderTest, SummaryJsonOfTheSampleHasTheFactsBandwidthAndSkippedPairs) {
+  const Json s = SummaryJson(Sample());
+  EXPECT_EQ(s["facts"][0]["label"], "machine");
+  EXPECT_EQ(s["facts"][0]["value"], "Intel(R) Xeon(R) Processor (2 CPUs, 2000 MHz)");
+  bool flags = false;
+  for (const Json& f : s["facts"]) {
+    if (f["label"] == "flags") flags = f["code"].get<bool>();
+  }
+  EXPECT_TRUE(flags);
+  EXPECT_EQ(s["bandwidth"][0]["level"], "L1");
+  EXPECT_EQ(s["bandwidth"][0]["capacity"], "48 KiB");
+  EXPECT_TRUE(s["peers"].empty());
+  const Json& vgg = s["problems"][1];
+  EXPECT_EQ(vgg["data"], "980 KiB moved per call, data in L2.");
+  EXPECT_EQ(vgg["where"], "data in L2");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["time"], "95.0 µs ±4.4%");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["bandwidth"], "17.5% of L2");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["speedup"], "6.32×");
+  EXPECT_EQ(s["skipped_count"], 1);
+  EXPECT_EQ(s["skipped"][0]["reason"], "stride must equal kernel");
+  EXPECT_EQ(s["problems"][2]["unranked"][0]["label"], "WRONG");
 }
 
 }  // namespace
