@@ -1,26 +1,21 @@
 #!/usr/bin/env python3
-"""Render a poolbench report (the JSON written by `poolbench bench`) as one self-contained HTML
-page: build and machine facts, the measured bandwidth, charts, and the ranking tables of
-`poolbench report` (Markdown), as HTML.
+"""Draw the HTML page of a poolbench report from the summary `poolbench report --html` hands it
+(render::SummaryJson in harness/render): build and machine facts, the measured bandwidth,
+charts, and the ranking tables of `poolbench report` (Markdown), as HTML.
 
-    /usr/bin/python3 scripts/plot_report.py REPORT.json OUT.html [--png-dir DIR]
+    /usr/bin/python3 scripts/plot_report.py SUMMARY.json OUT.html [--png-dir DIR]
 
-The page needs no network: the charts are PNG images embedded as base64 data URIs and the
-style sheet is inline. `poolbench report --html` runs this script.
+The C++ side decides everything about the results (grouping, selection, ranking, best peers)
+and formats the table cells; this script only lays the page out and draws the charts. The page
+needs no network: the charts are PNG images embedded as base64 data URIs and the style sheet is
+inline.
 
 Charts:
-  1. GB/s of every strategy on every problem, with the measured bandwidth of the level the
+  1. GB/s of every ranked result on every problem, with the measured bandwidth of the level the
      problem's data lives in drawn as a line (the roofline of a memory-bound operation).
   2. Time against bytes moved, log-log, with the cache capacities as vertical lines and the
      bandwidth floor (bytes / bandwidth of the level) as a step line.
-  3. Thread scaling of the strategies run at several OpenMP thread counts.
-
-Results of strategies that failed the cross-check (verdict FAIL) or reported an error are never
-drawn and never ranked: a wrong strategy's time means nothing.
-
-The selection and ranking follow harness/render.cpp (Summarise): one result per (descriptor,
-strategy, threads), timed by its "mean" aggregate when it has one, else by the mean of its
-iteration entries, ranked fastest first; a test holds the two to the same order.
+  3. Thread scaling of the strategies run at several thread counts.
 """
 
 import argparse
@@ -32,10 +27,6 @@ import math
 import os
 import sys
 import tempfile
-
-UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
-REFERENCE = "naive_loops"
-
 
 def fail(message, code=2):
     print(f"plot_report.py: error: {message}", file=sys.stderr)
@@ -59,135 +50,25 @@ def import_pyplot():
 
 
 # ----------------------------------------------------------------------------------------------
-# Reading and summarising (the same rules as harness/render.cpp)
+# Reading the summary
 
 
 def load(path):
     try:
         with open(path, encoding="utf-8") as f:
-            report = json.load(f)
+            summary = json.load(f)
     except OSError as e:
-        fail(f"{path}: cannot open report: {e.strerror}")
+        fail(f"{path}: cannot open the summary: {e.strerror}")
     except json.JSONDecodeError as e:
         fail(f"{path}: not valid JSON: {e}")
-    if not isinstance(report, dict) or not isinstance(report.get("context"), dict):
-        fail(f"{path}: missing the \"context\" object")
-    if not isinstance(report.get("benchmarks"), list):
-        fail(f"{path}: missing the \"benchmarks\" array")
-    for i, e in enumerate(report["benchmarks"]):
-        if not isinstance(e, dict):
-            fail(f"{path}: benchmarks[{i}] is not an object")
-        for key in ("strategy", "descriptor"):
-            if not isinstance(e.get(key), str):
-                fail(
-                    f"{path}: benchmarks[{i}] ({e.get('name')}) lacks the poolbench field "
-                    f"\"{key}\": not a report written by poolbench bench"
-                )
-        if e.get("time_unit") not in UNIT_NS or not isinstance(e.get("real_time"), (int, float)):
-            fail(f"{path}: benchmarks[{i}] lacks a numeric real_time with a known time_unit")
-    return report
-
-
-def real_time_ns(e):
-    return float(e["real_time"]) * UNIT_NS[e["time_unit"]]
-
-
-def number(e, key):
-    v = e.get(key)
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
-def summarise(report):
-    """Returns [(descriptor, ranked, unranked)], problems in order of first appearance."""
-    groups = {}  # insertion-ordered: (descriptor, strategy, threads) -> group
-    for e in report["benchmarks"]:
-        key = (e["descriptor"], e["strategy"], int(e.get("threads", 1)))
-        g = groups.setdefault(key, {"mean": None, "cv": None, "iterations": [], "error": None,
-                                    "verdict": ""})
-        verdict = e.get("verdict")
-        # A single FAIL anywhere in the group makes the whole result wrong.
-        if g["verdict"] != "FAIL" and isinstance(verdict, str) and verdict:
-            g["verdict"] = verdict
-        if e.get("error_occurred") is True:
-            g["error"] = g["error"] or e
-            continue
-        if e.get("run_type") == "aggregate":
-            name = e.get("aggregate_name")
-            if name == "mean":
-                g["mean"] = e
-            elif name == "cv":
-                g["cv"] = e
-        else:
-            g["iterations"].append(e)
-
-    problems = {}
-    for (descriptor, strategy, threads), g in groups.items():
-        r = finish(descriptor, strategy, threads, g)
-        ranked, unranked = problems.setdefault(descriptor, ([], []))
-        (ranked if r["ranked"] else unranked).append(r)
-    out = []
-    for descriptor, (ranked, unranked) in problems.items():
-        ranked.sort(key=lambda r: (r["time_ns"], r["strategy"], r["threads"]))
-        out.append((descriptor, ranked, unranked))
-    return out
-
-
-def finish(descriptor, strategy, threads, g):
-    r = {"descriptor": descriptor, "strategy": strategy, "threads": threads,
-         "verdict": g["verdict"], "error_message": "", "time_ns": 0.0, "cv": None}
-    if g["error"] is not None:
-        r["error_message"] = str(g["error"].get("error_message", "(no message)"))
-    r["ranked"] = g["error"] is None and g["verdict"] == "pass"
-    # A group with only other statistics (a median, a stddev) has no time to rank by.
-    if r["ranked"] and g["mean"] is None and not g["iterations"]:
-        r["ranked"] = False
-        r["error_message"] = "no time: neither a mean aggregate nor an iteration entry"
-    rep = g["mean"] or (g["iterations"][0] if g["iterations"] else None) or g["error"]
-    for key in ("op", "direction", "dtype", "layout", "bandwidth_level"):
-        r[key] = rep.get(key, "") if rep else ""
-    for key in ("bytes_moved", "gbps", "bandwidth_fraction", "speedup_vs_reference"):
-        r[key] = number(rep, key) if rep else None
-    if not r["ranked"]:
-        return r
-    if g["mean"] is not None:
-        r["time_ns"] = real_time_ns(g["mean"])
-        if g["cv"] is not None:
-            r["cv"] = number(g["cv"], "real_time")  # a fraction, as Google Benchmark writes it
-        return r
-    times = [real_time_ns(e) for e in g["iterations"]]
-    r["time_ns"] = sum(times) / len(times)
-    # Throughput fields are inversely proportional to the time.
-    if times[0] > 0 and r["time_ns"] > 0:
-        scale = times[0] / r["time_ns"]
-        for key in ("gbps", "bandwidth_fraction", "speedup_vs_reference"):
-            if r[key] is not None:
-                r[key] *= scale
-    return r
-
-
-def unranked_label(r):
-    if r["verdict"] == "FAIL":
-        return "WRONG"
-    return "ERROR" if r["error_message"] else "UNVERIFIED"
-
-
-def bandwidth_levels(context):
-    """context.bandwidth as written by harness/bandwidth.cpp (ToJson)."""
-    levels = []
-    for b in context.get("bandwidth") or []:
-        if not isinstance(b, dict):
-            continue
-        gbps = number(b, "read_write_gbps")
-        if gbps is None or not isinstance(b.get("level"), str):
-            continue
-        levels.append({"level": b["level"], "capacity": number(b, "capacity_bytes") or 0.0,
-                       "bytes": number(b, "bytes") or 0.0, "threads": int(b.get("threads", 1)),
-                       "gbps": gbps})
-    return levels
+    keys = ("facts", "merged_from", "bandwidth", "problems", "skipped")
+    if not isinstance(summary, dict) or not all(isinstance(summary.get(k), list) for k in keys):
+        fail(f"{path}: not a summary written by poolbench report --html")
+    return summary
 
 
 # ----------------------------------------------------------------------------------------------
-# Formatting (the same as the Markdown)
+# Chart labels (the tables' text comes formatted from the summary)
 
 
 def scaled(v, step, units, whole):
@@ -199,10 +80,6 @@ def scaled(v, step, units, whole):
     if (whole and a == math.floor(a)) or a >= 99.95:
         return f"{v:.0f} {units[unit]}"
     return f"{v:.1f} {units[unit]}" if a >= 9.995 else f"{v:.2f} {units[unit]}"
-
-
-def fmt_time(ns):
-    return scaled(ns, 1000, ["ns", "µs", "ms", "s"], False)
 
 
 def fmt_bytes(b):
@@ -219,7 +96,7 @@ def num(v):
 
 
 def strategy_colors(problems):
-    names = sorted({r["strategy"] for _, ranked, _ in problems for r in ranked})
+    names = sorted({r["strategy"] for p in problems for r in p["ranked"]})
     palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
                "#7f7f7f", "#bcbd22", "#17becf"]
     return {n: palette[i % len(palette)] for i, n in enumerate(names)}
@@ -233,23 +110,6 @@ def plural_threads(t):
     return f"{t} thread{'' if t == 1 else 's'}"
 
 
-def levels_by_threads(rs):
-    """{threads: level} of a problem's results; the level can differ with the thread count,
-    because the caches of several cores hold more."""
-    out = {}
-    for r in rs:
-        if r["bandwidth_level"]:
-            out.setdefault(r["threads"], r["bandwidth_level"])
-    return dict(sorted(out.items()))
-
-
-def where_text(by_threads):
-    names = set(by_threads.values())
-    if len(names) == 1:
-        return f"data in {names.pop()}"
-    return "data in " + ", ".join(f"{lv} at {plural_threads(t)}" for t, lv in by_threads.items())
-
-
 # A roofline more than this many times the fastest bar would squash the bars to slivers; it is
 # then named in the legend as off scale instead of drawn.
 OFF_SCALE = 4.0
@@ -257,14 +117,14 @@ OFF_SCALE = 4.0
 
 def chart_gbps(plt, problems, levels, colors):
     """One panel per problem: a bar per ranked result, the level's bandwidth as a line."""
-    shown = [(d, [r for r in ranked if r["gbps"] is not None]) for d, ranked, _ in problems]
-    shown = [(d, rs) for d, rs in shown if rs]
+    shown = [(p, [r for r in p["ranked"] if r["gbps"] is not None]) for p in problems]
+    shown = [(p, rs) for p, rs in shown if rs]
     if not shown:
         return None
     heights = [0.9 + 0.32 * max(len(rs), 2) for _, rs in shown]
     fig, axes = plt.subplots(len(shown), 1, figsize=(11, sum(heights) + 0.4),
                              gridspec_kw={"height_ratios": heights}, squeeze=False)
-    for ax, (descriptor, rs) in zip(axes[:, 0], shown):
+    for ax, (problem, rs) in zip(axes[:, 0], shown):
         rs = list(reversed(rs))  # fastest at the top
         y = range(len(rs))
         ax.barh(y, [r["gbps"] for r in rs], color=[colors[r["strategy"]] for r in rs], height=0.7)
@@ -273,9 +133,9 @@ def chart_gbps(plt, problems, levels, colors):
             ax.annotate(f" {num(r['gbps'])}", (r["gbps"], i), va="center", fontsize=7)
         top = max(r["gbps"] for r in rs)
         right = top
-        by_threads = levels_by_threads(rs)
         styles = iter(["--", ":", "-.", (0, (5, 1))])
-        for threads, name in by_threads.items():
+        for at in problem["levels"]:
+            threads, name = at["threads"], at["level"]
             lv = next((lv for lv in levels if lv["level"] == name and lv["threads"] == threads),
                       None)
             if lv is None:
@@ -288,7 +148,7 @@ def chart_gbps(plt, problems, levels, colors):
             else:
                 ax.plot([], [], color="black", linestyle=style, linewidth=1,
                         label=label + " (off scale)")
-        title = descriptor + (f"   ({where_text(by_threads)})" if by_threads else "")
+        title = problem["descriptor"] + (f"   ({problem['where']})" if problem["where"] else "")
         ax.set_title(title, fontsize=9, family="monospace", loc="left")
         ax.set_xlim(0, right * 1.15)
         ax.tick_params(axis="x", labelsize=8)
@@ -303,7 +163,7 @@ def chart_gbps(plt, problems, levels, colors):
 
 def chart_time_vs_bytes(plt, problems, levels, colors):
     """Time against bytes moved on log-log axes, with the cache capacities and the floor."""
-    rs = [r for _, ranked, _ in problems for r in ranked if r["bytes_moved"]]
+    rs = [r for p in problems for r in p["ranked"] if r["bytes_moved"]]
     if not rs:
         return None
     fig, ax = plt.subplots(figsize=(10, 5.5))
@@ -321,8 +181,8 @@ def chart_time_vs_bytes(plt, problems, levels, colors):
     lo, hi = min(xs) / 2, max(xs) * 2
     caches = {}
     for lv in levels:
-        if lv["capacity"] > 0:
-            caches[lv["level"]] = lv["capacity"]
+        if lv["capacity_bytes"] > 0:
+            caches[lv["level"]] = lv["capacity_bytes"]
     for name, capacity in sorted(caches.items(), key=lambda kv: kv[1]):
         ax.axvline(capacity, color="gray", linestyle=":", linewidth=1)
         ax.annotate(f"{name} {fmt_bytes(capacity)}", (capacity, 1),
@@ -332,12 +192,13 @@ def chart_time_vs_bytes(plt, problems, levels, colors):
     # The floor: the time to move the bytes at the bandwidth of the level they fit in, one
     # thread (the best any single-threaded strategy can do).
     one = sorted((lv for lv in levels if lv["threads"] == 1),
-                 key=lambda lv: lv["capacity"] if lv["capacity"] > 0 else math.inf)
+                 key=lambda lv: lv["capacity_bytes"] if lv["capacity_bytes"] > 0 else math.inf)
     if one:
         grid = [lo * (hi / lo) ** (i / 200) for i in range(201)]
         floor = []
         for x in grid:
-            lv = next((lv for lv in one if lv["capacity"] <= 0 or x <= lv["capacity"]), one[-1])
+            lv = next((lv for lv in one if lv["capacity_bytes"] <= 0 or x <= lv["capacity_bytes"]),
+                      one[-1])
             floor.append(x / lv["gbps"] / 1e3)  # bytes / (GB/s) = ns; plotted in µs
         ax.plot(grid, floor, color="black", linewidth=1, label="bandwidth floor (1 thread)")
     ax.set_xscale("log")
@@ -361,9 +222,10 @@ def chart_time_vs_bytes(plt, problems, levels, colors):
 def chart_threads(plt, problems):
     """Speed-up over the lowest thread count, for strategies run at several thread counts."""
     by_strategy = {}
-    for descriptor, ranked, _ in problems:
-        for r in ranked:
-            by_strategy.setdefault(r["strategy"], {}).setdefault(descriptor, {})[r["threads"]] = r
+    for p in problems:
+        for r in p["ranked"]:
+            by_strategy.setdefault(r["strategy"], {}).setdefault(p["descriptor"], {})[
+                r["threads"]] = r
     scaling = {s: {d: t for d, t in runs.items() if len(t) > 1} for s, runs in by_strategy.items()}
     scaling = {s: runs for s, runs in scaling.items() if runs}
     if not scaling:
@@ -431,34 +293,13 @@ def esc(text):
     return html.escape(str(text), quote=True)
 
 
-def header_html(context, out):
-    facts = []
-    machine = str(context.get("machine", ""))
-    if context.get("num_cpus") is not None:
-        machine += f" ({context['num_cpus']} CPUs"
-        machine += f", {context['mhz_per_cpu']} MHz)" if context.get("mhz_per_cpu") else ")"
-    for label, value, code in [
-        ("machine", machine, False), ("host", context.get("host_name"), False),
-        ("date", context.get("date"), False), ("compiler", context.get("compiler"), False),
-        ("flags", context.get("compiler_flags"), True),
-        ("build type", context.get("build_type"), False),
-        ("git revision", context.get("git_revision"), True),
-        ("OpenMP threads", context.get("omp_max_threads"), False),
-        ("shard", context.get("shard"), False),
-    ]:
-        if value not in (None, ""):
-            facts.append((label, f"<code>{esc(value)}</code>" if code else esc(value)))
-    merged = context.get("merged_from")
-    if isinstance(merged, list) and merged:
-        parts = []
-        for m in merged:
-            if not isinstance(m, dict):
-                continue
-            extra = ", ".join(x for x in [m.get("host_name") or "",
-                                          f"shard {m['shard']}" if m.get("shard") else ""] if x)
-            parts.append(f"<code>{esc(m.get('file', '?'))}</code>"
-                         + (f" ({esc(extra)})" if extra else ""))
-        facts.append(("merged from", ", ".join(parts)))
+def header_html(summary, out):
+    facts = [(f["label"], f"<code>{esc(f['value'])}</code>" if f["code"] else esc(f["value"]))
+             for f in summary["facts"]]
+    if summary["merged_from"]:
+        facts.append(("merged from", ", ".join(
+            f"<code>{esc(m['file'])}</code>" + (f" ({esc(m['detail'])})" if m["detail"] else "")
+            for m in summary["merged_from"])))
     out.append("<table>" + "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in facts)
                + "</table>")
 
@@ -471,68 +312,53 @@ def bandwidth_html(levels, out):
                "a streaming kernel whose working set sits in the level.</p><table><tr><th>level"
                "</th><th>capacity</th><th>working set</th><th>threads</th><th>GB/s</th></tr>")
     for lv in levels:
-        cap = fmt_bytes(lv["capacity"]) if lv["capacity"] > 0 else "–"
-        out.append(f"<tr><td>{esc(lv['level'])}</td><td class=n>{cap}</td>"
-                   f"<td class=n>{fmt_bytes(lv['bytes'])}</td><td class=n>{lv['threads']}</td>"
-                   f"<td class=n>{num(lv['gbps'])}</td></tr>")
+        out.append(f"<tr><td>{esc(lv['level'])}</td><td class=n>{esc(lv['capacity'])}</td>"
+                   f"<td class=n>{esc(lv['working_set'])}</td><td class=n>{lv['threads']}</td>"
+                   f"<td class=n>{esc(lv['gbps_text'])}</td></tr>")
     out.append("</table>")
 
 
-def problem_html(descriptor, ranked, unranked, out):
-    out.append(f"<h3><code>{esc(descriptor)}</code></h3>")
-    every = ranked + unranked
-    nbytes = next((r["bytes_moved"] for r in every if r["bytes_moved"]), None)
-    by_threads = levels_by_threads(every)
-    if nbytes:
-        out.append(f"<p>{fmt_bytes(nbytes)} moved per call"
-                   + (f", {esc(where_text(by_threads))}" if by_threads else "") + ".</p>")
-    if not ranked:
+def problem_html(problem, with_peers, out):
+    out.append(f"<h3><code>{esc(problem['descriptor'])}</code></h3>")
+    if problem["data"]:
+        out.append(f"<p>{esc(problem['data'])}</p>")
+    columns = ["time", "gbps", "bandwidth", "speedup"] + (
+        ["best_peer", "vs_best_peer"] if with_peers else [])
+    if not problem["ranked"]:
         out.append("<p><em>No strategy passed the cross-check on this problem: nothing is "
                    "ranked.</em></p>")
     else:
         out.append("<table><tr><th>#</th><th>strategy</th><th>threads</th><th>time</th>"
-                   "<th>GB/s</th><th>% of bandwidth</th><th>speed-up vs naive_loops</th></tr>")
-        for rank, r in enumerate(ranked, 1):
-            time = fmt_time(r["time_ns"])
-            if r["cv"] is not None:
-                time += f" ±{r['cv'] * 100:.1f}%"
-            frac = "–"
-            if r["bandwidth_fraction"] is not None:
-                frac = num(r["bandwidth_fraction"] * 100) + "%"
-                frac += f" of {esc(r['bandwidth_level'])}" if r["bandwidth_level"] else ""
-            speed = (num(r["speedup_vs_reference"]) + "×" if r["speedup_vs_reference"] is not None
-                     else "–")
-            gbps = num(r["gbps"]) if r["gbps"] is not None else "–"
+                   "<th>GB/s</th><th>% of bandwidth</th><th>speed-up vs naive_loops</th>"
+                   + ("<th>best peer</th><th>vs best peer</th>" if with_peers else "") + "</tr>")
+        for rank, r in enumerate(problem["ranked"], 1):
+            cells = "".join(
+                f"<td>{esc(r['cells'][c])}</td>" if c == "best_peer"
+                else f"<td class=n>{esc(r['cells'][c])}</td>" for c in columns)
             out.append(f"<tr><td class=n>{rank}</td><td>{esc(r['strategy'])}</td>"
-                       f"<td class=n>{r['threads']}</td><td class=n>{time}</td>"
-                       f"<td class=n>{gbps}</td><td class=n>{frac}</td>"
-                       f"<td class=n>{speed}</td></tr>")
+                       f"<td class=n>{r['threads']}</td>{cells}</tr>")
         out.append("</table>")
-    if unranked:
+    if problem["unranked"]:
         out.append("<p>Not ranked:</p><ul>")
-        for r in unranked:
-            threads = plural_threads(r["threads"])
-            message = f": {esc(r['error_message'])}" if r["error_message"] else ""
-            out.append(f"<li><span class=wrong>{unranked_label(r)}</span> "
-                       f"<code>{esc(r['strategy'])}</code> ({threads}){message}</li>")
+        for r in problem["unranked"]:
+            message = f": {esc(r['message'])}" if r["message"] else ""
+            out.append(f"<li><span class=wrong>{esc(r['label'])}</span> "
+                       f"<code>{esc(r['strategy'])}</code> ({esc(r['threads_text'])}){message}</li>")
         out.append("</ul>")
 
 
-def skipped_html(context, out):
-    skipped = [s for s in context.get("skipped") or [] if isinstance(s, dict)]
-    if not skipped:
+def skipped_html(summary, out):
+    if not summary["skipped"]:
         return
-    groups = {}
-    for s in skipped:
-        groups.setdefault((s.get("strategy", "?"), s.get("reason", "?")), []).append(
-            s.get("descriptor", "?"))
-    pairs = "pair" if len(skipped) == 1 else "pairs"
-    out.append(f"<details><summary>{len(skipped)} strategy/problem {pairs} skipped (the "
+    count = summary["skipped_count"]
+    pairs = "pair" if count == 1 else "pairs"
+    out.append(f"<details><summary>{count} strategy/problem {pairs} skipped (the "
                "strategy does not support the problem)</summary><table><tr><th>strategy</th>"
                "<th>reason</th><th>problems</th></tr>")
-    for (strategy, reason), descriptors in groups.items():
-        listed = ", ".join(f"<code>{esc(d)}</code>" for d in descriptors)
-        out.append(f"<tr><td>{esc(strategy)}</td><td>{esc(reason)}</td><td>{listed}</td></tr>")
+    for g in summary["skipped"]:
+        listed = ", ".join(f"<code>{esc(d)}</code>" for d in g["descriptors"])
+        out.append(f"<tr><td>{esc(g['strategy'])}</td><td>{esc(g['reason'])}</td>"
+                   f"<td>{listed}</td></tr>")
     out.append("</table></details>")
 
 
@@ -555,24 +381,23 @@ def write_atomically(path, data):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("report", help="report JSON written by poolbench bench")
+    parser.add_argument("summary", help="summary JSON written by poolbench report --html")
     parser.add_argument("html", help="HTML page to write")
     parser.add_argument("--png-dir", help="also save each chart as a PNG file in this folder")
     args = parser.parse_args()
     if args.png_dir and not os.path.isdir(args.png_dir):
         fail(f"--png-dir {args.png_dir}: not a directory")
 
-    report = load(args.report)
+    summary = load(args.summary)
     plt = import_pyplot()
-    context = report["context"]
-    problems = summarise(report)
-    levels = bandwidth_levels(context)
+    problems = summary["problems"]
+    levels = summary["bandwidth"]
     colors = strategy_colors(problems)
 
     out = ["<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
-           f"<title>poolbench report: {esc(context.get('machine', ''))}</title>",
+           f"<title>poolbench report: {esc(summary.get('title', ''))}</title>",
            f"<style>{STYLE}</style></head><body><h1>poolbench report</h1>"]
-    header_html(context, out)
+    header_html(summary, out)
     bandwidth_html(levels, out)
 
     out.append("<h2>Charts</h2>")
@@ -603,15 +428,12 @@ def main():
         out.append(f"<p>{esc(caption)}</p><img alt=\"{esc(title)}\" "
                    f"src=\"data:image/png;base64,{base64.b64encode(png).decode('ascii')}\">")
 
-    out.append("<h2>Results</h2><p>Fastest first. Time is the mean over the repetitions (± its "
-               "coefficient of variation); GB/s counts bytes read + bytes written; speed-up is "
-               "naive_loops' time divided by this time. Strategies that failed the cross-check "
-               "are listed as WRONG and never ranked.</p>")
+    out.append(f"<h2>Results</h2><p>{esc(summary['results_note'])}</p>")
     if not problems:
         out.append("<p><em>The report has no results.</em></p>")
-    for descriptor, ranked, unranked in problems:
-        problem_html(descriptor, ranked, unranked, out)
-    skipped_html(context, out)
+    for problem in problems:
+        problem_html(problem, bool(summary["peers"]), out)
+    skipped_html(summary, out)
     out.append("</body></html>\n")
     write_atomically(args.html, "\n".join(out).encode("utf-8"))
 

@@ -1,27 +1,45 @@
 #!/usr/bin/env bash
 # Installs what poolbench needs on Debian 12 (beyond g++, CMake, GoogleTest and Google
 # Benchmark, which the machine has; libbenchmark-tools and python3-scipy are for Google
-# Benchmark's compare.py, which reads poolbench's reports) and configures and builds it in ./build.
+# Benchmark's compare.py, which reads poolbench's reports), and the peers' libraries where it
+# can, then configures and builds it in ./build.
 # Usage: scripts/setup.sh [build-dir]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
-          libcli11-dev libxtensor-dev python3 python3-matplotlib python3-numpy python3-jsonschema
-          python3-scipy
+          libcli11-dev libhwy-dev python3 python3-matplotlib python3-numpy
+          python3-jsonschema python3-scipy
           clang-format)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "setup: installing ${missing[*]}" >&2
-  sudo_cmd=""
-  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+# The peers' libraries (strategies/peers/): optional. A machine where one cannot be installed
+# still builds and runs everything else, and poolbench names the missing peer and why.
+# (Debian's oneDNN CMake package needs the OpenCL headers, which libdnnl-dev only recommends.)
+peer_packages=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libtorch-dev)
+
+missing_of() {
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
+sudo_cmd=""
+[ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+apt_install() {
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "$@" \
+    >/dev/null
+}
+mapfile -t missing < <(missing_of "${packages[@]}")
+mapfile -t missing_peers < <(missing_of "${peer_packages[@]}")
+if ((${#missing[@]} + ${#missing_peers[@]})); then
+  echo "setup: installing ${missing[*]} ${missing_peers[*]}" >&2
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+fi
+if ((${#missing[@]})); then
+  apt_install "${missing[@]}"
+fi
+if ((${#missing_peers[@]})) && ! apt_install "${missing_peers[@]}"; then
+  echo "setup: warning: could not install ${missing_peers[*]}; the peers that need them are" \
+    "left out (see 'poolbench list')" >&2
 fi
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -45,81 +45,109 @@ bool IsShape(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789x") == std::string_view::npos;
 }
 
+// The fields of one descriptor seen so far, so that none is given twice.
+class Fields {
+ public:
+  explicit Fields(std::string_view text) : text_(text) {}
+  std::string_view text() const { return text_; }
+  void Once(const std::string& field) {
+    if (!seen_.insert(field).second) Fail(text_, "field '" + field + "' is given twice");
+  }
+  bool Has(const std::string& field) const { return seen_.count(field) > 0; }
+
+ private:
+  std::string_view text_;
+  std::set<std::string> seen_;
+};
+
+// The one-word fields: op, direction, dtype, layout and the flags. False if `t` is none of them.
+bool ParseWord(const std::string& t, Fields& fields, Problem& p) {
+  if (t == "max" || t == "avg") {
+    fields.Once("op");
+    p.op = t == "max" ? Op::kMax : Op::kAvg;
+  } else if (t == "fwd" || t == "bwd") {
+    fields.Once("direction");
+    p.direction = t == "fwd" ? Direction::kForward : Direction::kBackward;
+  } else if (const std::optional<DType> dtype = ParseDType(t)) {
+    fields.Once("dtype");
+    p.dtype = *dtype;
+  } else if (t == "nchw" || t == "nhwc") {
+    fields.Once("layout");
+    p.layout = t == "nchw" ? Layout::kNCHW : Layout::kNHWC;
+  } else if (t == "ceil" || t == "excl" || t == "idx") {
+    fields.Once(t);
+    if (t == "ceil") p.ceil_mode = true;
+    if (t == "excl") p.count_include_pad = false;
+    if (t == "idx") p.indices = true;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// NxCxHxW, or HxW for one plane.
+void ParseShape(std::string_view tok, Fields& fields, Problem& p) {
+  const std::string t(tok);
+  fields.Once("shape");
+  const auto dims = Split(tok, 'x');
+  if (dims.size() != 4 && dims.size() != 2) {
+    Fail(fields.text(), "shape '" + t + "' must be NxCxHxW or HxW");
+  }
+  int64_t v[4] = {1, 1, 0, 0};
+  const size_t first = dims.size() == 2 ? 2 : 0;
+  for (size_t i = 0; i < dims.size(); ++i) {
+    if (!ParseInt(dims[i], v[first + i])) {
+      Fail(fields.text(), "shape '" + t + "' has a non-integer dimension");
+    }
+  }
+  p.n = v[0], p.c = v[1], p.h = v[2], p.w = v[3];
+}
+
+// k, s, p or d followed by AxB or A.
+void ParseWindowPair(std::string_view tok, Fields& fields, Problem& p) {
+  const std::string t(tok), field(1, t[0]);
+  fields.Once(field);
+  Pair pair;
+  if (!ParsePair(tok.substr(1), pair)) {
+    Fail(fields.text(),
+         "'" + t + "' is not " + field + "<A>x<B> or " + field + "<A> with integers");
+  }
+  (t[0] == 'k' ? p.kernel : t[0] == 's' ? p.stride : t[0] == 'p' ? p.padding : p.dilation) = pair;
+}
+
+void ParseField(std::string_view tok, Fields& fields, Problem& p) {
+  const std::string t(tok);
+  if (t.empty()) Fail(fields.text(), "empty field (two ':' in a row or a trailing ':')");
+  if (ParseWord(t, fields, p)) return;
+  if (t.rfind("div", 0) == 0) {
+    fields.Once("div");
+    int64_t d = 0;
+    if (!ParseInt(tok.substr(3), d)) {
+      Fail(fields.text(), "'" + t + "' is not div<N> with N an integer");
+    }
+    p.divisor_override = d;
+  } else if (IsShape(t)) {
+    ParseShape(tok, fields, p);
+  } else if (t[0] == 'k' || t[0] == 's' || t[0] == 'p' || t[0] == 'd') {
+    ParseWindowPair(tok, fields, p);
+  } else {
+    Fail(fields.text(), "unknown field '" + t +
+                            "' (expected max|avg, fwd|bwd, f32|f64|i32, nchw|nhwc, NxCxHxW, "
+                            "kKHxKW, sSHxSW, pPHxPW, dDHxDW, ceil, excl, div<N>, idx)");
+  }
+}
+
 }  // namespace
 
 Problem ParseDescriptor(std::string_view text) {
-  Problem p;
-  std::set<std::string> seen;
-  auto once = [&](const std::string& field) {
-    if (!seen.insert(field).second) Fail(text, "field '" + field + "' is given twice");
-  };
-  bool stride_given = false;
   if (text.empty()) Fail(text, "it is empty");
-  for (std::string_view tok : Split(text, ':')) {
-    const std::string t(tok);
-    if (t.empty()) Fail(text, "empty field (two ':' in a row or a trailing ':')");
-    if (t == "max" || t == "avg") {
-      once("op");
-      p.op = t == "max" ? Op::kMax : Op::kAvg;
-    } else if (t == "fwd" || t == "bwd") {
-      once("direction");
-      p.direction = t == "fwd" ? Direction::kForward : Direction::kBackward;
-    } else if (const std::optional<DType> dtype = ParseDType(t)) {
-      once("dtype");
-      p.dtype = *dtype;
-    } else if (t == "nchw" || t == "nhwc") {
-      once("layout");
-      p.layout = t == "nchw" ? Layout::kNCHW : Layout::kNHWC;
-    } else if (t == "ceil") {
-      once(t);
-      p.ceil_mode = true;
-    } else if (t == "excl") {
-      once(t);
-      p.count_include_pad = false;
-    } else if (t == "idx") {
-      once(t);
-      p.indices = true;
-    } else if (t.rfind("div", 0) == 0) {
-      once("div");
-      int64_t d = 0;
-      if (!ParseInt(tok.substr(3), d)) Fail(text, "'" + t + "' is not div<N> with N an integer");
-      p.divisor_override = d;
-    } else if (IsShape(t)) {
-      once("shape");
-      const auto dims = Split(tok, 'x');
-      int64_t v[4] = {1, 1, 0, 0};
-      const size_t first = dims.size() == 2 ? 2 : 0;
-      if (dims.size() != 4 && dims.size() != 2) {
-        Fail(text, "shape '" + t + "' must be NxCxHxW or HxW");
-      }
-      for (size_t i = 0; i < dims.size(); ++i) {
-        if (!ParseInt(dims[i], v[first + i])) {
-          Fail(text, "shape '" + t + "' has a non-integer dimension");
-        }
-      }
-      p.n = v[0], p.c = v[1], p.h = v[2], p.w = v[3];
-    } else if (t[0] == 'k' || t[0] == 's' || t[0] == 'p' || t[0] == 'd') {
-      const std::string field(1, t[0]);
-      once(field);
-      Pair pair;
-      if (!ParsePair(tok.substr(1), pair)) {
-        Fail(text, "'" + t + "' is not " + field + "<A>x<B> or " + field + "<A> with integers");
-      }
-      (t[0] == 'k'   ? p.kernel
-       : t[0] == 's' ? p.stride
-       : t[0] == 'p' ? p.padding
-                     : p.dilation) = pair;
-      stride_given |= t[0] == 's';
-    } else {
-      Fail(text, "unknown field '" + t +
-                     "' (expected max|avg, fwd|bwd, f32|f64|i32, nchw|nhwc, NxCxHxW, kKHxKW, "
-                     "sSHxSW, pPHxPW, dDHxDW, ceil, excl, div<N>, idx)");
-    }
-  }
-  if (!seen.count("op")) Fail(text, "missing the op (max or avg)");
-  if (!seen.count("shape")) Fail(text, "missing the shape (NxCxHxW)");
-  if (!seen.count("k")) Fail(text, "missing the kernel (k<KH>x<KW>)");
-  if (!stride_given) p.stride = p.kernel;
+  Problem p;
+  Fields fields(text);
+  for (std::string_view tok : Split(text, ':')) ParseField(tok, fields, p);
+  if (!fields.Has("op")) Fail(text, "missing the op (max or avg)");
+  if (!fields.Has("shape")) Fail(text, "missing the shape (NxCxHxW)");
+  if (!fields.Has("k")) Fail(text, "missing the kernel (k<KH>x<KW>)");
+  if (!fields.Has("s")) p.stride = p.kernel;
   return p;
 }
 

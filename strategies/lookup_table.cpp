@@ -73,7 +73,8 @@ std::shared_ptr<const Table> CachedTable(const Problem& p) {
 template <class T>
 class TableKernel final : public PlaneKernel<T> {
  public:
-  explicit TableKernel(const Problem& p) : PlaneKernel<T>(p), table_(CachedTable(p)) {}
+  TableKernel(const Problem& p, const ExecContext& ctx)
+      : PlaneKernel<T>(p, ctx), table_(CachedTable(p)) {}
 
   // Max backward scatters through the indices its forward found, as the seeds' bincount does.
   SavedForward Saves() const override {
@@ -125,24 +126,20 @@ class TableKernel final : public PlaneKernel<T> {
   std::shared_ptr<const Table> table_;
 };
 
-class LookupTable final : public Strategy {
+class LookupTable final : public PlaneStrategy<TableKernel> {
  public:
-  std::string_view name() const override { return "lookup_table"; }
-  std::string_view description() const override {
-    return "Precomputed table of every window's input offsets, cached per shape; gather and "
-           "reduce, indices and backward from the table";
-  }
+  LookupTable()
+      : PlaneStrategy("lookup_table",
+                      "Precomputed table of every window's input offsets, cached per shape; gather "
+                      "and reduce, indices and backward from the table") {}
   Support Supports(const Problem& p) const override {
-    if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
+    if (Support base = PlaneStrategy::Supports(p); !base) return base;
     if (p.h * p.w > INT32_MAX) return Support::No("plane larger than 2^31 elements (32-bit table)");
     // The table holds one entry per valid tap; refuse tables that would not fit in 32 bits.
     if (static_cast<double>(OutputH(p)) * OutputW(p) * p.kernel.h * p.kernel.w > INT32_MAX) {
       return Support::No("table larger than 2^31 entries");
     }
     return Support::Yes();
-  }
-  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
-    return MakePlaneKernel<TableKernel>(p);
   }
 };
 

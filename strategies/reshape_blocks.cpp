@@ -111,7 +111,8 @@ void ScatterBlocks(const Problem& p, const T* src, const T* dy, T* dx) {
 template <class T>
 class BlocksKernel final : public PlaneKernel<T> {
  public:
-  explicit BlocksKernel(const Problem& p) : PlaneKernel<T>(p), sum_(OutputW(p)) {}
+  BlocksKernel(const Problem& p, const ExecContext& ctx)
+      : PlaneKernel<T>(p, ctx), sum_(OutputW(p)) {}
 
  private:
   void ForwardPlane(const T* src, T* dst, int64_t* idx) override {
@@ -149,15 +150,14 @@ class BlocksKernel final : public PlaneKernel<T> {
   std::vector<Acc<T>> sum_;  // one output row of avg sums, reused across rows and planes
 };
 
-class ReshapeBlocks final : public Strategy {
+class ReshapeBlocks final : public PlaneStrategy<BlocksKernel> {
  public:
-  std::string_view name() const override { return "reshape_blocks"; }
-  std::string_view description() const override {
-    return "NumPy reshape(m/k, k, n/k, k).max((1, 3)): non-overlapping blocks reduced row by "
-           "row over contiguous memory, no copies";
-  }
+  ReshapeBlocks()
+      : PlaneStrategy("reshape_blocks",
+                      "NumPy reshape(m/k, k, n/k, k).max((1, 3)): non-overlapping blocks reduced "
+                      "row by row over contiguous memory, no copies") {}
   Support Supports(const Problem& p) const override {
-    if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
+    if (Support base = PlaneStrategy::Supports(p); !base) return base;
     if (p.stride != p.kernel) return Support::No("stride must equal kernel");
     if (p.padding != Pair{0, 0}) return Support::No("no padding (blocks tile the input)");
     if (p.dilation != Pair{1, 1}) return Support::No("no dilation (blocks are contiguous)");
@@ -166,9 +166,6 @@ class ReshapeBlocks final : public Strategy {
       return Support::No("ceil mode with a partial last block");
     }
     return Support::Yes();
-  }
-  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
-    return MakePlaneKernel<BlocksKernel>(p);
   }
 };
 

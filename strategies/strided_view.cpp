@@ -12,8 +12,8 @@ namespace {
 template <class T>
 class ViewKernel final : public PlaneKernel<T> {
  public:
-  explicit ViewKernel(const Problem& p)
-      : PlaneKernel<T>(p),
+  ViewKernel(const Problem& p, const ExecContext& ctx)
+      : PlaneKernel<T>(p, ctx),
         s_oy_(p.stride.h * p.w),
         s_ox_(p.stride.w),
         s_ky_(p.dilation.h * p.w),
@@ -63,20 +63,12 @@ class ViewKernel final : public PlaneKernel<T> {
   const int64_t s_oy_, s_ox_, s_ky_, s_kx_, origin_;  // the view's strides and origin
 };
 
-class StridedView final : public Strategy {
+class StridedView final : public PlaneStrategy<ViewKernel> {
  public:
-  std::string_view name() const override { return "strided_view"; }
-  std::string_view description() const override {
-    return "NumPy as_strided: a 4-D (oy, ox, ky, kx) view over the plane reduced over its "
-           "last two axes; any stride, padding and dilation";
-  }
-  Support Supports(const Problem& p) const override {
-    if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
-    return Support::Yes();
-  }
-  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
-    return MakePlaneKernel<ViewKernel>(p);
-  }
+  StridedView()
+      : PlaneStrategy("strided_view",
+                      "NumPy as_strided: a 4-D (oy, ox, ky, kx) view over the plane reduced over "
+                      "its last two axes; any stride, padding and dilation") {}
 };
 
 POOLBENCH_REGISTER_STRATEGY(StridedView);

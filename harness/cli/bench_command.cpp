@@ -4,23 +4,24 @@
 
 #include <iomanip>
 #include <iostream>
-#include <map>
 #include <set>
 
-#include "bench_runner.hpp"
-#include "commands.hpp"
+#include "bench/bench_runner.hpp"
+#include "check/suite.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
-#include "report.hpp"
-#include "suite.hpp"
-#include "units.hpp"
+#include "render/cells.hpp"
+#include "render/render.hpp"
+#include "report/report.hpp"
+#include "report/units.hpp"
 
 namespace poolbench::cli {
 namespace {
 
 struct BenchOptions {
-  std::string suite = "seeds,networks";
-  std::vector<std::string> problems;
-  std::string strategy = ".";
+  Selection selection;
   std::vector<int> threads = {1};
   int repetitions = 1;
   double min_time = 0.1;
@@ -28,15 +29,13 @@ struct BenchOptions {
   std::string shard;
   std::string out = "poolbench_report.json";
   double bandwidth_seconds = 0.1;
-  bool suite_given = false;
 };
 
+// The problems to time, as written; a problem listed twice is timed once.
 std::vector<Problem> SelectProblems(const BenchOptions& opt) {
-  // Explicit problems without --suite (a repro line) run just those.
-  const bool with_suite = opt.problems.empty() || opt.suite_given;
   std::vector<Problem> out;
-  std::set<std::string> seen;  // a problem listed twice is timed once
-  for (const Problem& p : ParseProblems(opt.problems, with_suite ? opt.suite : "")) {
+  std::set<std::string> seen;
+  for (const Problem& p : opt.selection.Problems()) {
     if (seen.insert(FormatDescriptor(p)).second) out.push_back(p);
   }
   return out;
@@ -66,52 +65,36 @@ std::string AlignRight(const std::string& text, size_t width) {
   return std::string(width > chars ? width - chars : 0, ' ') + text;
 }
 
-// One line per timed configuration, fastest first within each problem.
+// One line per ranked result, fastest first within each problem, then the results that are not
+// ranked: the selection and order of render::Summarise(), as in every rendering of the report.
 void PrintSummary(const report::Json& r) {
-  namespace field = report::field;
-  std::map<std::string, std::vector<const report::Json*>> by_problem;
-  std::vector<std::string> order, wrong;
-  const int reps = r["benchmarks"].empty() ? 1 : r["benchmarks"][0].value("repetitions", 1);
-  for (const auto& e : r["benchmarks"]) {
-    if (e.value("error_occurred", false)) {
-      wrong.push_back(e["name"].get<std::string>());
-      continue;
-    }
-    const bool wanted =
-        reps > 1 ? e.value("aggregate_name", "") == "mean" : e["run_type"] == "iteration";
-    if (!wanted) continue;
-    const std::string d = e[field::kDescriptor];
-    if (!by_problem.count(d)) order.push_back(d);
-    by_problem[d].push_back(&e);
-  }
-  for (const auto& d : order) {
-    auto& rows = by_problem[d];
-    std::sort(rows.begin(), rows.end(), [](const auto* a, const auto* b) {
-      return report::RealTimeNs(*a) < report::RealTimeNs(*b);
-    });
-    std::cout << d << "\n";
-    for (const auto* e : rows) {
-      std::cout << "  " << std::left << std::setw(18) << (*e)[field::kStrategy].get<std::string>()
-                << std::right << std::setw(3) << (*e)["threads"].get<int>() << " thr "
-                << AlignRight(FormatDuration(report::RealTimeNs(*e)), 11) << std::fixed
-                << std::setprecision(2) << std::setw(9) << e->value(field::kGBps, 0.0) << " GB/s";
-      if (e->contains(field::kBandwidthFraction)) {
-        std::cout << std::setw(7) << std::setprecision(1)
-                  << 100 * (*e)[field::kBandwidthFraction].get<double>() << "% of "
-                  << (*e)[field::kBandwidthLevel].get<std::string>();
+  for (const render::ProblemResults& p : render::Summarise(r)) {
+    std::cout << p.descriptor << "\n";
+    for (const render::Result& e : p.ranked) {
+      std::cout << "  " << std::left << std::setw(18) << e.strategy << std::right << std::setw(3)
+                << e.threads << " thr " << AlignRight(FormatDuration(e.time_ns), 11) << std::fixed
+                << std::setprecision(2) << std::setw(9) << e.gbps.value_or(0.0) << " GB/s";
+      if (e.bandwidth_fraction) {
+        std::cout << std::setw(7) << std::setprecision(1) << 100 * *e.bandwidth_fraction << "% of "
+                  << e.bandwidth_level;
       }
-      if (e->contains(field::kSpeedup)) {
-        std::cout << std::setw(8) << std::setprecision(2) << (*e)[field::kSpeedup].get<double>()
-                  << "x ref";
+      if (e.speedup) std::cout << std::setw(8) << std::setprecision(2) << *e.speedup << "x ref";
+      if (e.vs_best_peer) {
+        std::cout << std::setw(8) << std::setprecision(2) << *e.vs_best_peer << "x vs "
+                  << render::BestPeerText(e);
       }
       std::cout << "\n";
     }
+    for (const render::Result& e : p.unranked) {
+      std::cout << "  " << render::UnrankedLabel(e) << " (not ranked): " << e.strategy << " ("
+                << e.threads << " thr)" << (e.error_message.empty() ? "" : ": ") << e.error_message
+                << "\n";
+    }
   }
-  for (const auto& w : wrong) std::cout << "WRONG (not timed): " << w << "\n";
 }
 
 void RunBenchCommand(const BenchOptions& opt) {
-  const auto strategies = SelectStrategies(opt.strategy);
+  const auto strategies = SelectStrategies(opt.selection.strategy);
   std::vector<Problem> problems = SelectProblems(opt);
   BenchConfig cfg;
   if (!opt.shard.empty()) {
@@ -129,34 +112,27 @@ void RunBenchCommand(const BenchOptions& opt) {
       std::cerr << "\r\033[K[" << i + 1 << "/" << n << "] " << d << std::flush;
     };
   }
-  // Fail on an unwritable --out now, not after minutes of timing.
-  report::Save(report::Json::object(
-                   {{"context", report::Json::object()}, {"benchmarks", report::Json::array()}}),
-               opt.out);
+  // Staged now, so that an unwritable --out fails at once, not after minutes of timing.
+  PendingFile out(opt.out);
   const report::Json r = RunBench(strategies, problems, cfg);
   if (cfg.on_problem) std::cerr << "\r\033[K";
-  report::Save(r, opt.out);
+  out.Write(report::Text(r));
+  out.Commit();
   PrintSummary(r);
   std::cout << "\nreport: " << opt.out << " (" << r["benchmarks"].size() << " entries, "
             << r["context"][report::ctx::kSkipped].size() << " skipped)\n";
 }
 
 void AddBenchCommand(CLI::App& app) {
-  auto opt = std::make_shared<BenchOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "bench",
+  auto [cmd, opt] = AddSubcommand<BenchOptions>(
+      app, "bench", RunBenchCommand,
       "Verify every selected strategy against the reference on every selected problem, then "
       "time the correct ones with Google Benchmark and write the JSON report. A wrong strategy "
       "is reported as an error entry, never timed or ranked.");
-  CLI::Option* suite =
-      cmd->add_option("--suite", opt->suite,
+  AddSelectionOptions(*cmd, opt->selection, "seeds,networks",
                       "Suites to time, as written: seeds, edge, networks, large, all, or suite "
-                      "files; comma-separated")
-          ->capture_default_str();
-  cmd->add_option("--problem", opt->problems,
-                  "A problem descriptor to time (repeatable; alone, it replaces the suites)");
-  cmd->add_option("--strategy", opt->strategy, "Regular expression selecting strategies")
-      ->capture_default_str();
+                      "files; comma-separated",
+                      "A problem descriptor to time (repeatable; alone, it replaces the suites)");
   cmd->add_option("--threads", opt->threads,
                   "OpenMP thread counts for threaded strategies, comma-separated (e.g. 1,2); "
                   "single-threaded strategies run once with 1")
@@ -179,10 +155,6 @@ void AddBenchCommand(CLI::App& app) {
       ->check(CLI::Range(0.0, 60.0))
       ->capture_default_str();
   cmd->add_option("-o,--out", opt->out, "Where to write the JSON report")->capture_default_str();
-  cmd->callback([opt, suite] {
-    opt->suite_given = suite->count() > 0;
-    RunBenchCommand(*opt);
-  });
 }
 
 }  // namespace

@@ -6,124 +6,142 @@
 #include <iostream>
 #include <map>
 
-#include "commands.hpp"
-#include "cross_check.hpp"
+#include "check/cross_check.hpp"
+#include "check/random_problems.hpp"
+#include "check/suite.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
 #include "poolbench/descriptor.hpp"
-#include "random_problems.hpp"
-#include "suite.hpp"
 
 namespace poolbench::cli {
 namespace {
 
 struct CheckOptions {
-  std::string suite = "seeds,edge";
-  std::vector<std::string> problems;
-  std::string strategy = ".";
+  Selection selection;
   int fuzz = 0;
   int threads = 2;
   uint64_t seed = 1;
   bool as_written = false;
   bool quiet = false;
-  bool suite_given = false;
 };
 
+// The problems to check: suite problems in every variant unless --as-written, then the
+// random ones.
 std::vector<Problem> SelectProblems(const CheckOptions& opt) {
-  // Explicit problems without --suite (a repro line) run just those. Suite problems run in
-  // every variant unless --as-written.
-  const bool with_suite = opt.problems.empty() || opt.suite_given;
-  std::vector<Problem> out = ParseProblems(opt.problems, with_suite ? opt.suite : "",
-                                           opt.as_written ? nullptr : CheckVariants);
+  std::vector<Problem> out = opt.selection.Problems(opt.as_written ? nullptr : CheckVariants);
   for (int i = 0; i < opt.fuzz; ++i) out.push_back(RandomProblem(opt.seed + i));
   return out;
 }
 
-void RunCheck(const CheckOptions& opt) {
-  const auto strategies = SelectStrategies(opt.strategy);
-  const auto problems = SelectProblems(opt);
-  const bool progress = isatty(STDERR_FILENO);
+// What one strategy did over all problems.
+struct Tally {
+  int pass = 0, fail = 0, skipped = 0;
+  std::map<std::string, int> reasons;
+};
 
-  struct Tally {
-    int pass = 0, fail = 0, skipped = 0;
-    std::map<std::string, int> reasons;
-  };
-  std::map<std::string_view, Tally> tally;
-  std::vector<std::string> failures;
-
-  size_t width = 7;
-  for (const Strategy* s : strategies) width = std::max(width, s->name().size());
-  if (!opt.quiet) {
-    std::cout << std::left << std::setw(58) << "problem";
-    for (const Strategy* s : strategies) std::cout << " " << std::setw(width) << s->name();
+// The table, the tallies and the failures of a run, as the checks come in.
+class CheckReport {
+ public:
+  CheckReport(const std::vector<const Strategy*>& strategies, bool quiet)
+      : strategies_(strategies), quiet_(quiet) {
+    for (const Strategy* s : strategies) {
+      width_ = std::max(width_, s->name().size());
+      tally_[s->name()];
+    }
+    if (quiet_) return;
+    std::cout << std::left << std::setw(kProblemWidth) << "problem";
+    for (const Strategy* s : strategies) std::cout << " " << std::setw(width_) << s->name();
     std::cout << "\n";
   }
-  for (size_t i = 0; i < problems.size(); ++i) {
-    const Problem& p = problems[i];
-    if (progress) std::cerr << "\r[" << i + 1 << "/" << problems.size() << "] " << std::flush;
+
+  // Checks every strategy on `p` and prints the problem's row.
+  void CheckProblem(const Problem& p, const CheckOptions& opt) {
     std::string row = FormatDescriptor(p);
-    if (row.size() < 58) row.resize(58, ' ');
+    if (row.size() < kProblemWidth) row.resize(kProblemWidth, ' ');
     CrossChecker checker(p, opt.seed);
-    for (const Strategy* s : strategies) {
-      const CheckResult r = checker.Check(*s, opt.threads);
-      Tally& t = tally[s->name()];
-      std::string cell(ToString(r.verdict));
-      switch (r.verdict) {
-        case Verdict::kPass:
-          ++t.pass;
-          break;
-        case Verdict::kFail:
-          ++t.fail;
-          failures.push_back(r.detail);
-          break;
-        case Verdict::kSkipped:
-          ++t.skipped;
-          ++t.reasons[r.detail];
-          cell = s->name() == kReferenceName ? "ref" : "skip";
-          break;
-      }
-      cell.resize(width, ' ');
+    for (const Strategy* s : strategies_) {
+      std::string cell = Count(*s, checker.Check(*s, opt.threads));
+      cell.resize(width_, ' ');
       row += " " + cell;
     }
-    if (!opt.quiet) std::cout << row << "\n";
+    if (!quiet_) std::cout << row << "\n";
   }
-  if (progress) std::cerr << "\r" << std::string(30, ' ') << "\r";
 
-  std::cout << "\nSummary over " << problems.size() << " problems (seed " << opt.seed << "):\n";
-  for (const Strategy* s : strategies) {
-    const Tally& t = tally[s->name()];
-    std::cout << "  " << std::left << std::setw(width) << s->name() << "  " << t.pass << " pass, "
-              << t.fail << " FAIL, " << t.skipped << " skipped\n";
-    for (const auto& [reason, count] : t.reasons) {
-      std::cout << "      skipped " << count << ": " << reason << "\n";
+  // Prints the summary and the failures; throws the failure exit status if any check failed.
+  void Finish(size_t problems, uint64_t seed) const {
+    std::cout << "\nSummary over " << problems << " problems (seed " << seed << "):\n";
+    for (const Strategy* s : strategies_) {
+      const Tally& t = tally_.at(s->name());
+      std::cout << "  " << std::left << std::setw(width_) << s->name() << "  " << t.pass
+                << " pass, " << t.fail << " FAIL, " << t.skipped << " skipped\n";
+      for (const auto& [reason, count] : t.reasons) {
+        std::cout << "      skipped " << count << ": " << reason << "\n";
+      }
     }
-  }
-  if (!failures.empty()) {
+    if (failures_.empty()) {
+      std::cout << "\nAll checks passed.\n";
+      return;
+    }
     std::cout << "\nFailures:\n";
-    for (const auto& f : failures) std::cout << "  " << f << "\n";
-    std::cout << "\n" << failures.size() << " check(s) FAILED\n";
+    for (const auto& f : failures_) std::cout << "  " << f << "\n";
+    std::cout << "\n" << failures_.size() << " check(s) FAILED\n";
     throw CLI::RuntimeError(kExitFailure);
   }
-  std::cout << "\nAll checks passed.\n";
+
+ private:
+  static constexpr size_t kProblemWidth = 58;
+
+  // Counts a result and returns its cell in the table.
+  std::string Count(const Strategy& s, const CheckResult& r) {
+    Tally& t = tally_[s.name()];
+    switch (r.verdict) {
+      case Verdict::kPass:
+        ++t.pass;
+        break;
+      case Verdict::kFail:
+        ++t.fail;
+        failures_.push_back(r.detail);
+        break;
+      case Verdict::kSkipped:
+        ++t.skipped;
+        ++t.reasons[r.detail];
+        return s.name() == kReferenceName ? "ref" : "skip";
+    }
+    return std::string(ToString(r.verdict));
+  }
+
+  const std::vector<const Strategy*>& strategies_;
+  const bool quiet_;
+  size_t width_ = 7;
+  std::map<std::string_view, Tally> tally_;
+  std::vector<std::string> failures_;
+};
+
+void RunCheck(const CheckOptions& opt) {
+  const auto strategies = SelectStrategies(opt.selection.strategy);
+  const auto problems = SelectProblems(opt);
+  const bool progress = isatty(STDERR_FILENO);
+  CheckReport report(strategies, opt.quiet);
+  for (size_t i = 0; i < problems.size(); ++i) {
+    if (progress) std::cerr << "\r[" << i + 1 << "/" << problems.size() << "] " << std::flush;
+    report.CheckProblem(problems[i], opt);
+  }
+  if (progress) std::cerr << "\r" << std::string(30, ' ') << "\r";
+  report.Finish(problems.size(), opt.seed);
 }
 
-}  // namespace
-
 void AddCheckCommand(CLI::App& app) {
-  auto opt = std::make_shared<CheckOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "check",
+  auto [cmd, opt] = AddSubcommand<CheckOptions>(
+      app, "check", RunCheck,
       "Cross-check strategies against the reference (naive_loops) on suites, explicit problems "
       "and random problems. Exits 1 if any check fails.");
-  CLI::Option* suite =
-      cmd->add_option("--suite", opt->suite,
+  AddSelectionOptions(*cmd, opt->selection, "seeds,edge",
                       "Suites to check: seeds, edge, networks, large, all, or suite files; "
                       "comma-separated. Each problem runs in every dtype, max/avg and fwd/bwd "
-                      "unless --as-written")
-          ->capture_default_str();
-  cmd->add_option("--problem", opt->problems,
-                  "A problem descriptor to check as written, e.g. max:fwd:f32:nchw:1x1x4x4:k2x2 "
-                  "(repeatable; alone, it replaces the default suites)");
-  cmd->add_option("--strategy", opt->strategy, "Regular expression selecting strategies")
-      ->capture_default_str();
+                      "unless --as-written",
+                      "A problem descriptor to check as written, e.g. "
+                      "max:fwd:f32:nchw:1x1x4x4:k2x2 (repeatable; alone, it replaces the default "
+                      "suites)");
   cmd->add_option("--fuzz", opt->fuzz, "Also check this many seeded random problems")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", opt->seed, "Seed of the inputs and of the random problems")
@@ -136,11 +154,9 @@ void AddCheckCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", opt->quiet, "Print only the summary and failures, not the table");
-  cmd->callback([opt, suite] {
-    opt->suite_given = suite->count() > 0;
-    RunCheck(*opt);
-  });
 }
+
+}  // namespace
 
 POOLBENCH_CLI_COMMAND(20, AddCheckCommand);
 

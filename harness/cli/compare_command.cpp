@@ -4,8 +4,11 @@
 #include <iostream>
 #include <memory>
 
-#include "commands.hpp"
-#include "compare.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "compare/compare.hpp"
+#include "io/atomic_file.hpp"
+#include "report/reader.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -17,22 +20,19 @@ struct CompareOptions {
 };
 
 void RunCompare(const CompareOptions& opt) {
-  const report::Json base = report::Load(opt.base);
-  const report::Json head = report::Load(opt.head);
+  const report::Json base = report::Read(opt.base, report::Expect::kGoogleBenchmark);
+  const report::Json head = report::Read(opt.head, report::Expect::kGoogleBenchmark);
   const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);
   const std::string markdown = compare::ToMarkdown(c);
   if (!opt.json.empty()) report::Save(compare::ToJson(c), opt.json);
-  if (!opt.markdown.empty()) report::SaveText(markdown, opt.markdown);
+  if (!opt.markdown.empty()) WriteFileAtomically(opt.markdown, markdown);
   std::cout << markdown << std::flush;
   if (c.Failed()) throw CLI::RuntimeError(kExitFailure);
 }
 
-}  // namespace
-
 void AddCompareCommand(CLI::App& app) {
-  auto opt = std::make_shared<CompareOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "compare",
+  auto [cmd, opt] = AddSubcommand<CompareOptions>(
+      app, "compare", RunCompare,
       "Compare two bench reports (BASE, e.g. the target branch, and NEW, e.g. a pull request) "
       "benchmark by benchmark and print a Markdown table. Exits 1 on any regression or wrong "
       "result, 2 on bad input or reports from different machines or builds.");
@@ -63,8 +63,9 @@ void AddCompareCommand(CLI::App& app) {
       "alpha = 0.05 (4 vs 4 can: 0.029). Such benchmarks are decided by the ratio of the "
       "medians alone, and their rows say so; run bench with at least 4 repetitions on both "
       "sides to have every change tested.");
-  cmd->callback([opt] { RunCompare(*opt); });
 }
+
+}  // namespace
 
 POOLBENCH_CLI_COMMAND(50, AddCompareCommand);
 

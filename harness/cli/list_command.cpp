@@ -3,10 +3,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "commands.hpp"
+#include "check/suite.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "io/plugin_loader.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
-#include "suite.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -33,39 +35,52 @@ void RunList(const ListOptions& opt) {
         }
       }
     }
+    const std::string plugin = PluginOf(*s);
     out.push_back({{"name", s->name()},
                    {"description", s->description()},
+                   {"origin", plugin.empty() ? "built-in" : plugin},
+                   {"max_threads", s->MaxThreads()},
                    {"supported", supported},
                    {"total", total},
                    {"unsupported_reasons", reasons}});
+  }
+  // Peers this poolbench was built to offer but cannot, so that their absence is never silent.
+  for (const MissingPeer& m : MissingPeers()) {
+    out.push_back({{"name", m.name}, {"missing", true}, {"reason", m.reason}});
   }
   if (opt.json) {
     std::cout << out.dump(2) << "\n";
     return;
   }
   for (const auto& s : out) {
+    if (s.contains("missing")) {
+      std::cout << s["name"].get<std::string>()
+                << "\n    MISSING: " << s["reason"].get<std::string>() << "\n";
+      continue;
+    }
     std::cout << s["name"].get<std::string>() << "\n    " << s["description"].get<std::string>()
-              << "\n    supports " << s["supported"] << " of " << s["total"]
-              << " problem variants of " << opt.suite << "\n";
+              << "\n    " << s["origin"].get<std::string>() << ", up to " << s["max_threads"]
+              << (s["max_threads"] == 1 ? " thread" : " threads") << "\n    supports "
+              << s["supported"] << " of " << s["total"] << " problem variants of " << opt.suite
+              << "\n";
     for (const auto& [reason, count] : s["unsupported_reasons"].items()) {
       std::cout << "      not supported (" << count << "): " << reason << "\n";
     }
   }
 }
 
-}  // namespace
-
 void AddListCommand(CLI::App& app) {
-  auto opt = std::make_shared<ListOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "list", "List the registered strategies with their description and what they support.");
+  auto [cmd, opt] = AddSubcommand<ListOptions>(
+      app, "list", RunList,
+      "List the registered strategies with their description and what they support.");
   cmd->add_flag("--json", opt->json, "Print the list as JSON");
   cmd->add_option("--suite", opt->suite,
                   "Suites (comma-separated names or files) whose problems, in every dtype, op "
                   "and direction, measure what each strategy supports")
       ->capture_default_str();
-  cmd->callback([opt] { RunList(*opt); });
 }
+
+}  // namespace
 
 POOLBENCH_CLI_COMMAND(10, AddListCommand);
 

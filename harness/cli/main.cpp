@@ -4,9 +4,10 @@
 #include <exception>
 #include <iostream>
 #include <regex>
+#include <string_view>
 
-#include "commands.hpp"
-#include "plugin_loader.hpp"
+#include "cli/commands.hpp"
+#include "io/plugin_loader.hpp"
 #include "poolbench/registry.hpp"
 
 namespace poolbench::cli {
@@ -64,9 +65,19 @@ int main(int argc, char** argv) {
          "of plugins, is loaded first.")
       ->type_name("PATH.so")
       ->trigger_on_parse();
+  // Read before parsing (the peers must be registered before any subcommand runs); declared
+  // here so that --help lists it and the parser accepts it.
+  app.add_flag("--no-default-plugins")
+      ->description(
+          "Do not load the peers built with poolbench (oneDNN, XNNPACK, libtorch...) from "
+          "beside the executable; only built-in strategies and --plugin ones run");
   std::sort(Commands().begin(), Commands().end());
   for (const auto& [order, add] : Commands()) add(app);
   try {
+    const bool defaults = std::none_of(argv + 1, argv + argc, [](const char* a) {
+      return std::string_view(a) == "--no-default-plugins";
+    });
+    if (defaults) poolbench::LoadDefaultPlugins();
     if (const char* list = std::getenv(poolbench::kPluginPathVariable)) {
       poolbench::LoadPluginPath(list);
     }

@@ -7,12 +7,13 @@
 #include <iostream>
 #include <stdexcept>
 
-#include "commands.hpp"
-#include "guarded_buffer.hpp"
-#include "npy.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "io/npy.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
 #include "poolbench/tensor.hpp"
+#include "run/guarded_buffer.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -27,7 +28,8 @@ struct PoolOptions {
   std::string op = "max";
   bool exclude_pad = false;
   int64_t divisor = 0;
-  bool divisor_given = false;
+  const CLI::Option* divisor_option = nullptr;  // tells a --divisor given from the default
+  bool divisor_given() const { return divisor_option->count() > 0; }
   std::string layout = "nchw";
   std::string strategy = "naive_loops";
   std::string out;
@@ -108,7 +110,7 @@ std::vector<int64_t> OutputShape(const Problem& p, size_t rank) {
 
 // Validates a problem and the strategy's support for it, with messages that carry the
 // descriptor so that the failing problem can be reproduced.
-void Check(const Problem& p, const Strategy& s) {
+void RequireSupported(const Problem& p, const Strategy& s) {
   const std::string d = FormatDescriptor(p);
   if (std::string e = Validate(p); !e.empty()) {
     throw std::invalid_argument("invalid problem " + d + ": " + e);
@@ -143,84 +145,105 @@ void CheckDistinct(const std::vector<std::pair<const char*, std::string>>& outpu
   }
 }
 
-void RunPool(const PoolOptions& opt) {
+// Options that only apply to the other op are refused, not ignored.
+void CheckOpOptions(const PoolOptions& opt) {
   const bool max = opt.op == "max";
   if (!max && !opt.indices.empty()) throw std::invalid_argument("--indices needs --op max");
   if (!max && !opt.win_counts.empty()) throw std::invalid_argument("--win-counts needs --op max");
   if (max && opt.exclude_pad) throw std::invalid_argument("--exclude-pad applies to --op avg");
-  if (max && opt.divisor_given) throw std::invalid_argument("--divisor applies to --op avg");
+  if (max && opt.divisor_given()) throw std::invalid_argument("--divisor applies to --op avg");
   CheckDistinct({{"--out", opt.out}, {"--indices", opt.indices}, {"--win-counts", opt.win_counts}});
-  const Strategy& strategy = FindStrategy(opt.strategy);
+}
 
-  const NpyArray in = ReadNpy(opt.input);
+// The forward problem the options ask for on the input array.
+Problem PoolProblem(const PoolOptions& opt, const NpyArray& in) {
   Problem p = ShapeProblem(opt.input, in, opt.layout == "nhwc" ? Layout::kNHWC : Layout::kNCHW);
-  p.op = max ? Op::kMax : Op::kAvg;
+  p.op = opt.op == "max" ? Op::kMax : Op::kAvg;
   p.kernel = ToPair(opt.kernel);
   p.stride = opt.stride.empty() ? p.kernel : ToPair(opt.stride);
   p.padding = ToPair(opt.padding);
   p.dilation = ToPair(opt.dilation);
   p.ceil_mode = opt.ceil;
   p.count_include_pad = !opt.exclude_pad;
-  if (opt.divisor_given) p.divisor_override = opt.divisor;
+  if (opt.divisor_given()) p.divisor_override = opt.divisor;
   p.indices = !opt.indices.empty();
+  return p;
+}
 
-  // The win counts are max's backward with an all-ones gradient: each input's gradient is
-  // the number of windows it wins, the seeds' bincount of the argmax indices.
-  Problem counts = p;
+// The win counts are max's backward with an all-ones gradient: each input's gradient is the
+// number of windows it wins, the seeds' bincount of the argmax indices.
+Problem WinCountProblem(const Problem& forward) {
+  Problem counts = forward;
   counts.direction = Direction::kBackward;
   counts.indices = false;
-  const bool want_counts = !opt.win_counts.empty();
+  return counts;
+}
 
+// The results, in the buffers strategies get from the benchmark too: aligned and guarded.
+struct PoolOutputs {
+  GuardedBuffer values, indices, win_counts;
+};
+
+template <class T>
+PoolOutputs Pool(const Strategy& strategy, const Problem& p, const NpyArray& in,
+                 const Problem* counts) {
+  GuardedBuffer src(static_cast<int64_t>(in.bytes.size()));
+  std::memcpy(src.data(), in.data(), in.bytes.size());
+  PoolOutputs out{GuardedBuffer(OutputElements(p) * SizeOf(p.dtype)),
+                  GuardedBuffer(p.indices ? OutputElements(p) * 8 : 0), GuardedBuffer()};
+  Buffers b;
+  b.src = src.data();
+  b.dst = out.values.data();
+  b.indices = static_cast<int64_t*>(out.indices.data());
+  strategy.Prepare(p, ExecContext{})->Run(b);
+  if (!counts) return out;
+  GuardedBuffer ones(OutputElements(*counts) * SizeOf(p.dtype));
+  out.win_counts = GuardedBuffer(InputElements(*counts) * SizeOf(p.dtype));
+  std::ranges::fill(ones.as<T>(), T(1));
+  Buffers bb;
+  bb.src = src.data();
+  bb.diff_dst = ones.data();
+  bb.diff_src = out.win_counts.data();
+  const auto kernel = strategy.Prepare(*counts, ExecContext{});
+  SavedForwardBuffers saved;
+  saved.Bind(*kernel, *counts, bb);
+  kernel->Run(bb);
+  return out;
+}
+
+void RunPool(const PoolOptions& opt) {
+  CheckOpOptions(opt);
+  const Strategy& strategy = FindStrategy(opt.strategy);
+  const NpyArray in = ReadNpy(opt.input);
+  const Problem p = PoolProblem(opt, in);
+  const bool want_counts = !opt.win_counts.empty();
+  const Problem counts = WinCountProblem(p);
   std::cout << FormatDescriptor(p) << "\n";
   if (want_counts) std::cout << FormatDescriptor(counts) << "\n";
   std::cout << std::flush;
-  Check(p, strategy);
-  if (want_counts) Check(counts, strategy);
+  RequireSupported(p, strategy);
+  if (want_counts) RequireSupported(counts, strategy);
 
   const std::vector<int64_t> out_shape = OutputShape(p, in.shape.size());
   DispatchDType(p.dtype, [&]<class T>() {
-    // Strategies get the buffer contract the benchmark gives them: aligned buffers.
-    GuardedBuffer src(in.bytes.size()), values(OutputElements(p) * SizeOf(p.dtype)),
-        indices(p.indices ? OutputElements(p) * 8 : 0);
-    std::memcpy(src.data(), in.data(), in.bytes.size());
-    Buffers b;
-    b.src = src.data();
-    b.dst = values.data();
-    b.indices = static_cast<int64_t*>(indices.data());
-    strategy.Prepare(p, ExecContext{})->Run(b);
-
-    GuardedBuffer ones, win;
-    if (want_counts) {
-      ones = GuardedBuffer(OutputElements(counts) * SizeOf(p.dtype));
-      win = GuardedBuffer(InputElements(counts) * SizeOf(p.dtype));
-      std::ranges::fill(ones.as<T>(), T(1));
-      Buffers bb;
-      bb.src = src.data();
-      bb.diff_dst = ones.data();
-      bb.diff_src = win.data();
-      const auto kernel = strategy.Prepare(counts, ExecContext{});
-      SavedForwardBuffers saved;
-      saved.Bind(*kernel, counts, bb);
-      kernel->Run(bb);
-    }
-
+    const PoolOutputs out = Pool<T>(strategy, p, in, want_counts ? &counts : nullptr);
     // Every output is written in full before any is renamed into place, so that a failure
     // (a missing directory, a full disk) leaves none of them behind.
-    std::vector<PendingNpy> pending;
-    pending.reserve(3);
-    pending.emplace_back(opt.out, out_shape, values.as<T>().data());
-    if (p.indices) pending.emplace_back(opt.indices, out_shape, indices.as<int64_t>().data());
-    if (want_counts) pending.emplace_back(opt.win_counts, in.shape, win.as<T>().data());
-    for (PendingNpy& f : pending) f.Commit();
+    std::vector<PendingFile> pending;
+    pending.push_back(StageNpy(opt.out, out_shape, out.values.as<T>().data()));
+    if (p.indices) {
+      pending.push_back(StageNpy(opt.indices, out_shape, out.indices.as<int64_t>().data()));
+    }
+    if (want_counts) {
+      pending.push_back(StageNpy(opt.win_counts, in.shape, out.win_counts.as<T>().data()));
+    }
+    for (PendingFile& f : pending) f.Commit();
   });
 }
 
-}  // namespace
-
 void AddPoolCommand(CLI::App& app) {
-  auto opt = std::make_shared<PoolOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "pool",
+  auto [cmd, opt] = AddSubcommand<PoolOptions>(
+      app, "pool", RunPool,
       "Pool your own .npy array with one strategy and write the result as .npy, to compare "
       "with your NumPy code. The input is float32, float64 or int32 (little-endian), 2-D "
       "(H, W) or 4-D in --layout order; the output has the same rank, layout and dtype. "
@@ -245,7 +268,7 @@ void AddPoolCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--exclude-pad", opt->exclude_pad,
                 "Avg: divide by the number of valid taps, not the padded window size");
-  CLI::Option* divisor =
+  opt->divisor_option =
       cmd->add_option("--divisor", opt->divisor, "Avg: divide every window by N instead");
   cmd->add_option("--layout", opt->layout,
                   "Axis order of a 4-D input and output: (N, C, H, W) or (N, H, W, C)")
@@ -261,11 +284,9 @@ void AddPoolCommand(CLI::App& app) {
   cmd->add_option("--win-counts", opt->win_counts,
                   "Max: also write, per input element, how many windows it wins (max's "
                   "gradient for an all-ones output gradient), input-shaped, the input's dtype");
-  cmd->callback([opt, divisor] {
-    opt->divisor_given = divisor->count() > 0;
-    RunPool(*opt);
-  });
 }
+
+}  // namespace
 
 POOLBENCH_CLI_COMMAND(60, AddPoolCommand);
 

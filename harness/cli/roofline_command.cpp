@@ -7,9 +7,10 @@
 #include <iostream>
 #include <sstream>
 
-#include "bandwidth.hpp"
-#include "commands.hpp"
-#include "units.hpp"
+#include "bench/bandwidth.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "report/units.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -26,7 +27,24 @@ constexpr double kMaxSeconds = 60;
 // Below this a level gets a single sample or two, too few for a best-of to mean anything.
 constexpr double kMinSeconds = 0.001;
 
+// The options CLI11 cannot range-check itself.
+void CheckOptions(const RooflineOptions& opt) {
+  if (opt.threads < 0 || opt.threads > kMaxBandwidthThreads) {
+    throw CLI::ValidationError("--threads", "must be between 0 (all) and " +
+                                                std::to_string(kMaxBandwidthThreads) + ", got " +
+                                                std::to_string(opt.threads));
+  }
+  // Written as a negated range check so that NaN, which fails every comparison, is refused.
+  if (!(opt.seconds >= kMinSeconds && opt.seconds <= kMaxSeconds)) {
+    std::ostringstream s;
+    s << "must be between " << kMinSeconds << " and " << kMaxSeconds << " seconds per level, got "
+      << opt.seconds;
+    throw CLI::ValidationError("--seconds", s.str());
+  }
+}
+
 void RunRoofline(const RooflineOptions& opt) {
+  CheckOptions(opt);
   const bool progress = isatty(STDERR_FILENO);
   BandwidthOptions bw;
   bw.threads = opt.threads;
@@ -57,19 +75,19 @@ void RunRoofline(const RooflineOptions& opt) {
               << FormatBytes(l.working_set_bytes) << std::setw(9) << l.threads << std::setw(10)
               << std::fixed << std::setprecision(1) << l.gbps << "\n";
   }
-  std::cout << "\nGB/s = (bytes read + bytes written) / second of dst[i] = q * src[i], best of "
+  std::cout << "\nGB/s = (bytes read + bytes written) / second of dst[i] = q * (a[i] + b[i] + c[i] "
+               "+ d[i]), "
+               "best of "
                "the passes;\ncapacity = what the threads can use (a private level once per "
                "thread).\n";
 }
 
-}  // namespace
-
 void AddRooflineCommand(CLI::App& app) {
-  auto opt = std::make_shared<RooflineOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "roofline",
+  auto [cmd, opt] = AddSubcommand<RooflineOptions>(
+      app, "roofline", RunRoofline,
       "Measure the memory bandwidth of each cache level and of DRAM on this machine: a "
-      "streaming read + write over a working set of half each level, the best pass in GB/s.");
+      "streaming kernel that reads four times what it writes (2x2 pooling's traffic) over a "
+      "working set of half each level, the best pass in GB/s (bytes read + written).");
   cmd->add_option("--threads", opt->threads,
                   "Threads measuring together, each on its own slice (0 = all, as OpenMP "
                   "decides)")
@@ -77,22 +95,9 @@ void AddRooflineCommand(CLI::App& app) {
   cmd->add_option("--seconds", opt->seconds, "Seconds spent measuring each level")
       ->capture_default_str();
   cmd->add_flag("--json", opt->json, "Print {\"bandwidth\": [...]}, as in a report's context");
-  cmd->callback([opt] {
-    if (opt->threads < 0 || opt->threads > kMaxBandwidthThreads) {
-      throw CLI::ValidationError("--threads", "must be between 0 (all) and " +
-                                                  std::to_string(kMaxBandwidthThreads) + ", got " +
-                                                  std::to_string(opt->threads));
-    }
-    // Written as a negated range check so that NaN, which fails every comparison, is refused.
-    if (!(opt->seconds >= kMinSeconds && opt->seconds <= kMaxSeconds)) {
-      std::ostringstream s;
-      s << "must be between " << kMinSeconds << " and " << kMaxSeconds << " seconds per level, got "
-        << opt->seconds;
-      throw CLI::ValidationError("--seconds", s.str());
-    }
-    RunRoofline(*opt);
-  });
 }
+
+}  // namespace
 
 POOLBENCH_CLI_COMMAND(70, AddRooflineCommand);
 

@@ -61,45 +61,39 @@ constexpr decltype(auto) DispatchDType(DType t, Fn&& fn) {
   throw std::invalid_argument("poolbench: unknown dtype");
 }
 
-// The name used in descriptors and reports ("f32").
-constexpr std::string_view ToString(DType t) {
-  switch (t) {
-#define POOLBENCH_DTYPE_NAME(e, type, name, descr, acc) \
-  case DType::e:                                        \
-    return name;
-    POOLBENCH_DTYPES(POOLBENCH_DTYPE_NAME)
-#undef POOLBENCH_DTYPE_NAME
-  }
-  return "?";
-}
+// The table's facts about one dtype, for code that names, sizes or parses it.
+struct DTypeInfo {
+  DType dtype;
+  std::string_view name;   // in descriptors and reports: "f32"
+  std::string_view numpy;  // NumPy's little-endian type string: "<f4"
+  int64_t size;            // bytes per element
+};
+inline constexpr DTypeInfo kDTypeTable[] = {
+#define POOLBENCH_DTYPE_INFO(e, type, name, descr, acc) {DType::e, name, descr, sizeof(type)},
+    POOLBENCH_DTYPES(POOLBENCH_DTYPE_INFO)
+#undef POOLBENCH_DTYPE_INFO
+};
 
-// NumPy's little-endian type string ("<f4").
-constexpr std::string_view NumpyDescr(DType t) {
-  switch (t) {
-#define POOLBENCH_DTYPE_DESCR(e, type, name, descr, acc) \
-  case DType::e:                                         \
-    return descr;
-    POOLBENCH_DTYPES(POOLBENCH_DTYPE_DESCR)
-#undef POOLBENCH_DTYPE_DESCR
+constexpr const DTypeInfo& Info(DType t) {
+  for (const DTypeInfo& i : kDTypeTable) {
+    if (i.dtype == t) return i;
   }
-  return "?";
+  throw std::invalid_argument("poolbench: unknown dtype");
 }
-
-// Bytes per element.
-constexpr int64_t SizeOf(DType t) {
-  return DispatchDType(t, []<class T>() { return static_cast<int64_t>(sizeof(T)); });
-}
+constexpr std::string_view ToString(DType t) { return Info(t).name; }
+constexpr std::string_view NumpyDescr(DType t) { return Info(t).numpy; }
+constexpr int64_t SizeOf(DType t) { return Info(t).size; }
 
 // The dtype of a name ("f32") or of a NumPy descr ("<f4"); nullopt when none matches.
 constexpr std::optional<DType> ParseDType(std::string_view s) {
-  for (DType t : kAllDTypes) {
-    if (ToString(t) == s) return t;
+  for (const DTypeInfo& i : kDTypeTable) {
+    if (i.name == s) return i.dtype;
   }
   return std::nullopt;
 }
 constexpr std::optional<DType> DTypeFromNumpy(std::string_view descr) {
-  for (DType t : kAllDTypes) {
-    if (NumpyDescr(t) == descr) return t;
+  for (const DTypeInfo& i : kDTypeTable) {
+    if (i.numpy == descr) return i.dtype;
   }
   return std::nullopt;
 }

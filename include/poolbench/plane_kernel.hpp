@@ -1,22 +1,26 @@
 // Scaffolding for strategies that pool one NCHW (n, c) plane at a time, so that a strategy file
 // holds only its technique: PlaneKernel owns the typed buffers, the loop over planes and the
 // forward/backward switch, and gives every plane-wise strategy a backward built from the
-// window rules; MakePlaneKernel owns the dtype dispatch.
+// window rules; PlaneStrategy owns the dtype dispatch and the NCHW requirement.
 //
 //   template <class T>
 //   class MyKernel final : public PlaneKernel<T> {
 //    public:
 //     using PlaneKernel<T>::PlaneKernel;
+//    private:
 //     void ForwardPlane(const T* src, T* dst, int64_t* idx) override { ... }
 //   };
-//   std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
-//     return MakePlaneKernel<MyKernel>(p);
-//   }
+//   class MyPooling final : public PlaneStrategy<MyKernel> {
+//    public:
+//     MyPooling() : PlaneStrategy("my_pooling", "what the technique is") {}
+//   };
+//   POOLBENCH_REGISTER_STRATEGY(MyPooling);
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,7 +53,8 @@ void BackwardPlaneByWindows(const Problem& p, const WindowGrid& grid, const T* s
 template <class T>
 class PlaneKernel : public Kernel {
  public:
-  explicit PlaneKernel(const Problem& p)
+  // The context is for kernels that use threads; the plane loop itself runs on one.
+  explicit PlaneKernel(const Problem& p, const ExecContext& /*ctx*/ = {})
       : p_(p), grid_(p), in_plane_(p.h * p.w), out_plane_(grid_.oh() * grid_.ow()) {}
 
   void Run(const Buffers& b) override {
@@ -95,12 +100,28 @@ class PlaneKernel : public Kernel {
   const int64_t in_plane_, out_plane_;
 };
 
-// K<T> for the problem's dtype, constructed from (p, args...).
-template <template <class> class K, class... Args>
-std::unique_ptr<Kernel> MakePlaneKernel(const Problem& p, Args&&... args) {
-  return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
-    return std::make_unique<K<T>>(p, std::forward<Args>(args)...);
-  });
-}
+// A strategy whose kernels are K<T> (PlaneKernels), constructed from (problem, context) for the
+// problem's dtype. NCHW only, since planes are contiguous there; a derived strategy adds its
+// technique's own limits by overriding Supports and calling this one first.
+template <template <class> class K>
+class PlaneStrategy : public Strategy {
+ public:
+  PlaneStrategy(std::string_view name, std::string_view description)
+      : name_(name), description_(description) {}
+  std::string_view name() const override { return name_; }
+  std::string_view description() const override { return description_; }
+  Support Supports(const Problem& p) const override {
+    if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
+    return Support::Yes();
+  }
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const override {
+    return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
+      return std::make_unique<K<T>>(p, ctx);
+    });
+  }
+
+ private:
+  std::string_view name_, description_;
+};
 
 }  // namespace poolbench

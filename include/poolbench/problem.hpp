@@ -60,7 +60,7 @@ inline int64_t OutputW(const Problem& p) {
 }
 
 // Returns an empty string when the problem is valid, else a sentence naming the offending
-// value. Checks every rule of DESIGN.md: positive kernel/stride/dilation/sizes, padding in
+// value. Checks every rule of docs/semantics.md: positive kernel/stride/dilation/sizes, padding in
 // [0, effective_kernel / 2], output size >= 1, no window without a valid tap, and no size
 // product that overflows 64-bit byte counts.
 std::string Validate(const Problem& p);

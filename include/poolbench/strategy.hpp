@@ -40,7 +40,9 @@ inline constexpr int64_t kBufferAlignment = 64;
 
 // Caller-owned buffers of one run, typed by Problem::dtype and laid out by Problem::layout.
 // Every pointer is kBufferAlignment-aligned. The harness guards the input as well as the
-// outputs, so writing into src or past any buffer is reported as a failure.
+// outputs, so writing into src or past any buffer is reported as a failure. Reading up to
+// kBufferAlignment bytes past the end of a buffer is allowed (vector loops and some libraries
+// over-read; XNNPACK reads up to 16 bytes): that much after every buffer is always readable.
 //
 // Forward reads src and writes every element of dst (and of indices when Problem::indices).
 // Backward reads src and diff_dst and writes every element of diff_src. Max backward either

@@ -110,9 +110,10 @@ inline void AddGrad(T& dst, T v) {
 // which is also the index written to idx[ox] (when idx is not null). A window wholly inside
 // the input has KH * KW valid taps, so the avg divisor is that, or the override.
 template <int KH, int KW, class T>
-inline void ReduceFullWindows(const Problem& p, const T* src, int64_t origin, int64_t col_step,
-                              int64_t row_step, int64_t tap_step, int64_t lo, int64_t hi, T* dst,
-                              int64_t* idx) {
+[[gnu::always_inline]] inline void ReduceFullWindows(const Problem& p, const T* src, int64_t origin,
+                                                     int64_t col_step, int64_t row_step,
+                                                     int64_t tap_step, int64_t lo, int64_t hi,
+                                                     T* dst, int64_t* idx) {
   if (p.op == Op::kAvg) {
     const int64_t div = p.divisor_override.value_or(KH * KW);
     for (int64_t ox = lo; ox < hi; ++ox) {

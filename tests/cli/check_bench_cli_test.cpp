@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "run_cli.hpp"
+#include "support/run_cli.hpp"
 
 namespace poolbench {
 namespace {
@@ -104,7 +104,11 @@ TEST(BenchCli, ShardsSplitTheProblemsAndTheReportIsReadByCompareDotPy) {
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   };
-  ASSERT_EQ(RunPoolbench(with({"--shard", "1/2", "--out", a})).status, 0);
+  const CliResult first = RunPoolbench(with({"--shard", "1/2", "--out", a}));
+  ASSERT_EQ(first.status, 0) << first.Output();
+  // The console summary lists each problem's ranked results, as the report's renderers do.
+  EXPECT_NE(first.out.find("\n  lookup_table"), std::string::npos) << first.out;
+  EXPECT_NE(first.out.find("\n  naive_loops"), std::string::npos) << first.out;
   ASSERT_EQ(RunPoolbench(with({"--shard", "2/2", "--out", b})).status, 0);
   std::set<std::string> descriptors[2];
   for (int i = 0; i < 2; ++i) {

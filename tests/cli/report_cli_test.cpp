@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "run_cli.hpp"
+#include "support/report_fixtures.hpp"
+#include "support/run_cli.hpp"
 
 namespace poolbench {
 namespace {
@@ -38,6 +39,17 @@ class ReportCliTest : public ::testing::Test {
   }
 
   void WriteJson(const std::string& name, const Json& j) const { dir_.Write(name, j.dump()); }
+
+  // `report --html` of the sample with one environment variable set; expects it to fail with
+  // exit status 2 and `message` on stderr.
+  CliResult FailedHtml(const std::string& variable, const std::string& value,
+                       const std::string& message) const {
+    const CliResult r =
+        RunPoolbench({"report", kSample, "--html", Path("r.html")}, {{variable, value}});
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    return r;
+  }
 
   testing::TempDir dir_{"poolbench_report_cli"};
 };
@@ -74,18 +86,10 @@ TEST_F(ReportCliTest, BadInputExitsTwoNamingTheProblem) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("not valid JSON"), std::string::npos) << r.err;
 
-  // A Google Benchmark report without poolbench's fields.
-  WriteJson("plain.json", {{"context", Json::object()},
-                           {"benchmarks",
-                            {{{"name", "BM_Foo"},
-                              {"run_name", "BM_Foo"},
-                              {"run_type", "iteration"},
-                              {"real_time", 1.0},
-                              {"cpu_time", 1.0},
-                              {"time_unit", "ns"}}}}});
+  WriteJson("plain.json", testing::PlainGoogleBenchmarkReport());
   r = RunPoolbench({"report", Path("plain.json")});
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("lacks the poolbench field \"strategy\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("not a report written by poolbench bench"), std::string::npos) << r.err;
 
   r = RunPoolbench({"report"});
   EXPECT_EQ(r.status, 2);
@@ -135,13 +139,34 @@ TEST_F(ReportCliTest, HtmlIsSelfContainedWithChartsAndTheSameRanking) {
             std::string::npos);
 }
 
-TEST_F(ReportCliTest, HtmlWithoutPythonFailsClearlyAndWritesNothing) {
-  const CliResult r = RunPoolbench({"report", kSample, "--html", Path("r.html")},
-                                   {{"POOLBENCH_PYTHON", Path("no-python")}});
-  EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("cannot run the Python interpreter '" + Path("no-python") + "'"),
+TEST_F(ReportCliTest, MarkdownAndHtmlShowTheBestPeer) {
+  Json sample = Json::parse(Slurp(kSample));
+  sample["context"]["peers"] = {"openmp_parallel"};
+  WriteJson("peers.json", sample);
+  const bool html = HaveMatplotlib();
+  std::vector<std::string> args = {"report", Path("peers.json"), "--markdown", Path("r.md")};
+  if (html) args.insert(args.end(), {"--html", Path("r.html")});
+  const CliResult r = RunPoolbench(args);
+  ASSERT_EQ(r.status, 0) << r.err;
+  // reshape_blocks' 95 µs against openmp_parallel's 450 µs at one thread.
+  const std::string md = Slurp(Path("r.md"));
+  EXPECT_NE(md.find("| 1 | reshape_blocks | 1 | 95.0 µs ±4.4% | 10.6 | 17.5% of L2 | 6.32× | "
+                    "openmp_parallel | 4.74× |"),
             std::string::npos)
-      << r.err;
+      << md;
+  if (!html) GTEST_SKIP() << "/usr/bin/python3 cannot import matplotlib";
+  const std::string page = Slurp(Path("r.html"));
+  EXPECT_NE(page.find("<th>best peer</th><th>vs best peer</th>"), std::string::npos);
+  EXPECT_NE(page.find("<td class=n>6.32×</td><td>openmp_parallel</td><td class=n>4.74×</td>"),
+            std::string::npos);
+  EXPECT_NE(page.find("in either layout"), std::string::npos);
+  // The summary handed to the script is a temporary file, removed after the run.
+  EXPECT_EQ(Files(), (std::vector<std::string>{"peers.json", "r.html", "r.md"}));
+}
+
+TEST_F(ReportCliTest, HtmlWithoutPythonFailsClearlyAndWritesNothing) {
+  FailedHtml("POOLBENCH_PYTHON", Path("no-python"),
+             "cannot run the Python interpreter '" + Path("no-python") + "'");
   EXPECT_TRUE(Files().empty());
 }
 
@@ -151,21 +176,14 @@ TEST_F(ReportCliTest, AFailingPlotScriptLeavesNoPartialHtml) {
   std::ofstream(Path("scripts/plot_report.py"))
       << "import sys\nopen(sys.argv[-1], 'w').write('<html><body>half')\n"
          "print('plot_report.py: error: simulated failure', file=sys.stderr)\nsys.exit(3)\n";
-  const CliResult r = RunPoolbench({"report", kSample, "--html", Path("r.html")},
-                                   {{"POOLBENCH_SCRIPT_DIR", Path("scripts")}});
-  EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("simulated failure"), std::string::npos) << "the script's message shows";
+  const CliResult r = FailedHtml("POOLBENCH_SCRIPT_DIR", Path("scripts"), "simulated failure");
   EXPECT_NE(r.err.find("exited with status 3"), std::string::npos) << r.err;
   EXPECT_EQ(Files(), (std::vector<std::string>{"scripts"}));
 }
 
 TEST_F(ReportCliTest, AMissingPlotScriptIsNamed) {
-  const CliResult r = RunPoolbench({"report", kSample, "--html", Path("r.html")},
-                                   {{"POOLBENCH_SCRIPT_DIR", Path("nowhere")}});
-  EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("cannot find the plot script " + Path("nowhere") + "/plot_report.py"),
-            std::string::npos)
-      << r.err;
+  FailedHtml("POOLBENCH_SCRIPT_DIR", Path("nowhere"),
+             "cannot find the plot script " + Path("nowhere") + "/plot_report.py");
 }
 
 class ReportMergeCliTest : public ReportCliTest {

@@ -7,9 +7,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "../cli/run_cli.hpp"
-#include "merge.hpp"
-#include "report.hpp"
+#include "report/merge.hpp"
+#include "report/reader.hpp"
+#include "report/report.hpp"
+#include "support/run_cli.hpp"
 
 namespace poolbench {
 namespace {
@@ -42,7 +43,7 @@ class SchemaTest : public ::testing::Test {
 
   // A broken variant of the sample must be rejected, with `expected` in the message.
   void ExpectInvalid(const std::function<void(Json&)>& breakit, const std::string& expected) {
-    Json r = report::Load(kSample);
+    Json r = report::Read(kSample, report::Expect::kPoolbench);
     breakit(r);
     const CliResult run = ValidateJson(r);
     EXPECT_EQ(run.status, 1) << run.Output();
@@ -72,7 +73,7 @@ TEST_F(SchemaTest, TheSampleReportIsValid) {
 }
 
 TEST_F(SchemaTest, AMergedReportIsValid) {
-  const Json whole = report::Load(kSample);
+  const Json whole = report::Read(kSample, report::Expect::kPoolbench);
   Json a = whole, b = whole;
   a["benchmarks"] = b["benchmarks"] = Json::array();
   for (const Json& e : whole["benchmarks"]) {
@@ -150,7 +151,7 @@ TEST_F(SchemaTest, AReportFreshlyWrittenByBenchIsValid) {
   const CliResult run = Validate(out);
   EXPECT_EQ(run.status, 0) << run.Output();
   // The run has what the schema's conditional parts are about: aggregates and threads.
-  const Json r = report::Load(out);
+  const Json r = report::Read(out, report::Expect::kPoolbench);
   bool aggregate = false, two_threads = false;
   for (const Json& e : r["benchmarks"]) {
     aggregate = aggregate || e["run_type"] == "aggregate";

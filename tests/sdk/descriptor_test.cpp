@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "random_problems.hpp"
+#include "check/random_problems.hpp"
 
 namespace poolbench {
 namespace {

@@ -1,4 +1,4 @@
-// Output-shape math and every validation error of DESIGN.md.
+// Output-shape math and every validation error of docs/semantics.md.
 #include "poolbench/problem.hpp"
 
 #include <gtest/gtest.h>

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "../run_strategy.hpp"
+#include "strategies/run_strategy.hpp"
 
 namespace poolbench {
 namespace {
@@ -20,25 +20,27 @@ const V kSeed5x5 = {1, 8, 3, 6, 0, 4, 2, 9, 5, 7, 3, 3, 1, 8, 2, 6, 0, 4, 2, 9, 
 const V kSeed6x6 = {3, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3,
                     8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9, 5, 0, 2, 8, 8};
 
+// The reference's i32 max forward on `input` gives `values` and `indices`.
+void ExpectMax(const std::string& descriptor, const V& input, const V& values, const I& indices) {
+  const auto r = Forward<int32_t>("naive_loops", descriptor, input);
+  EXPECT_EQ(r.values, values) << descriptor;
+  EXPECT_EQ(r.indices, indices) << descriptor;
+}
+
 TEST(NaiveLoops, Seed4x4) {
-  const auto r = Forward<int32_t>("naive_loops", "max:i32:1x1x4x4:k2:idx", kSeed4x4);
-  EXPECT_EQ(r.values, (V{15, 7, 9, 8}));
-  EXPECT_EQ(r.indices, (I{1, 7, 8, 15}));
+  ExpectMax("max:i32:1x1x4x4:k2:idx", kSeed4x4, V{15, 7, 9, 8}, I{1, 7, 8, 15});
 }
 
 TEST(NaiveLoops, Seed5x5CeilModeKeepsThePartialWindows) {
-  const auto r = Forward<int32_t>("naive_loops", "max:i32:1x1x5x5:k2:ceil:idx", kSeed5x5);
-  EXPECT_EQ(r.values, (V{8, 9, 7, 6, 8, 9, 7, 3, 1}));
-  EXPECT_EQ(r.indices, (I{1, 7, 9, 15, 13, 19, 21, 23, 24}));
+  ExpectMax("max:i32:1x1x5x5:k2:ceil:idx", kSeed5x5, V{8, 9, 7, 6, 8, 9, 7, 3, 1},
+            I{1, 7, 9, 15, 13, 19, 21, 23, 24});
   // Floor mode drops the last row and column.
   const auto f = Forward<int32_t>("naive_loops", "max:i32:1x1x5x5:k2:idx", kSeed5x5);
   EXPECT_EQ(f.values, (V{8, 9, 6, 8}));
 }
 
 TEST(NaiveLoops, Seed6x6Kernel3) {
-  const auto r = Forward<int32_t>("naive_loops", "max:i32:1x1x6x6:k3:idx", kSeed6x6);
-  EXPECT_EQ(r.values, (V{9, 9, 9, 8}));
-  EXPECT_EQ(r.indices, (I{12, 5, 30, 34}));
+  ExpectMax("max:i32:1x1x6x6:k3:idx", kSeed6x6, V{9, 9, 9, 8}, I{12, 5, 30, 34});
 }
 
 TEST(NaiveLoops, Seed6x6Kernel3Stride1TiesGoToTheFirstTap) {
@@ -58,10 +60,8 @@ TEST(NaiveLoops, Seed6x6WinCountsAreTheMaxGradientOfOnes) {
 
 TEST(NaiveLoops, PaddingNeverWinsAMaxOfNegativeInputs) {
   // The seeds pad with zeros, which would give 0 here.
-  const auto r = Forward<int32_t>("naive_loops", "max:i32:1x1x3x3:k3:s2:p1:idx",
-                                  V{-5, -3, -8, -2, -9, -4, -7, -1, -6});
-  EXPECT_EQ(r.values, (V{-2, -3, -1, -1}));
-  EXPECT_EQ(r.indices, (I{3, 1, 7, 7}));
+  ExpectMax("max:i32:1x1x3x3:k3:s2:p1:idx", V{-5, -3, -8, -2, -9, -4, -7, -1, -6},
+            V{-2, -3, -1, -1}, I{3, 1, 7, 7});
 }
 
 TEST(NaiveLoops, NaNWinsAndTheLastNaNIsTheIndex) {

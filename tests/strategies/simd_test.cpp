@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "cross_check.hpp"
+#include "check/cross_check.hpp"
+#include "check/random_problems.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
-#include "random_problems.hpp"
 
 #ifdef POOLBENCH_HAVE_SIMD
 #include "hwy/targets.h"

@@ -1,0 +1,337 @@
+#include "bench/bench_runner.hpp"
+
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "bench/bandwidth.hpp"
+#include "check/cross_check.hpp"
+#include "check/inputs.hpp"
+#include "io/plugin_loader.hpp"
+#include "poolbench/descriptor.hpp"
+#include "poolbench/tensor.hpp"
+#include "poolbench_build_info.hpp"
+#include "run/guarded_buffer.hpp"
+
+namespace poolbench {
+namespace {
+
+using report::Json;
+namespace field = report::field;
+namespace ctx = report::ctx;
+
+// One benchmark: a strategy on the current problem at one thread count.
+struct Job {
+  const Strategy* strategy;
+  int threads;
+  std::string name;  // strategy/descriptor/threads:T, the run_name of every entry
+  // Why the strategy is wrong on the problem (it failed the cross-check), or empty. A wrong
+  // strategy is reported through Google Benchmark's SkipWithError, never timed.
+  std::string wrong;
+};
+
+// The buffers of one problem, shared by every strategy timed on it: aligned and guarded like
+// the cross-check's.
+struct ProblemBuffers {
+  GuardedBuffer src, dst, diff_dst, diff_src, indices;
+
+  ProblemBuffers(const Problem& p, uint64_t seed) {
+    const int64_t in = InputElements(p) * SizeOf(p.dtype),
+                  out = OutputElements(p) * SizeOf(p.dtype);
+    const bool forward = p.direction == Direction::kForward;
+    src = GuardedBuffer(in);
+    (forward ? dst : diff_src) = GuardedBuffer(forward ? out : in);
+    if (!forward) diff_dst = GuardedBuffer(out);
+    if (p.indices) indices = GuardedBuffer(OutputElements(p) * 8);
+    // Random values in random order: a max's branches are as unpredictable as on real data.
+    DispatchDType(p.dtype, [&]<class T>() {
+      FillInput<T>(src.as<T>(), Flavour::kNegative, seed, InputDomain{});
+      FillInput<T>(diff_dst.as<T>(), Flavour::kNegative, seed + 1, InputDomain{});
+    });
+  }
+  Buffers Get() {
+    Buffers b;
+    b.src = src.data();
+    b.dst = dst.data();
+    b.indices = static_cast<int64_t*>(indices.data());
+    b.diff_dst = diff_dst.data();
+    b.diff_src = diff_src.data();
+    return b;
+  }
+};
+
+// Google Benchmark's own JSON reporter, writing into a string: the report's context and entries
+// are exactly what Google Benchmark writes (its compare.py reads them), with poolbench's fields
+// added afterwards.
+class JsonCapture {
+ public:
+  JsonCapture() {
+    reporter_.SetOutputStream(&out_);
+    reporter_.SetErrorStream(&err_);
+  }
+  benchmark::BenchmarkReporter* reporter() { return &reporter_; }
+  Json Parse() const { return Json::parse(out_.str()); }
+
+ private:
+  std::ostringstream out_, err_;
+  benchmark::JSONReporter reporter_;
+};
+
+std::string CpuModel() {
+  std::ifstream in("/proc/cpuinfo");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(' ', colon + 1));
+    }
+  }
+  return "unknown";
+}
+
+// Google Benchmark is initialised once per process, with the facts about the machine and the
+// build that every report's context carries, as its custom context.
+void InitBenchmarkOnce() {
+  static const bool done = [] {
+    // Google Benchmark keeps argv[0] as the context's "executable", so it must outlive the call.
+    static char arg0[] = "poolbench";
+    int argc = 1;
+    char* argv[] = {arg0, nullptr};
+    benchmark::Initialize(&argc, argv);
+    benchmark::AddCustomContext(ctx::kMachine, CpuModel());
+    benchmark::AddCustomContext(ctx::kCompiler, build_info::kCompiler);
+    benchmark::AddCustomContext(ctx::kFlags, build_info::kFlags);
+    benchmark::AddCustomContext(ctx::kBuildType, build_info::kBuildType);
+    benchmark::AddCustomContext(ctx::kGitRevision, build_info::kGitRevision);
+    return true;
+  }();
+  (void)done;
+}
+
+// Google Benchmark's context (date, host, CPUs, caches, load, its custom context) plus the
+// fields of this run that are not strings.
+Json MakeContext(const std::vector<const Strategy*>& strategies, const BenchConfig& cfg,
+                 const Json& bandwidth) {
+  JsonCapture capture;
+  capture.reporter()->ReportContext(benchmark::BenchmarkReporter::Context());
+  capture.reporter()->Finalize();
+  Json c = capture.Parse().at("context");
+  c[ctx::kVersion] = report::kVersion;
+  // OpenMP's default team size, as a fact about the machine's set-up: strategies take their
+  // thread counts from ExecContext, and the harness never changes OpenMP's settings.
+  c[ctx::kOmpThreads] = omp_get_max_threads();
+  c[ctx::kBandwidth] = bandwidth;
+  if (!cfg.shard.empty()) c[ctx::kShard] = cfg.shard;
+  c[ctx::kSkipped] = Json::array();
+  // Peers this build offers but could not run: their absence from the results is stated.
+  c[ctx::kMissingPeers] = Json::array();
+  for (const MissingPeer& m : MissingPeers()) {
+    c[ctx::kMissingPeers].push_back({{"name", m.name}, {"reason", m.reason}});
+  }
+  c[ctx::kPeers] = Json::array();
+  for (const Strategy* s : strategies) {
+    if (IsPeer(*s)) c[ctx::kPeers].push_back(s->name());
+  }
+  return c;
+}
+
+// The bandwidth of every level at every thread count the run uses, for the fractions.
+struct Rooflines {
+  std::map<int, std::vector<BandwidthLevel>> levels;  // by thread count
+  Json json = Json::array();                          // context.bandwidth
+};
+
+Rooflines MeasureRooflines(const BenchConfig& cfg) {
+  Rooflines out;
+  if (cfg.bandwidth_seconds <= 0) return out;
+  std::set<int> thread_counts(cfg.threads.begin(), cfg.threads.end());
+  thread_counts.insert(1);  // single-threaded strategies always run at 1
+  for (int t : thread_counts) {
+    out.levels[t] = MeasureBandwidth({t, cfg.bandwidth_seconds});
+    for (const Json& level : ToJson(out.levels[t])) out.json.push_back(level);
+  }
+  return out;
+}
+
+// The requested thread counts a strategy can run (at least 1), ascending.
+std::vector<int> ThreadCounts(const Strategy& s, const std::vector<int>& requested) {
+  std::set<int> counts;
+  for (int t : requested) counts.insert(std::min(t, s.MaxThreads()));
+  if (counts.empty()) counts.insert(1);
+  return {counts.begin(), counts.end()};
+}
+
+// The benchmarks of one problem: every strategy that supports it at each of its thread counts,
+// verified first. Unsupported pairs are added to `skipped`.
+std::vector<Job> PlanJobs(const std::vector<const Strategy*>& strategies, const Problem& p,
+                          const BenchConfig& cfg, Json& skipped) {
+  const std::string desc = FormatDescriptor(p);
+  CrossChecker checker(p, cfg.seed);
+  std::vector<Job> jobs;
+  for (const Strategy* s : strategies) {
+    if (Support sup = s->Supports(p); !sup) {
+      skipped.push_back(
+          {{field::kStrategy, s->name()}, {field::kDescriptor, desc}, {"reason", sup.reason}});
+      continue;
+    }
+    const std::vector<int> counts = ThreadCounts(*s, cfg.threads);
+    // Verified at its largest thread count, where races would show.
+    const CheckResult check = checker.Check(*s, counts.back());
+    const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
+    for (int t : counts) {
+      const std::string name =
+          std::string(s->name()) + "/" + desc + "/threads:" + std::to_string(t);
+      jobs.push_back({s, t, name, wrong});
+    }
+  }
+  return jobs;
+}
+
+// Registers the jobs with Google Benchmark. `buffers` is null when every job is wrong.
+void RegisterJobs(const std::vector<Job>& jobs, const Problem& p, ProblemBuffers* buffers,
+                  const BenchConfig& cfg) {
+  benchmark::ClearRegisteredBenchmarks();
+  for (const Job& job : jobs) {
+    auto body = [&p, buffers, job](benchmark::State& state) {
+      if (!job.wrong.empty()) {
+        state.SkipWithError(("wrong result: " + job.wrong).c_str());
+        return;
+      }
+      // Preparation, the forward a backward kernel saves, and a first run (which touches every
+      // page) stay outside the timed loop.
+      const auto kernel = job.strategy->Prepare(p, ExecContext{job.threads});
+      Buffers b = buffers->Get();
+      SavedForwardBuffers saved;
+      saved.Bind(*kernel, p, b);
+      kernel->Run(b);
+      for (auto _ : state) {
+        kernel->Run(b);
+        benchmark::ClobberMemory();
+      }
+    };
+    benchmark::RegisterBenchmark(job.name.c_str(), body)
+        ->Unit(benchmark::kNanosecond)
+        ->Repetitions(job.wrong.empty() ? cfg.repetitions : 1)
+        ->MinTime(cfg.min_time)
+        ->UseRealTime();
+  }
+}
+
+// Gives an entry of Google Benchmark's JSON the job's name (Google Benchmark appends its options,
+// "/min_time:0.100/repeats:3/real_time") and poolbench's fields.
+void Annotate(Json& e, const Job& job, const Problem& p) {
+  const bool aggregate = e.at("run_type") == "aggregate";
+  e["name"] = aggregate ? job.name + "_" + e.at("aggregate_name").get<std::string>() : job.name;
+  e["run_name"] = job.name;
+  e["threads"] = job.threads;
+  e[field::kStrategy] = job.strategy->name();
+  e[field::kDescriptor] = FormatDescriptor(p);
+  e[field::kOp] = ToString(p.op);
+  e[field::kDirection] = ToString(p.direction);
+  e[field::kDType] = ToString(p.dtype);
+  e[field::kLayout] = ToString(p.layout);
+  e[field::kBytes] = BytesMoved(p);
+  e[field::kVerdict] = job.wrong.empty() ? "pass" : "FAIL";
+}
+
+// Runs the jobs of one problem with Google Benchmark; returns their annotated entries.
+std::vector<Json> TimeJobs(const std::vector<Job>& jobs, const Problem& p, const BenchConfig& cfg) {
+  const bool timed =
+      std::any_of(jobs.begin(), jobs.end(), [](const Job& j) { return j.wrong.empty(); });
+  // Only a problem with a correct strategy allocates its buffers.
+  std::optional<ProblemBuffers> buffers;
+  if (timed) buffers.emplace(p, cfg.seed);
+  RegisterJobs(jobs, p, buffers ? &*buffers : nullptr, cfg);
+  JsonCapture capture;
+  benchmark::RunSpecifiedBenchmarks(capture.reporter());
+  std::vector<Json> entries = capture.Parse().at("benchmarks");
+  for (Json& e : entries) {
+    // Families are numbered in the order they were registered, which is the jobs' order.
+    const auto family = e.at("family_index").get<size_t>();
+    if (family >= jobs.size()) throw std::logic_error("Google Benchmark reported an unknown job");
+    Annotate(e, jobs[family], p);
+  }
+  return entries;
+}
+
+bool IsTime(const Json& e) {
+  return !e.value("error_occurred", false) &&
+         (e["run_type"] == "iteration" || e.value("aggregate_name", "") == "mean" ||
+          e.value("aggregate_name", "") == "median");
+}
+
+// GB/s, fraction of the measured bandwidth and speed-up against naive_loops, once all runs are in.
+void AddDerivedFields(Json& benchmarks,
+                      const std::map<int, std::vector<BandwidthLevel>>& bandwidth) {
+  // naive_loops' single-thread time per descriptor: its mean when repeated, else its run.
+  std::map<std::string, double> reference;
+  for (const Json& e : benchmarks) {
+    if (e[field::kStrategy] != kReferenceName || !IsTime(e)) continue;
+    const bool mean = e.value("aggregate_name", "") == "mean";
+    auto [it, fresh] = reference.emplace(e[field::kDescriptor], report::RealTimeNs(e));
+    if (mean) it->second = report::RealTimeNs(e);
+  }
+  for (Json& e : benchmarks) {
+    if (!IsTime(e)) continue;
+    const double ns = report::RealTimeNs(e);
+    if (ns <= 0) continue;
+    const double gbps = e[field::kBytes].get<double>() / ns;
+    e[field::kGBps] = gbps;
+    auto levels = bandwidth.find(e["threads"].get<int>());
+    if (levels != bandwidth.end()) {
+      if (const BandwidthLevel* l = LevelFor(levels->second, e[field::kBytes].get<int64_t>())) {
+        e[field::kBandwidthLevel] = l->level;
+        e[field::kBandwidthFraction] = gbps / l->gbps;
+      }
+    }
+    if (auto ref = reference.find(e[field::kDescriptor]); ref != reference.end()) {
+      e[field::kSpeedup] = ref->second / ns;
+    }
+  }
+}
+
+}  // namespace
+
+int64_t BytesMoved(const Problem& p) {
+  const int64_t in = InputElements(p) * SizeOf(p.dtype), out = OutputElements(p) * SizeOf(p.dtype);
+  if (p.direction == Direction::kBackward) return 2 * in + out;
+  return in + out + (p.indices ? OutputElements(p) * 8 : 0);
+}
+
+std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, int count) {
+  if (count < 1 || index < 1 || index > count) {
+    throw std::invalid_argument("shard " + std::to_string(index) + "/" + std::to_string(count) +
+                                " is not I/N with 1 <= I <= N");
+  }
+  std::vector<Problem> out;
+  for (size_t i = index - 1; i < problems.size(); i += count) out.push_back(problems[i]);
+  return out;
+}
+
+report::Json RunBench(const std::vector<const Strategy*>& strategies,
+                      const std::vector<Problem>& problems, const BenchConfig& cfg) {
+  InitBenchmarkOnce();
+  const Rooflines rooflines = MeasureRooflines(cfg);
+  Json out;
+  out["context"] = MakeContext(strategies, cfg, rooflines.json);
+  Json benchmarks = Json::array();
+  for (size_t i = 0; i < problems.size(); ++i) {
+    const Problem& p = problems[i];
+    if (cfg.on_problem) cfg.on_problem(i, problems.size(), FormatDescriptor(p));
+    const std::vector<Job> jobs = PlanJobs(strategies, p, cfg, out["context"][ctx::kSkipped]);
+    if (jobs.empty()) continue;
+    for (Json& e : TimeJobs(jobs, p, cfg)) benchmarks.push_back(std::move(e));
+  }
+  benchmark::ClearRegisteredBenchmarks();
+  AddDerivedFields(benchmarks, rooflines.levels);
+  out["benchmarks"] = std::move(benchmarks);
+  return out;
+}
+
+}  // namespace poolbench

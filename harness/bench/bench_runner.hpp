@@ -1,0 +1,43 @@
+// The benchmark runner: verifies each (strategy, problem) against the reference, then times the
+// correct ones with Google Benchmark (registered at run time, one problem at a time so only one
+// problem's buffers are alive), and returns the JSON report (report.hpp).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "poolbench/problem.hpp"
+#include "poolbench/strategy.hpp"
+#include "report/report.hpp"
+
+namespace poolbench {
+
+struct BenchConfig {
+  std::vector<int> threads = {1};  // OpenMP thread counts for threaded strategies
+  int repetitions = 1;
+  double min_time = 0.1;  // seconds per repetition (Google Benchmark's MinTime)
+  uint64_t seed = 1;      // inputs of the verification and of the timed runs
+  // Seconds per cache level for the bandwidth measurement recorded in the report; 0 skips it
+  // (then the report has no bandwidth fractions).
+  double bandwidth_seconds = 0.1;
+  std::string shard;  // "I/N", recorded in the context when the run is one shard of a suite
+  // Called before each problem with (index, count, descriptor), e.g. to show progress.
+  std::function<void(size_t, size_t, const std::string&)> on_problem;
+};
+
+// Bytes one run reads and writes: input and output (and indices) for forward; input, output
+// gradient and input gradient for backward.
+int64_t BytesMoved(const Problem& p);
+
+// The problems of shard `index` (1-based) of `count`: every count-th problem, so that each
+// shard gets a similar mix and every strategy of a problem lands in the same shard.
+std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, int count);
+
+// Runs the benchmark. Strategies that do not support a problem are listed in
+// context.skipped; strategies that fail the cross-check get an error entry and are not timed.
+report::Json RunBench(const std::vector<const Strategy*>& strategies,
+                      const std::vector<Problem>& problems, const BenchConfig& cfg);
+
+}  // namespace poolbench

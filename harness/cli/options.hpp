@@ -1,0 +1,44 @@
+// Pieces the subcommands share: adding a subcommand whose options outlive parsing, and the
+// selection of strategies and problems that check and bench both take.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "poolbench/problem.hpp"
+
+namespace poolbench::cli {
+
+// Adds the subcommand `name` to `app`. Its options live in an Options object shared with the
+// subcommand's callback, which calls run(options) when the subcommand is given. Returns the
+// subcommand, to add the options to, and the object they are bound to.
+template <class Options>
+std::pair<CLI::App*, std::shared_ptr<Options>> AddSubcommand(CLI::App& app, const std::string& name,
+                                                             void (*run)(const Options&),
+                                                             const std::string& help) {
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(name, help);
+  cmd->callback([options, run] { run(*options); });
+  return {cmd, options};
+}
+
+// Which strategies and problems a command runs: --strategy, --suite and --problem.
+struct Selection {
+  std::string strategy = ".";
+  std::string suite;
+  std::vector<std::string> problems;
+  const CLI::Option* suite_option = nullptr;  // to tell a --suite given from the default
+
+  // Explicit problems without --suite (a repro line) run just those; otherwise the suite's
+  // problems follow them, each replaced by `expand(problem)` when `expand` is given.
+  std::vector<Problem> Problems(std::vector<Problem> (*expand)(const Problem&) = nullptr) const;
+};
+
+// Adds --suite (defaulting to `suite`), --problem and --strategy to `cmd`.
+void AddSelectionOptions(CLI::App& cmd, Selection& selection, const std::string& suite,
+                         const std::string& suite_help, const std::string& problem_help);
+
+}  // namespace poolbench::cli

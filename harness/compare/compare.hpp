@@ -1,0 +1,114 @@
+// Comparison of two timing reports (a base and a new run, e.g. a pull request and its target
+// branch): per benchmark the medians, their ratio and a two-sided Mann-Whitney U test over the
+// repetitions, how the benchmark changed, and the report in Markdown and JSON. `poolbench
+// compare` is the command line around it; CI gates on the changes, so everything here is pure logic
+// that the tests drive in-process.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compare/mann_whitney.hpp"
+#include "report/report.hpp"
+
+namespace poolbench::compare {
+
+struct Options {
+  // A median changing by more than this fraction is a candidate regression (ratio new/base
+  // above 1 + threshold) or improvement (ratio below 1 - threshold).
+  double threshold = 0.05;
+  // Significance level of the U test.
+  double alpha = 0.05;
+  // Compare reports even when their machine or build differ (the differences are listed).
+  bool force = false;
+};
+
+// Reports whose machine or build differ, without --force. The message lists every field.
+class IncompatibleReports : public report::ReportError {
+ public:
+  using report::ReportError::ReportError;
+};
+
+// The context fields that must agree for timings to be comparable. host_name, date and
+// git_revision are not among them: they legitimately differ between a change and its base.
+inline constexpr const char* kMachineFields[] = {report::ctx::kMachine, "num_cpus",
+                                                 report::ctx::kCompiler, report::ctx::kFlags,
+                                                 report::ctx::kBuildType};
+
+// How a benchmark changed between the two reports (shown as its "verdict" in the outputs).
+enum class Change {
+  kWrong,        // new gives a wrong result (verdict FAIL / error) where base did not
+  kRegression,   // slower beyond the threshold (and significant, when the test can tell)
+  kImprovement,  // faster beyond the threshold (likewise)
+  kSame,         // within the threshold, or beyond it without significance
+  kAdded,        // only in new
+  kRemoved,      // only in base
+  kFixed,        // base was wrong, new is right: nothing to compare the time with
+  kStillWrong,   // wrong in both
+};
+std::string_view ToString(Change v);
+// Whether a change fails the comparison (exit status 1): regressions and wrong results.
+bool IsFailure(Change v);
+
+// One benchmark (run_name) in one report.
+struct Side {
+  std::vector<double> samples_ns;  // real time of each repetition that ran correctly
+  double median_ns = 0;
+  bool failed = false;  // some repetition has verdict FAIL or error_occurred
+  std::string error_message;
+};
+
+struct Row {
+  std::string run_name;
+  std::string strategy, descriptor;  // from the entries, when present
+  std::optional<int> threads;
+  std::optional<Side> base, head;  // head: the NEW report
+  Change change = Change::kSame;
+  // Only when both sides ran correctly:
+  std::optional<double> ratio;  // head median / base median
+  std::optional<UTest> test;    // U is of the new sample against the base sample
+  bool ratio_only = false;      // too few samples for p < alpha: decided by the ratio alone
+  std::string note;             // why, in a phrase, when the change needs one
+};
+
+struct ContextDifference {
+  std::string field;
+  report::Json base, head;  // null when absent
+};
+
+struct Comparison {
+  Options options;
+  std::string base_label, head_label;  // the file names, for the output
+  report::Json base_context, head_context;
+  // Machine fields that differ (only possible with force) and those absent from both reports,
+  // which therefore could not be checked.
+  std::vector<ContextDifference> differences;
+  std::vector<std::string> unchecked;
+  std::vector<Row> rows;  // wrong and regressions first, then the rest, each in report order
+
+  size_t Count(Change v) const;
+  bool Failed() const;  // any regression or wrong result
+};
+
+// Compares two reports (validated by report::Read or report::Validate). Benchmarks are
+// matched by run_name over the entries with run_type "iteration"; aggregates are ignored.
+// Throws IncompatibleReports when machine fields differ without options.force,
+// report::ReportError when a report has nothing to compare or a time that is not positive,
+// std::invalid_argument for options out of range.
+Comparison Compare(const report::Json& base, const report::Json& head, const Options& options,
+                   const std::string& base_label = "BASE", const std::string& head_label = "NEW");
+
+// The comparison for a pull request: header, warnings, table, notes and summary line.
+std::string ToMarkdown(const Comparison& c);
+
+// The comparison for machines: options, context differences, rows and summary counts.
+report::Json ToJson(const Comparison& c);
+
+// "2 regressions, 0 wrong results, 1 improvement, 5 same, 0 added, 0 removed" (plus fixed and
+// still wrong when there are any).
+std::string SummaryLine(const Comparison& c);
+
+}  // namespace poolbench::compare

@@ -1,0 +1,62 @@
+// The text of the report's facts and table cells, shared by the Markdown and by SummaryJson()
+// (which the HTML page lays out), so that the two print the same words and numbers. The text is
+// plain: each renderer escapes it for its own format.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "render/render.hpp"
+
+namespace poolbench::render {
+
+// Three significant digits, as the times are printed.
+std::string Num(double v);
+
+// A result's cells: time (± its coefficient of variation), GB/s, percent of the level's
+// bandwidth, speed-up over naive_loops, best peer and the ratio to it. "–" when unknown.
+std::string TimeText(const Result& r);
+std::string GbpsText(const Result& r);
+std::string BandwidthText(const Result& r);
+std::string SpeedupText(const Result& r);
+// The best peer's name, with its layout when it differs from the result's ("xnnpack (nhwc)").
+std::string BestPeerText(const Result& r);
+std::string VsBestPeerText(const Result& r);
+
+// "1 thread", "2 threads".
+std::string Threads(int threads);
+
+// Where a problem's data lives, e.g. "data in L2" or "data in L2 at 1 thread, L3 at 2 threads"
+// (several cores' caches hold more); empty when no result names a level.
+std::string WhereText(const ProblemResults& p);
+// "980 KiB moved per call, data in L2.", empty when no result knows its bytes.
+std::string DataText(const ProblemResults& p);
+
+// One row of the context table; `code` when the value is shown as code (flags, revisions).
+struct Fact {
+  std::string label;
+  std::string value;
+  bool code = false;
+};
+std::vector<Fact> ContextFacts(const report::Json& ctx);
+
+// A report that `report merge` joined: the file and "host, shard I/N" (either may be empty).
+struct MergedFrom {
+  std::string file;
+  std::string detail;
+};
+std::vector<MergedFrom> MergedFromList(const report::Json& ctx);
+
+// The skipped pairs, one group per (strategy, reason) in the order they first appear.
+struct SkippedGroup {
+  std::string strategy;
+  std::string reason;
+  std::vector<std::string> descriptors;
+};
+std::vector<SkippedGroup> SkippedGroups(const report::Json& ctx);
+size_t SkippedCount(const report::Json& ctx);
+
+// The paragraph that explains the results tables.
+std::string ResultsNote(bool with_peers);
+
+}  // namespace poolbench::render

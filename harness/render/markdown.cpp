@@ -1,0 +1,161 @@
+// The report as Markdown, for CI job summaries ($GITHUB_STEP_SUMMARY) and pull requests.
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "render/cells.hpp"
+#include "render/render.hpp"
+#include "report/report.hpp"
+#include "report/roofline.hpp"
+#include "report/units.hpp"
+
+namespace poolbench::render {
+namespace {
+
+using report::Json;
+
+// Table cells must not break the table: a '|' ends the cell and a newline ends the row, and
+// GitHub renders raw HTML, so error messages are escaped.
+std::string Cell(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '|':
+        out += "\\|";
+        break;
+      case '\n':
+      case '\r':
+        out += ' ';
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+std::string Code(const std::string& text) {
+  // Built by appending: GCC 12 warns falsely (-Wrestrict) on "`" + std::string&&.
+  std::string out = "`";
+  out += Cell(text);
+  out += '`';
+  return out;
+}
+
+void ContextTable(const Json& ctx, std::ostringstream& md) {
+  md << "# poolbench report\n\n| | |\n| --- | --- |\n";
+  for (const Fact& f : ContextFacts(ctx)) {
+    md << "| " << f.label << " | " << (f.code ? Code(f.value) : Cell(f.value)) << " |\n";
+  }
+  const std::vector<MergedFrom> merged = MergedFromList(ctx);
+  if (!merged.empty()) {
+    md << "| merged from | ";
+    for (size_t i = 0; i < merged.size(); ++i) {
+      md << (i ? ", " : "") << Code(merged[i].file);
+      if (!merged[i].detail.empty()) md << " (" << Cell(merged[i].detail) << ")";
+    }
+    md << " |\n";
+  }
+  md << "\n";
+}
+
+void BandwidthTable(const Json& ctx, std::ostringstream& md) {
+  const auto it = ctx.find(report::ctx::kBandwidth);
+  const std::vector<BandwidthLevel> levels =
+      it == ctx.end() ? std::vector<BandwidthLevel>{} : BandwidthFromJson(*it);
+  if (levels.empty()) {
+    md << "_No memory bandwidth was measured in this run._\n\n";
+    return;
+  }
+  md << "## Measured memory bandwidth\n\n"
+        "(bytes read + bytes written) per second of a streaming kernel whose working set sits in "
+        "the level.\n\n"
+        "| level | capacity | working set | threads | GB/s |\n"
+        "| --- | ---: | ---: | ---: | ---: |\n";
+  for (const BandwidthLevel& l : levels) {
+    md << "| " << Cell(l.level) << " | "
+       << (l.capacity_bytes > 0 ? FormatBytes(l.capacity_bytes) : "–") << " | "
+       << FormatBytes(l.working_set_bytes) << " | " << l.threads << " | " << Num(l.gbps) << " |\n";
+  }
+  md << "\n";
+}
+
+void RankingTable(const std::vector<Result>& ranked, bool with_peers, std::ostringstream& md) {
+  if (ranked.empty()) {
+    md << "_No strategy passed the cross-check on this problem: nothing is ranked._\n\n";
+    return;
+  }
+  md << "| # | strategy | threads | time | GB/s | % of bandwidth | speed-up vs naive_loops |"
+     << (with_peers ? " best peer | vs best peer |" : "")
+     << "\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |" << (with_peers ? " --- | ---: |" : "")
+     << "\n";
+  int rank = 0;
+  for (const Result& r : ranked) {
+    md << "| " << ++rank << " | " << Cell(r.strategy) << " | " << r.threads << " | "
+       << Cell(TimeText(r)) << " | " << GbpsText(r) << " | " << Cell(BandwidthText(r)) << " | "
+       << SpeedupText(r) << " |";
+    if (with_peers) md << " " << Cell(BestPeerText(r)) << " | " << VsBestPeerText(r) << " |";
+    md << "\n";
+  }
+  md << "\n";
+}
+
+void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
+  if (unranked.empty()) return;
+  md << "Not ranked:\n\n";
+  for (const Result& r : unranked) {
+    md << "- **" << UnrankedLabel(r) << "** " << Code(r.strategy) << " (" << Threads(r.threads)
+       << ")";
+    if (!r.error_message.empty()) md << ": " << Cell(r.error_message);
+    md << "\n";
+  }
+  md << "\n";
+}
+
+void ProblemTable(const ProblemResults& p, bool with_peers, std::ostringstream& md) {
+  md << "### " << Code(p.descriptor) << "\n\n";
+  if (const std::string data = DataText(p); !data.empty()) md << Cell(data) << "\n\n";
+  RankingTable(p.ranked, with_peers, md);
+  UnrankedList(p.unranked, md);
+}
+
+void Skipped(const Json& ctx, std::ostringstream& md) {
+  const size_t count = SkippedCount(ctx);
+  if (count == 0) return;
+  md << "<details><summary>" << count << " strategy/problem pair" << (count == 1 ? "" : "s")
+     << " skipped (the strategy does not support the problem)</summary>\n\n"
+        "| strategy | reason | problems |\n| --- | --- | --- |\n";
+  for (const SkippedGroup& g : SkippedGroups(ctx)) {
+    md << "| " << Cell(g.strategy) << " | " << Cell(g.reason) << " | ";
+    for (size_t i = 0; i < g.descriptors.size(); ++i)
+      md << (i ? ", " : "") << Code(g.descriptors[i]);
+    md << " |\n";
+  }
+  md << "\n</details>\n\n";
+}
+
+}  // namespace
+
+std::string Markdown(const report::Json& report) {
+  const std::vector<ProblemResults> problems = Summarise(report);
+  const Json& ctx = report.at("context");
+  std::ostringstream md;
+  ContextTable(ctx, md);
+  BandwidthTable(ctx, md);
+  const bool with_peers = !Peers(report).empty();
+  md << "## Results\n\n" << ResultsNote(with_peers) << "\n\n";
+  if (problems.empty()) md << "_The report has no results._\n\n";
+  for (const ProblemResults& p : problems) ProblemTable(p, with_peers, md);
+  Skipped(ctx, md);
+  return md.str();
+}
+
+}  // namespace poolbench::render

@@ -1,0 +1,104 @@
+// The summary the HTML page is drawn from: Summarise()'s decisions and the Markdown's texts, as
+// JSON for scripts/plot_report.py, which only lays them out and draws charts.
+#include "render/cells.hpp"
+#include "render/render.hpp"
+#include "report/roofline.hpp"
+#include "report/units.hpp"
+
+namespace poolbench::render {
+namespace {
+
+using report::Json;
+
+Json OrNull(const std::optional<double>& v) { return v ? Json(*v) : Json(); }
+
+Json RankedJson(const Result& r) {
+  return {{"strategy", r.strategy},
+          {"threads", r.threads},
+          {"layout", r.layout},
+          {"peer", r.peer},
+          {"time_ns", r.time_ns},
+          {"bytes_moved", r.bytes_moved ? Json(*r.bytes_moved) : Json()},
+          {"gbps", OrNull(r.gbps)},
+          {"bandwidth_level", r.bandwidth_level},
+          {"best_peer", r.best_peer},
+          {"vs_best_peer", OrNull(r.vs_best_peer)},
+          {"cells",
+           {{"time", TimeText(r)},
+            {"gbps", GbpsText(r)},
+            {"bandwidth", BandwidthText(r)},
+            {"speedup", SpeedupText(r)},
+            {"best_peer", BestPeerText(r)},
+            {"vs_best_peer", VsBestPeerText(r)}}}};
+}
+
+Json UnrankedJson(const Result& r) {
+  return {{"strategy", r.strategy},
+          {"threads", r.threads},
+          {"threads_text", Threads(r.threads)},
+          {"label", UnrankedLabel(r)},
+          {"message", r.error_message}};
+}
+
+Json ProblemJson(const ProblemResults& p) {
+  Json levels = Json::array();
+  std::map<int, std::string> by_threads;
+  for (const auto* list : {&p.ranked, &p.unranked}) {
+    for (const Result& r : *list) {
+      if (!r.bandwidth_level.empty()) by_threads.emplace(r.threads, r.bandwidth_level);
+    }
+  }
+  for (const auto& [threads, level] : by_threads) {
+    levels.push_back({{"threads", threads}, {"level", level}});
+  }
+  Json ranked = Json::array(), unranked = Json::array();
+  for (const Result& r : p.ranked) ranked.push_back(RankedJson(r));
+  for (const Result& r : p.unranked) unranked.push_back(UnrankedJson(r));
+  return {{"descriptor", p.descriptor}, {"data", DataText(p)}, {"where", WhereText(p)},
+          {"levels", levels},           {"ranked", ranked},    {"unranked", unranked}};
+}
+
+}  // namespace
+
+Json SummaryJson(const Json& report) {
+  const Json& ctx = report.at("context");
+  Json facts = Json::array(), merged = Json::array(), bandwidth = Json::array();
+  for (const Fact& f : ContextFacts(ctx)) {
+    facts.push_back({{"label", f.label}, {"value", f.value}, {"code", f.code}});
+  }
+  for (const MergedFrom& m : MergedFromList(ctx)) {
+    merged.push_back({{"file", m.file}, {"detail", m.detail}});
+  }
+  const auto bw = ctx.find(report::ctx::kBandwidth);
+  if (bw != ctx.end()) {
+    for (const BandwidthLevel& l : BandwidthFromJson(*bw)) {
+      bandwidth.push_back({{"level", l.level},
+                           {"capacity_bytes", l.capacity_bytes},
+                           {"threads", l.threads},
+                           {"gbps", l.gbps},
+                           {"capacity", l.capacity_bytes > 0 ? FormatBytes(l.capacity_bytes) : "–"},
+                           {"working_set", FormatBytes(l.working_set_bytes)},
+                           {"gbps_text", Num(l.gbps)}});
+    }
+  }
+  Json problems = Json::array(), skipped = Json::array();
+  for (const ProblemResults& p : Summarise(report)) problems.push_back(ProblemJson(p));
+  for (const SkippedGroup& g : SkippedGroups(ctx)) {
+    skipped.push_back(
+        {{"strategy", g.strategy}, {"reason", g.reason}, {"descriptors", g.descriptors}});
+  }
+  const std::vector<std::string> peers = Peers(report);
+  const auto machine = ctx.find(report::ctx::kMachine);
+  return {
+      {"title", machine != ctx.end() && machine->is_string() ? machine->get<std::string>() : ""},
+      {"facts", facts},
+      {"merged_from", merged},
+      {"bandwidth", bandwidth},
+      {"peers", peers},
+      {"results_note", ResultsNote(!peers.empty())},
+      {"problems", problems},
+      {"skipped_count", SkippedCount(ctx)},
+      {"skipped", skipped}};
+}
+
+}  // namespace poolbench::render

@@ -1,0 +1,95 @@
+#include "check/suite.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include <cstdio>
+#include <fstream>
+
+#include "poolbench/descriptor.hpp"
+
+namespace poolbench {
+namespace {
+
+TEST(Suite, BuiltInSuitesLoadAndAreValid) {
+  for (const std::string& name : SuiteNames()) {
+    const auto entries = LoadSuite(name);
+    EXPECT_FALSE(entries.empty()) << name;
+  }
+  EXPECT_EQ(LoadSuite("seeds").size(), 8u);
+  EXPECT_EQ(LoadSuite("all").size(), LoadSuite("seeds,edge,networks,large").size());
+}
+
+TEST(Suite, FirstSeedIsThe4x4Example) {
+  EXPECT_EQ(FormatDescriptor(LoadSuite("seeds").at(0).problem),
+            "max:fwd:i32:nchw:1x1x4x4:k2x2:idx");
+}
+
+std::string WriteTemp(const std::string& text) {
+  const std::string path = ::testing::TempDir() + "poolbench_suite_test.txt";
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Suite, BadLinesNameTheFileAndLine) {
+  const std::string path = WriteTemp("# comment\nmax:1x1x4x4:k2\n\nmax:1x1x4x4:k9\n");
+  try {
+    LoadSuite(path);
+    FAIL() << "an invalid problem was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ":4: invalid problem"), std::string::npos)
+        << e.what();
+  }
+  const std::string bad = WriteTemp("max:1x1x4x4:q2\n");
+  EXPECT_THROW(LoadSuite(bad), std::invalid_argument);
+}
+
+TEST(Suite, UnknownNameListsTheKnownOnes) {
+  try {
+    LoadSuite("nosuch");
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("known: seeds, edge"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Suite, VariantsCoverEveryDtypeLayoutOpAndDirection) {
+  const auto v = CheckVariants(ParseDescriptor("avg:1x1x6x6:k3:s2:p1:excl:div3"));
+  // 3 dtypes x 2 layouts x (max fwd, max fwd with indices, max bwd, avg fwd, avg bwd).
+  ASSERT_EQ(v.size(), 30u);
+  std::set<std::string> distinct;
+  for (const Problem& p : v) distinct.insert(FormatDescriptor(p));
+  EXPECT_EQ(distinct.size(), v.size());
+  EXPECT_TRUE(distinct.count("max:fwd:i32:nhwc:1x1x6x6:k3x3:s2x2:p1x1"));
+  EXPECT_TRUE(distinct.count("max:fwd:i32:nhwc:1x1x6x6:k3x3:s2x2:p1x1:idx"));
+  for (const Problem& p : v) {
+    EXPECT_EQ(Validate(p), "") << FormatDescriptor(p);
+    if (p.op == Op::kAvg) {
+      EXPECT_FALSE(p.count_include_pad);
+      EXPECT_EQ(p.divisor_override, 3);
+    }
+  }
+}
+
+// What check and bench share: explicit descriptors first and validated, then the suite,
+// expanded only when asked.
+TEST(Suite, ParseProblemsValidatesDescriptorsThenAppendsTheSuite) {
+  const auto alone = ParseProblems({"max:1x1x4x4:k2", "avg:1x1x6x6:k3"});
+  ASSERT_EQ(alone.size(), 2u);
+  EXPECT_EQ(FormatDescriptor(alone[1]), "avg:fwd:f32:nchw:1x1x6x6:k3x3");
+  const auto seeds = LoadSuite("seeds");
+  const auto with_suite = ParseProblems({"max:1x1x4x4:k2"}, "seeds");
+  ASSERT_EQ(with_suite.size(), 1 + seeds.size());
+  EXPECT_EQ(FormatDescriptor(with_suite[1]), FormatDescriptor(seeds[0].problem));
+  EXPECT_EQ(ParseProblems({}, "seeds", CheckVariants).size(), 30 * seeds.size());
+  try {
+    ParseProblems({"max:1x1x4x4:k9"}, "seeds");
+    FAIL() << "an invalid problem was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("invalid problem 'max:1x1x4x4:k9': ", 0), 0u) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace poolbench

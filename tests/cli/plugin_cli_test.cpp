@@ -1,0 +1,61 @@
+// The poolbench executable loads --plugin and POOLBENCH_PLUGIN_PATH before its subcommand runs,
+// and refuses bad plugins with a usage error.
+#include <gtest/gtest.h>
+
+#include "support/run_cli.hpp"
+
+namespace poolbench {
+namespace {
+
+using testing::Contains;
+constexpr const char* kGood = POOLBENCH_TEST_PLUGIN_GOOD_PLUGIN;
+constexpr const char* kExample = POOLBENCH_TEST_PLUGIN_EXAMPLE_SEPARABLE;
+constexpr const char* kGoodDir = POOLBENCH_TEST_PLUGIN_GOOD_DIR;
+
+using testing::CliResult;
+using testing::RunPoolbench;
+
+TEST(PluginCommandLine, ListShowsThePluginsStrategies) {
+  const CliResult r = RunPoolbench({"--plugin", kGood, "list", "--suite", "seeds"});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_loops\n    test plugin: loops over each window"));
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_max_only"));
+  EXPECT_TRUE(Contains(r.Output(), "naive_loops"));
+}
+
+// check selects strategies inside its callback, which CLI11 runs during parse(): this passes
+// only if the plugin was loaded before that.
+TEST(PluginCommandLine, PluginsAreLoadedBeforeTheSubcommandRuns) {
+  const CliResult r = RunPoolbench({"--plugin", kGood, "--plugin", kExample, "check", "--strategy",
+                                    "^(plugin_good_loops|example_separable)$", "-q"});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "example_separable"));
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_loops"));
+  EXPECT_TRUE(Contains(r.Output(), "All checks passed."));
+}
+
+TEST(PluginCommandLine, PluginPathVariableIsLoaded) {
+  const CliResult r =
+      RunPoolbench({"list", "--suite", "seeds"}, {{"POOLBENCH_PLUGIN_PATH", kGoodDir}});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "example_separable"));
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_max_only"));
+}
+
+TEST(PluginCommandLine, BadPluginsExitWithUsageErrors) {
+  CliResult r = RunPoolbench({"--plugin", POOLBENCH_TEST_PLUGIN_WRONG_ABI_PLUGIN, "list"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "poolbench: error: plugin '"));
+  EXPECT_TRUE(Contains(r.Output(), "this poolbench has plugin ABI version"));
+
+  r = RunPoolbench({"--plugin", kGood, "--plugin", kGood, "list"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "a strategy named 'plugin_good_loops' is already registered"));
+
+  r = RunPoolbench({"list"}, {{"POOLBENCH_PLUGIN_PATH", "/nonexistent/poolbench.so"}});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "POOLBENCH_PLUGIN_PATH entry '/nonexistent/poolbench.so'"));
+}
+
+}  // namespace
+}  // namespace poolbench

@@ -1,0 +1,168 @@
+// Joining shard reports: disjoint shards merge into the whole, and the merge refuses what would
+// make a wrong report (a benchmark in two inputs, different format versions, one input).
+#include "report/merge.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+
+#include "render/render.hpp"
+#include "report/reader.hpp"
+
+namespace poolbench::report {
+namespace {
+
+const std::string kSample = POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json";
+const std::string kVgg = "max:fwd:f32:nchw:1x64x56x56:k2x2";
+
+// The sample report split by problem as `bench --shard I/2` would: the second problem in
+// shard 2, the others in shard 1.
+struct Shards {
+  Json whole, first, second;
+};
+
+Shards Split() {
+  Shards s;
+  s.whole = Read(kSample, Expect::kPoolbench);
+  s.first = s.second = s.whole;
+  s.first["benchmarks"] = s.second["benchmarks"] = Json::array();
+  for (const Json& e : s.whole["benchmarks"]) {
+    (e["descriptor"] == kVgg ? s.second : s.first)["benchmarks"].push_back(e);
+  }
+  s.first["context"]["shard"] = "1/2";
+  s.second["context"]["shard"] = "2/2";
+  s.second["context"]["host_name"] = "ci-2";
+  s.second["context"]["skipped"] = {
+      {{"strategy", "strided_view"}, {"descriptor", kVgg}, {"reason", "made up for the test"}}};
+  return s;
+}
+
+std::string Message(const std::vector<MergeInput>& inputs) {
+  try {
+    Merge(inputs);
+  } catch (const ReportError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "the merge was accepted";
+  return "";
+}
+
+TEST(Merge, DisjointShardsJoinIntoTheWhole) {
+  const Shards s = Split();
+  const MergeResult m = Merge({{"a.json", s.first}, {"b.json", s.second}});
+  EXPECT_NO_THROW(Validate(m.report, "merged", Expect::kPoolbench));
+  EXPECT_TRUE(m.warnings.empty()) << m.warnings.front();
+  EXPECT_EQ(m.report["benchmarks"].size(), s.whole["benchmarks"].size());
+
+  const Json& ctx = m.report["context"];
+  EXPECT_FALSE(ctx.contains("shard")) << "a merged report is no longer one shard";
+  EXPECT_EQ(ctx["host_name"], "ci-1") << "the first report's context";
+  ASSERT_EQ(ctx["merged_from"].size(), 2u);
+  EXPECT_EQ(ctx["merged_from"][0], (Json{{"file", "a.json"},
+                                         {"host_name", "ci-1"},
+                                         {"machine", "Intel(R) Xeon(R) Processor"},
+                                         {"shard", "1/2"},
+                                         {"git_revision", "59af938"},
+                                         {"date", "2026-11-22T03:30:00+00:00"}}));
+  EXPECT_EQ(ctx["merged_from"][1]["file"], "b.json");
+  EXPECT_EQ(ctx["merged_from"][1]["host_name"], "ci-2");
+  EXPECT_EQ(ctx["merged_from"][1]["shard"], "2/2");
+  ASSERT_EQ(ctx["skipped"].size(), 2u) << "the skipped lists are concatenated";
+  EXPECT_EQ(ctx["skipped"][1]["strategy"], "strided_view");
+
+  // The merged report ranks exactly as the unsharded one (problems in merge order).
+  auto ranking = [](const Json& r) {
+    std::set<std::string> out;
+    for (const auto& p : render::Summarise(r)) {
+      std::string line = p.descriptor + ":";
+      for (const auto& x : p.ranked) line += " " + x.strategy + "@" + std::to_string(x.threads);
+      for (const auto& x : p.unranked) line += " !" + x.strategy;
+      out.insert(line);
+    }
+    return out;
+  };
+  EXPECT_EQ(ranking(m.report), ranking(s.whole));
+}
+
+TEST(Merge, FamilyIndicesStayDistinctAcrossShards) {
+  Shards s = Split();
+  // Each shard numbers its benchmark families from 0, as Google Benchmark does per run.
+  for (Json* shard : {&s.first, &s.second}) {
+    std::map<std::string, int> families;
+    for (Json& e : (*shard)["benchmarks"]) {
+      if (!e.contains("family_index")) continue;
+      e["family_index"] = families.emplace(e["run_name"], families.size()).first->second;
+    }
+  }
+  const Json merged = Merge({{"a.json", s.first}, {"b.json", s.second}}).report;
+  std::map<int64_t, std::string> run_of_family;
+  for (const Json& e : merged["benchmarks"]) {
+    if (!e.contains("family_index")) continue;
+    const auto [it, fresh] = run_of_family.emplace(e["family_index"], e["run_name"]);
+    EXPECT_EQ(it->second, e["run_name"]) << "family " << it->first << " holds two runs";
+  }
+  EXPECT_EQ(run_of_family.size(), 11u);
+}
+
+TEST(Merge, ABenchmarkInTwoInputsIsRefusedNamingItAndBothFiles) {
+  const Shards s = Split();
+  const std::string m = Message({{"a.json", s.first}, {"b.json", s.second}, {"c.json", s.first}});
+  EXPECT_NE(m.find("benchmark \"naive_loops/max:fwd:f32:nchw:1x64x112x112:k3x3:s2x2:p1x1/"
+                   "threads:1\" is in both a.json and c.json"),
+            std::string::npos)
+      << m;
+}
+
+TEST(Merge, RepeatedNamesWithinOneInputAreRepetitionsNotDuplicates) {
+  const Shards s = Split();
+  // Every repetition of a run has the same name; that is not a reason to refuse.
+  EXPECT_NO_THROW(Merge({{"a.json", s.first}, {"b.json", s.second}}));
+}
+
+TEST(Merge, NeedsAtLeastTwoInputs) {
+  const Shards s = Split();
+  EXPECT_NE(Message({{"a.json", s.first}}).find("at least two reports, got 1"), std::string::npos);
+  EXPECT_NE(Message({}).find("got 0"), std::string::npos);
+}
+
+TEST(Merge, RefusesDifferentFormatVersions) {
+  Shards s = Split();
+  s.second["context"]["poolbench_report_version"] = 2;
+  const std::string m = Message({{"a.json", s.first}, {"b.json", s.second}});
+  EXPECT_NE(m.find("b.json has poolbench_report_version 2 but a.json has 1"), std::string::npos)
+      << m;
+}
+
+TEST(Merge, WarnsAboutDifferentBuildsAndMissingShards) {
+  Shards s = Split();
+  s.second["context"]["git_revision"] = "0123456";
+  s.second["context"]["shard"] = "3/3";
+  s.first["context"]["shard"] = "1/3";
+  const MergeResult m = Merge({{"a.json", s.first}, {"b.json", s.second}});
+  ASSERT_EQ(m.warnings.size(), 2u);
+  EXPECT_NE(m.warnings[0].find("git_revision: \"0123456\" (b.json) \"59af938\" (a.json)"),
+            std::string::npos)
+      << m.warnings[0];
+  EXPECT_NE(m.warnings[1].find("shard(s) 2 of 3"), std::string::npos) << m.warnings[1];
+}
+
+TEST(Merge, AMergedInputContributesItsOwnSources) {
+  Shards s = Split();
+  Json third = s.first;
+  third["benchmarks"] = Json::array();
+  Json e = s.first["benchmarks"][0];
+  e["name"] = e["run_name"] = "extra/" + e["descriptor"].get<std::string>() + "/threads:1";
+  e["strategy"] = "extra";
+  third["benchmarks"].push_back(e);
+  third["context"]["shard"] = "3/3";
+  const Json ab = Merge({{"a.json", s.first}, {"b.json", s.second}}).report;
+  const Json abc = Merge({{"ab.json", ab}, {"c.json", third}}).report;
+  ASSERT_EQ(abc["context"]["merged_from"].size(), 3u);
+  EXPECT_EQ(abc["context"]["merged_from"][0]["file"], "a.json");
+  EXPECT_EQ(abc["context"]["merged_from"][2]["file"], "c.json");
+}
+
+}  // namespace
+}  // namespace poolbench::report
