@@ -132,8 +132,9 @@ class LookupTable final : public PlaneStrategy<TableKernel> {
       : PlaneStrategy("lookup_table",
                       "Precomputed table of every window's input offsets, cached per shape; gather "
                       "and reduce, indices and backward from the table") {}
-  Support Supports(const Problem& p) const override {
-    if (Support base = PlaneStrategy::Supports(p); !base) return base;
+
+ private:
+  Support Limits(const Problem& p) const override {
     if (p.h * p.w > INT32_MAX) return Support::No("plane larger than 2^31 elements (32-bit table)");
     // The table holds one entry per valid tap; refuse tables that would not fit in 32 bits.
     if (static_cast<double>(OutputH(p)) * OutputW(p) * p.kernel.h * p.kernel.w > INT32_MAX) {

@@ -156,8 +156,9 @@ class ReshapeBlocks final : public PlaneStrategy<BlocksKernel> {
       : PlaneStrategy("reshape_blocks",
                       "NumPy reshape(m/k, k, n/k, k).max((1, 3)): non-overlapping blocks reduced "
                       "row by row over contiguous memory, no copies") {}
-  Support Supports(const Problem& p) const override {
-    if (Support base = PlaneStrategy::Supports(p); !base) return base;
+
+ private:
+  Support Limits(const Problem& p) const override {
     if (p.stride != p.kernel) return Support::No("stride must equal kernel");
     if (p.padding != Pair{0, 0}) return Support::No("no padding (blocks tile the input)");
     if (p.dilation != Pair{1, 1}) return Support::No("no dilation (blocks are contiguous)");

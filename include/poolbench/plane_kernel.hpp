@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "poolbench/dtype.hpp"
+#include "poolbench/named_strategy.hpp"
 #include "poolbench/strategy.hpp"
 #include "poolbench/window.hpp"
 
@@ -102,17 +103,14 @@ class PlaneKernel : public Kernel {
 
 // A strategy whose kernels are K<T> (PlaneKernels), constructed from (problem, context) for the
 // problem's dtype. NCHW only, since planes are contiguous there; a derived strategy adds its
-// technique's own limits by overriding Supports and calling this one first.
+// technique's own limits by overriding Limits.
 template <template <class> class K>
-class PlaneStrategy : public Strategy {
+class PlaneStrategy : public NamedStrategy {
  public:
-  PlaneStrategy(std::string_view name, std::string_view description)
-      : name_(name), description_(description) {}
-  std::string_view name() const override { return name_; }
-  std::string_view description() const override { return description_; }
-  Support Supports(const Problem& p) const override {
+  using NamedStrategy::NamedStrategy;
+  Support Supports(const Problem& p) const final {
     if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
-    return Support::Yes();
+    return Limits(p);
   }
   std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const override {
     return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
@@ -120,8 +118,9 @@ class PlaneStrategy : public Strategy {
     });
   }
 
- private:
-  std::string_view name_, description_;
+ protected:
+  // The technique's own limits on an NCHW problem; none by default.
+  virtual Support Limits(const Problem&) const { return Support::Yes(); }
 };
 
 }  // namespace poolbench

@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "poolbench/named_strategy.hpp"
 #include "poolbench/registry.hpp"
 #include "strategies/simd/plan.hpp"
 
@@ -92,13 +93,13 @@ class SimdKernel final : public Kernel {
   int64_t scratch_stride_ = 0;
 };
 
-class Simd final : public Strategy {
+class Simd final : public NamedStrategy {
  public:
-  std::string_view name() const override { return "simd"; }
-  std::string_view description() const override {
-    return "Google Highway vectors with run-time dispatch: NHWC over channels, NCHW over output "
-           "columns (de-interleaved loads for stride 2)";
-  }
+  Simd()
+      : NamedStrategy(
+            "simd",
+            "Google Highway vectors with run-time dispatch: NHWC over channels, NCHW over output "
+            "columns (de-interleaved loads for stride 2)") {}
   Support Supports(const Problem& p) const override {
     // Index vectors have lanes as wide as the data: int32 for f32 and i32.
     const bool indices = p.indices || (p.direction == Direction::kBackward && p.op == Op::kMax);
@@ -114,16 +115,7 @@ class Simd final : public Strategy {
   int MaxThreads() const override { return omp_get_num_procs(); }
 };
 
+POOLBENCH_REGISTER_STRATEGY(Simd);
+
 }  // namespace
 }  // namespace poolbench::simd
-
-#ifdef POOLBENCH_SIMD_PLUGIN
-#include "poolbench/plugin.hpp"
-using poolbench::simd::Simd;
-POOLBENCH_PLUGIN_STRATEGY(Simd);
-POOLBENCH_PLUGIN();
-#else
-namespace poolbench::simd {
-POOLBENCH_REGISTER_STRATEGY(Simd);
-}
-#endif

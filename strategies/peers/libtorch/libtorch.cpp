@@ -51,6 +51,7 @@
 #include <thread>
 #include <vector>
 
+#include "poolbench/named_strategy.hpp"
 #include "poolbench/plugin.hpp"
 
 namespace poolbench_libtorch {
@@ -190,14 +191,14 @@ class TorchKernel final : public poolbench::Kernel {
   bool own_indices_ = false;
 };
 
-class LibTorch final : public poolbench::Strategy {
+class LibTorch final : public poolbench::NamedStrategy {
  public:
-  std::string_view name() const override { return "libtorch"; }
-  std::string_view description() const override {
-    return "PyTorch's ATen CPU kernels (libtorch 1.13): max_pool2d_with_indices / avg_pool2d "
-           "and their backward, _out variants writing into the caller's buffers; NCHW and "
-           "channels-last; f32/f64; OpenMP threads";
-  }
+  LibTorch()
+      : NamedStrategy(
+            "libtorch",
+            "PyTorch's ATen CPU kernels (libtorch 1.13): max_pool2d_with_indices / avg_pool2d "
+            "and their backward, _out variants writing into the caller's buffers; NCHW and "
+            "channels-last; f32/f64; OpenMP threads") {}
 
   Support Supports(const Problem& p) const override {
     if (p.dtype == DType::kI32) {

@@ -19,6 +19,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "poolbench/named_strategy.hpp"
 #include "poolbench/plugin.hpp"
 
 namespace poolbench_onednn {
@@ -219,13 +220,13 @@ class BackwardKernel final : public poolbench::Kernel {
   int64_t workspace_bytes_ = 0;
 };
 
-class OneDnnPooling final : public poolbench::Strategy {
+class OneDnnPooling final : public poolbench::NamedStrategy {
  public:
-  std::string_view name() const override { return "onednn"; }
-  std::string_view description() const override {
-    return "oneDNN 2 pooling_v2 primitives (OpenMP runtime) on the caller's f32 NCHW or NHWC "
-           "buffers; max skips NaN";
-  }
+  OneDnnPooling()
+      : NamedStrategy(
+            "onednn",
+            "oneDNN 2 pooling_v2 primitives (OpenMP runtime) on the caller's f32 NCHW or NHWC "
+            "buffers; max skips NaN") {}
 
   Support Supports(const Problem& p) const override {
     if (p.dtype == DType::kF64) return Support::No("oneDNN has no f64");

@@ -46,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include "poolbench/named_strategy.hpp"
 #include "poolbench/plugin.hpp"
 
 namespace poolbench_xnnpack {
@@ -236,13 +237,13 @@ class XnnpackKernel final : public poolbench::Kernel {
   float placeholder_dst_ = 0;
 };
 
-class Xnnpack final : public poolbench::Strategy {
+class Xnnpack final : public poolbench::NamedStrategy {
  public:
-  std::string_view name() const override { return "xnnpack"; }
-  std::string_view description() const override {
-    return "XNNPACK (2022) NHWC f32 max/avg/argmax pooling operators on a pthreadpool; argmax "
-           "window positions are converted to ih*W+iw inside Run";
-  }
+  Xnnpack()
+      : NamedStrategy(
+            "xnnpack",
+            "XNNPACK (2022) NHWC f32 max/avg/argmax pooling operators on a pthreadpool; argmax "
+            "window positions are converted to ih*W+iw inside Run") {}
 
   Support Supports(const Problem& p) const override {
     if (p.direction != poolbench::Direction::kForward) {
