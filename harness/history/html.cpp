@@ -114,12 +114,16 @@ std::string Chart(const Trend& t, const std::map<std::string, size_t>& position,
       }
     }
     const std::string cls = s.change > 0 ? "slower" : "faster";
+    const bool right_half = at > kLeft + plot_w / 2;
     const std::string label =
         FormatChange(s.change) + " at " + ShortCommit(after.commit).substr(0, 8);
     svg << "<line x1=\"" << Num(at) << "\" x2=\"" << Num(at) << "\" y1=\"" << kTop << "\" y2=\""
         << kTop + plot_h << "\" stroke=\"" << (s.change > 0 ? "#b00020" : "#1a7f37")
-        << "\" stroke-dasharray=\"4 3\"><title>" << Escape(label) << "</title></line>"
-        << "<text class=\"" << cls << "\" x=\"" << Num(at + 3) << "\" y=\"" << kTop - 4
+        << "\" stroke-dasharray=\"4 3\"><title>" << Escape(label)
+        << "</title></line>"
+        // The label reads away from the nearer edge, so that it stays inside the chart.
+        << "<text class=\"" << cls << "\" x=\"" << Num(right_half ? at - 3 : at + 3)
+        << "\" text-anchor=\"" << (right_half ? "end" : "start") << "\" y=\"" << kTop - 4
         << "\" style=\"fill:" << (s.change > 0 ? "#b00020" : "#1a7f37") << "\">" << Escape(label)
         << "</text>";
   }
@@ -184,7 +188,9 @@ std::string Html(const History& h, const std::string& title) {
     out << "</table>\n";
   }
 
-  out << "<h2>Commits</h2>\n<table>\n<tr><th>#</th><th>commit</th><th>date</th><th>branch</th>"
+  // Folded: with many commits it would push the charts far down.
+  out << "<details><summary>" << h.runs.size()
+      << " commits</summary>\n<table>\n<tr><th>#</th><th>commit</th><th>date</th><th>branch</th>"
          "<th>machine</th><th>CPU</th><th>benchmarks</th></tr>\n";
   for (size_t i = 0; i < h.runs.size(); ++i) {
     const Run& r = h.runs[i];
@@ -193,7 +199,7 @@ std::string Html(const History& h, const std::string& title) {
         << Escape(r.machine) << "</td><td>" << Escape(r.cpu) << "</td><td class=\"n\">"
         << r.benchmarks << "</td></tr>\n";
   }
-  out << "</table>\n";
+  out << "</table>\n</details>\n";
 
   // Charts grouped by strategy, strategies in order of their first benchmark's name.
   std::vector<std::string> strategies;

@@ -46,7 +46,8 @@ fi
 
 status=0
 base_exe="$base_dir/build-base/poolbench"
-if "$pr_exe" ab --help >/dev/null 2>&1; then
+# CLI11 prints the general help for `--help` after an unknown subcommand, so look for ab's own.
+if "$pr_exe" --no-default-plugins ab --help 2>/dev/null | grep -q BASE_EXE; then
   # Base and pull request interleaved, round by round, so drift of the machine hits both.
   "$pr_exe" ab "$base_exe" "$pr_exe" "${ab_args[@]}" --out "$out/compare.json" \
     --markdown "$out/compare.md" >/dev/null || status=$?

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 
@@ -188,6 +189,26 @@ TEST(HistoryStore, AFileThatIsNotSqliteIsRefusedAndLeftAlone) {
   EXPECT_TRUE(Contains(m, "is not a poolbench history: it cannot be read as a SQLite database"))
       << m;
   EXPECT_EQ(testing::Slurp(db), junk);
+}
+
+TEST(HistoryStore, ADamagedHistoryIsAClearError) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("h.sqlite");
+  {
+    Store store(db, Store::Mode::kCreate);
+    store.Add(TwoBenchmarks(), {"c1", "2026-11-01", "main"}, false);
+  }
+  // Keep the first page (the header and the schema), overwrite the tables' pages.
+  std::string bytes = testing::Slurp(db);
+  ASSERT_GT(bytes.size(), 8192u);
+  std::fill(bytes.begin() + 4096, bytes.end(), '\xff');
+  dir.Write("h.sqlite", bytes);
+  const std::string m = Message([&] {
+    Store store(db, Store::Mode::kRead);
+    store.Load();
+  });
+  EXPECT_TRUE(Contains(m, db)) << m;
+  EXPECT_TRUE(Contains(m, "malformed")) << m;
 }
 
 TEST(HistoryStore, ASqliteDatabaseOfSomethingElseIsRefused) {

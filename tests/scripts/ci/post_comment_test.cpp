@@ -60,7 +60,8 @@ class PostCommentTest : public ::testing::Test {
   // The comments of pull request 7 by the workflow's account.
   std::vector<Json> Ours() const {
     std::vector<Json> out;
-    for (const Json& c : State()["comments"]) {
+    const Json state = State();  // kept alive: the loop runs over a part of it
+    for (const Json& c : state["comments"]) {
       if (c["pr"] == 7 && c["user"]["login"] == "github-actions[bot]") out.push_back(c);
     }
     return out;
