@@ -43,6 +43,11 @@ history::History Load(const ViewOptions& opt) {
                                "'" + opt.filter + "' is not a valid regex: " + e.what());
   }
   history::Store store(opt.db, history::Store::Mode::kRead);
+  std::vector<history::Run> runs = store.Runs();
+  if (runs.empty()) {
+    throw history::HistoryError("history database " + opt.db +
+                                " has no commits yet (poolbench history add adds one)");
+  }
   std::vector<history::Series> series = store.Load();
   std::erase_if(series,
                 [&](const history::Series& s) { return !std::regex_search(s.name, filter); });
@@ -51,7 +56,7 @@ history::History Load(const ViewOptions& opt) {
                                "'" + opt.filter + "' matches no benchmark in " + opt.db);
   }
   history::History h;
-  h.runs = store.Runs();
+  h.runs = std::move(runs);
   h.options = opt.steps;
   h.trends = history::Analyse(std::move(series), opt.steps);
   return h;

@@ -25,7 +25,8 @@ for attempt in 1 2 3 4 5; do
   else
     # The first run: an orphan branch with nothing in it.
     git worktree add -q --detach "$work/tree"
-    git -C "$work/tree" checkout -q --orphan "$branch"
+    # A local name of its own (HEAD is what is pushed), free on every attempt.
+    git -C "$work/tree" checkout -q --orphan "publish-history-$$-$attempt"
     git -C "$work/tree" rm -rfq . >/dev/null 2>&1 || true
   fi
   (

@@ -135,6 +135,16 @@ TEST_F(HistoryCliTest, BadInputIsRefusedWithoutCreatingADatabase) {
   EXPECT_TRUE(Contains(r.err, "bad.json"));
   EXPECT_FALSE(fs::exists(Path("h.sqlite")));
 
+  // A report without benchmarks adds nothing, and a history without commits shows nothing.
+  const std::string empty = dir_.Write("empty.json", testing::Report().dump());
+  const CliResult none =
+      RunPoolbench({"history", "add", empty, "--db", Path("empty.sqlite"), "--commit", "c1"});
+  EXPECT_EQ(none.status, 2);
+  EXPECT_TRUE(Contains(none.err, "the report has no benchmarks to add"));
+  const CliResult nothing = RunPoolbench({"history", "show", "--db", Path("empty.sqlite")});
+  EXPECT_EQ(nothing.status, 2);
+  EXPECT_TRUE(Contains(nothing.err, "has no commits yet"));
+
   const CliResult missing = RunPoolbench({"history", "show", "--db", Path("none.sqlite")});
   EXPECT_EQ(missing.status, 2);
   EXPECT_TRUE(Contains(missing.err, "does not exist"));
