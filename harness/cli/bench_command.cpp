@@ -7,6 +7,7 @@
 #include <iostream>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "bench/bench_runner.hpp"
 #include "bench/progress.hpp"
@@ -160,6 +161,11 @@ void RunBenchCommand(const BenchOptions& opt) {
   // timing: the journal beside it is created in the same directory. The report itself is staged
   // only at the end, so that a killed run leaves no temporary file behind.
   OutputTarget(opt.out);
+  std::vector<std::string> suite_files;
+  std::istringstream suites(opt.selection.suite);
+  for (std::string name; std::getline(suites, name, ',');) suite_files.push_back(name);
+  RefuseInputAsOutput(opt.out, suite_files);
+  RefuseInputAsOutput(report::JournalPath(opt.out), suite_files);
   std::optional<report::JournalContents> earlier;
   report::JournalWriter journal = OpenJournal(opt, Settings(strategies, problems, cfg), earlier);
   if (earlier && !earlier->report.is_null()) {

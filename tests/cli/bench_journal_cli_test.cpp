@@ -69,9 +69,11 @@ const std::vector<std::string>& UninterruptedNames() {
   return names;
 }
 
-// Starts bench writing `out`, waits until its journal holds a finished result, sends `sig` and
-// returns the raw wait status. Standard output and error go to files in `logs`.
-int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs) {
+// Starts bench writing `out`, waits until its journal holds a finished result, sends `sig`
+// (`twice`: again once bench has said it is stopping) and returns the raw wait status. Standard
+// output and error go to files in `logs`.
+int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs,
+                   bool twice = false) {
   std::vector<std::string> argv = {POOLBENCH_EXE, "--no-default-plugins"};
   for (const std::string& a : BenchArgs(out)) argv.push_back(a);
   std::vector<char*> args;
@@ -105,6 +107,10 @@ int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ::kill(pid, sig);
+  while (twice && Slurp(logs.Path("err")).find("interrupted;") == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (twice) ::kill(pid, sig);
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return status;
@@ -184,6 +190,22 @@ TEST(BenchJournalCli, SigkillLeavesThePreviousReportAndAJournalThatResumeComplet
   EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"});
 }
 
+// A second SIGINT stops at once: the process dies of the signal without writing a report, so
+// the previous one stays, and no temporary file is left; the journal is there to resume from.
+TEST(BenchJournalCli, ASecondSigintStopsAtOnceKeepingThePreviousReportAndTheJournal) {
+  const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
+  const std::string out = dir.Path("r.json");
+  std::filesystem::copy_file(kPrevious, out);
+  const int status = InterruptBench(out, SIGINT, logs, /*twice=*/true);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status << "\n" << Slurp(logs.Path("err"));
+  EXPECT_EQ(WTERMSIG(status), SIGINT);
+  EXPECT_EQ(Slurp(out), Slurp(kPrevious));
+  EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
+  const CliResult resumed = RunPoolbench(BenchArgs(out, {"--resume"}));
+  ASSERT_EQ(resumed.status, 0) << resumed.Output();
+  EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+}
+
 TEST(BenchJournalCli, ResumeWithoutAJournalOrWithACorruptedOneExitsTwo) {
   const testing::TempDir dir("poolbench_journal_cli");
   const std::string out = dir.Path("r.json");
@@ -199,6 +221,16 @@ TEST(BenchJournalCli, ResumeWithoutAJournalOrWithACorruptedOneExitsTwo) {
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(Contains(r.err, out + ".journal:2: corrupted"));
   EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(BenchJournalCli, AnOutputThatIsASuiteFileIsRefused) {
+  const testing::TempDir dir("poolbench_journal_cli");
+  const std::string suite = dir.Write("mine.txt", "max:fwd:f32:nchw:1x1x4x4:k2\n");
+  const CliResult r = RunPoolbench({"bench", "--suite", "seeds," + suite, "--out", suite});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(Contains(r.err, suite + ": is the input " + suite));
+  EXPECT_EQ(Slurp(suite), "max:fwd:f32:nchw:1x1x4x4:k2\n");
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"mine.txt"});
 }
 
 TEST(BenchJournalCli, AnOutputThatIsNotARegularFileIsRefusedBeforeAnyTiming) {
