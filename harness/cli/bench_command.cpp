@@ -192,9 +192,16 @@ void RunBenchCommand(const BenchOptions& opt) {
     sig = InterruptGuard::Signal();
   }
   progress.Finish();
+  const bool nothing_done = r["benchmarks"].empty() && r["context"][report::ctx::kSkipped].empty();
+  if (sig && nothing_done) {
+    std::cerr << "poolbench: stopped by " << SignalName(sig) << " before any result; " << opt.out
+              << " is left as it was\n";
+    throw CLI::RuntimeError(128 + sig);
+  }
   if (sig && begun < problems.size()) {
     // The partial report replaces the previous one: --out always holds the latest run, and the
-    // mark (and exit status) keep it from passing for a complete one.
+    // mark (and exit status) keep it from passing for a complete one. A run stopped before any
+    // result leaves the previous report alone (above).
     r["context"][report::ctx::kIncomplete] = {{"signal", SignalName(sig)},
                                               {"entries", r["benchmarks"].size()},
                                               {"problems_done", begun},

@@ -73,9 +73,11 @@ const std::vector<std::string>& UninterruptedNames() {
 // (`twice`: again once bench has said it is stopping) and returns the raw wait status. Standard
 // output and error go to files in `logs`.
 int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs,
-                   bool twice = false) {
+                   bool twice = false, std::vector<std::string> bench_args = {},
+                   size_t journal_lines = 3) {
   std::vector<std::string> argv = {POOLBENCH_EXE, "--no-default-plugins"};
-  for (const std::string& a : BenchArgs(out)) argv.push_back(a);
+  if (bench_args.empty()) bench_args = BenchArgs(out);
+  for (const std::string& a : bench_args) argv.push_back(a);
   std::vector<char*> args;
   for (std::string& a : argv) args.push_back(a.data());
   args.push_back(nullptr);
@@ -90,10 +92,10 @@ int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs
   posix_spawn_file_actions_destroy(&actions);
   EXPECT_EQ(spawned, 0);
   if (spawned != 0) return -1;
-  // The header, the context and at least one result.
+  // By default the header, the context and at least one result.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
   int status = 0;
-  while (Lines(out + ".journal") < 3) {
+  while (Lines(out + ".journal") < journal_lines) {
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       ADD_FAILURE() << "bench ended before it could be interrupted:\n" << Slurp(logs.Path("err"));
       return status;
@@ -204,6 +206,23 @@ TEST(BenchJournalCli, ASecondSigintStopsAtOnceKeepingThePreviousReportAndTheJour
   const CliResult resumed = RunPoolbench(BenchArgs(out, {"--resume"}));
   ASSERT_EQ(resumed.status, 0) << resumed.Output();
   EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+}
+
+// Stopped while it measures the bandwidth, before any result: there is nothing to put in a
+// partial report, so the previous report stays.
+TEST(BenchJournalCli, StoppedBeforeAnyResultTheRunLeavesThePreviousReport) {
+  const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
+  const std::string out = dir.Path("r.json");
+  std::filesystem::copy_file(kPrevious, out);
+  std::vector<std::string> args = BenchArgs(out);
+  *(std::find(args.begin(), args.end(), "--bandwidth-seconds") + 1) = "1";
+  const int status = InterruptBench(out, SIGTERM, logs, false, args, /*journal_lines=*/1);
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 143);
+  EXPECT_TRUE(Contains(Slurp(logs.Path("err")),
+                       "stopped by SIGTERM before any result; " + out + " is left as it was"));
+  EXPECT_EQ(Slurp(out), Slurp(kPrevious));
+  EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
 }
 
 TEST(BenchJournalCli, ResumeWithoutAJournalOrWithACorruptedOneExitsTwo) {
