@@ -121,7 +121,13 @@ report::Json Settings(const std::vector<const Strategy*>& strategies,
 report::JournalWriter OpenJournal(const BenchOptions& opt, const report::Json& settings,
                                   std::optional<report::JournalContents>& earlier) {
   const std::string path = report::JournalPath(opt.out);
-  if (!opt.resume) return report::JournalWriter::Create(path, settings);
+  if (!opt.resume) {
+    if (std::filesystem::exists(path)) {
+      std::cerr << "poolbench: replacing " << path << ", the journal of an unfinished run ("
+                << "bench --resume would have finished that run)\n";
+    }
+    return report::JournalWriter::Create(path, settings);
+  }
   if (!std::filesystem::exists(path)) {
     throw CLI::ValidationError("--resume", "there is no journal " + path +
                                                " to resume (the run finished, or never started)");

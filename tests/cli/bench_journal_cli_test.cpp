@@ -223,6 +223,13 @@ TEST(BenchJournalCli, StoppedBeforeAnyResultTheRunLeavesThePreviousReport) {
                        "stopped by SIGTERM before any result; " + out + " is left as it was"));
   EXPECT_EQ(Slurp(out), Slurp(kPrevious));
   EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
+
+  // A fresh run replaces the unfinished run's journal, saying so, and removes it at the end.
+  const CliResult fresh = RunPoolbench(BenchArgs(out));
+  ASSERT_EQ(fresh.status, 0) << fresh.Output();
+  EXPECT_TRUE(Contains(fresh.err, "replacing " + out + ".journal, the journal of an unfinished"));
+  EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"});
 }
 
 TEST(BenchJournalCli, ResumeWithoutAJournalOrWithACorruptedOneExitsTwo) {
