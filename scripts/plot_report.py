@@ -170,8 +170,11 @@ def chart_roofline(plt, summary):
             if i % 2:
                 ax.axvspan(i - 0.5, i + 0.5, color="#f4f4f4", zorder=0, linewidth=0)
     axes[0, 0].set_ylabel("GB/s (read + written per second)", fontsize=8)
-    axes[0, 0].yaxis.set_major_formatter(matplotlib_ticker().FuncFormatter(
-        lambda y, _: f"{y:g}"))
+    ticker = matplotlib_ticker()
+    # Over a narrow range, 2 and 5 within each decade are labelled too.
+    subs = (1.0, 2.0, 5.0) if math.log10(hi / lo) <= 3 else (1.0,)
+    axes[0, 0].yaxis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
+    axes[0, 0].yaxis.set_major_formatter(ticker.FuncFormatter(lambda y, _: f"{y:g}"))
     handles = [plt.Line2D([], [], linestyle="none", marker=marker_of(s in peers), markersize=6,
                           color=colours.get(s, "#444444"), label=s) for s in order]
     handles.append(plt.Line2D([], [], color="black", linewidth=2,
@@ -261,9 +264,9 @@ details { margin: 0.4em 0; }
 summary { cursor: pointer; font-weight: 600; padding: 0.2em 0; }
 .scroll { overflow-x: auto; }
 table.matrix { font-size: 12px; margin: 0.3em 0 0.4em; }
-table.matrix th, table.matrix td { padding: 3px 6px; }
-table.matrix thead th { vertical-align: bottom; border-top: 4px solid var(--c, #ccc);
-                        font-weight: 600; min-width: 62px; }
+table.matrix th, table.matrix td { padding: 3px 5px; }
+table.matrix thead th { vertical-align: bottom; font-weight: 600; }
+table.matrix thead th.s { border-top: 4px solid var(--c, #ccc); min-width: 56px; }
 table.matrix th.prob { text-align: left; font-weight: normal; background: #fafafa;
                        white-space: nowrap; }
 table.matrix th.prob .d { color: #666; font-size: 11px; }
@@ -276,6 +279,7 @@ table.matrix td.err { background: #fff1d6; color: #8a4b00; font-weight: 700; tex
 table.matrix td.skip { color: #888; font-style: italic; text-align: center; }
 table.matrix td.none { color: #bbb; text-align: center; }
 table.matrix td.num { color: #888; text-align: right; }
+table.matrix tfoot td.wins { text-align: center; font-weight: 700; background: #fafafa; }
 .key { font-size: 12px; color: #555; max-width: 1100px; }
 .charts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0.5em 1.5em;
           align-items: start; }
@@ -305,10 +309,11 @@ def heat(cell):
 
 def matrix_html(matrix, out):
     strategies = matrix["strategies"]
-    out.append("<div class=scroll><table class=matrix><thead><tr><th>#</th><th>problem</th>")
+    out.append("<div class=scroll><table class=matrix><thead><tr><th>#</th>"
+               "<th style=\"text-align: left\">problem</th>")
     for s in strategies:
         title = " (peer library)" if s["peer"] else ""
-        out.append(f"<th style=\"--c: {esc(s['colour'])}\" title=\"{esc(s['name'] + title)}\">"
+        out.append(f"<th class=s style=\"--c: {esc(s['colour'])}\" title=\"{esc(s['name'] + title)}\">"
                    f"{breakable(s['name'])}</th>")
     out.append("</tr></thead><tbody>")
     for i, row in enumerate(matrix["rows"], 1):
@@ -333,7 +338,10 @@ def matrix_html(matrix, out):
             else:
                 out.append(f"<td class=none title=\"{esc(s['name'])}: not run\">–</td>")
         out.append("</tr>")
-    out.append("</tbody></table></div>")
+    out.append("</tbody><tfoot><tr><td></td><th class=prob>problems won ★</th>")
+    for wins in matrix["wins"]:
+        out.append(f"<td class=wins>{wins}</td>")
+    out.append("</tr></tfoot></table></div>")
 
 
 def subtitle_html(summary, out):

@@ -83,7 +83,8 @@ std::string FirstLine(const std::string& text) { return text.substr(0, text.find
 bool IsCheckFailure(const CheckRecord& r) { return r.verdict != "pass" && r.verdict != "skipped"; }
 
 std::string CheckJson(const CheckRun& run) {
-  nlohmann::json strategies = nlohmann::json::object(), checks = nlohmann::json::array();
+  nlohmann::ordered_json strategies = nlohmann::ordered_json::object(),
+                         checks = nlohmann::ordered_json::array();
   Counts total;
   for (const auto& [name, c] : ByStrategy(run)) {
     strategies[name] = {{"pass", c.pass}, {"fail", c.fail}, {"skipped", c.skipped}};
@@ -96,12 +97,12 @@ std::string CheckJson(const CheckRun& run) {
                       {"message", r.message},
                       {"repro", r.repro}});
   }
-  const nlohmann::json j = {{"seed", run.seed},         {"threads", run.threads},
-                            {"problems", run.problems}, {"passed", total.pass},
-                            {"failed", total.fail},     {"skipped", total.skipped},
-                            {"strategies", strategies}, {"checks", checks}};
+  const nlohmann::ordered_json j = {{"seed", run.seed},         {"threads", run.threads},
+                                    {"problems", run.problems}, {"passed", total.pass},
+                                    {"failed", total.fail},     {"skipped", total.skipped},
+                                    {"strategies", strategies}, {"checks", checks}};
   // Invalid UTF-8 in a message is replaced rather than thrown on: the file is always written.
-  return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string CheckJunit(const CheckRun& run) {

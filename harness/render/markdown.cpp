@@ -98,7 +98,9 @@ void MatrixTable(const Matrix& m, std::ostringstream& md) {
     for (const MatrixCell& c : m.cells[row]) md << " " << MatrixCellMarkdown(c) << " |";
     md << "\n";
   }
-  md << "\n";
+  md << "| problems won ★ |";
+  for (int w : m.wins) md << " " << w << " |";
+  md << "\n\n";
 }
 
 // The matrices (the first open, any others in <details>) and the thread scaling: what a reader

@@ -91,6 +91,7 @@ Matrix Build(const std::vector<ProblemResults>& problems, const std::vector<std:
   m.title = title;
   m.threads = threads;
   m.strategies = columns;
+  m.wins.assign(columns.size(), 0);
   for (const ProblemResults& p : problems) {
     const auto results = ByStrategy(p);
     std::vector<MatrixCell> row;
@@ -107,6 +108,7 @@ Matrix Build(const std::vector<ProblemResults>& problems, const std::vector<std:
       row.push_back(std::move(cell));
     }
     MarkWinners(row);
+    for (size_t i = 0; i < row.size(); ++i) m.wins[i] += row[i].winner;
     m.descriptors.push_back(p.descriptor);
     m.data.push_back(RowDataText(p, threads));
     m.cells.push_back(std::move(row));

@@ -103,6 +103,8 @@ struct Matrix {
   // count(s), e.g. "980 KiB in L2"; empty when unknown.
   std::vector<std::string> data;
   std::vector<std::vector<MatrixCell>> cells;  // [problem][strategy]
+  // Per strategy: the rows it wins (ties count for each winner).
+  std::vector<int> wins;
 };
 
 // The matrices of a report: with several thread counts, the best-of matrix first and then one

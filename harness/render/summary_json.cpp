@@ -104,7 +104,11 @@ Json MatrixJson(const Matrix& m, const std::set<std::string>& peers) {
     }
     rows.push_back({{"descriptor", m.descriptors[i]}, {"data", m.data[i]}, {"cells", cells}});
   }
-  return {{"title", m.title}, {"threads", m.threads}, {"strategies", strategies}, {"rows", rows}};
+  return {{"title", m.title},
+          {"threads", m.threads},
+          {"strategies", strategies},
+          {"rows", rows},
+          {"wins", m.wins}};
 }
 
 Json ScalingJson(const Scaling& s) {

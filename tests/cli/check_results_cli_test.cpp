@@ -32,7 +32,7 @@ std::string Slurp(const std::string& path) {
 // as "suite|case|failure message or -|skipped message or -", one per line.
 CliResult JunitCases(const std::string& path) {
   return RunProgram(
-      {"python3", "-c",
+      {"/usr/bin/python3", "-c",
        "import sys, xml.etree.ElementTree as ET\n"
        "root = ET.parse(sys.argv[1]).getroot()\n"
        "assert root.tag == 'testsuites', root.tag\n"

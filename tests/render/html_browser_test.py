@@ -60,6 +60,18 @@ def main():
 
     failures = []
     with tempfile.TemporaryDirectory(prefix="poolbench_browser_") as tmp:
+        # First, that this chromium reports console errors the way the test reads them: a page
+        # made to have one must show it, or a clean result below would prove nothing.
+        broken = os.path.join(tmp, "broken.html")
+        with open(broken, "w", encoding="utf-8") as f:
+            f.write("<!DOCTYPE html><title>x</title><img src=\"missing.png\">"
+                    "<script>undefinedFunction();</script>")
+        probe = run_browser(browser, os.path.join(tmp, "profile-probe"), ["--dump-dom"],
+                            "file://" + broken)
+        if not console_lines(probe.stderr):
+            sys.exit("FAIL: chromium logged no console error for a page with a script error; "
+                     f"the console check cannot work here:\n{probe.stderr}")
+
         page = os.path.join(tmp, "report.html")
         r = subprocess.run([args.poolbench, "report", args.report, "--html", page],
                            capture_output=True, text=True)

@@ -64,6 +64,7 @@ TEST(MatrixTest, TheFastestOfEachRowIsTheWinnerAtItsBestThreadCount) {
   EXPECT_EQ(Winners(best, 0), std::vector<std::string>{"openmp_parallel"});
   EXPECT_EQ(Winners(best, 1), std::vector<std::string>{"reshape_blocks"});
   EXPECT_EQ(Winners(best, 2), std::vector<std::string>{"openmp_parallel"});
+  EXPECT_EQ(best.wins, (std::vector<int>{0, 2, 1}));
   const MatrixCell& omp = At(best, kStem, "openmp_parallel");
   EXPECT_EQ(omp.state, State::kRanked);
   EXPECT_EQ(omp.result.threads, 2);
@@ -208,8 +209,10 @@ TEST(MatrixTest, MarkdownOpensWithTheMatrixAheadOfTheFactsAndTables) {
   EXPECT_NE(large_line.find("| **WRONG** |"), std::string::npos) << large_line;
   const size_t stem = md.find("| `" + kStem + "`");
   EXPECT_NE(md.substr(stem, md.find('\n', stem) - stem).find("| skipped |"), std::string::npos);
+  EXPECT_NE(md.find("| problems won ★ | 0 | 2 | 1 |"), std::string::npos) << md;
   EXPECT_NE(md.find("<details><summary>Matrix at 2 threads</summary>"), std::string::npos);
-  EXPECT_NE(md.find("| openmp_parallel | 1 → 2 | 1.89× | 1.88× – 1.90× | 3 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| openmp_parallel | 1 → 2 | 1.89× | 1.88× – 1.90× | 3 |"), std::string::npos)
+      << md;
 }
 
 TEST(MatrixTest, SummaryJsonCarriesTheMatricesCellsAndColours) {
