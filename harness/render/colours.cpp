@@ -67,12 +67,13 @@ std::string StrategyColour(std::string_view strategy) {
   for (const auto& [name, colour] : kFixed) {
     if (name == strategy) return std::string(colour);
   }
+  // Any other strategy: one of ten colours whose hues sit between the fixed ones (and away from
+  // red), in a dark and a middle shade, so that a plugin's strategy never looks like one of
+  // poolbench's. Two plugins may share a colour; their names tell them apart.
+  static constexpr double kHues[] = {45, 90, 155, 240, 295};
+  static constexpr double kLightness[] = {0.32, 0.5};
   const uint32_t h = Fnv1a(strategy);
-  // Hues near red (345°-15°) would read as WRONG: the hash picks from the other 330 degrees.
-  // Lightness varies a little too, so that two names with close hues still differ.
-  const double hue = 15 + (h % 330);
-  const double lightness = 0.36 + 0.12 * ((h >> 16) % 3) / 2;
-  return Hsl(hue, 0.6, lightness);
+  return Hsl(kHues[h % 5], 0.65, kLightness[(h / 5) % 2]);
 }
 
 }  // namespace poolbench::render

@@ -9,9 +9,9 @@
 namespace poolbench::render {
 
 // "#rrggbb". The in-tree strategies and the peer libraries have fixed, well-separated colours
-// (the reference naive_loops is grey); any other name gets a colour derived from a hash of the
-// name, so a plugin's strategy is as stable as the built-in ones. Red is kept for wrong results
-// and is no strategy's fixed colour.
+// (the reference naive_loops is grey); any other name gets one of ten further colours, chosen by
+// a hash of the name, so a plugin's strategy is as stable as the built-in ones and never looks
+// like one of them. Red is kept for wrong results and is no strategy's colour.
 std::string StrategyColour(std::string_view strategy);
 
 }  // namespace poolbench::render
