@@ -14,9 +14,10 @@ The page opens with the answer at a glance, sized for one screen:
   1. The matrix of problems × strategies (render::Matrices): each cell's time, speed-up and
      percentage of the roofline, the winner of each row marked, wrong, crashed and skipped cells
      shown as such, shaded by how close each is to the row's winner.
-  2. The roofline chart: achieved GB/s of every strategy on every problem (one point each),
-     against the measured bandwidth of the level the problem's data lives in (a short bar per
-     problem) and of every level (horizontal lines), one panel per thread count, log scale.
+  2. The roofline chart: achieved GB/s of every strategy on every problem (one point each; a red
+     cross for a wrong or failed one), against the measured bandwidth of the level the
+     problem's data lives in (a short bar per problem) and of every level (horizontal lines),
+     one panel per thread count, log scale.
   3. Thread scaling: the speed-up of each threaded strategy from its lowest thread count to a
      higher one, one point per problem and their geometric mean.
 The details follow, collapsed: the matrix at each thread count, the per-problem rankings, the
@@ -125,9 +126,19 @@ def chart_roofline(plt, summary):
     # At most FLOOR_DECADES below the top: a result slower than that (a thread pool waking on
     # a tiny problem) is drawn as a triangle on the floor, so that it does not squash the rest.
     lo, hi = max(min(values) / 1.6, max(values) / 10 ** FLOOR_DECADES), max(values) * 1.6
+    failed = [(i, r) for i, p in enumerate(problems) for r in p["unranked"]]
     for ax, threads in zip(axes[0], counts):
         here = [(i, r) for i, r in points if r["threads"] == threads]
-        shown = [s for s in order if any(r["strategy"] == s for _, r in here)]
+        failed_here = [(i, r) for i, r in failed if r["threads"] == threads]
+        shown = [s for s in order
+                 if any(r["strategy"] == s for _, r in here + failed_here)]
+        # A wrong or failed result has no time: a red cross on the floor of its problem's
+        # column says it is there, and the matrix says what happened.
+        for i, r in failed_here:
+            k = shown.index(r["strategy"])
+            dx = (k - (len(shown) - 1) / 2) * min(0.7 / max(len(shown), 1), 0.12)
+            ax.scatter(i + dx, lo * 1.25, s=36, color="#d62728", marker="x", linewidths=1.6,
+                       zorder=4)
         for i, r in here:
             k = shown.index(r["strategy"])
             dx = (k - (len(shown) - 1) / 2) * min(0.7 / max(len(shown), 1), 0.12)
@@ -179,6 +190,9 @@ def chart_roofline(plt, summary):
                           color=colours.get(s, "#444444"), label=s) for s in order]
     handles.append(plt.Line2D([], [], color="black", linewidth=2,
                               label="roof: bandwidth of the level the data lives in"))
+    if failed:
+        handles.append(plt.Line2D([], [], linestyle="none", marker="x", color="#d62728",
+                                  markeredgewidth=1.6, label="WRONG or failed (no time)"))
     fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 6), fontsize=8,
                frameon=False, bbox_to_anchor=(0.5, 1.0))
     rows = (len(handles) + 5) // 6
@@ -490,7 +504,8 @@ def main():
                 "Roofline: achieved GB/s of each strategy on each problem (x: the matrix's row), "
                 "against the bandwidth of the level the problem's data lives in (black bars) and "
                 "of every level (dotted lines). Log scale; circles: poolbench's strategies, "
-                "diamonds: peer libraries.", plt, args.png_dir, True))
+                "diamonds: peer libraries, red crosses: wrong or failed results (no time), "
+                "triangles: slower than the chart's floor.", plt, args.png_dir, True))
         if scaling:
             out.append(figure_html(
                 "thread_scaling", scaling,
