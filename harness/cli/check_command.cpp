@@ -7,7 +7,9 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <sstream>
 
+#include "bench/progress.hpp"
 #include "check/cross_check.hpp"
 #include "check/random_problems.hpp"
 #include "check/suite.hpp"
@@ -142,17 +144,32 @@ class CheckReport {
 void RunCheck(const CheckOptions& opt) {
   const auto strategies = SelectStrategies(opt.selection.strategy);
   const auto problems = SelectProblems(opt);
-  const bool progress = isatty(STDERR_FILENO);
+  // Rows printed on a terminal show the progress themselves, and a progress line would be
+  // written into the middle of them.
+  const bool rows_on_screen = !opt.quiet && isatty(STDOUT_FILENO);
+  Progress progress(std::cerr,
+                    rows_on_screen ? Progress::Style::kNone : Progress::StyleOf(STDERR_FILENO));
+  // A suite file given as an output would be destroyed; two outputs naming one file would
+  // leave only the one written last.
+  std::vector<std::string> suite_files;
+  std::istringstream suites(opt.selection.suite);
+  for (std::string name; std::getline(suites, name, ',');) suite_files.push_back(name);
+  RefuseInputAsOutput(opt.json, suite_files);
+  RefuseInputAsOutput(opt.junit, suite_files);
+  if (!opt.json.empty() && !opt.junit.empty() &&
+      OutputTarget(opt.json) == OutputTarget(opt.junit)) {
+    throw CLI::ValidationError("--junit", "names the same file as --json: '" + opt.junit + "'");
+  }
   // Staged now, so that an unwritable path fails at once, not after the checks.
   std::optional<PendingFile> json, junit;
   if (!opt.json.empty()) json.emplace(opt.json);
   if (!opt.junit.empty()) junit.emplace(opt.junit);
   CheckReport report(strategies, opt.quiet);
   for (size_t i = 0; i < problems.size(); ++i) {
-    if (progress) std::cerr << "\r[" << i + 1 << "/" << problems.size() << "] " << std::flush;
+    progress.Step(i, problems.size(), FormatDescriptor(problems[i]));
     report.CheckProblem(problems[i], opt);
   }
-  if (progress) std::cerr << "\r" << std::string(30, ' ') << "\r";
+  progress.Finish();
   // Written before Finish(), which throws the failure status: a failing run is when CI needs
   // the files most.
   const render::CheckRun run{opt.seed, opt.threads, problems.size(), report.records()};

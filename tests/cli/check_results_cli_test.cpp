@@ -107,6 +107,19 @@ TEST(CheckResultsCli, UnwritablePathFailsBeforeAnyCheck) {
   EXPECT_EQ(r.out.find("Summary over"), std::string::npos) << "no check ran: " << r.out;
 }
 
+TEST(CheckResultsCli, ASuiteFileOrTheOtherOutputIsRefusedAsAnOutput) {
+  testing::TempDir dir("poolbench_check_results");
+  const std::string suite = dir.Write("mine.txt", kProblem + "\n");
+  CliResult r = RunPoolbench({"check", "--suite", suite, "--json", suite});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_EQ(Slurp(suite), kProblem + "\n") << "the suite file is untouched";
+  r = RunPoolbench(
+      {"check", "--problem", kProblem, "--json", dir.Path("same"), "--junit", dir.Path("same")});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_NE(r.err.find("names the same file as --json"), std::string::npos) << r.err;
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"mine.txt"});
+}
+
 TEST(BenchTableCli, HasAHeaderRowAndTheSpreadOverRepetitions) {
   testing::TempDir dir("poolbench_bench_table");
   const CliResult r =
