@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "history/render.hpp"
-#include "history/strategy_colour.hpp"
+#include "render/colours.hpp"
 #include "report/units.hpp"
 
 namespace poolbench::history {
@@ -67,7 +67,7 @@ std::string Day(const std::string& date) { return date.substr(0, 10); }
 // One benchmark's chart. x is the commit's position in the whole history, so that the charts
 // line up; y is the time from 0, so that a step's height reads as its size.
 std::string Chart(const Trend& t, const std::map<std::string, size_t>& position, size_t commits) {
-  const std::string colour = StrategyColour(t.series.strategy);
+  const std::string colour = render::StrategyColour(t.series.strategy);
   double top = 0;
   for (const Point& p : t.series.points) {
     if (p.time_ns) top = std::max(top, *p.time_ns);
@@ -210,7 +210,7 @@ std::string Html(const History& h, const std::string& title) {
   }
   std::sort(strategies.begin(), strategies.end());
   for (const std::string& strategy : strategies) {
-    out << "<h2 style=\"border-left: 6px solid " << StrategyColour(strategy)
+    out << "<h2 style=\"border-left: 6px solid " << render::StrategyColour(strategy)
         << "; padding-left: 6px\">" << Escape(strategy.empty() ? "(no strategy)" : strategy)
         << "</h2>\n<div class=\"grid\">\n";
     for (const Trend& t : h.trends) {
