@@ -59,7 +59,7 @@ struct Plan {
   int64_t vlo = 0, vhi = 0;
   // kSeparable: a scratch row of `scratch_elements` per thread, the row reductions stored from
   // element `pad_left`; avg multiplies by row_scale[oy] * col_scale[ox] (1 / divisor, factored
-  // by axis), in the data's type.
+  // by axis), in the data's type, as does NHWC float avg.
   int64_t pad_left = 0, scratch_elements = 0;
   std::vector<double> row_scale;
   std::vector<float> col_scale_f32;
