@@ -25,17 +25,21 @@ namespace {
 // Channels [c0, c0 + U * Lanes(d)) of one output pixel whose taps are rows r x columns cc.
 // The first tap initialises a max and is visited again (a no-op under the max rule), which
 // keeps the loop free of a first-tap test. Avg sums in T for floats (the cross-check bounds the
-// rounding of any summation order) and in int64 for i32, which must be exact.
-template <Reduce R, size_t U, class D>
+// rounding of any summation order) and multiplies by `scale`, the plan's 1 / divisor; i32 sums
+// in int64 and divides with poolbench's rounding, which must be exact.
+// Float max with indices first compares in order only (a tap replaces the best when greater)
+// and sums the taps beside as a NaN probe: the sum is NaN when any tap is (or when +inf and -inf
+// meet), and only then is the window redone with the full rule (kExact: NaN replaces too). That
+// is one addition per tap instead of a second compare and a mask merge.
+template <Reduce R, size_t U, bool kExact = false, class D>
 HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img, const TapRange& r,
                       const TapRange& cc, int64_t c0, hn::TFromD<D>* HWY_RESTRICT out,
-                      int64_t* HWY_RESTRICT idx) {
+                      int64_t* HWY_RESTRICT idx, hn::TFromD<D> scale) {
   using T = hn::TFromD<D>;
   const Problem& p = g.p;
   const int64_t C = p.c, W = p.w, dh = p.dilation.h, dw = p.dilation.w;
   const size_t N = hn::Lanes(d);
   if constexpr (R == Reduce::kAvg) {
-    const int64_t div = AvgDivisor(p, r.start, cc.start, (r.last - r.first) * (cc.last - cc.first));
     const SumTag<D> ds;
     hn::VFromD<decltype(ds)> sum[U];
     for (size_t u = 0; u < U; ++u) sum[u] = hn::Zero(ds);
@@ -47,14 +51,23 @@ HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img,
           sum[u] = hn::Add(sum[u], Widen(d, hn::LoadU(d, tap + u * N)));
       }
     }
-    for (size_t u = 0; u < U; ++u) StoreAverages(d, sum[u], div, out + c0 + u * N);
+    if constexpr (std::is_floating_point_v<T>) {
+      const auto s = hn::Set(d, scale);
+      for (size_t u = 0; u < U; ++u) hn::StoreU(hn::Mul(sum[u], s), d, out + c0 + u * N);
+    } else {
+      const int64_t div =
+          AvgDivisor(p, r.start, cc.start, (r.last - r.first) * (cc.last - cc.first));
+      for (size_t u = 0; u < U; ++u) StoreAverages(d, sum[u], div, out + c0 + u * N);
+    }
   } else {
     const IndexTag<D> di;
-    hn::VFromD<D> best[U];
+    constexpr bool kProbe = R == Reduce::kMaxIndex && !kExact && std::is_floating_point_v<T>;
+    hn::VFromD<D> best[U], probe[U];
     hn::VFromD<decltype(di)> at[U];
     const int64_t first = (r.start + r.first * dh) * W + cc.start + cc.first * dw;
     for (size_t u = 0; u < U; ++u) {
       best[u] = hn::LoadU(d, img + first * C + c0 + u * N);
+      probe[u] = hn::Zero(d);
       if constexpr (R == Reduce::kMaxIndex)
         at[u] = hn::Set(di, static_cast<hn::TFromD<decltype(di)>>(first));
     }
@@ -69,11 +82,25 @@ HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img,
           const auto here = hn::Set(di, static_cast<hn::TFromD<decltype(di)>>(offset));
           for (size_t u = 0; u < U; ++u) {
             const auto v = hn::LoadU(d, tap + u * N);
-            const auto take = Replaces(v, best[u]);
+            hn::Mask<D> take;
+            if constexpr (kProbe) {
+              take = hn::Gt(v, best[u]);
+              probe[u] = hn::Add(probe[u], v);
+            } else {
+              take = Replaces(v, best[u]);
+            }
             best[u] = hn::IfThenElse(take, v, best[u]);
             at[u] = hn::IfThenElse(hn::RebindMask(di, take), here, at[u]);
           }
         }
+      }
+    }
+    if constexpr (kProbe) {
+      auto nan = hn::IsNaN(probe[0]);
+      for (size_t u = 1; u < U; ++u) nan = hn::Or(nan, hn::IsNaN(probe[u]));
+      if (HWY_UNLIKELY(!hn::AllFalse(d, nan))) {
+        Pixel<R, U, true>(d, g, img, r, cc, c0, out, idx, scale);
+        return;
       }
     }
     for (size_t u = 0; u < U; ++u) {
@@ -102,12 +129,19 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int6
       int64_t* idx = R == Reduce::kMaxIndex ? indices + row_out + ox * C : nullptr;
       const TapRange& r = g.rows[oy];
       const TapRange& cc = g.cols[ox];
+      // Float averages multiply by the plan's 1 / divisor, factored by axis.
+      T scale = T(0);
+      if constexpr (R == Reduce::kAvg && std::is_same_v<T, float>) {
+        scale = static_cast<float>(g.row_scale[oy]) * g.col_scale_f32[ox];
+      } else if constexpr (R == Reduce::kAvg && std::is_same_v<T, double>) {
+        scale = g.row_scale[oy] * g.col_scale_f64[ox];
+      }
       int64_t c0 = 0;
-      for (; c0 + 8 * N <= C; c0 += 8 * N) Pixel<R, 8>(d, g, img, r, cc, c0, out, idx);
-      if (c0 + 4 * N <= C) Pixel<R, 4>(d, g, img, r, cc, c0, out, idx), c0 += 4 * N;
-      if (c0 + 2 * N <= C) Pixel<R, 2>(d, g, img, r, cc, c0, out, idx), c0 += 2 * N;
-      if (c0 + N <= C) Pixel<R, 1>(d, g, img, r, cc, c0, out, idx), c0 += N;
-      if (c0 < C) Pixel<R, 1>(d, g, img, r, cc, C - N, out, idx);
+      for (; c0 + 8 * N <= C; c0 += 8 * N) Pixel<R, 8>(d, g, img, r, cc, c0, out, idx, scale);
+      if (c0 + 4 * N <= C) Pixel<R, 4>(d, g, img, r, cc, c0, out, idx, scale), c0 += 4 * N;
+      if (c0 + 2 * N <= C) Pixel<R, 2>(d, g, img, r, cc, c0, out, idx, scale), c0 += 2 * N;
+      if (c0 + N <= C) Pixel<R, 1>(d, g, img, r, cc, c0, out, idx, scale), c0 += N;
+      if (c0 < C) Pixel<R, 1>(d, g, img, r, cc, C - N, out, idx, scale);
     }
   }
 }

@@ -36,6 +36,12 @@ struct Plan {
   std::vector<TapRange> rows, cols;
   // One window covering the whole input with no dilation: a reduction of each (n, c) plane.
   bool global = false;
+  // NHWC float avg of one window over each image: summed as a stream of pixels
+  // (GlobalAvgNhwc).
+  bool nhwc_global_sum = false;
+  // NCHW max values and float avg of 2x2 windows tiling the input, rows of at least 128 bits of
+  // outputs (Tile2x2Nchw).
+  bool nchw_tile2x2 = false;
   // The windows tile the input: stride == kernel, no padding or dilation, no partial window.
   // Their backward writes each input element once (rows and columns past the last window get
   // zeros), and output rows are independent.
@@ -53,7 +59,7 @@ struct Plan {
   int64_t vlo = 0, vhi = 0;
   // kSeparable: a scratch row of `scratch_elements` per thread, the row reductions stored from
   // element `pad_left`; avg multiplies by row_scale[oy] * col_scale[ox] (1 / divisor, factored
-  // by axis), in the data's type.
+  // by axis), in the data's type, as does NHWC float avg.
   int64_t pad_left = 0, scratch_elements = 0;
   std::vector<double> row_scale;
   std::vector<float> col_scale_f32;
@@ -105,6 +111,10 @@ void ForwardNhwc(const Plan& plan, const void* src, void* dst, int64_t* indices,
                  int64_t end);
 void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices, void* scratch,
                  int64_t begin, int64_t end);
+// NHWC global float avg (plan.nhwc_global_sum): images [begin, end).
+void GlobalAvgNhwc(const Plan& plan, const void* src, void* dst, int64_t begin, int64_t end);
+// NCHW 2x2 tiling forward (plan.nchw_tile2x2): (plane, output row) units [begin, end).
+void Tile2x2Nchw(const Plan& plan, const void* src, void* dst, int64_t begin, int64_t end);
 void Backward(const Plan& plan, const void* diff_dst, const int64_t* indices, void* diff_src,
               void* scratch, int64_t begin, int64_t end);
 

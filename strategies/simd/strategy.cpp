@@ -69,9 +69,21 @@ class SimdKernel final : public Kernel {
 
  private:
   void Forward(const void* src, void* dst, int64_t* indices) {
+    if (plan_.nhwc_global_sum) {
+      ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int) {
+        GlobalAvgNhwc(plan_, src, dst, begin, end);
+      });
+      return;
+    }
     if (plan_.p.layout == Layout::kNHWC) {
       ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int) {
         ForwardNhwc(plan_, src, dst, indices, begin, end);
+      });
+      return;
+    }
+    if (plan_.nchw_tile2x2 && !indices) {
+      ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int) {
+        Tile2x2Nchw(plan_, src, dst, begin, end);
       });
       return;
     }
