@@ -15,6 +15,7 @@
 #include "check/cross_check.hpp"
 #include "check/inputs.hpp"
 #include "io/plugin_loader.hpp"
+#include "isolate/outcome.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
@@ -46,15 +47,19 @@ struct ProblemBuffers {
     const int64_t in = InputElements(p) * SizeOf(p.dtype),
                   out = OutputElements(p) * SizeOf(p.dtype);
     const bool forward = p.direction == Direction::kForward;
-    src = GuardedBuffer(in);
-    (forward ? dst : diff_src) = GuardedBuffer(forward ? out : in);
-    if (!forward) diff_dst = GuardedBuffer(out);
-    if (p.indices) indices = GuardedBuffer(OutputElements(p) * 8);
+    src = GuardedBuffer(in, "input");
+    (forward ? dst : diff_src) =
+        GuardedBuffer(forward ? out : in, forward ? "output" : "input gradient");
+    if (!forward) diff_dst = GuardedBuffer(out, "output gradient");
+    if (p.indices) indices = GuardedBuffer(OutputElements(p) * 8, "indices");
     // Random values in random order: a max's branches are as unpredictable as on real data.
     DispatchDType(p.dtype, [&]<class T>() {
       FillInput<T>(src.as<T>(), Flavour::kNegative, seed, InputDomain{});
       FillInput<T>(diff_dst.as<T>(), Flavour::kNegative, seed + 1, InputDomain{});
     });
+    // Strategies only read their inputs: a write into one faults.
+    src.SetReadOnly(true);
+    diff_dst.SetReadOnly(true);
   }
   Buffers Get() {
     Buffers b;
@@ -167,28 +172,18 @@ std::vector<int> ThreadCounts(const Strategy& s, const std::vector<int>& request
   return {counts.begin(), counts.end()};
 }
 
-// The benchmarks of one problem: every strategy that supports it at each of its thread counts,
-// verified first. Unsupported pairs are added to `skipped`.
-std::vector<Job> PlanJobs(const std::vector<const Strategy*>& strategies, const Problem& p,
-                          const BenchConfig& cfg, Json& skipped) {
+// The benchmarks of one strategy on one problem, at each of its thread counts, verified first.
+std::vector<Job> PlanJobs(const Strategy& s, const Problem& p, const BenchConfig& cfg,
+                          CrossChecker& checker) {
   const std::string desc = FormatDescriptor(p);
-  CrossChecker checker(p, cfg.seed);
+  const std::vector<int> counts = ThreadCounts(s, cfg.threads);
+  // Verified at its largest thread count, where races would show.
+  const CheckResult check = checker.Check(s, counts.back());
+  const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
   std::vector<Job> jobs;
-  for (const Strategy* s : strategies) {
-    if (Support sup = s->Supports(p); !sup) {
-      skipped.push_back(
-          {{field::kStrategy, s->name()}, {field::kDescriptor, desc}, {"reason", sup.reason}});
-      continue;
-    }
-    const std::vector<int> counts = ThreadCounts(*s, cfg.threads);
-    // Verified at its largest thread count, where races would show.
-    const CheckResult check = checker.Check(*s, counts.back());
-    const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
-    for (int t : counts) {
-      const std::string name =
-          std::string(s->name()) + "/" + desc + "/threads:" + std::to_string(t);
-      jobs.push_back({s, t, name, wrong});
-    }
+  for (int t : counts) {
+    const std::string name = std::string(s.name()) + "/" + desc + "/threads:" + std::to_string(t);
+    jobs.push_back({&s, t, name, wrong});
   }
   return jobs;
 }
@@ -260,6 +255,61 @@ std::vector<Json> TimeJobs(const std::vector<Job>& jobs, const Problem& p, const
   return entries;
 }
 
+// The entry of a strategy that crashed, timed out, threw, exited or ran out of memory on `p`:
+// an error entry in Google Benchmark's form with the fault's verdict, and the signal and a
+// repro line. It carries the largest thread count, at which the strategy was being verified.
+Json FaultEntry(const Strategy& s, const Problem& p, const BenchConfig& cfg,
+                const isolate::Outcome& o) {
+  const int threads = ThreadCounts(s, cfg.threads).back();
+  const Job job{
+      &s, threads,
+      std::string(s.name()) + "/" + FormatDescriptor(p) + "/threads:" + std::to_string(threads),
+      ""};
+  Json e = {{"family_index", 0},
+            {"per_family_instance_index", 0},
+            {"run_type", "iteration"},
+            {"repetitions", 1},
+            {"repetition_index", 0},
+            {"iterations", 0},
+            {"real_time", 0},
+            {"cpu_time", 0},
+            {"time_unit", "ns"},
+            {"error_occurred", true},
+            {"error_message", o.message}};
+  Annotate(e, job, p);
+  e[field::kVerdict] = isolate::VerdictName(o.fault);
+  if (!o.signal.empty()) e[field::kSignal] = o.signal;
+  e[field::kRepro] = "poolbench " + PluginOption(s) + "bench --problem " + FormatDescriptor(p) +
+                     " --strategy '^" + std::string(s.name()) + "$' --seed " +
+                     std::to_string(cfg.seed);
+  return e;
+}
+
+// What a worker sends back for one (strategy, problem): {"skipped": reason} or
+// {"entries": [...]}.
+Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg, CrossChecker& checker) {
+  if (Support sup = s.Supports(p); !sup) return {{"skipped", sup.reason}};
+  return {{"entries", TimeJobs(PlanJobs(s, p, cfg, checker), p, cfg)}};
+}
+
+// The rooflines measured in a worker when strategies run in workers (see RunBench).
+Rooflines MeasureRooflinesIn(const BenchConfig& cfg) {
+  if (!cfg.isolation.isolate || cfg.bandwidth_seconds <= 0) return MeasureRooflines(cfg);
+  Rooflines out;
+  isolate::Options opt = cfg.isolation;
+  opt.timeout_seconds = 0;
+  isolate::RunTasks(
+      1, [&](size_t) { return MeasureRooflines(cfg).json.dump(); }, opt,
+      [&](size_t, isolate::Outcome o) {
+        if (o.fault != isolate::Fault::kNone) {
+          throw std::runtime_error("the bandwidth measurement failed: " + o.message);
+        }
+        out.json = Json::parse(o.result);
+      });
+  for (BandwidthLevel& l : BandwidthFromJson(out.json)) out.levels[l.threads].push_back(l);
+  return out;
+}
+
 bool IsTime(const Json& e) {
   return !e.value("error_occurred", false) &&
          (e["run_type"] == "iteration" || e.value("aggregate_name", "") == "mean" ||
@@ -314,20 +364,76 @@ std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, in
   return out;
 }
 
+bool IsFailure(const report::Json& entry) {
+  const std::string verdict = entry.value(field::kVerdict, "pass");
+  return verdict != "pass";
+}
+
 report::Json RunBench(const std::vector<const Strategy*>& strategies,
                       const std::vector<Problem>& problems, const BenchConfig& cfg) {
   InitBenchmarkOnce();
-  const Rooflines rooflines = MeasureRooflines(cfg);
+  const Rooflines rooflines = MeasureRooflinesIn(cfg);
   Json out;
   out["context"] = MakeContext(strategies, cfg, rooflines.json);
+  Json& skipped = out["context"][ctx::kSkipped];
   Json benchmarks = Json::array();
-  for (size_t i = 0; i < problems.size(); ++i) {
-    const Problem& p = problems[i];
-    if (cfg.on_problem) cfg.on_problem(i, problems.size(), FormatDescriptor(p));
-    const std::vector<Job> jobs = PlanJobs(strategies, p, cfg, out["context"][ctx::kSkipped]);
-    if (jobs.empty()) continue;
-    for (Json& e : TimeJobs(jobs, p, cfg)) benchmarks.push_back(std::move(e));
+  // Each task's Google Benchmark run numbers its families from 0; the report numbers them
+  // across the run, as one Google Benchmark run would.
+  int64_t families = 0;
+  // One task per (problem, strategy), problem by problem, so that a worker computes each
+  // problem's reference results once for all strategies.
+  const size_t n = strategies.size();
+  std::optional<CrossChecker> checker;
+  size_t checker_problem = 0;
+  const isolate::Task task = [&](size_t i) {
+    if (!checker || checker_problem != i / n) {
+      checker.reset();
+      checker.emplace(problems[i / n], cfg.seed);
+      checker_problem = i / n;
+    }
+    return BenchTask(*strategies[i % n], problems[i / n], cfg, *checker).dump();
+  };
+  const isolate::Done done = [&](size_t i, isolate::Outcome o) {
+    const Problem& p = problems[i / n];
+    const Strategy& s = *strategies[i % n];
+    if (o.fault != isolate::Fault::kNone) {
+      benchmarks.push_back(FaultEntry(s, p, cfg, o));
+      benchmarks.back()["family_index"] = families++;
+      return;
+    }
+    Json r = Json::parse(o.result);
+    if (r.contains("skipped")) {
+      skipped.push_back({{field::kStrategy, s.name()},
+                         {field::kDescriptor, FormatDescriptor(p)},
+                         {"reason", r["skipped"]}});
+      return;
+    }
+    int64_t used = 0;
+    for (Json& e : r["entries"]) {
+      const int64_t family = e.value("family_index", int64_t{0});
+      used = std::max(used, family + 1);
+      e["family_index"] = families + family;
+      benchmarks.push_back(std::move(e));
+    }
+    families += used;
+  };
+  for (const Problem& p : problems) {
+    if (std::string e = Validate(p); !e.empty()) {
+      throw std::invalid_argument("invalid problem " + FormatDescriptor(p) + ": " + e);
+    }
   }
+  // Progress: each problem is announced when the previous one is done, as the worker starts it.
+  const isolate::Done done_and_announce = [&](size_t i, isolate::Outcome o) {
+    done(i, std::move(o));
+    const size_t next = (i + 1) / n;
+    if (cfg.on_problem && (i + 1) % n == 0 && next < problems.size()) {
+      cfg.on_problem(next, problems.size(), FormatDescriptor(problems[next]));
+    }
+  };
+  if (cfg.on_problem && !problems.empty() && n > 0) {
+    cfg.on_problem(0, problems.size(), FormatDescriptor(problems[0]));
+  }
+  isolate::RunTasks(problems.size() * n, task, cfg.isolation, done_and_announce);
   benchmark::ClearRegisteredBenchmarks();
   AddDerivedFields(benchmarks, rooflines.levels);
   out["benchmarks"] = std::move(benchmarks);

@@ -2,6 +2,7 @@
 // Google Benchmark, and write the JSON report.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -22,6 +23,7 @@ namespace {
 
 struct BenchOptions {
   Selection selection;
+  IsolationSelection isolation;
   std::vector<int> threads = {1};
   int repetitions = 1;
   double min_time = 0.1;
@@ -107,6 +109,7 @@ void RunBenchCommand(const BenchOptions& opt) {
   cfg.min_time = opt.min_time;
   cfg.seed = opt.seed;
   cfg.bandwidth_seconds = opt.bandwidth_seconds;
+  cfg.isolation = opt.isolation.Get();
   if (isatty(STDERR_FILENO)) {
     cfg.on_problem = [](size_t i, size_t n, const std::string& d) {
       std::cerr << "\r\033[K[" << i + 1 << "/" << n << "] " << d << std::flush;
@@ -116,19 +119,43 @@ void RunBenchCommand(const BenchOptions& opt) {
   PendingFile out(opt.out);
   const report::Json r = RunBench(strategies, problems, cfg);
   if (cfg.on_problem) std::cerr << "\r\033[K";
+  // A run that timed nothing is no result: the previous report stays.
+  if (r["benchmarks"].empty()) {
+    std::cerr << "poolbench: error: nothing was timed: "
+              << (problems.empty() ? "no problems were selected (empty suite or shard?)"
+                                   : "every selected strategy skipped every problem")
+              << "; " << opt.out << " was not written\n";
+    throw CLI::RuntimeError(kExitUsage);
+  }
   out.Write(report::Text(r));
   out.Commit();
   PrintSummary(r);
-  std::cout << "\nreport: " << opt.out << " (" << r["benchmarks"].size() << " entries, "
+  const auto& entries = r["benchmarks"];
+  const auto failed = std::count_if(entries.begin(), entries.end(), IsFailure);
+  std::cout << "\nreport: " << opt.out << " (" << entries.size() << " entries, "
             << r["context"][report::ctx::kSkipped].size() << " skipped)\n";
+  if (failed > 0) {
+    std::cout << failed
+              << " entries are wrong, crashed, timed out, threw, exited or ran out of "
+                 "memory (not ranked above)\n";
+    for (const auto& e : entries) {
+      if (IsFailure(e) && e.contains(report::field::kRepro)) {
+        std::cout << "  repro: " << e[report::field::kRepro].get<std::string>() << "\n";
+      }
+    }
+    std::cout.flush();
+    throw CLI::RuntimeError(kExitFailure);
+  }
 }
 
 void AddBenchCommand(CLI::App& app) {
   auto [cmd, opt] = AddSubcommand<BenchOptions>(
       app, "bench", RunBenchCommand,
       "Verify every selected strategy against the reference on every selected problem, then "
-      "time the correct ones with Google Benchmark and write the JSON report. A wrong strategy "
-      "is reported as an error entry, never timed or ranked.");
+      "time the correct ones with Google Benchmark and write the JSON report, each strategy in a "
+      "worker process. A wrong strategy, or one that crashes, hangs, throws, exits or runs out "
+      "of memory, is reported as an error entry, never timed or ranked, and the run exits 1; "
+      "a run that timed nothing exits 2.");
   AddSelectionOptions(*cmd, opt->selection, "seeds,networks",
                       "Suites to time, as written: seeds, edge, networks, large, all, or suite "
                       "files; comma-separated",
@@ -155,6 +182,7 @@ void AddBenchCommand(CLI::App& app) {
       ->check(CLI::Range(0.0, 60.0))
       ->capture_default_str();
   cmd->add_option("-o,--out", opt->out, "Where to write the JSON report")->capture_default_str();
+  AddIsolationOptions(*cmd, opt->isolation, 600);
 }
 
 }  // namespace

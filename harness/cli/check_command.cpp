@@ -5,12 +5,15 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "check/cross_check.hpp"
 #include "check/random_problems.hpp"
 #include "check/suite.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "isolate/outcome.hpp"
+#include "isolate/worker.hpp"
 #include "poolbench/descriptor.hpp"
 
 namespace poolbench::cli {
@@ -18,6 +21,7 @@ namespace {
 
 struct CheckOptions {
   Selection selection;
+  IsolationSelection isolation;
   int fuzz = 0;
   int threads = 2;
   uint64_t seed = 1;
@@ -54,20 +58,32 @@ class CheckReport {
     std::cout << "\n";
   }
 
-  // Checks every strategy on `p` and prints the problem's row.
-  void CheckProblem(const Problem& p, const CheckOptions& opt) {
-    std::string row = FormatDescriptor(p);
-    if (row.size() < kProblemWidth) row.resize(kProblemWidth, ' ');
-    CrossChecker checker(p, opt.seed);
-    for (const Strategy* s : strategies_) {
-      std::string cell = Count(*s, checker.Check(*s, opt.threads));
-      cell.resize(width_, ' ');
-      row += " " + cell;
-    }
-    if (!quiet_) std::cout << row << "\n";
+  // Counts the outcome of strategy `s` on `p`, and prints the problem's row once its last
+  // strategy is in.
+  void Add(const Problem& p, const Strategy& s, const isolate::Outcome& o,
+           const CheckOptions& opt) {
+    std::string cell =
+        o.fault == isolate::Fault::kNone ? Count(s, Decode(o.result)) : CountFault(s, p, o, opt);
+    cell.resize(width_, ' ');
+    row_ += " " + cell;
+    if (&s != strategies_.back()) return;
+    std::string head = FormatDescriptor(p);
+    if (head.size() < kProblemWidth) head.resize(kProblemWidth, ' ');
+    // Flushed row by row: what a run printed survives whatever happens next.
+    if (!quiet_) std::cout << head << row_ << std::endl;
+    row_.clear();
   }
 
-  // Prints the summary and the failures; throws the failure exit status if any check failed.
+  // A check result as a worker sends it: the verdict's digit, then the detail.
+  static std::string Encode(const CheckResult& r) {
+    return std::to_string(static_cast<int>(r.verdict)) + r.detail;
+  }
+  static CheckResult Decode(const std::string& text) {
+    return {static_cast<Verdict>(text.at(0) - '0'), text.substr(1)};
+  }
+
+  // Prints the summary and the failures; throws the failure exit status if any check failed,
+  // and the usage status when nothing was checked at all.
   void Finish(size_t problems, uint64_t seed) const {
     std::cout << "\nSummary over " << problems << " problems (seed " << seed << "):\n";
     for (const Strategy* s : strategies_) {
@@ -77,6 +93,16 @@ class CheckReport {
       for (const auto& [reason, count] : t.reasons) {
         std::cout << "      skipped " << count << ": " << reason << "\n";
       }
+    }
+    int checked = 0;
+    for (const auto& [name, t] : tally_) checked += t.pass + t.fail;
+    if (failures_.empty() && checked == 0) {
+      std::cout.flush();
+      std::cerr << "poolbench: error: nothing was checked: "
+                << (problems == 0 ? "no problems were selected (empty suite?)"
+                                  : "every selected strategy skipped every problem")
+                << "\n";
+      throw CLI::RuntimeError(kExitUsage);
     }
     if (failures_.empty()) {
       std::cout << "\nAll checks passed.\n";
@@ -110,11 +136,34 @@ class CheckReport {
     return std::string(ToString(r.verdict));
   }
 
+  // Counts a strategy that crashed, hung, threw, exited or ran out of memory on `p`.
+  std::string CountFault(const Strategy& s, const Problem& p, const isolate::Outcome& o,
+                         const CheckOptions& opt) {
+    ++tally_[s.name()].fail;
+    failures_.push_back(std::string(s.name()) + " on " + FormatDescriptor(p) + " (seed " +
+                        std::to_string(opt.seed) +
+                        "): " + std::string(isolate::VerdictLabel(o.fault)) + ": " + o.message +
+                        "\n  repro: " + ReproLine(s, p, opt.seed, opt.threads));
+    switch (o.fault) {
+      case isolate::Fault::kCrashed:
+        return "CRASH";
+      case isolate::Fault::kTimedOut:
+        return "TIMEOUT";
+      case isolate::Fault::kThrew:
+        return "THREW";
+      case isolate::Fault::kExited:
+        return "EXIT";
+      default:
+        return "OOM";
+    }
+  }
+
   const std::vector<const Strategy*>& strategies_;
   const bool quiet_;
   size_t width_ = 7;
   std::map<std::string_view, Tally> tally_;
   std::vector<std::string> failures_;
+  std::string row_;  // the cells of the problem being checked
 };
 
 void RunCheck(const CheckOptions& opt) {
@@ -122,10 +171,33 @@ void RunCheck(const CheckOptions& opt) {
   const auto problems = SelectProblems(opt);
   const bool progress = isatty(STDERR_FILENO);
   CheckReport report(strategies, opt.quiet);
-  for (size_t i = 0; i < problems.size(); ++i) {
-    if (progress) std::cerr << "\r[" << i + 1 << "/" << problems.size() << "] " << std::flush;
-    report.CheckProblem(problems[i], opt);
+  std::cout.flush();
+  // One task per (problem, strategy), problem by problem, so that a worker computes each
+  // problem's reference results once for all strategies.
+  const size_t n = strategies.size();
+  std::optional<CrossChecker> checker;
+  size_t checker_problem = 0;
+  const isolate::Task task = [&](size_t i) {
+    if (!checker || checker_problem != i / n) {
+      checker.reset();
+      checker.emplace(problems[i / n], opt.seed);
+      checker_problem = i / n;
+    }
+    return CheckReport::Encode(checker->Check(*strategies[i % n], opt.threads));
+  };
+  const isolate::Done done = [&](size_t i, isolate::Outcome o) {
+    if (progress && i % n == 0) {
+      std::cerr << "\r[" << i / n + 1 << "/" << problems.size() << "] " << std::flush;
+    }
+    report.Add(problems[i / n], *strategies[i % n], o, opt);
+  };
+  // An invalid problem is bad input, refused before any strategy runs.
+  for (const Problem& p : problems) {
+    if (std::string e = Validate(p); !e.empty()) {
+      throw CLI::ValidationError("--problem", "invalid problem " + FormatDescriptor(p) + ": " + e);
+    }
   }
+  isolate::RunTasks(problems.size() * n, task, opt.isolation.Get(), done);
   if (progress) std::cerr << "\r" << std::string(30, ' ') << "\r";
   report.Finish(problems.size(), opt.seed);
 }
@@ -134,7 +206,8 @@ void AddCheckCommand(CLI::App& app) {
   auto [cmd, opt] = AddSubcommand<CheckOptions>(
       app, "check", RunCheck,
       "Cross-check strategies against the reference (naive_loops) on suites, explicit problems "
-      "and random problems. Exits 1 if any check fails.");
+      "and random problems, each strategy in a worker process. Exits 1 if any check fails or a "
+      "strategy crashes, hangs, throws, exits or runs out of memory, 2 if nothing was checked.");
   AddSelectionOptions(*cmd, opt->selection, "seeds,edge",
                       "Suites to check: seeds, edge, networks, large, all, or suite files; "
                       "comma-separated. Each problem runs in every dtype, max/avg and fwd/bwd "
@@ -154,6 +227,7 @@ void AddCheckCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", opt->quiet, "Print only the summary and failures, not the table");
+  AddIsolationOptions(*cmd, opt->isolation, 60);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ struct Result {
   // strategy's time is meaningless (it may be fast because it skips work), so it is never
   // shown next to the others.
   bool ranked = false;
-  std::string verdict;        // "pass", "FAIL", or empty when the entry has none
+  std::string verdict;        // "pass", "FAIL", a fault ("crashed"...), or empty when none
   std::string error_message;  // set when the run reported an error
   int repetitions = 1;
   double time_ns = 0;        // mean real time over the repetitions
@@ -43,7 +43,8 @@ struct Result {
 };
 
 // Why a result is not ranked, for the list under a problem's table: "WRONG" for a failed
-// cross-check, "ERROR" for a run that reported another error, "UNVERIFIED" otherwise.
+// cross-check, the verdict of a fault ("CRASHED", "TIMED OUT", "THREW", "EXITED", "OUT OF
+// MEMORY"), "ERROR" for a run that reported another error, "UNVERIFIED" otherwise.
 std::string UnrankedLabel(const Result& r);
 
 // The results of one problem (descriptor): ranked ones fastest first, the others apart.

@@ -180,6 +180,13 @@ std::vector<std::string> Peers(const report::Json& report) {
 
 std::string UnrankedLabel(const Result& r) {
   if (r.verdict == "FAIL") return "WRONG";
+  // A strategy whose worker crashed, timed out, threw, exited or ran out of memory.
+  static const std::map<std::string, std::string> kFaults = {{"crashed", "CRASHED"},
+                                                             {"timed_out", "TIMED OUT"},
+                                                             {"threw", "THREW"},
+                                                             {"exited", "EXITED"},
+                                                             {"out_of_memory", "OUT OF MEMORY"}};
+  if (const auto it = kFaults.find(r.verdict); it != kFaults.end()) return it->second;
   if (!r.error_message.empty()) return "ERROR";
   return "UNVERIFIED";
 }
