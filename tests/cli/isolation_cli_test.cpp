@@ -60,8 +60,7 @@ const Fault kFaults[] = {
      "did not finish within 2 s"},
     {"faulty_oom", POOLBENCH_TEST_PLUGIN_FAULTY_OOM_PLUGIN, "OUT OF MEMORY", "out_of_memory",
      "ran out of memory"},
-    {"faulty_wrong", POOLBENCH_TEST_PLUGIN_FAULTY_WRONG_PLUGIN, "FAIL", "FAIL",
-     "elements differ"},
+    {"faulty_wrong", POOLBENCH_TEST_PLUGIN_FAULTY_WRONG_PLUGIN, "FAIL", "FAIL", "elements differ"},
 };
 
 // Short limits keep the test quick: the endless loop is killed after 2 s, and the hoarder
@@ -180,7 +179,9 @@ TEST_P(FaultyPlugin, BenchReportsTheCulpritAndTimesEveryOtherStrategy) {
     EXPECT_EQ(e["verdict"], f.bench_verdict);
     EXPECT_TRUE(e.value("error_occurred", false));
     EXPECT_TRUE(Contains(e.value("error_message", ""), f.message));
-    if (*f.signal) EXPECT_EQ(e.value("signal", ""), f.signal);
+    if (*f.signal) {
+      EXPECT_EQ(e.value("signal", ""), f.signal);
+    }
     if (std::string(f.bench_verdict) != "FAIL") {
       EXPECT_TRUE(Contains(e.value("repro", ""), std::string("poolbench --plugin ") + f.plugin +
                                                      " bench --problem " + kFaultyProblem));
@@ -201,17 +202,20 @@ TEST_P(FaultyPlugin, BenchReportsTheCulpritAndTimesEveryOtherStrategy) {
 INSTANTIATE_TEST_SUITE_P(Faults, FaultyPlugin, ::testing::ValuesIn(kFaults),
                          [](const auto& info) { return std::string(info.param.strategy); });
 
-TEST(Isolation, ReportsOfACrashMergeWithAnotherShard) {
+TEST(Isolation, AReportWithACrashMergesWithAnotherShard) {
   TempDir dir("pb_isolation_merge");
-  const CliResult a = RunPoolbench(BenchArgs(POOLBENCH_TEST_PLUGIN_FAULTY_SEGFAULT_PLUGIN,
-                                             dir.Path("a.json")));
+  const CliResult a =
+      RunPoolbench(BenchArgs(POOLBENCH_TEST_PLUGIN_FAULTY_SEGFAULT_PLUGIN, dir.Path("a.json")));
   ASSERT_EQ(a.status, 1) << a.Output();
-  const CliResult b = RunPoolbench(BenchArgs("", dir.Path("b.json")));
+  // Another shard: a problem of its own.
+  const CliResult b = RunPoolbench({"bench", "--strategy", "^lookup_table$", "--problem",
+                                    "max:fwd:f32:nchw:1x1x6x6:k2x2", "--min-time", "0.001",
+                                    "--bandwidth-seconds", "0", "--out", dir.Path("b.json")});
   ASSERT_EQ(b.status, 0) << b.Output();
-  const CliResult m =
-      RunPoolbench({"report", "merge", dir.Path("a.json"), dir.Path("b.json"), "-o",
-                    dir.Path("m.json")});
+  const CliResult m = RunPoolbench(
+      {"report", "merge", dir.Path("a.json"), dir.Path("b.json"), "-o", dir.Path("m.json")});
   EXPECT_EQ(m.status, 0) << m.Output();
+  EXPECT_TRUE(Contains(testing::Slurp(dir.Path("m.json")), "\"signal\": \"SIGSEGV\""));
 }
 
 TEST(Isolation, WithoutIsolationAThrowIsStillItsOwnVerdict) {
@@ -250,10 +254,10 @@ TEST(ExitStatus, CheckOfAnEmptySuiteExitsTwo) {
 TEST(ExitStatus, BenchThatTimesNothingExitsTwoAndKeepsThePreviousReport) {
   TempDir dir("pb_bench_nothing");
   const std::string out = dir.Write("r.json", "previous");
-  const CliResult r = RunPoolbench({"--plugin", POOLBENCH_TEST_PLUGIN_FAULTY_WRONG_PLUGIN, "bench",
-                                    "--strategy", "^faulty_wrong$", "--problem",
-                                    "avg:fwd:f32:nchw:1x1x8x8:k2x2", "--bandwidth-seconds", "0",
-                                    "--out", out});
+  const CliResult r =
+      RunPoolbench({"--plugin", POOLBENCH_TEST_PLUGIN_FAULTY_WRONG_PLUGIN, "bench", "--strategy",
+                    "^faulty_wrong$", "--problem", "avg:fwd:f32:nchw:1x1x8x8:k2x2",
+                    "--bandwidth-seconds", "0", "--out", out});
   EXPECT_EQ(r.status, 2) << r.Output();
   EXPECT_TRUE(Contains(r.err, "nothing was timed: every selected strategy skipped every problem"));
   EXPECT_EQ(testing::Slurp(out), "previous");

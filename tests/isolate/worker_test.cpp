@@ -35,10 +35,13 @@ std::vector<Outcome> RunAll(size_t count, const Task& task, Options opt = {}) {
 
 // Task 1 misbehaves with `fault`; tasks 0 and 2 return their index.
 std::vector<Outcome> WithFaultAtOne(void (*fault)(), Options opt = {}) {
-  return RunAll(3, [fault](size_t i) {
-    if (i == 1) fault();
-    return std::to_string(i);
-  }, opt);
+  return RunAll(
+      3,
+      [fault](size_t i) {
+        if (i == 1) fault();
+        return std::to_string(i);
+      },
+      opt);
 }
 
 void ExpectNeighboursRan(const std::vector<Outcome>& o) {
