@@ -20,7 +20,7 @@ TEST(GuardedBuffer, DataIsAlignedAndTheOverReadIsReadable) {
     for (int64_t i = 0; i < bytes + GuardedBuffer::kGuardBytes; ++i) sum += p[i];
     EXPECT_GT(sum, 0u);
     GuardHit hit;
-    ASSERT_TRUE(FindGuardedBuffer(p + bytes + 64, hit));
+    ASSERT_TRUE(FindGuardedBuffer(static_cast<const char*>(b.data()) + bytes + 64, hit));
     EXPECT_STREQ(hit.label, "output");
     EXPECT_EQ(hit.offset, bytes + 64);
   }
