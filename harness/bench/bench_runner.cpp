@@ -19,6 +19,7 @@
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
+#include "report/roofline.hpp"
 #include "run/guarded_buffer.hpp"
 
 namespace poolbench {
@@ -154,6 +155,13 @@ struct Rooflines {
 
 Rooflines MeasureRooflines(const BenchConfig& cfg) {
   Rooflines out;
+  if (cfg.resume) {
+    // A resumed run keeps the measurement of its first part: every entry's fraction is of the
+    // same bandwidth.
+    out.json = cfg.resume->at("context").at(ctx::kBandwidth);
+    for (BandwidthLevel& l : BandwidthFromJson(out.json)) out.levels[l.threads].push_back(l);
+    return out;
+  }
   if (cfg.bandwidth_seconds <= 0) return out;
   std::set<int> thread_counts(cfg.threads.begin(), cfg.threads.end());
   thread_counts.insert(1);  // single-threaded strategies always run at 1
@@ -172,19 +180,47 @@ std::vector<int> ThreadCounts(const Strategy& s, const std::vector<int>& request
   return {counts.begin(), counts.end()};
 }
 
-// The benchmarks of one strategy on one problem, at each of its thread counts, verified first.
+// What an earlier part of the run finished (BenchConfig::resume): the entries of each benchmark
+// by run_name, in the order they were reported, and the skipped pairs.
+struct Finished {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<Json>> entries;
+  std::set<std::pair<std::string, std::string>> skipped;  // (strategy, descriptor)
+
+  explicit Finished(const Json* resume) {
+    if (!resume) return;
+    for (const Json& e : resume->at("benchmarks")) {
+      const std::string name = e.at("run_name").get<std::string>();
+      auto [it, fresh] = entries.try_emplace(name);
+      if (fresh) order.push_back(name);
+      it->second.push_back(e);
+    }
+    for (const Json& s : resume->at("context").at(ctx::kSkipped)) {
+      skipped.emplace(s.at(field::kStrategy).get<std::string>(),
+                      s.at(field::kDescriptor).get<std::string>());
+    }
+  }
+};
+
+// The name of a strategy's benchmark on a problem at a thread count.
+std::string BenchmarkName(const Strategy& s, const Problem& p, int threads) {
+  return std::string(s.name()) + "/" + FormatDescriptor(p) + "/threads:" + std::to_string(threads);
+}
+
+// The benchmarks of one strategy on one problem at each of its thread counts not finished
+// earlier, verified first.
 std::vector<Job> PlanJobs(const Strategy& s, const Problem& p, const BenchConfig& cfg,
-                          CrossChecker& checker) {
-  const std::string desc = FormatDescriptor(p);
-  const std::vector<int> counts = ThreadCounts(s, cfg.threads);
+                          const Finished& finished, CrossChecker& checker) {
+  std::vector<int> counts;
+  for (int t : ThreadCounts(s, cfg.threads)) {
+    if (!finished.entries.count(BenchmarkName(s, p, t))) counts.push_back(t);
+  }
+  if (counts.empty()) return {};
   // Verified at its largest thread count, where races would show.
   const CheckResult check = checker.Check(s, counts.back());
   const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
   std::vector<Job> jobs;
-  for (int t : counts) {
-    const std::string name = std::string(s.name()) + "/" + desc + "/threads:" + std::to_string(t);
-    jobs.push_back({&s, t, name, wrong});
-  }
+  for (int t : counts) jobs.push_back({&s, t, BenchmarkName(s, p, t), wrong});
   return jobs;
 }
 
@@ -261,10 +297,7 @@ std::vector<Json> TimeJobs(const std::vector<Job>& jobs, const Problem& p, const
 Json FaultEntry(const Strategy& s, const Problem& p, const BenchConfig& cfg,
                 const isolate::Outcome& o) {
   const int threads = ThreadCounts(s, cfg.threads).back();
-  const Job job{
-      &s, threads,
-      std::string(s.name()) + "/" + FormatDescriptor(p) + "/threads:" + std::to_string(threads),
-      ""};
+  const Job job{&s, threads, BenchmarkName(s, p, threads), ""};
   Json e = {{"family_index", 0},
             {"per_family_instance_index", 0},
             {"run_type", "iteration"},
@@ -287,14 +320,18 @@ Json FaultEntry(const Strategy& s, const Problem& p, const BenchConfig& cfg,
 
 // What a worker sends back for one (strategy, problem): {"skipped": reason} or
 // {"entries": [...]}.
-Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg, CrossChecker& checker) {
+Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg,
+               const Finished& finished, CrossChecker& checker) {
   if (Support sup = s.Supports(p); !sup) return {{"skipped", sup.reason}};
-  return {{"entries", TimeJobs(PlanJobs(s, p, cfg, checker), p, cfg)}};
+  const std::vector<Job> jobs = PlanJobs(s, p, cfg, finished, checker);
+  return {{"entries", jobs.empty() ? std::vector<Json>{} : TimeJobs(jobs, p, cfg)}};
 }
 
 // The rooflines measured in a worker when strategies run in workers (see RunBench).
 Rooflines MeasureRooflinesIn(const BenchConfig& cfg) {
-  if (!cfg.isolation.isolate || cfg.bandwidth_seconds <= 0) return MeasureRooflines(cfg);
+  if (!cfg.isolation.isolate || cfg.bandwidth_seconds <= 0 || cfg.resume) {
+    return MeasureRooflines(cfg);
+  }
   Rooflines out;
   isolate::Options opt = cfg.isolation;
   opt.timeout_seconds = 0;
@@ -305,6 +342,7 @@ Rooflines MeasureRooflinesIn(const BenchConfig& cfg) {
           throw std::runtime_error("the bandwidth measurement failed: " + o.message);
         }
         out.json = Json::parse(o.result);
+        return true;
       });
   for (BandwidthLevel& l : BandwidthFromJson(out.json)) out.levels[l.threads].push_back(l);
   return out;
@@ -373,13 +411,22 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
                       const std::vector<Problem>& problems, const BenchConfig& cfg) {
   InitBenchmarkOnce();
   const Rooflines rooflines = MeasureRooflinesIn(cfg);
+  const Finished finished(cfg.resume);
   Json out;
-  out["context"] = MakeContext(strategies, cfg, rooflines.json);
-  Json& skipped = out["context"][ctx::kSkipped];
+  if (cfg.resume) {
+    out["context"] = cfg.resume->at("context");
+    out["context"][ctx::kSkipped] = Json::array();  // filled again in the problems' order
+  } else {
+    out["context"] = MakeContext(strategies, cfg, rooflines.json);
+  }
+  if (cfg.on_context) cfg.on_context(out["context"]);
   Json benchmarks = Json::array();
-  // Each task's Google Benchmark run numbers its families from 0; the report numbers them
-  // across the run, as one Google Benchmark run would.
-  int64_t families = 0;
+  std::set<std::string> reported;
+  for (const Problem& p : problems) {
+    if (std::string e = Validate(p); !e.empty()) {
+      throw std::invalid_argument("invalid problem " + FormatDescriptor(p) + ": " + e);
+    }
+  }
   // One task per (problem, strategy), problem by problem, so that a worker computes each
   // problem's reference results once for all strategies.
   const size_t n = strategies.size();
@@ -391,51 +438,88 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
       checker.emplace(problems[i / n], cfg.seed);
       checker_problem = i / n;
     }
-    return BenchTask(*strategies[i % n], problems[i / n], cfg, *checker).dump();
+    return BenchTask(*strategies[i % n], problems[i / n], cfg, finished, *checker).dump();
+  };
+  // The current problem's benchmark names in order, and its fresh entries by name: every entry
+  // of a problem is final once its own reference time is known (the derived fields need nothing
+  // from other problems), so a problem's results are reported when its last strategy is in.
+  std::vector<std::string> names;
+  std::map<std::string, std::vector<Json>> fresh;
+  Json& skipped = out["context"][ctx::kSkipped];
+  const auto finish_problem = [&] {
+    Json problem_entries = Json::array();
+    for (const std::string& name : names) {
+      const auto& source = fresh.count(name) ? fresh : finished.entries;
+      if (auto it = source.find(name); it != source.end()) {
+        for (const Json& e : it->second) problem_entries.push_back(e);
+      }
+    }
+    AddDerivedFields(problem_entries, rooflines.levels);
+    int64_t family = 0;
+    for (const std::string& name : names) {
+      Json record = {{"benchmarks", Json::array()}};
+      for (Json& e : problem_entries) {
+        if (e["run_name"] != name) continue;
+        // Each task's Google Benchmark run numbers its families from 0; the report numbers
+        // them per problem, as one Google Benchmark run per problem did.
+        if (fresh.count(name)) e["family_index"] = family;
+        record["benchmarks"].push_back(e);
+      }
+      ++family;
+      if (cfg.on_result && fresh.count(name)) cfg.on_result(record);
+      reported.insert(name);
+    }
+    for (Json& e : problem_entries) benchmarks.push_back(std::move(e));
+    names.clear();
+    fresh.clear();
   };
   const isolate::Done done = [&](size_t i, isolate::Outcome o) {
     const Problem& p = problems[i / n];
     const Strategy& s = *strategies[i % n];
     if (o.fault != isolate::Fault::kNone) {
-      benchmarks.push_back(FaultEntry(s, p, cfg, o));
-      benchmarks.back()["family_index"] = families++;
-      return;
+      Json e = FaultEntry(s, p, cfg, o);
+      const std::string name = e["run_name"];
+      names.push_back(name);
+      fresh[name].push_back(std::move(e));
+    } else if (Json r = Json::parse(o.result); r.contains("skipped")) {
+      const std::string desc = FormatDescriptor(p);
+      const Json item = {
+          {field::kStrategy, s.name()}, {field::kDescriptor, desc}, {"reason", r["skipped"]}};
+      skipped.push_back(item);
+      if (cfg.on_result && !finished.skipped.count({std::string(s.name()), desc})) {
+        cfg.on_result({{"skipped", item}});
+      }
+    } else {
+      for (int t : ThreadCounts(s, cfg.threads)) names.push_back(BenchmarkName(s, p, t));
+      for (Json& e : r["entries"]) fresh[e.at("run_name").get<std::string>()].push_back(e);
     }
-    Json r = Json::parse(o.result);
-    if (r.contains("skipped")) {
-      skipped.push_back({{field::kStrategy, s.name()},
-                         {field::kDescriptor, FormatDescriptor(p)},
-                         {"reason", r["skipped"]}});
-      return;
-    }
-    int64_t used = 0;
-    for (Json& e : r["entries"]) {
-      const int64_t family = e.value("family_index", int64_t{0});
-      used = std::max(used, family + 1);
-      e["family_index"] = families + family;
-      benchmarks.push_back(std::move(e));
-    }
-    families += used;
-  };
-  for (const Problem& p : problems) {
-    if (std::string e = Validate(p); !e.empty()) {
-      throw std::invalid_argument("invalid problem " + FormatDescriptor(p) + ": " + e);
-    }
-  }
-  // Progress: each problem is announced when the previous one is done, as the worker starts it.
-  const isolate::Done done_and_announce = [&](size_t i, isolate::Outcome o) {
-    done(i, std::move(o));
+    if ((i + 1) % n != 0) return true;
+    finish_problem();
+    // Asked between problems: a stopped run reports every problem it finished.
     const size_t next = (i + 1) / n;
-    if (cfg.on_problem && (i + 1) % n == 0 && next < problems.size()) {
-      cfg.on_problem(next, problems.size(), FormatDescriptor(problems[next]));
-    }
+    if (next == problems.size()) return true;
+    if (cfg.stop && cfg.stop()) return false;
+    if (cfg.on_problem) cfg.on_problem(next, problems.size(), FormatDescriptor(problems[next]));
+    return true;
   };
-  if (cfg.on_problem && !problems.empty() && n > 0) {
-    cfg.on_problem(0, problems.size(), FormatDescriptor(problems[0]));
+  if (n > 0 && !problems.empty() && !(cfg.stop && cfg.stop())) {
+    if (cfg.on_problem) cfg.on_problem(0, problems.size(), FormatDescriptor(problems[0]));
+    isolate::RunTasks(problems.size() * n, task, cfg.isolation, done);
   }
-  isolate::RunTasks(problems.size() * n, task, cfg.isolation, done_and_announce);
   benchmark::ClearRegisteredBenchmarks();
-  AddDerivedFields(benchmarks, rooflines.levels);
+  // Stopped early: what the earlier part finished beyond this point is still reported.
+  for (const std::string& name : finished.order) {
+    if (reported.count(name)) continue;
+    for (const Json& e : finished.entries.at(name)) benchmarks.push_back(e);
+  }
+  if (cfg.resume) {
+    for (const Json& item : cfg.resume->at("context").at(ctx::kSkipped)) {
+      if (std::find(out["context"][ctx::kSkipped].begin(), out["context"][ctx::kSkipped].end(),
+                    item) == out["context"][ctx::kSkipped].end()) {
+        out["context"][ctx::kSkipped].push_back(item);
+      }
+    }
+  }
   out["benchmarks"] = std::move(benchmarks);
   return out;
 }

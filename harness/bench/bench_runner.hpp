@@ -31,6 +31,22 @@ struct BenchConfig {
   // strategy that crashes, hangs, throws, exits or runs out of memory gets an error entry with
   // that verdict; the others run on.
   isolate::Options isolation{.isolate = false, .timeout_seconds = 0, .memory_limit_bytes = 0};
+
+  // Hooks for the journal (report/journal.hpp), called in the harness process. on_context gets
+  // the report's context once, before any result. on_result gets each result as soon as it is
+  // final, as one record: {"benchmarks": [...]} with the entries of one benchmark (a strategy
+  // on a problem at a thread count: its repetitions and aggregates, or its one error entry,
+  // with every derived field), or {"skipped": {...}} with one context.skipped item.
+  std::function<void(const report::Json& context)> on_context;
+  std::function<void(const report::Json& record)> on_result;
+  // Asked before each problem; when it says yes, the run stops there and RunBench returns the
+  // report of what is done.
+  std::function<bool()> stop;
+  // The report of an earlier, interrupted part of this run (its journal's): its context is
+  // kept (the bandwidth is not measured again) and its benchmarks (by run_name) and skipped
+  // pairs are reported as they are, in their places, without being run or handed to on_result
+  // again. The result has the entries of an uninterrupted run.
+  const report::Json* resume = nullptr;
 };
 
 // Whether an entry counts against the run: a wrong strategy, or one that crashed, timed out,
@@ -51,6 +67,7 @@ std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, in
 // an error entry with the fault's verdict (isolate::VerdictName), the signal of a crash and a
 // repro line; the bandwidth is measured in a worker too, so that this process never starts
 // OpenMP threads before it forks (libgomp's thread pool does not survive a fork).
+// Entries are in the order of the problems, then of the strategies, then of the thread counts.
 report::Json RunBench(const std::vector<const Strategy*>& strategies,
                       const std::vector<Problem>& problems, const BenchConfig& cfg);
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 
+#include "bench/progress.hpp"
 #include "check/cross_check.hpp"
 #include "check/random_problems.hpp"
 #include "check/suite.hpp"
@@ -169,7 +170,11 @@ class CheckReport {
 void RunCheck(const CheckOptions& opt) {
   const auto strategies = SelectStrategies(opt.selection.strategy);
   const auto problems = SelectProblems(opt);
-  const bool progress = isatty(STDERR_FILENO);
+  // Rows printed on a terminal show the progress themselves, and a progress line would be
+  // written into the middle of them.
+  const bool rows_on_screen = !opt.quiet && isatty(STDOUT_FILENO);
+  Progress progress(std::cerr,
+                    rows_on_screen ? Progress::Style::kNone : Progress::StyleOf(STDERR_FILENO));
   CheckReport report(strategies, opt.quiet);
   std::cout.flush();
   // One task per (problem, strategy), problem by problem, so that a worker computes each
@@ -186,10 +191,9 @@ void RunCheck(const CheckOptions& opt) {
     return CheckReport::Encode(checker->Check(*strategies[i % n], opt.threads));
   };
   const isolate::Done done = [&](size_t i, isolate::Outcome o) {
-    if (progress && i % n == 0) {
-      std::cerr << "\r[" << i / n + 1 << "/" << problems.size() << "] " << std::flush;
-    }
+    if (i % n == 0) progress.Step(i / n, problems.size(), FormatDescriptor(problems[i / n]));
     report.Add(problems[i / n], *strategies[i % n], o, opt);
+    return true;
   };
   // An invalid problem is bad input, refused before any strategy runs.
   for (const Problem& p : problems) {
@@ -198,7 +202,7 @@ void RunCheck(const CheckOptions& opt) {
     }
   }
   isolate::RunTasks(problems.size() * n, task, opt.isolation.Get(), done);
-  if (progress) std::cerr << "\r" << std::string(30, ' ') << "\r";
+  progress.Finish();
   report.Finish(problems.size(), opt.seed);
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -69,7 +70,13 @@ constexpr bool kAddressSanitizer = false;
 // The body of a worker: tasks `first` ... count - 1, then exit without running the harness's
 // exit handlers (they belong to the harness process).
 [[noreturn]] void WorkerMain(size_t first, size_t count, const Task& task, const Options& opt,
-                             int fd) {
+                             int fd, pid_t harness) {
+  // An interrupt is for the harness, which decides when to stop; a worker whose harness is
+  // gone has nobody to report to.
+  signal(SIGINT, SIG_IGN);
+  signal(SIGTERM, SIG_IGN);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != harness) _exit(3);  // it died before the line above
   InstallFaultReporter(fd);
   if (opt.memory_limit_bytes > 0 && !kAddressSanitizer) {
     const rlim_t limit = MappedBytes() + opt.memory_limit_bytes;
@@ -173,6 +180,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
   if (pipe2(fds, O_CLOEXEC) != 0) {
     throw std::system_error(errno, std::generic_category(), "cannot create a pipe to a worker");
   }
+  const pid_t harness = getpid();
   const pid_t pid = fork();
   if (pid < 0) {
     const int err = errno;
@@ -182,7 +190,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
   }
   if (pid == 0) {
     close(fds[0]);
-    WorkerMain(first, count, task, opt, fds[1]);
+    WorkerMain(first, count, task, opt, fds[1], harness);
   }
   close(fds[1]);
   using Clock = std::chrono::steady_clock;
@@ -214,8 +222,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
       std::snprintf(text, sizeof text, "%g", opt.timeout_seconds);
       o.message = std::string("timed out: did not finish within ") + text +
                   " s (--timeout), and was killed";
-      done(next, std::move(o));
-      return next + 1;
+      return done(next, std::move(o)) ? next + 1 : count;
     }
     const bool open = reader.Fill();
     char type = 0;
@@ -233,7 +240,13 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
         o.message = (type == kMemoryFrame ? "ran out of memory (" : "threw: ") + payload +
                     (type == kMemoryFrame ? ")" : "");
       }
-      if (next < count) done(next++, std::move(o));
+      if (next < count && !done(next++, std::move(o))) {
+        kill(pid, SIGKILL);
+        int status = 0;
+        WaitFor(pid, status);
+        close(fds[0]);
+        return count;
+      }
       deadline = Clock::now() + limit;
     }
     if (!open) break;
@@ -241,7 +254,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
   close(fds[0]);
   int status = 0;
   WaitFor(pid, status);
-  if (next < count) done(next++, FromStatus(status, fault_note));
+  if (next < count && !done(next++, FromStatus(status, fault_note))) return count;
   return next;
 }
 
@@ -261,7 +274,7 @@ void RunInProcess(size_t count, const Task& task, const Done& done) {
       o.fault = Fault::kThrew;
       o.message = "threw: an exception that is not a std::exception";
     }
-    done(i, std::move(o));
+    if (!done(i, std::move(o))) return;
   }
 }
 

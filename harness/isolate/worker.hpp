@@ -37,11 +37,14 @@ uint64_t PhysicalMemoryBytes();
 // Returns the task's result; runs in a worker. An exception it throws becomes Fault::kThrew
 // (std::bad_alloc: Fault::kOutOfMemory) with the exception's message.
 using Task = std::function<std::string(size_t index)>;
-// Receives each task's outcome in the harness process, in task order, as soon as it is known.
-using Done = std::function<void(size_t index, Outcome outcome)>;
+// Receives each task's outcome in the harness process, in task order, as soon as it is known;
+// returns false to stop the run there (the worker is killed, the remaining tasks are not run).
+using Done = std::function<bool(size_t index, Outcome outcome)>;
 
 // Runs task(0) ... task(count - 1) and hands each outcome to `done`. Flushes stdout and stderr
-// before forking, so nothing buffered is printed twice. Throws std::system_error when a pipe or
+// before forking, so nothing buffered is printed twice. A worker ignores SIGINT and SIGTERM,
+// which are the harness's to handle (it stops between tasks, through `done`), and is killed
+// when the harness dies. Throws std::system_error when a pipe or
 // a process cannot be created.
 void RunTasks(size_t count, const Task& task, const Options& options, const Done& done);
 

@@ -26,6 +26,7 @@ std::vector<Outcome> RunAll(size_t count, const Task& task, Options opt = {}) {
   RunTasks(count, task, opt, [&](size_t i, Outcome o) {
     order.push_back(i);
     out[i] = std::move(o);
+    return true;
   });
   std::vector<size_t> want(count);
   for (size_t i = 0; i < count; ++i) want[i] = i;
@@ -116,6 +117,21 @@ TEST(RunTasks, AHangIsKilledAtTheTimeout) {
   ExpectNeighboursRan(o);
   EXPECT_EQ(o[1].fault, Fault::kTimedOut);
   EXPECT_NE(o[1].message.find("0.2 s"), std::string::npos) << o[1].message;
+}
+
+TEST(RunTasks, DoneStopsTheRunBetweenTasks) {
+  for (bool isolate : {true, false}) {
+    Options opt;
+    opt.isolate = isolate;
+    std::vector<size_t> seen;
+    RunTasks(
+        5, [](size_t i) { return std::to_string(i); }, opt,
+        [&](size_t i, Outcome) {
+          seen.push_back(i);
+          return i < 1;
+        });
+    EXPECT_EQ(seen, (std::vector<size_t>{0, 1}));
+  }
 }
 
 TEST(RunTasks, AFaultInAGuardPageNamesTheBufferAndTheOffset) {

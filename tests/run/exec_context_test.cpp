@@ -229,7 +229,11 @@ TEST(ExecContext, AWriteIntoTheInputFaultsAndIsNamedByTheWorker) {
         CrossCheck(Straying(Stray::kIntoInput), p, 3);
         return std::string("not reached");
       },
-      isolate::Options{}, [&](size_t, isolate::Outcome o) { outcome = std::move(o); });
+      isolate::Options{},
+      [&](size_t, isolate::Outcome o) {
+        outcome = std::move(o);
+        return true;
+      });
   EXPECT_EQ(outcome.fault, isolate::Fault::kCrashed);
   EXPECT_NE(outcome.message.find("wrote into the input at offset 0"), std::string::npos)
       << outcome.message;
