@@ -218,6 +218,24 @@ TEST(Isolation, AReportWithACrashMergesWithAnotherShard) {
   EXPECT_TRUE(Contains(testing::Slurp(dir.Path("m.json")), "\"signal\": \"SIGSEGV\""));
 }
 
+TEST(Isolation, ACrashIsAFailureWithItsVerdictInCheckJson) {
+  TempDir dir("pb_isolation_json");
+  std::vector<std::string> args = CheckArgs(POOLBENCH_TEST_PLUGIN_FAULTY_SEGFAULT_PLUGIN);
+  args.insert(args.end(), {"--json", dir.Path("c.json")});
+  const CliResult r = RunPoolbench(args);
+  EXPECT_EQ(r.status, 1) << r.Output();
+  const Json checks = Json::parse(testing::Slurp(dir.Path("c.json"))).at("checks");
+  int crashed = 0;
+  for (const Json& c : checks) {
+    if (c.at("strategy") != "faulty_segfault" || c.at("verdict") == "skipped") continue;
+    ++crashed;
+    EXPECT_EQ(c.at("verdict"), "crashed");
+    EXPECT_TRUE(Contains(c.at("message"), "crashed with SIGSEGV"));
+    EXPECT_TRUE(Contains(c.at("repro"), "--plugin " POOLBENCH_TEST_PLUGIN_FAULTY_SEGFAULT_PLUGIN));
+  }
+  EXPECT_EQ(crashed, 1);
+}
+
 TEST(Isolation, WithoutIsolationAThrowIsStillItsOwnVerdict) {
   std::vector<std::string> args = CheckArgs(POOLBENCH_TEST_PLUGIN_FAULTY_THROWS_PLUGIN);
   args.push_back("--no-isolation");
