@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 build="${1:-build}"
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
-          libcli11-dev libhwy-dev python3 python3-matplotlib python3-numpy
+          libcli11-dev libhwy-dev libsqlite3-dev python3 python3-matplotlib python3-numpy
           python3-jsonschema python3-scipy libtinyxml2-dev
           clang-format)
 # The peers' libraries (strategies/peers/): optional. A machine where one cannot be installed

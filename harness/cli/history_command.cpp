@@ -1,0 +1,138 @@
+// poolbench history: results across commits in a SQLite file. `history add` stores a bench
+// report as the points of one commit, `history show` prints each benchmark's trend with the
+// steps found in it, `history html` writes the same as a self-contained page of charts.
+#include <iostream>
+#include <regex>
+
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "history/render.hpp"
+#include "history/store.hpp"
+#include "history/trends.hpp"
+#include "io/atomic_file.hpp"
+#include "report/reader.hpp"
+
+namespace poolbench::cli {
+namespace {
+
+struct AddOptions {
+  std::string report, db;
+  history::RunInfo run;
+  bool replace = false;
+};
+
+struct ViewOptions {
+  std::string db, filter = ".", out, title = "poolbench history";
+  history::ChangePointOptions steps;
+};
+
+void RunAdd(const AddOptions& opt) {
+  const report::Json report = report::Read(opt.report, report::Expect::kGoogleBenchmark);
+  history::Store store(opt.db, history::Store::Mode::kCreate);
+  const size_t n = store.Add(report, opt.run, opt.replace);
+  std::cout << "added " << n << " benchmark" << (n == 1 ? "" : "s") << " of commit "
+            << opt.run.commit << " to " << opt.db << "\n";
+}
+
+history::History Load(const ViewOptions& opt) {
+  std::regex filter;
+  try {
+    filter = std::regex(opt.filter, std::regex::ECMAScript);
+  } catch (const std::regex_error& e) {
+    throw CLI::ValidationError("--filter",
+                               "'" + opt.filter + "' is not a valid regex: " + e.what());
+  }
+  history::Store store(opt.db, history::Store::Mode::kRead);
+  std::vector<history::Run> runs = store.Runs();
+  if (runs.empty()) {
+    throw history::HistoryError("history database " + opt.db +
+                                " has no commits yet (poolbench history add adds one)");
+  }
+  std::vector<history::Series> series = store.Load();
+  std::erase_if(series,
+                [&](const history::Series& s) { return !std::regex_search(s.name, filter); });
+  if (series.empty()) {
+    throw CLI::ValidationError("--filter",
+                               "'" + opt.filter + "' matches no benchmark in " + opt.db);
+  }
+  history::History h;
+  h.runs = std::move(runs);
+  h.options = opt.steps;
+  h.trends = history::Analyse(std::move(series), opt.steps);
+  return h;
+}
+
+void RunShow(const ViewOptions& opt) { std::cout << history::Text(Load(opt)) << std::flush; }
+
+void RunHtml(const ViewOptions& opt) {
+  const history::History h = Load(opt);
+  WriteFileAtomically(opt.out, history::Html(h, opt.title));
+  std::cout << "wrote " << opt.out << " (" << h.trends.size() << " benchmarks, " << h.runs.size()
+            << " commits, " << h.Steps() << " steps)\n";
+}
+
+void AddViewOptions(CLI::App& cmd, ViewOptions& opt) {
+  cmd.add_option("--db", opt.db, "The history database")->required();
+  cmd.add_option("--filter", opt.filter, "Only benchmarks whose name matches this regex")
+      ->capture_default_str();
+  cmd.add_option("--alpha", opt.steps.alpha,
+                 "Significance level of a step, shared among the splits tested (Bonferroni)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--min-effect", opt.steps.min_effect,
+                 "Smallest change of the median time that makes a step, as a fraction")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--min-commits", opt.steps.min_segment,
+                 "Fewest commits on each side of a step (4 lets the exact U test reach p < 0.05)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+}
+
+void AddHistoryCommand(CLI::App& app) {
+  CLI::App* cmd = app.add_subcommand(
+      "history",
+      "Keep results across commits in a SQLite file and show each benchmark's trend with the "
+      "steps (change points) found in it: `history add`, `history show`, `history html`.");
+  cmd->require_subcommand(1);
+
+  auto [add, aopt] = AddSubcommand<AddOptions>(
+      *cmd, "add", RunAdd,
+      "Store every benchmark of a bench report as the results of one commit (in one "
+      "transaction). A commit already stored is refused unless --replace.");
+  add->add_option("REPORT", aopt->report, "The bench report (JSON)")->required();
+  add->add_option("--db", aopt->db, "The history database (created when missing)")->required();
+  add->add_option("--commit", aopt->run.commit, "The commit the report measured (its SHA)")
+      ->required();
+  add->add_option("--date", aopt->run.date,
+                  "The commit's date, ISO 8601 (default: the report's context.date)");
+  add->add_option("--branch", aopt->run.branch, "The branch of the commit")->capture_default_str();
+  add->add_flag("--replace", aopt->replace, "Replace the results of a commit already stored");
+
+  auto [show, sopt] = AddSubcommand<ViewOptions>(
+      *cmd, "show", RunShow,
+      "Print the steps found, then each benchmark's time per commit, oldest first.");
+  AddViewOptions(*show, *sopt);
+
+  auto [html, hopt] = AddSubcommand<ViewOptions>(
+      *cmd, "html", RunHtml,
+      "Write a self-contained HTML page (no server, no network): the steps, the commits, and "
+      "a chart per benchmark with a point per commit and each step marked.");
+  AddViewOptions(*html, *hopt);
+  html->add_option("-o,--out", hopt->out, "The page to write")->required();
+  html->add_option("--title", hopt->title, "The page's title")->capture_default_str();
+  cmd->footer(
+      "Steps are found per benchmark over each commit's median time: binary segmentation of the "
+      "log-times, each split placed at the largest shift of their mean and kept when the "
+      "Mann-Whitney U test of its two sides gives p < alpha / (splits that could be tested) and "
+      "the medians "
+      "differ by at least --min-effect. A step is named by its first commit; it needs "
+      "--min-commits commits on each side, so a new step shows once that many commits after it "
+      "are stored. Points are ordered by date: give --date in UTC or with its offset.");
+}
+
+}  // namespace
+
+POOLBENCH_CLI_COMMAND(80, AddHistoryCommand);
+
+}  // namespace poolbench::cli

@@ -1,0 +1,243 @@
+#include "history/store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <functional>
+
+#include "history/sqlite.hpp"
+#include "support/history_reports.hpp"
+#include "support/temp_dir.hpp"
+
+namespace poolbench::history {
+namespace {
+
+using testing::AddTimed;
+using testing::AddWrong;
+using testing::BenchmarkName;
+using testing::Contains;
+using testing::TempDir;
+
+report::Json TwoBenchmarks(double scale = 1) {
+  report::Json r = testing::Report();
+  AddTimed(r, "lookup_table", {10 * scale, 30 * scale, 20 * scale});
+  AddWrong(r, "strided_view");
+  return r;
+}
+
+std::string Message(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const HistoryError& e) {
+    return e.what();
+  }
+  return "(no HistoryError)";
+}
+
+TEST(HistoryStore, RoundTripKeepsEveryBenchmarkWithItsCommitContextAndSamples) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("h.sqlite");
+  {
+    Store store(db, Store::Mode::kCreate);
+    EXPECT_EQ(store.Add(TwoBenchmarks(), {"aaa111", "2026-11-02T10:00:00+02:00", "main"}, false),
+              2u);
+    EXPECT_EQ(store.Add(TwoBenchmarks(2), {"bbb222", "2026-11-03", "main"}, false), 2u);
+  }
+  Store store(db, Store::Mode::kRead);
+  const std::vector<history::Run> runs = store.Runs();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].commit, "aaa111");
+  EXPECT_EQ(runs[0].date, "2026-11-02T08:00:00Z");  // stored in UTC
+  EXPECT_EQ(runs[0].machine, "ci-1");
+  EXPECT_EQ(runs[0].cpu, "Intel(R) Xeon(R) Processor");
+  EXPECT_EQ(runs[0].benchmarks, 2);
+
+  const std::vector<Series> series = store.Load();
+  ASSERT_EQ(series.size(), 2u);
+  const Series& timed = series[0];
+  EXPECT_EQ(timed.name, BenchmarkName("lookup_table"));
+  EXPECT_EQ(timed.strategy, "lookup_table");
+  EXPECT_EQ(timed.descriptor, testing::kDescriptor);
+  EXPECT_EQ(timed.threads, 1);
+  ASSERT_EQ(timed.points.size(), 2u);
+  // The median of the repetitions (20 us), not the aggregate entry's time.
+  EXPECT_DOUBLE_EQ(*timed.points[0].time_ns, 20000);
+  EXPECT_DOUBLE_EQ(*timed.points[1].time_ns, 40000);
+  EXPECT_DOUBLE_EQ(*timed.points[0].gbps, 50);
+  EXPECT_EQ(timed.points[0].samples_ns, (std::vector<double>{10000, 30000, 20000}));
+  EXPECT_EQ(timed.points[1].commit, "bbb222");
+  EXPECT_EQ(timed.points[1].branch, "main");
+
+  const Series& wrong = series[1];
+  EXPECT_EQ(wrong.strategy, "strided_view");
+  EXPECT_TRUE(wrong.points[0].wrong);
+  EXPECT_FALSE(wrong.points[0].time_ns.has_value());
+}
+
+TEST(HistoryStore, AggregatesOnlyReportsStoreTheMedianAggregate) {
+  TempDir dir("history_store");
+  report::Json r = testing::Report();
+  AddTimed(r, "simd", {1, 2, 3});
+  // Only the median aggregate (12345 us) is left.
+  r["benchmarks"] = report::Json::array({r["benchmarks"].back()});
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  store.Add(r, {"c1", "2026-11-01", "main"}, false);
+  const std::vector<Series> series = store.Load();
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_DOUBLE_EQ(*series[0].points[0].time_ns, 12345e3);
+  EXPECT_TRUE(series[0].points[0].samples_ns.empty());
+}
+
+TEST(HistoryStore, PointsAreOrderedByDateNotByWhenTheyWereAdded) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  store.Add(TwoBenchmarks(), {"later", "2026-11-05T00:00:00Z", "main"}, false);
+  store.Add(TwoBenchmarks(), {"earlier", "2026-11-05T01:00:00+02:00", "main"}, false);
+  const std::vector<history::Run> runs = store.Runs();
+  EXPECT_EQ(runs[0].commit, "earlier");
+  EXPECT_EQ(runs[1].commit, "later");
+}
+
+TEST(HistoryStore, TheReportDateIsTheDefault) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  store.Add(TwoBenchmarks(), {"c1", "", "main"}, false);
+  EXPECT_EQ(store.Runs()[0].date, "2026-11-22T03:30:00Z");
+}
+
+TEST(HistoryStore, ACommitAlreadyStoredIsRefusedUnlessReplaced) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  store.Add(TwoBenchmarks(), {"c1", "2026-11-01", "main"}, false);
+  EXPECT_TRUE(Contains(Message([&] {
+                         store.Add(TwoBenchmarks(3), {"c1", "2026-11-01", "main"}, false);
+                       }),
+                       "commit c1 is already in"));
+  // Refused without a trace: still the first report's time.
+  EXPECT_DOUBLE_EQ(*store.Load()[0].points.at(0).time_ns, 20000);
+  ASSERT_EQ(store.Load()[0].points.size(), 1u);
+
+  store.Add(TwoBenchmarks(3), {"c1", "2026-11-01", "main"}, true);
+  const std::vector<Series> series = store.Load();
+  ASSERT_EQ(series[0].points.size(), 1u);
+  EXPECT_DOUBLE_EQ(*series[0].points[0].time_ns, 60000);
+  EXPECT_EQ(series[0].points[0].samples_ns.size(), 3u);  // the old samples went with the old run
+}
+
+TEST(HistoryStore, BadInputIsRefusedAndAddsNothing) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  EXPECT_TRUE(Contains(Message([&] {
+                         store.Add(testing::Report(), {"c1", "2026-11-01", "main"}, false);
+                       }),
+                       "no benchmarks"));
+  EXPECT_TRUE(Contains(Message([&] {
+                         store.Add(TwoBenchmarks(), {"c 1", "2026-11-01", "main"}, false);
+                       }),
+                       "without spaces"));
+  EXPECT_TRUE(Contains(Message([&] {
+                         store.Add(TwoBenchmarks(), {"c1", "yesterday", "main"}, false);
+                       }),
+                       "'yesterday' is not an ISO 8601 date"));
+  EXPECT_TRUE(Contains(Message([&] {
+                         store.Add(TwoBenchmarks(), {"c1", "2026-13-01", "main"}, false);
+                       }),
+                       "not a valid date"));
+  EXPECT_TRUE(store.Runs().empty());
+}
+
+TEST(HistoryStore, AFailureHalfWayRollsTheReportBack) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  report::Json r = TwoBenchmarks();
+  // A repetition whose time SQLite cannot store is not possible with a validated report, so
+  // make the second benchmark collide with a trigger that fails its insert.
+  {
+    Database db(dir.Path("h.sqlite"), false);
+    db.Execute(
+        "CREATE TRIGGER refuse BEFORE INSERT ON results WHEN NEW.strategy = 'strided_view' "
+        "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
+  }
+  EXPECT_TRUE(Contains(Message([&] {
+                         store.Add(r, {"c1", "2026-11-01", "main"}, false);
+                       }),
+                       "refused by the test"));
+  EXPECT_TRUE(store.Runs().empty());
+  EXPECT_TRUE(store.Load().empty());
+}
+
+TEST(HistoryStore, AnotherSchemaVersionIsRefused) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("h.sqlite");
+  { Store store(db, Store::Mode::kCreate); }
+  {
+    Database raw(db, false);
+    raw.Execute("UPDATE schema_version SET version = 99");
+  }
+  for (Store::Mode mode : {Store::Mode::kCreate, Store::Mode::kRead}) {
+    const std::string m = Message([&] { Store store(db, mode); });
+    EXPECT_TRUE(Contains(m, "has schema version 99; this poolbench reads version 1")) << m;
+  }
+}
+
+TEST(HistoryStore, AFileThatIsNotSqliteIsRefusedAndLeftAlone) {
+  TempDir dir("history_store");
+  const std::string junk = "{\"this is\": \"a report, not a database\"}\n" + std::string(600, 'x');
+  const std::string db = dir.Write("h.sqlite", junk);
+  const std::string m = Message([&] { Store store(db, Store::Mode::kCreate); });
+  EXPECT_TRUE(Contains(m, "is not a poolbench history: it cannot be read as a SQLite database"))
+      << m;
+  EXPECT_EQ(testing::Slurp(db), junk);
+}
+
+TEST(HistoryStore, ADamagedHistoryIsAClearError) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("h.sqlite");
+  {
+    Store store(db, Store::Mode::kCreate);
+    store.Add(TwoBenchmarks(), {"c1", "2026-11-01", "main"}, false);
+  }
+  // Keep the first page (the header and the schema), overwrite the tables' pages.
+  std::string bytes = testing::Slurp(db);
+  ASSERT_GT(bytes.size(), 8192u);
+  std::fill(bytes.begin() + 4096, bytes.end(), '\xff');
+  dir.Write("h.sqlite", bytes);
+  const std::string m = Message([&] {
+    Store store(db, Store::Mode::kRead);
+    store.Load();
+  });
+  EXPECT_TRUE(Contains(m, db)) << m;
+  EXPECT_TRUE(Contains(m, "malformed")) << m;
+}
+
+TEST(HistoryStore, ASqliteDatabaseOfSomethingElseIsRefused) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("other.sqlite");
+  {
+    Database raw(db, true);
+    raw.Execute("CREATE TABLE people (name TEXT)");
+  }
+  EXPECT_TRUE(Contains(Message([&] { Store store(db, Store::Mode::kCreate); }),
+                       "is a SQLite database but not a poolbench history"));
+}
+
+TEST(HistoryStore, ReadingNeedsAnExistingNonEmptyHistory) {
+  TempDir dir("history_store");
+  EXPECT_TRUE(Contains(Message([&] { Store store(dir.Path("none.sqlite"), Store::Mode::kRead); }),
+                       "does not exist"));
+  EXPECT_FALSE(std::filesystem::exists(dir.Path("none.sqlite")));
+  const std::string empty = dir.Write("empty.sqlite", "");
+  EXPECT_TRUE(Contains(Message([&] { Store store(empty, Store::Mode::kRead); }), "is empty"));
+}
+
+TEST(HistoryDates, AreNormalisedToUtc) {
+  EXPECT_EQ(NormalizeDate("2026-11-22"), "2026-11-22T00:00:00Z");
+  EXPECT_EQ(NormalizeDate("2026-11-22T03:30:00+00:00"), "2026-11-22T03:30:00Z");
+  EXPECT_EQ(NormalizeDate("2026-11-22T01:30:00.123-0230"), "2026-11-22T04:00:00Z");
+  EXPECT_EQ(NormalizeDate("2026-01-01T01:00:00+02:00"), "2025-12-31T23:00:00Z");
+  EXPECT_THROW(NormalizeDate("22/11/2026"), HistoryError);
+}
+
+}  // namespace
+}  // namespace poolbench::history
