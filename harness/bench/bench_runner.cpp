@@ -15,6 +15,7 @@
 #include "check/cross_check.hpp"
 #include "check/inputs.hpp"
 #include "io/plugin_loader.hpp"
+#include "isolate/outcome.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
@@ -47,15 +48,19 @@ struct ProblemBuffers {
     const int64_t in = InputElements(p) * SizeOf(p.dtype),
                   out = OutputElements(p) * SizeOf(p.dtype);
     const bool forward = p.direction == Direction::kForward;
-    src = GuardedBuffer(in);
-    (forward ? dst : diff_src) = GuardedBuffer(forward ? out : in);
-    if (!forward) diff_dst = GuardedBuffer(out);
-    if (p.indices) indices = GuardedBuffer(OutputElements(p) * 8);
+    src = GuardedBuffer(in, "input");
+    (forward ? dst : diff_src) =
+        GuardedBuffer(forward ? out : in, forward ? "output" : "input gradient");
+    if (!forward) diff_dst = GuardedBuffer(out, "output gradient");
+    if (p.indices) indices = GuardedBuffer(OutputElements(p) * 8, "indices");
     // Random values in random order: a max's branches are as unpredictable as on real data.
     DispatchDType(p.dtype, [&]<class T>() {
       FillInput<T>(src.as<T>(), Flavour::kNegative, seed, InputDomain{});
       FillInput<T>(diff_dst.as<T>(), Flavour::kNegative, seed + 1, InputDomain{});
     });
+    // Strategies only read their inputs: a write into one faults.
+    src.SetReadOnly(true);
+    diff_dst.SetReadOnly(true);
   }
   Buffers Get() {
     Buffers b;
@@ -197,43 +202,25 @@ struct Finished {
   }
 };
 
-// The benchmarks of one problem: every strategy that supports it at each of its thread counts,
-// verified first. Unsupported pairs are added to `skipped` (and handed to on_result unless an
-// earlier part of the run did). Every benchmark's name goes to `names` in order; only those
-// not finished earlier become jobs.
-std::vector<Job> PlanJobs(const std::vector<const Strategy*>& strategies, const Problem& p,
-                          const BenchConfig& cfg, const Finished& finished, Json& skipped,
-                          std::vector<std::string>& names) {
-  const std::string desc = FormatDescriptor(p);
-  CrossChecker checker(p, cfg.seed);
-  std::vector<Job> jobs;
-  for (const Strategy* s : strategies) {
-    if (Support sup = s->Supports(p); !sup) {
-      const Json item = {
-          {field::kStrategy, s->name()}, {field::kDescriptor, desc}, {"reason", sup.reason}};
-      skipped.push_back(item);
-      if (cfg.on_result && !finished.skipped.count({std::string(s->name()), desc})) {
-        cfg.on_result({{"skipped", item}});
-      }
-      continue;
-    }
-    std::vector<int> counts;
-    for (int t : ThreadCounts(*s, cfg.threads)) {
-      const std::string name =
-          std::string(s->name()) + "/" + desc + "/threads:" + std::to_string(t);
-      names.push_back(name);
-      if (!finished.entries.count(name)) counts.push_back(t);
-    }
-    if (counts.empty()) continue;
-    // Verified at its largest thread count, where races would show.
-    const CheckResult check = checker.Check(*s, counts.back());
-    const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
-    for (int t : counts) {
-      const std::string name =
-          std::string(s->name()) + "/" + desc + "/threads:" + std::to_string(t);
-      jobs.push_back({s, t, name, wrong});
-    }
+// The name of a strategy's benchmark on a problem at a thread count.
+std::string BenchmarkName(const Strategy& s, const Problem& p, int threads) {
+  return std::string(s.name()) + "/" + FormatDescriptor(p) + "/threads:" + std::to_string(threads);
+}
+
+// The benchmarks of one strategy on one problem at each of its thread counts not finished
+// earlier, verified first.
+std::vector<Job> PlanJobs(const Strategy& s, const Problem& p, const BenchConfig& cfg,
+                          const Finished& finished, CrossChecker& checker) {
+  std::vector<int> counts;
+  for (int t : ThreadCounts(s, cfg.threads)) {
+    if (!finished.entries.count(BenchmarkName(s, p, t))) counts.push_back(t);
   }
+  if (counts.empty()) return {};
+  // Verified at its largest thread count, where races would show.
+  const CheckResult check = checker.Check(s, counts.back());
+  const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
+  std::vector<Job> jobs;
+  for (int t : counts) jobs.push_back({&s, t, BenchmarkName(s, p, t), wrong});
   return jobs;
 }
 
@@ -304,6 +291,63 @@ std::vector<Json> TimeJobs(const std::vector<Job>& jobs, const Problem& p, const
   return entries;
 }
 
+// The entry of a strategy that crashed, timed out, threw, exited or ran out of memory on `p`:
+// an error entry in Google Benchmark's form with the fault's verdict, and the signal and a
+// repro line. It carries the largest thread count, at which the strategy was being verified.
+Json FaultEntry(const Strategy& s, const Problem& p, const BenchConfig& cfg,
+                const isolate::Outcome& o) {
+  const int threads = ThreadCounts(s, cfg.threads).back();
+  const Job job{&s, threads, BenchmarkName(s, p, threads), ""};
+  Json e = {{"family_index", 0},
+            {"per_family_instance_index", 0},
+            {"run_type", "iteration"},
+            {"repetitions", 1},
+            {"repetition_index", 0},
+            {"iterations", 0},
+            {"real_time", 0},
+            {"cpu_time", 0},
+            {"time_unit", "ns"},
+            {"error_occurred", true},
+            {"error_message", o.message}};
+  Annotate(e, job, p);
+  e[field::kVerdict] = isolate::VerdictName(o.fault);
+  if (!o.signal.empty()) e[field::kSignal] = o.signal;
+  e[field::kRepro] = "poolbench " + PluginOption(s) + "bench --problem " + FormatDescriptor(p) +
+                     " --strategy '^" + std::string(s.name()) + "$' --seed " +
+                     std::to_string(cfg.seed);
+  return e;
+}
+
+// What a worker sends back for one (strategy, problem): {"skipped": reason} or
+// {"entries": [...]}.
+Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg,
+               const Finished& finished, CrossChecker& checker) {
+  if (Support sup = s.Supports(p); !sup) return {{"skipped", sup.reason}};
+  const std::vector<Job> jobs = PlanJobs(s, p, cfg, finished, checker);
+  return {{"entries", jobs.empty() ? std::vector<Json>{} : TimeJobs(jobs, p, cfg)}};
+}
+
+// The rooflines measured in a worker when strategies run in workers (see RunBench).
+Rooflines MeasureRooflinesIn(const BenchConfig& cfg) {
+  if (!cfg.isolation.isolate || cfg.bandwidth_seconds <= 0 || cfg.resume) {
+    return MeasureRooflines(cfg);
+  }
+  Rooflines out;
+  isolate::Options opt = cfg.isolation;
+  opt.timeout_seconds = 0;
+  isolate::RunTasks(
+      1, [&](size_t) { return MeasureRooflines(cfg).json.dump(); }, opt,
+      [&](size_t, isolate::Outcome o) {
+        if (o.fault != isolate::Fault::kNone) {
+          throw std::runtime_error("the bandwidth measurement failed: " + o.message);
+        }
+        out.json = Json::parse(o.result);
+        return true;
+      });
+  for (BandwidthLevel& l : BandwidthFromJson(out.json)) out.levels[l.threads].push_back(l);
+  return out;
+}
+
 bool IsTime(const Json& e) {
   return !e.value("error_occurred", false) &&
          (e["run_type"] == "iteration" || e.value("aggregate_name", "") == "mean" ||
@@ -358,10 +402,15 @@ std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, in
   return out;
 }
 
+bool IsFailure(const report::Json& entry) {
+  const std::string verdict = entry.value(field::kVerdict, "pass");
+  return verdict != "pass";
+}
+
 report::Json RunBench(const std::vector<const Strategy*>& strategies,
                       const std::vector<Problem>& problems, const BenchConfig& cfg) {
   InitBenchmarkOnce();
-  const Rooflines rooflines = MeasureRooflines(cfg);
+  const Rooflines rooflines = MeasureRooflinesIn(cfg);
   const Finished finished(cfg.resume);
   Json out;
   if (cfg.resume) {
@@ -373,19 +422,31 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
   if (cfg.on_context) cfg.on_context(out["context"]);
   Json benchmarks = Json::array();
   std::set<std::string> reported;
-  for (size_t i = 0; i < problems.size() && !(cfg.stop && cfg.stop()); ++i) {
-    const Problem& p = problems[i];
-    if (cfg.on_problem) cfg.on_problem(i, problems.size(), FormatDescriptor(p));
-    std::vector<std::string> names;
-    const std::vector<Job> jobs =
-        PlanJobs(strategies, p, cfg, finished, out["context"][ctx::kSkipped], names);
-    // Every entry of a problem is final once its own reference time is known: the derived
-    // fields need nothing from other problems.
-    std::map<std::string, std::vector<Json>> fresh;
-    if (!jobs.empty()) {
-      for (Json& e : TimeJobs(jobs, p, cfg))
-        fresh[e.at("run_name").get<std::string>()].push_back(std::move(e));
+  for (const Problem& p : problems) {
+    if (std::string e = Validate(p); !e.empty()) {
+      throw std::invalid_argument("invalid problem " + FormatDescriptor(p) + ": " + e);
     }
+  }
+  // One task per (problem, strategy), problem by problem, so that a worker computes each
+  // problem's reference results once for all strategies.
+  const size_t n = strategies.size();
+  std::optional<CrossChecker> checker;
+  size_t checker_problem = 0;
+  const isolate::Task task = [&](size_t i) {
+    if (!checker || checker_problem != i / n) {
+      checker.reset();
+      checker.emplace(problems[i / n], cfg.seed);
+      checker_problem = i / n;
+    }
+    return BenchTask(*strategies[i % n], problems[i / n], cfg, finished, *checker).dump();
+  };
+  // The current problem's benchmark names in order, and its fresh entries by name: every entry
+  // of a problem is final once its own reference time is known (the derived fields need nothing
+  // from other problems), so a problem's results are reported when its last strategy is in.
+  std::vector<std::string> names;
+  std::map<std::string, std::vector<Json>> fresh;
+  Json& skipped = out["context"][ctx::kSkipped];
+  const auto finish_problem = [&] {
     Json problem_entries = Json::array();
     for (const std::string& name : names) {
       const auto& source = fresh.count(name) ? fresh : finished.entries;
@@ -394,15 +455,56 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
       }
     }
     AddDerivedFields(problem_entries, rooflines.levels);
+    int64_t family = 0;
     for (const std::string& name : names) {
       Json record = {{"benchmarks", Json::array()}};
-      for (const Json& e : problem_entries) {
-        if (e["run_name"] == name) record["benchmarks"].push_back(e);
+      for (Json& e : problem_entries) {
+        if (e["run_name"] != name) continue;
+        // Each task's Google Benchmark run numbers its families from 0; the report numbers
+        // them per problem, as one Google Benchmark run per problem did.
+        if (fresh.count(name)) e["family_index"] = family;
+        record["benchmarks"].push_back(e);
       }
+      ++family;
       if (cfg.on_result && fresh.count(name)) cfg.on_result(record);
       reported.insert(name);
     }
     for (Json& e : problem_entries) benchmarks.push_back(std::move(e));
+    names.clear();
+    fresh.clear();
+  };
+  const isolate::Done done = [&](size_t i, isolate::Outcome o) {
+    const Problem& p = problems[i / n];
+    const Strategy& s = *strategies[i % n];
+    if (o.fault != isolate::Fault::kNone) {
+      Json e = FaultEntry(s, p, cfg, o);
+      const std::string name = e["run_name"];
+      names.push_back(name);
+      fresh[name].push_back(std::move(e));
+    } else if (Json r = Json::parse(o.result); r.contains("skipped")) {
+      const std::string desc = FormatDescriptor(p);
+      const Json item = {
+          {field::kStrategy, s.name()}, {field::kDescriptor, desc}, {"reason", r["skipped"]}};
+      skipped.push_back(item);
+      if (cfg.on_result && !finished.skipped.count({std::string(s.name()), desc})) {
+        cfg.on_result({{"skipped", item}});
+      }
+    } else {
+      for (int t : ThreadCounts(s, cfg.threads)) names.push_back(BenchmarkName(s, p, t));
+      for (Json& e : r["entries"]) fresh[e.at("run_name").get<std::string>()].push_back(e);
+    }
+    if ((i + 1) % n != 0) return true;
+    finish_problem();
+    // Asked between problems: a stopped run reports every problem it finished.
+    const size_t next = (i + 1) / n;
+    if (next == problems.size()) return true;
+    if (cfg.stop && cfg.stop()) return false;
+    if (cfg.on_problem) cfg.on_problem(next, problems.size(), FormatDescriptor(problems[next]));
+    return true;
+  };
+  if (n > 0 && !problems.empty() && !(cfg.stop && cfg.stop())) {
+    if (cfg.on_problem) cfg.on_problem(0, problems.size(), FormatDescriptor(problems[0]));
+    isolate::RunTasks(problems.size() * n, task, cfg.isolation, done);
   }
   benchmark::ClearRegisteredBenchmarks();
   // Stopped early: what the earlier part finished beyond this point is still reported.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "isolate/worker.hpp"
 #include "poolbench/problem.hpp"
 #include "poolbench/strategy.hpp"
 #include "report/report.hpp"
@@ -25,6 +26,11 @@ struct BenchConfig {
   std::string shard;  // "I/N", recorded in the context when the run is one shard of a suite
   // Called before each problem with (index, count, descriptor), e.g. to show progress.
   std::function<void(size_t, size_t, const std::string&)> on_problem;
+  // Where strategies run: in this process (the default of the library, for tests) or in worker
+  // processes, one (strategy, problem) entry per task (the default of `poolbench bench`). A
+  // strategy that crashes, hangs, throws, exits or runs out of memory gets an error entry with
+  // that verdict; the others run on.
+  isolate::Options isolation{.isolate = false, .timeout_seconds = 0, .memory_limit_bytes = 0};
 
   // Hooks for the journal (report/journal.hpp), called in the harness process. on_context gets
   // the report's context once, before any result. on_result gets each result as soon as it is
@@ -43,6 +49,10 @@ struct BenchConfig {
   const report::Json* resume = nullptr;
 };
 
+// Whether an entry counts against the run: a wrong strategy, or one that crashed, timed out,
+// threw, exited or ran out of memory.
+bool IsFailure(const report::Json& entry);
+
 // Bytes one run reads and writes: input and output (and indices) for forward; input, output
 // gradient and input gradient for backward.
 int64_t BytesMoved(const Problem& p);
@@ -53,6 +63,10 @@ std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, in
 
 // Runs the benchmark. Strategies that do not support a problem are listed in
 // context.skipped; strategies that fail the cross-check get an error entry and are not timed.
+// With isolation, each (strategy, problem) is verified and timed in a worker, and a fault gets
+// an error entry with the fault's verdict (isolate::VerdictName), the signal of a crash and a
+// repro line; the bandwidth is measured in a worker too, so that this process never starts
+// OpenMP threads before it forks (libgomp's thread pool does not survive a fork).
 // Entries are in the order of the problems, then of the strategies, then of the thread counts.
 report::Json RunBench(const std::vector<const Strategy*>& strategies,
                       const std::vector<Problem>& problems, const BenchConfig& cfg);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "check/inputs.hpp"
+#include "io/plugin_loader.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
 #include "poolbench/tensor.hpp"
@@ -23,7 +25,8 @@ namespace {
 // unwritten elements and writes outside it are caught.
 template <class T>
 struct Guarded {
-  explicit Guarded(int64_t n) : size(n), buffer(n * static_cast<int64_t>(sizeof(T))) {}
+  Guarded(int64_t n, const char* label)
+      : size(n), buffer(n * static_cast<int64_t>(sizeof(T)), label) {}
   T* get() { return buffer.as<T>().data(); }
   const T* data() const { return buffer.as<T>().data(); }
   int64_t size;
@@ -33,9 +36,9 @@ struct Guarded {
 template <class T>
 struct Outputs {
   Outputs(const Problem& p, bool forward)
-      : dst(forward ? OutputElements(p) : 0),
-        indices(forward && p.indices ? OutputElements(p) : 0),
-        diff_src(forward ? 0 : InputElements(p)) {}
+      : dst(forward ? OutputElements(p) : 0, "output"),
+        indices(forward && p.indices ? OutputElements(p) : 0, "indices"),
+        diff_src(forward ? 0 : InputElements(p), "input gradient") {}
   Guarded<T> dst;
   Guarded<int64_t> indices;
   Guarded<T> diff_src;
@@ -43,27 +46,31 @@ struct Outputs {
 
 // Runs a kernel prepared for `p` on copies of the inputs in guarded, aligned buffers (what the
 // strategy gets is exactly what the benchmark gives it), including the untimed forward pass of
-// a backward kernel that saves one. Returns an empty string, or what the kernel did to its
-// inputs: a write into src or diff_dst, or outside either.
+// a backward kernel that saves one. The inputs are read-only meanwhile, so a write into them
+// faults (and is named by the worker's fault handler). Returns an empty string, or what the
+// kernel did to its inputs: a write into the guard zones around src or diff_dst.
 template <class T>
 std::string RunKernel(Kernel& k, const Problem& p, const std::vector<T>& src,
                       const std::vector<T>& diff_dst, Outputs<T>& out) {
-  GuardedBuffer in(static_cast<int64_t>(src.size() * sizeof(T)));
-  GuardedBuffer dd(static_cast<int64_t>(diff_dst.size() * sizeof(T)));
+  GuardedBuffer in(static_cast<int64_t>(src.size() * sizeof(T)), "input");
+  GuardedBuffer dd(static_cast<int64_t>(diff_dst.size() * sizeof(T)), "output gradient");
   std::copy(src.begin(), src.end(), in.as<T>().begin());
   std::copy(diff_dst.begin(), diff_dst.end(), dd.as<T>().begin());
   Buffers b;
   b.src = in.data();
   SavedForwardBuffers saved;
-  if (p.direction == Direction::kForward) {
-    b.dst = out.dst.get();
-    if (p.indices) b.indices = out.indices.get();
-  } else {
-    b.diff_dst = dd.data();
-    b.diff_src = out.diff_src.get();
-    saved.Bind(k, p, b);
+  {
+    const ReadOnlyWhileAlive read_only{&in, &dd};
+    if (p.direction == Direction::kForward) {
+      b.dst = out.dst.get();
+      if (p.indices) b.indices = out.indices.get();
+    } else {
+      b.diff_dst = dd.data();
+      b.diff_src = out.diff_src.get();
+      saved.Bind(k, p, b);
+    }
+    k.Run(b);
   }
-  k.Run(b);
   const auto unchanged = [](const GuardedBuffer& g, const std::vector<T>& want) {
     return std::memcmp(g.data(), want.data(), want.size() * sizeof(T)) == 0;
   };
@@ -170,16 +177,11 @@ std::string CheckAgainst(const Strategy& s, const Problem& p, const ExecContext&
                          const ReferenceRun<T>& ref) {
   const bool forward = p.direction == Direction::kForward;
   Outputs<T> got(p, forward);
-  // An exception from the strategy is its failure on this problem, not the end of the run.
-  try {
-    const std::unique_ptr<Kernel> kernel = s.Prepare(p, ctx);
-    if (!kernel) return "Prepare returned no kernel";
-    if (std::string e = RunKernel(*kernel, p, ref.src, ref.diff_dst, got); !e.empty()) return e;
-  } catch (const std::exception& e) {
-    return std::string("threw an exception: ") + e.what();
-  } catch (...) {
-    return "threw an exception that is not a std::exception";
-  }
+  // An exception from the strategy leaves Check: the caller (isolate::RunTasks) gives the
+  // entry the verdict "threw", in a worker and in one process alike.
+  const std::unique_ptr<Kernel> kernel = s.Prepare(p, ctx);
+  if (!kernel) return "Prepare returned no kernel";
+  if (std::string e = RunKernel(*kernel, p, ref.src, ref.diff_dst, got); !e.empty()) return e;
   const auto& mag = ref.magnitude;
   const int64_t oh = OutputH(p), ow = OutputW(p);
   if (!forward) {
@@ -201,10 +203,20 @@ std::string_view ToString(Verdict v) {
   return kNames[static_cast<size_t>(v)];
 }
 
+std::string PluginOption(const Strategy& s) {
+  // The peers built with poolbench load by default; naming them again would register twice.
+  const std::string plugin = PluginOf(s);
+  if (plugin.empty() || IsPeer(s)) return "";
+  // Absolute, so that the line works from any directory.
+  std::error_code ec;
+  const std::filesystem::path absolute = std::filesystem::absolute(plugin, ec);
+  return "--plugin " + (ec ? plugin : absolute.lexically_normal().string()) + " ";
+}
+
 std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed, int threads) {
-  return "poolbench check --problem " + FormatDescriptor(p) + " --strategy '^" +
-         std::string(s.name()) + "$' --seed " + std::to_string(seed) + " --threads " +
-         std::to_string(threads);
+  return "poolbench " + PluginOption(s) + "check --problem " + FormatDescriptor(p) +
+         " --strategy '^" + std::string(s.name()) + "$' --seed " + std::to_string(seed) +
+         " --threads " + std::to_string(threads);
 }
 
 CrossChecker::CrossChecker(const Problem& p, uint64_t seed) : p_(p), seed_(seed) {

@@ -34,7 +34,8 @@ class CrossChecker {
   // registered.
   CrossChecker(const Problem& p, uint64_t seed);
   ~CrossChecker();
-  // Runs `s` with `threads` threads (at most s.MaxThreads()).
+  // Runs `s` with `threads` threads (at most s.MaxThreads()). What the strategy throws
+  // propagates: a strategy that throws has no verdict of its own here.
   CheckResult Check(const Strategy& s, int threads = 1);
 
  private:
@@ -54,7 +55,11 @@ class CrossChecker {
 // strategy is not registered.
 CheckResult CrossCheck(const Strategy& s, const Problem& p, uint64_t seed, int threads = 1);
 
-// The command line that reproduces one check.
+// "--plugin PATH " when `s` came from a plugin that poolbench does not load by default, else
+// empty: what a command line needs to find the strategy again.
+std::string PluginOption(const Strategy& s);
+
+// The command line that reproduces one check, with the --plugin the strategy needs.
 std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed, int threads = 1);
 
 }  // namespace poolbench

@@ -2,6 +2,7 @@
 // Google Benchmark, and write the JSON report.
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -28,6 +29,7 @@ namespace {
 
 struct BenchOptions {
   Selection selection;
+  IsolationSelection isolation;
   std::vector<int> threads = {1};
   int repetitions = 1;
   double min_time = 0.1;
@@ -177,6 +179,7 @@ void RunBenchCommand(const BenchOptions& opt) {
   cfg.min_time = opt.min_time;
   cfg.seed = opt.seed;
   cfg.bandwidth_seconds = opt.bandwidth_seconds;
+  cfg.isolation = opt.isolation.Get();
   // Checked now, so that an --out that cannot be written fails at once, not after minutes of
   // timing: the journal beside it is created in the same directory. The report itself is staged
   // only at the end, so that a killed run leaves no temporary file behind.
@@ -235,20 +238,45 @@ void RunBenchCommand(const BenchOptions& opt) {
               << ")\n";
     throw CLI::RuntimeError(128 + sig);
   }
+  // A run that timed nothing is no result: the previous report stays.
+  if (r["benchmarks"].empty()) {
+    journal.Remove();
+    std::cerr << "poolbench: error: nothing was timed: "
+              << (problems.empty() ? "no problems were selected (empty suite or shard?)"
+                                   : "every selected strategy skipped every problem")
+              << "; " << opt.out << " was left as it was\n";
+    throw CLI::RuntimeError(kExitUsage);
+  }
   report::Save(r, opt.out);
   journal.Remove();
   PrintSummary(r);
-  std::cout << "\nreport: " << opt.out << " (" << r["benchmarks"].size() << " entries, "
+  const auto& entries = r["benchmarks"];
+  const auto failed = std::count_if(entries.begin(), entries.end(), IsFailure);
+  std::cout << "\nreport: " << opt.out << " (" << entries.size() << " entries, "
             << r["context"][report::ctx::kSkipped].size() << " skipped)\n";
   if (sig) throw CLI::RuntimeError(128 + sig);
+  if (failed > 0) {
+    std::cout << failed
+              << " entries are wrong, crashed, timed out, threw, exited or ran out of "
+                 "memory (not ranked above)\n";
+    for (const auto& e : entries) {
+      if (IsFailure(e) && e.contains(report::field::kRepro)) {
+        std::cout << "  repro: " << e[report::field::kRepro].get<std::string>() << "\n";
+      }
+    }
+    std::cout.flush();
+    throw CLI::RuntimeError(kExitFailure);
+  }
 }
 
 void AddBenchCommand(CLI::App& app) {
   auto [cmd, opt] = AddSubcommand<BenchOptions>(
       app, "bench", RunBenchCommand,
       "Verify every selected strategy against the reference on every selected problem, then "
-      "time the correct ones with Google Benchmark and write the JSON report. A wrong strategy "
-      "is reported as an error entry, never timed or ranked.");
+      "time the correct ones with Google Benchmark and write the JSON report, each strategy in a "
+      "worker process. A wrong strategy, or one that crashes, hangs, throws, exits or runs out "
+      "of memory, is reported as an error entry, never timed or ranked, and the run exits 1; "
+      "a run that timed nothing exits 2.");
   AddSelectionOptions(*cmd, opt->selection, "seeds,networks",
                       "Suites to time, as written: seeds, edge, networks, large, all, or suite "
                       "files; comma-separated",
@@ -281,6 +309,7 @@ void AddBenchCommand(CLI::App& app) {
   cmd->add_flag("--resume", opt->resume,
                 "Finish a run that was interrupted or killed, from its journal (OUT.journal), "
                 "without measuring again what it finished; give the options of that run");
+  AddIsolationOptions(*cmd, opt->isolation, 600);
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "io/atomic_file.hpp"
+#include "isolate/outcome.hpp"
+#include "isolate/worker.hpp"
 #include "poolbench/descriptor.hpp"
 #include "render/check_results.hpp"
 
@@ -24,6 +26,7 @@ namespace {
 
 struct CheckOptions {
   Selection selection;
+  IsolationSelection isolation;
   int fuzz = 0;
   int threads = 2;
   uint64_t seed = 1;
@@ -62,25 +65,41 @@ class CheckReport {
     std::cout << "\n";
   }
 
-  // Checks every strategy on `p` and prints the problem's row.
-  void CheckProblem(const Problem& p, const CheckOptions& opt) {
-    std::string row = FormatDescriptor(p);
-    if (row.size() < kProblemWidth) row.resize(kProblemWidth, ' ');
-    CrossChecker checker(p, opt.seed);
-    for (const Strategy* s : strategies_) {
-      const CheckResult result = checker.Check(*s, opt.threads);
-      Record(*s, p, result, opt);
-      std::string cell = Count(*s, result);
-      cell.resize(width_, ' ');
-      row += " " + cell;
+  // Counts the outcome of strategy `s` on `p`, and prints the problem's row once its last
+  // strategy is in.
+  void Add(const Problem& p, const Strategy& s, const isolate::Outcome& o,
+           const CheckOptions& opt) {
+    std::string cell;
+    if (o.fault == isolate::Fault::kNone) {
+      const CheckResult result = Decode(o.result);
+      Record(s, p, result, opt);
+      cell = Count(s, result);
+    } else {
+      cell = CountFault(s, p, o, opt);
     }
-    if (!quiet_) std::cout << row << "\n";
+    cell.resize(width_, ' ');
+    row_ += " " + cell;
+    if (&s != strategies_.back()) return;
+    std::string head = FormatDescriptor(p);
+    if (head.size() < kProblemWidth) head.resize(kProblemWidth, ' ');
+    // Flushed row by row: what a run printed survives whatever happens next.
+    if (!quiet_) std::cout << head << row_ << std::endl;
+    row_.clear();
+  }
+
+  // A check result as a worker sends it: the verdict's digit, then the detail.
+  static std::string Encode(const CheckResult& r) {
+    return std::to_string(static_cast<int>(r.verdict)) + r.detail;
+  }
+  static CheckResult Decode(const std::string& text) {
+    return {static_cast<Verdict>(text.at(0) - '0'), text.substr(1)};
   }
 
   // Every check so far, one record per strategy and problem variant, for --json and --junit.
   const std::vector<render::CheckRecord>& records() const { return records_; }
 
-  // Prints the summary and the failures; throws the failure exit status if any check failed.
+  // Prints the summary and the failures; throws the failure exit status if any check failed,
+  // and the usage status when nothing was checked at all.
   void Finish(size_t problems, uint64_t seed) const {
     std::cout << "\nSummary over " << problems << " problems (seed " << seed << "):\n";
     for (const Strategy* s : strategies_) {
@@ -90,6 +109,16 @@ class CheckReport {
       for (const auto& [reason, count] : t.reasons) {
         std::cout << "      skipped " << count << ": " << reason << "\n";
       }
+    }
+    int checked = 0;
+    for (const auto& [name, t] : tally_) checked += t.pass + t.fail;
+    if (failures_.empty() && checked == 0) {
+      std::cout.flush();
+      std::cerr << "poolbench: error: nothing was checked: "
+                << (problems == 0 ? "no problems were selected (empty suite?)"
+                                  : "every selected strategy skipped every problem")
+                << "\n";
+      throw CLI::RuntimeError(kExitUsage);
     }
     if (failures_.empty()) {
       std::cout << "\nAll checks passed.\n";
@@ -123,6 +152,31 @@ class CheckReport {
     return std::string(ToString(r.verdict));
   }
 
+  // Counts a strategy that crashed, hung, threw, exited or ran out of memory on `p`.
+  std::string CountFault(const Strategy& s, const Problem& p, const isolate::Outcome& o,
+                         const CheckOptions& opt) {
+    ++tally_[s.name()].fail;
+    failures_.push_back(std::string(s.name()) + " on " + FormatDescriptor(p) + " (seed " +
+                        std::to_string(opt.seed) +
+                        "): " + std::string(isolate::VerdictLabel(o.fault)) + ": " + o.message +
+                        "\n  repro: " + ReproLine(s, p, opt.seed, opt.threads));
+    records_.push_back({std::string(s.name()), FormatDescriptor(p),
+                        std::string(isolate::VerdictName(o.fault)), o.message,
+                        ReproLine(s, p, opt.seed, std::clamp(opt.threads, 1, s.MaxThreads()))});
+    switch (o.fault) {
+      case isolate::Fault::kCrashed:
+        return "CRASH";
+      case isolate::Fault::kTimedOut:
+        return "TIMEOUT";
+      case isolate::Fault::kThrew:
+        return "THREW";
+      case isolate::Fault::kExited:
+        return "EXIT";
+      default:
+        return "OOM";
+    }
+  }
+
   void Record(const Strategy& s, const Problem& p, const CheckResult& r, const CheckOptions& opt) {
     // A failure's detail ends with its repro line; the record keeps the two apart.
     static constexpr std::string_view kRepro = "\n  repro: ";
@@ -139,6 +193,7 @@ class CheckReport {
   size_t width_ = 7;
   std::map<std::string_view, Tally> tally_;
   std::vector<std::string> failures_;
+  std::string row_;  // the cells of the problem being checked
 };
 
 void RunCheck(const CheckOptions& opt) {
@@ -165,10 +220,32 @@ void RunCheck(const CheckOptions& opt) {
   if (!opt.json.empty()) json.emplace(opt.json);
   if (!opt.junit.empty()) junit.emplace(opt.junit);
   CheckReport report(strategies, opt.quiet);
-  for (size_t i = 0; i < problems.size(); ++i) {
-    progress.Step(i, problems.size(), FormatDescriptor(problems[i]));
-    report.CheckProblem(problems[i], opt);
+  std::cout.flush();
+  // One task per (problem, strategy), problem by problem, so that a worker computes each
+  // problem's reference results once for all strategies.
+  const size_t n = strategies.size();
+  std::optional<CrossChecker> checker;
+  size_t checker_problem = 0;
+  const isolate::Task task = [&](size_t i) {
+    if (!checker || checker_problem != i / n) {
+      checker.reset();
+      checker.emplace(problems[i / n], opt.seed);
+      checker_problem = i / n;
+    }
+    return CheckReport::Encode(checker->Check(*strategies[i % n], opt.threads));
+  };
+  const isolate::Done done = [&](size_t i, isolate::Outcome o) {
+    if (i % n == 0) progress.Step(i / n, problems.size(), FormatDescriptor(problems[i / n]));
+    report.Add(problems[i / n], *strategies[i % n], o, opt);
+    return true;
+  };
+  // An invalid problem is bad input, refused before any strategy runs.
+  for (const Problem& p : problems) {
+    if (std::string e = Validate(p); !e.empty()) {
+      throw CLI::ValidationError("--problem", "invalid problem " + FormatDescriptor(p) + ": " + e);
+    }
   }
+  isolate::RunTasks(problems.size() * n, task, opt.isolation.Get(), done);
   progress.Finish();
   // Written before Finish(), which throws the failure status: a failing run is when CI needs
   // the files most.
@@ -188,7 +265,8 @@ void AddCheckCommand(CLI::App& app) {
   auto [cmd, opt] = AddSubcommand<CheckOptions>(
       app, "check", RunCheck,
       "Cross-check strategies against the reference (naive_loops) on suites, explicit problems "
-      "and random problems. Exits 1 if any check fails.");
+      "and random problems, each strategy in a worker process. Exits 1 if any check fails or a "
+      "strategy crashes, hangs, throws, exits or runs out of memory, 2 if nothing was checked.");
   AddSelectionOptions(*cmd, opt->selection, "seeds,edge",
                       "Suites to check: seeds, edge, networks, large, all, or suite files; "
                       "comma-separated. Each problem runs in every dtype, max/avg and fwd/bwd "
@@ -214,6 +292,7 @@ void AddCheckCommand(CLI::App& app) {
   cmd->add_option("--junit", opt->junit,
                   "Also write the checks to this file as JUnit XML for CI test views: a test "
                   "suite per strategy, a test case per problem variant");
+  AddIsolationOptions(*cmd, opt->isolation, 60);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "isolate/worker.hpp"
 #include "poolbench/problem.hpp"
 
 namespace poolbench::cli {
@@ -40,5 +41,19 @@ struct Selection {
 // Adds --suite (defaulting to `suite`), --problem and --strategy to `cmd`.
 void AddSelectionOptions(CLI::App& cmd, Selection& selection, const std::string& suite,
                          const std::string& suite_help, const std::string& problem_help);
+
+// How check and bench run strategies: in worker processes with a time limit per (strategy,
+// problem) entry and a memory limit (--timeout, --memory-limit), or all in this process
+// (--no-isolation).
+struct IsolationSelection {
+  double timeout = 60;
+  uint64_t memory_limit = isolate::PhysicalMemoryBytes();
+  bool no_isolation = false;
+
+  isolate::Options Get() const { return {!no_isolation, timeout, memory_limit}; }
+};
+
+// Adds --timeout (defaulting to `timeout` seconds), --memory-limit and --no-isolation to `cmd`.
+void AddIsolationOptions(CLI::App& cmd, IsolationSelection& isolation, double timeout);
 
 }  // namespace poolbench::cli

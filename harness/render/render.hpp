@@ -23,7 +23,7 @@ struct Result {
   // strategy's time is meaningless (it may be fast because it skips work), so it is never
   // shown next to the others.
   bool ranked = false;
-  std::string verdict;        // "pass", "FAIL", or empty when the entry has none
+  std::string verdict;        // "pass", "FAIL", a fault ("crashed"...), or empty when none
   std::string error_message;  // set when the run reported an error
   int repetitions = 1;
   double time_ns = 0;        // mean real time over the repetitions

@@ -92,12 +92,14 @@ void CheckEntryFields(const Json& e, const Place& place) {
   CheckOneOf(e, place, "time_unit", {"ns", "us", "ms", "s"});
   CheckFields(e, place, Kind::kString,
               {"aggregate_name", "error_message", field::kStrategy, field::kDescriptor, field::kOp,
-               field::kDirection, field::kDType, field::kLayout, field::kBandwidthLevel});
+               field::kDirection, field::kDType, field::kLayout, field::kBandwidthLevel,
+               field::kSignal, field::kRepro});
   CheckFields(e, place, Kind::kPositive, {"repetitions", "threads", field::kBytes});
   CheckFields(e, place, Kind::kCount, {"repetition_index", "iterations", "family_index"});
   CheckFields(e, place, Kind::kNumber, {field::kGBps, field::kBandwidthFraction, field::kSpeedup});
   CheckFields(e, place, Kind::kBoolean, {"error_occurred"});
-  CheckOneOf(e, place, field::kVerdict, {"pass", "FAIL"});
+  CheckOneOf(e, place, field::kVerdict,
+             {"pass", "FAIL", "crashed", "timed_out", "threw", "exited", "out_of_memory"});
 }
 
 void CheckEntry(const Json& e, const Place& place, Expect expect) {
@@ -115,7 +117,7 @@ void CheckEntry(const Json& e, const Place& place, Expect expect) {
     }
   }
   // Comparisons and speed-ups divide by the time of every repetition that ran.
-  const bool ran = !e.value("error_occurred", false) && e.value(field::kVerdict, "") != "FAIL";
+  const bool ran = !e.value("error_occurred", false) && e.value(field::kVerdict, "pass") == "pass";
   if (ran && e["run_type"] == "iteration" && e["real_time"].get<double>() <= 0) {
     place.Refuse("has real_time " + e["real_time"].dump() +
                  ": a run without an error must have a positive time");

@@ -65,7 +65,11 @@ inline constexpr const char* kGBps = "gbps";          // bytes_moved / real_time
 inline constexpr const char* kBandwidthFraction = "bandwidth_fraction";
 inline constexpr const char* kBandwidthLevel = "bandwidth_level";  // level the data lives in
 inline constexpr const char* kSpeedup = "speedup_vs_reference";    // naive_loops time / time
-inline constexpr const char* kVerdict = "verdict";  // "pass" or "FAIL" (then error_occurred)
+// "pass", "FAIL" (a wrong result), or how the strategy's worker ended: "crashed", "timed_out",
+// "threw", "exited", "out_of_memory"; anything but "pass" comes with error_occurred.
+inline constexpr const char* kVerdict = "verdict";
+inline constexpr const char* kSignal = "signal";  // "SIGSEGV"..., with the verdict "crashed"
+inline constexpr const char* kRepro = "repro";    // the command line that reproduces a fault
 }  // namespace field
 
 // A report as it is written to a file: pretty-printed, ending in a newline.

@@ -132,6 +132,27 @@ TEST_F(RenderTest, AWrongStrategyIsNeverRanked) {
   EXPECT_EQ(wrong.bytes_moved, 83886080);
 }
 
+TEST_F(RenderTest, AStrategyWhoseWorkerFailedIsListedWithItsVerdict) {
+  const std::pair<const char*, const char*> verdicts[] = {{"crashed", "CRASHED"},
+                                                          {"timed_out", "TIMED OUT"},
+                                                          {"threw", "THREW"},
+                                                          {"exited", "EXITED"},
+                                                          {"out_of_memory", "OUT OF MEMORY"}};
+  for (const auto& [verdict, label] : verdicts) {
+    Json r = Sample();
+    for (Json& e : r["benchmarks"]) {
+      if (e["strategy"] == "reshape_blocks") {
+        e["verdict"] = verdict;
+        e["error_occurred"] = true;
+        e["error_message"] = "crashed with SIGSEGV";
+      }
+    }
+    const ProblemResults vgg = Summarise(r)[1];
+    ASSERT_EQ(vgg.unranked.size(), 1u);
+    EXPECT_EQ(UnrankedLabel(vgg.unranked[0]), label);
+  }
+}
+
 TEST_F(RenderTest, AnErrorInOneRepetitionUnranksTheWholeResult) {
   Json r = Sample();
   for (Json& e : r["benchmarks"]) {

@@ -95,6 +95,21 @@ TEST(ReportReader, NamesTheEntryAndTheFieldOfTheWrongType) {
   EXPECT_TRUE(Contains(Refusal(no_name), "lacks the field \"run_name\""));
 }
 
+TEST(ReportReader, ReadsTheEntryOfAStrategyWhoseWorkerCrashed) {
+  Json r = Sample();
+  testing::AddWrong(r, "crasher");
+  Json& e = r["benchmarks"].back();
+  e["verdict"] = "crashed";
+  e["signal"] = "SIGSEGV";
+  e["repro"] = "poolbench --plugin /p/crasher.so bench --problem " + testing::kDescriptor;
+  EXPECT_NO_THROW(Validate(r, "r.json", Expect::kPoolbench));
+  e["signal"] = 11;
+  EXPECT_TRUE(Contains(Refusal(r), "\"signal\": 11, expected a string"));
+  e["signal"] = "SIGSEGV";
+  e["verdict"] = "exploded";
+  EXPECT_TRUE(Contains(Refusal(r), "\"timed_out\""));
+}
+
 TEST(ReportReader, ARepetitionThatRanMustHaveAPositiveTime) {
   const Json zero = Broken([](Json& r) {
     for (Json& e : r["benchmarks"]) {

@@ -90,7 +90,8 @@ TEST_F(SchemaTest, BrokenReportsAreRejected) {
   ExpectInvalid([](Json& r) { FirstIteration(r).erase("real_time"); },
                 "$.benchmarks[0]: 'real_time' is a required property");
   ExpectInvalid([](Json& r) { FirstIteration(r)["verdict"] = "ok"; },
-                "$.benchmarks[0].verdict: 'ok' is not one of ['pass', 'FAIL']");
+                "$.benchmarks[0].verdict: 'ok' is not one of ['pass', 'FAIL', 'crashed', "
+                "'timed_out', 'threw', 'exited', 'out_of_memory']");
   ExpectInvalid([](Json& r) { FirstIteration(r)["op"] = "min"; }, "$.benchmarks[0].op: 'min'");
   ExpectInvalid([](Json& r) { FirstIteration(r)["dtype"] = "f16"; },
                 "$.benchmarks[0].dtype: 'f16'");

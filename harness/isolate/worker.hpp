@@ -1,0 +1,51 @@
+// Runs a sequence of tasks (one per (strategy, problem) entry) in worker processes forked from
+// the harness, so that a strategy that crashes, hangs, exits or exhausts memory ends only its
+// own entry. One worker runs the tasks in order and sends each result back through a pipe; when
+// it dies or overruns the time limit, its current task gets that verdict and a fresh worker
+// continues with the next task. The harness process itself never runs a task, so everything it
+// has printed and collected survives.
+//
+// A worker is a fork of the harness: it sees the registry, the loaded plugins and the task's
+// captured state as they were when it started, and whatever a task changes stays in the worker
+// (a per-problem cache in the task's closure lives as long as one worker does).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "isolate/outcome.hpp"
+
+namespace poolbench::isolate {
+
+struct Options {
+  // false: run every task in this process (for debugging); a crash then ends the run, and
+  // there is no time or memory limit.
+  bool isolate = true;
+  // Seconds one task may take; 0 for no limit.
+  double timeout_seconds = 60;
+  // Bytes of address space a worker may map beyond what the harness had mapped when it
+  // forked (RLIMIT_AS); 0 for no limit. Not applied in builds with AddressSanitizer, whose
+  // shadow memory needs terabytes of address space.
+  uint64_t memory_limit_bytes = 0;
+};
+
+// The machine's physical memory in bytes, the default memory limit of a worker.
+uint64_t PhysicalMemoryBytes();
+
+// Returns the task's result; runs in a worker. An exception it throws becomes Fault::kThrew
+// (std::bad_alloc: Fault::kOutOfMemory) with the exception's message.
+using Task = std::function<std::string(size_t index)>;
+// Receives each task's outcome in the harness process, in task order, as soon as it is known;
+// returns false to stop the run there (the worker is killed, the remaining tasks are not run).
+using Done = std::function<bool(size_t index, Outcome outcome)>;
+
+// Runs task(0) ... task(count - 1) and hands each outcome to `done`. Flushes stdout and stderr
+// before forking, so nothing buffered is printed twice. A worker ignores SIGINT and SIGTERM,
+// which are the harness's to handle (it stops between tasks, through `done`), and is killed
+// when the harness dies. Throws std::system_error when a pipe or
+// a process cannot be created.
+void RunTasks(size_t count, const Task& task, const Options& options, const Done& done);
+
+}  // namespace poolbench::isolate
