@@ -12,6 +12,20 @@ mkdir -p "$out"
 build/poolbench check --suite seeds,edge --quiet
 build/poolbench bench --suite seeds,peers,networks,large --threads 1,2 --repetitions 3 \
   --min-time 0.05 --out "$out/report.json" "$@"
+# The NumPy and Numba idioms (examples/python/) on the seed problems, beside the C++ strategies
+# and the peers: a second bench on the seeds only (each Python call costs microseconds, which
+# the large suites would multiply), merged into the main report. Without the Python host the
+# report says nothing of them and this says why.
+python=(--plugin examples/python/numpy_idioms.py --plugin examples/python/lookup_table.py
+        --plugin examples/python/numba_loops.py)
+if python_error=$(build/poolbench "${python[@]}" list 2>&1 >/dev/null); then
+  build/poolbench "${python[@]}" check --suite seeds,edge --strategy '^(numpy|numba)_' --quiet
+  build/poolbench "${python[@]}" bench --suite seeds --strategy '^(numpy|numba)_' --threads 1 \
+    --repetitions 3 --min-time 0.05 --bandwidth-seconds 0 --out "$out/python.json"
+  build/poolbench report merge "$out/report.json" "$out/python.json" --out "$out/report.json"
+else
+  echo "run: the Python strategies are left out: $python_error" >&2
+fi
 build/poolbench report "$out/report.json" --markdown "$out/report.md" --csv "$out/report.csv" \
   --html "$out/report.html"
 echo "reports: $out/report.json $out/report.md $out/report.csv $out/report.html"

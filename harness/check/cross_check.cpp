@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "check/inputs.hpp"
+#include "io/plugin_loader.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
 #include "poolbench/tensor.hpp"
@@ -202,7 +203,10 @@ std::string_view ToString(Verdict v) {
 }
 
 std::string ReproLine(const Strategy& s, const Problem& p, uint64_t seed, int threads) {
-  return "poolbench check --problem " + FormatDescriptor(p) + " --strategy '^" +
+  // A strategy from a plugin outside the default plugin folders needs its plugin to run.
+  const std::string plugin = PluginOf(s);
+  const std::string load = plugin.empty() || IsPeer(s) ? "" : "--plugin " + plugin + " ";
+  return "poolbench " + load + "check --problem " + FormatDescriptor(p) + " --strategy '^" +
          std::string(s.name()) + "$' --seed " + std::to_string(seed) + " --threads " +
          std::to_string(threads);
 }
