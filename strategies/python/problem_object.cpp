@@ -8,12 +8,6 @@
 namespace poolbench::python {
 namespace {
 
-// What `p` holds: the problem and what the strategy's prepare hook returned.
-struct ProblemObject {
-  Problem problem;
-  py::object prepared = py::none();
-};
-
 py::tuple PairTuple(const Pair& v) { return py::make_tuple(v.h, v.w); }
 
 py::tuple ShapeTuple(const Problem& p, bool output) {
@@ -25,8 +19,22 @@ py::tuple ShapeTuple(const Problem& p, bool output) {
 
 // The decorator is Python, so that its errors (a missing name, a decorated non-function) are
 // ordinary Python exceptions with the user's line in their traceback.
-constexpr const char* kDecoratorSource = R"(
+//
+// The problem is a plain Python object whose attributes are set once per problem: reading one
+// is a dictionary lookup, where a property implemented in C++ would cost a call through
+// pybind11 for every read, inside the timed call.
+constexpr const char* kModuleSource = R"py(
 _declared = []
+
+
+class Problem:
+    """The problem a strategy function is called with: op, direction, dtype, layout, n, c, h, w,
+    kernel, stride, padding, dilation, ceil_mode, count_include_pad, divisor_override, indices,
+    descriptor, out_h, out_w, input_shape, output_shape, and prepared (what prepare returned)."""
+
+    def __repr__(self):
+        return f"poolbench.Problem({self.descriptor!r})"
+
 
 def strategy(name, description, *, supports=None, backward=None, prepare=None):
     """Declares the decorated function f(x, p) as a poolbench strategy.
@@ -46,58 +54,13 @@ def strategy(name, description, *, supports=None, backward=None, prepare=None):
         _declared.append((name, description, function, supports, backward, prepare))
         return function
     return register
-)";
+)py";
 
 }  // namespace
 
 PYBIND11_EMBEDDED_MODULE(poolbench, m) {
   m.doc() = "Declare pooling strategies for the poolbench harness (docs/python-strategies.md).";
-  // dynamic_attr: a prepare hook may also keep its state as attributes of p.
-  py::class_<ProblemObject>(m, "Problem", py::dynamic_attr())
-      .def_property_readonly("op", [](const ProblemObject& o) { return ToString(o.problem.op); })
-      .def_property_readonly("direction",
-                             [](const ProblemObject& o) { return ToString(o.problem.direction); })
-      .def_property_readonly("dtype",
-                             [](const ProblemObject& o) { return NumpyDType(o.problem.dtype); })
-      .def_property_readonly("layout",
-                             [](const ProblemObject& o) { return ToString(o.problem.layout); })
-      .def_property_readonly("n", [](const ProblemObject& o) { return o.problem.n; })
-      .def_property_readonly("c", [](const ProblemObject& o) { return o.problem.c; })
-      .def_property_readonly("h", [](const ProblemObject& o) { return o.problem.h; })
-      .def_property_readonly("w", [](const ProblemObject& o) { return o.problem.w; })
-      .def_property_readonly("kernel",
-                             [](const ProblemObject& o) { return PairTuple(o.problem.kernel); })
-      .def_property_readonly("stride",
-                             [](const ProblemObject& o) { return PairTuple(o.problem.stride); })
-      .def_property_readonly("padding",
-                             [](const ProblemObject& o) { return PairTuple(o.problem.padding); })
-      .def_property_readonly("dilation",
-                             [](const ProblemObject& o) { return PairTuple(o.problem.dilation); })
-      .def_property_readonly("ceil_mode",
-                             [](const ProblemObject& o) { return o.problem.ceil_mode; })
-      .def_property_readonly("count_include_pad",
-                             [](const ProblemObject& o) { return o.problem.count_include_pad; })
-      .def_property_readonly("divisor_override",
-                             [](const ProblemObject& o) -> py::object {
-                               if (!o.problem.divisor_override) return py::none();
-                               return py::int_(*o.problem.divisor_override);
-                             })
-      .def_property_readonly("indices", [](const ProblemObject& o) { return o.problem.indices; })
-      .def_property_readonly("descriptor",
-                             [](const ProblemObject& o) { return FormatDescriptor(o.problem); })
-      .def_property_readonly("out_h", [](const ProblemObject& o) { return OutputH(o.problem); })
-      .def_property_readonly("out_w", [](const ProblemObject& o) { return OutputW(o.problem); })
-      .def_property_readonly(
-          "input_shape",
-          [](const ProblemObject& o) { return ShapeTuple(o.problem, false); })
-      .def_property_readonly(
-          "output_shape",
-          [](const ProblemObject& o) { return ShapeTuple(o.problem, true); })
-      .def_readwrite("prepared", &ProblemObject::prepared)
-      .def("__repr__", [](const ProblemObject& o) {
-        return "poolbench.Problem('" + FormatDescriptor(o.problem) + "')";
-      });
-  py::exec(kDecoratorSource, m.attr("__dict__"));
+  py::exec(kModuleSource, m.attr("__dict__"));
 }
 
 std::vector<Declared> TakeDeclared() {
@@ -112,8 +75,31 @@ std::vector<Declared> TakeDeclared() {
 }
 
 py::object MakeProblemObject(const Problem& p) {
-  py::module_::import("poolbench");  // registers the Problem type on first use
-  return py::cast(ProblemObject{p});
+  py::object o = py::module_::import("poolbench").attr("Problem")();
+  o.attr("op") = ToString(p.op);
+  o.attr("direction") = ToString(p.direction);
+  o.attr("dtype") = NumpyDType(p.dtype);
+  o.attr("layout") = ToString(p.layout);
+  o.attr("n") = p.n;
+  o.attr("c") = p.c;
+  o.attr("h") = p.h;
+  o.attr("w") = p.w;
+  o.attr("kernel") = PairTuple(p.kernel);
+  o.attr("stride") = PairTuple(p.stride);
+  o.attr("padding") = PairTuple(p.padding);
+  o.attr("dilation") = PairTuple(p.dilation);
+  o.attr("ceil_mode") = p.ceil_mode;
+  o.attr("count_include_pad") = p.count_include_pad;
+  o.attr("divisor_override") =
+      p.divisor_override ? py::object(py::int_(*p.divisor_override)) : py::object(py::none());
+  o.attr("indices") = p.indices;
+  o.attr("descriptor") = FormatDescriptor(p);
+  o.attr("out_h") = OutputH(p);
+  o.attr("out_w") = OutputW(p);
+  o.attr("input_shape") = ShapeTuple(p, false);
+  o.attr("output_shape") = ShapeTuple(p, true);
+  o.attr("prepared") = py::none();
+  return o;
 }
 
 py::dtype NumpyDType(DType t) {

@@ -27,7 +27,8 @@ struct Declared {
 // Removes and returns what the decorator recorded since the last call. Needs the GIL.
 std::vector<Declared> TakeDeclared();
 
-// A new problem object for `p`, with p.prepared set to None. Needs the GIL.
+// A new problem object (a poolbench.Problem) for `p`, with p.prepared set to None. Needs the
+// GIL.
 py::object MakeProblemObject(const Problem& p);
 
 // The NumPy dtype of a poolbench dtype. Needs the GIL.
