@@ -240,9 +240,25 @@ std::string PythonHost(const PluginFile& file) {
     looked += (looked.empty() ? "" : ", ") + host.lexically_normal().string();
   }
   throw file.Error("the Python plugin host is missing: no " + looked +
-                   " (build the target "
-                   "poolbench_python_host, or set " +
-                   kPythonHostVariable + ")");
+                   " (build the target poolbench_python_host, or set " + kPythonHostVariable + ")");
+}
+
+// Opens the Python plugin host for `file`, checks its ABI like any plugin's, and returns its
+// entry point for files. The host is never closed once opened: the interpreter it starts
+// lives in it.
+plugin::RegisterFileFn OpenPythonHost(const PluginFile& file) {
+  const std::string host = PythonHost(file);
+  const PluginFile host_file{host};
+  try {
+    Library lib = Open(host_file, fs::absolute(host).string());
+    CheckAbi(host_file, lib);
+    const auto register_file = reinterpret_cast<plugin::RegisterFileFn>(
+        EntryPoint(host_file, lib, plugin::kRegisterFileSymbol));
+    lib.Keep();
+    return register_file;
+  } catch (const PluginError& e) {
+    throw file.Error(std::string("the Python plugin host cannot be used: ") + e.what());
+  }
 }
 
 // Checks every name before any strategy is added, so that a failing plugin adds nothing.
@@ -293,21 +309,7 @@ std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry)
     return it->second;
   }
   if (fs::path(path).extension() == ".py") {
-    // A Python file: its strategies run in the Python host, which is never closed once opened
-    // because the interpreter it starts lives in it.
-    const std::string host = PythonHost(file);
-    const PluginFile host_file{host};
-    std::optional<Library> lib;
-    plugin::RegisterFileFn register_file = nullptr;
-    try {
-      lib.emplace(Open(host_file, fs::absolute(host).string()));
-      CheckAbi(host_file, *lib);
-      register_file = reinterpret_cast<plugin::RegisterFileFn>(
-          EntryPoint(host_file, *lib, plugin::kRegisterFileSymbol));
-    } catch (const PluginError& e) {
-      throw file.Error(std::string("the Python plugin host cannot be used: ") + e.what());
-    }
-    lib->Keep();
+    const plugin::RegisterFileFn register_file = OpenPythonHost(file);
     return AddAll(
         file, Register(file, [&](const plugin::Host* h) { register_file(h, absolute.c_str()); }),
         registry);
