@@ -236,7 +236,8 @@ std::string PythonHost(const PluginFile& file) {
   for (const fs::path& dir :
        {exe.parent_path() / "python", exe.parent_path() / build_info::kInstalledPythonHostDir}) {
     const fs::path host = dir / "poolbench_python.so";
-    if (!ec && fs::is_regular_file(host, ec)) return host.string();
+    std::error_code file_ec;
+    if (!ec && fs::is_regular_file(host, file_ec)) return host.string();
     looked += (looked.empty() ? "" : ", ") + host.lexically_normal().string();
   }
   throw file.Error("the Python plugin host is missing: no " + looked +
