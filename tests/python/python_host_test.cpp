@@ -174,6 +174,21 @@ TEST_F(PythonHostTest, ShippedExamplesPassTheSeedAndEdgeSuites) {
   }
 }
 
+// Without Numba the Numba example stays listed and says why it supports nothing; the NumPy
+// examples load and pass beside it.
+TEST_F(PythonHostTest, WithoutNumbaTheNumbaExampleSaysWhy) {
+  const testing::Environment no_numba = {{"PYTHONPATH", kFiles + "without_numba"}};
+  const CliResult r = RunPoolbench(
+      {"--plugin", kExamples + "numba_loops.py", "--plugin", kExamples + "numpy_idioms.py", "check",
+       "--suite", "seeds", "--strategy", "^(numba|numpy)_", "-q"},
+      no_numba);
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "Numba is not installed (No module named 'numba' (a stand-in"));
+  EXPECT_TRUE(Contains(r.Output(), "install python3-numba"));
+  EXPECT_TRUE(Contains(r.Output(), "numpy_strided"));
+  EXPECT_TRUE(Contains(r.Output(), "All checks passed."));
+}
+
 // The seeds' zero-padded lookup table: all-negative inputs beside the padding show the bug.
 TEST_F(PythonHostTest, ZeroPaddedLookupTableIsRejectedOnAllNegativeInputs) {
   const std::string file = kExamples + "lookup_table_zero_padding.py";
