@@ -22,7 +22,8 @@ python=(--plugin examples/python/numpy_idioms.py --plugin examples/python/lookup
 if python_error=$(build/poolbench "${python[@]}" list 2>&1 >/dev/null); then
   build/poolbench "${python[@]}" bench --suite seeds,seed_planes --strategy '^(numpy|numba)_' \
     --threads 1 --repetitions 3 --min-time 0.05 --bandwidth-seconds 0 --out "$out/python.json"
-  build/poolbench report merge "$out/report.json" "$out/python.json" --out "$out/report.json"
+  build/poolbench report merge "$out/report.json" "$out/python.json" --out "$out/merged.json"
+  mv "$out/merged.json" "$out/report.json"
 else
   echo "run: the Python strategies are left out: $python_error" >&2
 fi
