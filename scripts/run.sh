@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The main job: set up and build, cross-check every strategy, benchmark them on the default
 # problems (the seeds, the layers compared with the peers in both layouts, network layers and
-# large planes) and the Python examples on the seed problems, and write the JSON, Markdown, CSV and HTML reports to ${POOLBENCH_OUT:-out}/.
+# large planes) and the Python examples on the seed problems, and write the JSON, Markdown, CSV
+# and HTML reports to ${POOLBENCH_OUT:-out}/, with the cross-check's results as JSON and JUnit
+# XML beside them.
 # Takes a few minutes on 2 cores. Extra arguments are passed to `poolbench bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +11,7 @@ scripts/setup.sh build
 out="${POOLBENCH_OUT:-out}"
 mkdir -p "$out"
 
-build/poolbench check --suite seeds,edge --quiet
+build/poolbench check --suite seeds,edge --quiet --json "$out/check.json" --junit "$out/check.xml"
 build/poolbench bench --suite seeds,seed_planes,peers,networks,large --threads 1,2 --repetitions 3 \
   --min-time 0.05 --out "$out/report.json" "$@"
 # The NumPy and Numba idioms (examples/python/) beside the C++ strategies and the peers, on the

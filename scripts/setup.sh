@@ -10,7 +10,7 @@ build="${1:-build}"
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
           libcli11-dev libhwy-dev python3 python3-matplotlib python3-numpy
-          python3-jsonschema python3-scipy
+          python3-jsonschema python3-scipy libtinyxml2-dev
           clang-format)
 # The peers' libraries (strategies/peers/): optional. A machine where one cannot be installed
 # still builds and runs everything else, and poolbench names the missing peer and why.
@@ -19,6 +19,9 @@ peer_packages=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev 
 # The Python plugin host (strategies/python/) and its examples: optional. Without them a .py
 # plugin says what is missing, and everything else builds and runs.
 python_packages=(pybind11-dev python3-dev python3-numba)
+# Headless chromium for the browser test of the HTML report (ctest -L browser): optional; without
+# it that test is skipped with its reason.
+browser_packages=(chromium)
 
 missing_of() {
   for p in "$@"; do
@@ -34,8 +37,10 @@ apt_install() {
 mapfile -t missing < <(missing_of "${packages[@]}")
 mapfile -t missing_peers < <(missing_of "${peer_packages[@]}")
 mapfile -t missing_python < <(missing_of "${python_packages[@]}")
-if ((${#missing[@]} + ${#missing_peers[@]} + ${#missing_python[@]})); then
-  echo "setup: installing ${missing[*]} ${missing_peers[*]} ${missing_python[*]}" >&2
+mapfile -t missing_browser < <(missing_of "${browser_packages[@]}")
+if ((${#missing[@]} + ${#missing_peers[@]} + ${#missing_python[@]} + ${#missing_browser[@]})); then
+  echo "setup: installing ${missing[*]} ${missing_peers[*]} ${missing_python[*]}" \
+    "${missing_browser[*]}" >&2
   $sudo_cmd apt-get update -qq
 fi
 if ((${#missing[@]})); then
@@ -48,6 +53,10 @@ fi
 if ((${#missing_python[@]})) && ! apt_install "${missing_python[@]}"; then
   echo "setup: warning: could not install ${missing_python[*]}; Python strategies" \
     "(examples/python/) are left out (see docs/python-strategies.md)" >&2
+fi
+if ((${#missing_browser[@]})) && ! apt_install "${missing_browser[@]}"; then
+  echo "setup: warning: could not install ${missing_browser[*]}; the browser test of the HTML" \
+    "report is skipped" >&2
 fi
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null

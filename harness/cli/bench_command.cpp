@@ -72,25 +72,37 @@ std::string AlignRight(const std::string& text, size_t width) {
   return std::string(width > chars ? width - chars : 0, ' ') + text;
 }
 
-// One line per ranked result, fastest first within each problem, then the results that are not
-// ranked: the selection and order of render::Summarise(), as in every rendering of the report.
+std::string AlignLeft(const std::string& text, size_t width) {
+  size_t chars = 0;
+  for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+  return text + std::string(width > chars ? width - chars : 0, ' ');
+}
+
+// A fixed-width row of the console table; the column widths fit the longest usual values.
+void Row(const std::string& strategy, const std::string& threads, const std::string& time,
+         const std::string& spread, const std::string& gbps, const std::string& roofline,
+         const std::string& speedup, const std::string& peer) {
+  std::cout << "  " << AlignLeft(strategy, 18) << AlignRight(threads, 7) << AlignRight(time, 11)
+            << AlignRight(spread, 14) << AlignRight(gbps, 9) << "  " << AlignLeft(roofline, 16)
+            << AlignRight(speedup, 8);
+  if (!peer.empty()) std::cout << "  " << peer;
+  std::cout << "\n";
+}
+
+// A header naming the columns, then per problem one line per ranked result, fastest first, and
+// the results that are not ranked: the selection and order of render::Summarise(), as in every
+// rendering of the report.
 void PrintSummary(const report::Json& r) {
+  const bool peers = !render::Peers(r).empty();
+  Row("strategy", "threads", "time", "spread", "GB/s", "% of roofline", "speed-up",
+      peers ? "vs best peer" : "");
   for (const render::ProblemResults& p : render::Summarise(r)) {
     std::cout << p.descriptor << "\n";
     for (const render::Result& e : p.ranked) {
-      std::cout << "  " << std::left << std::setw(18) << e.strategy << std::right << std::setw(3)
-                << e.threads << " thr " << AlignRight(FormatDuration(e.time_ns), 11) << std::fixed
-                << std::setprecision(2) << std::setw(9) << e.gbps.value_or(0.0) << " GB/s";
-      if (e.bandwidth_fraction) {
-        std::cout << std::setw(7) << std::setprecision(1) << 100 * *e.bandwidth_fraction << "% of "
-                  << e.bandwidth_level;
-      }
-      if (e.speedup) std::cout << std::setw(8) << std::setprecision(2) << *e.speedup << "x ref";
-      if (e.vs_best_peer) {
-        std::cout << std::setw(8) << std::setprecision(2) << *e.vs_best_peer << "x vs "
-                  << render::BestPeerText(e);
-      }
-      std::cout << "\n";
+      std::string peer;
+      if (e.vs_best_peer) peer = render::VsBestPeerText(e) + " vs " + render::BestPeerText(e);
+      Row(e.strategy, std::to_string(e.threads), FormatDuration(e.time_ns), render::SpreadText(e),
+          render::GbpsText(e), render::BandwidthText(e), render::SpeedupText(e), peer);
     }
     for (const render::Result& e : p.unranked) {
       std::cout << "  " << render::UnrankedLabel(e) << " (not ranked): " << e.strategy << " ("
@@ -98,6 +110,8 @@ void PrintSummary(const report::Json& r) {
                 << "\n";
     }
   }
+  std::cout << "(time: mean over the repetitions; spread: the fastest and slowest repetition "
+               "against it; speed-up: vs naive_loops)\n";
 }
 
 // Everything that decides a run's entries: a resumed run must have the same.
