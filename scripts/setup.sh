@@ -16,6 +16,9 @@ packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohma
 # still builds and runs everything else, and poolbench names the missing peer and why.
 # (Debian's oneDNN CMake package needs the OpenCL headers, which libdnnl-dev only recommends.)
 peer_packages=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libtorch-dev)
+# The Python plugin host (strategies/python/) and its examples: optional. Without them a .py
+# plugin says what is missing, and everything else builds and runs.
+python_packages=(pybind11-dev python3-dev python3-numba)
 # Headless chromium for the browser test of the HTML report (ctest -L browser): optional; without
 # it that test is skipped with its reason.
 browser_packages=(chromium)
@@ -33,9 +36,11 @@ apt_install() {
 }
 mapfile -t missing < <(missing_of "${packages[@]}")
 mapfile -t missing_peers < <(missing_of "${peer_packages[@]}")
+mapfile -t missing_python < <(missing_of "${python_packages[@]}")
 mapfile -t missing_browser < <(missing_of "${browser_packages[@]}")
-if ((${#missing[@]} + ${#missing_peers[@]} + ${#missing_browser[@]})); then
-  echo "setup: installing ${missing[*]} ${missing_peers[*]} ${missing_browser[*]}" >&2
+if ((${#missing[@]} + ${#missing_peers[@]} + ${#missing_python[@]} + ${#missing_browser[@]})); then
+  echo "setup: installing ${missing[*]} ${missing_peers[*]} ${missing_python[*]}" \
+    "${missing_browser[*]}" >&2
   $sudo_cmd apt-get update -qq
 fi
 if ((${#missing[@]})); then
@@ -44,6 +49,10 @@ fi
 if ((${#missing_peers[@]})) && ! apt_install "${missing_peers[@]}"; then
   echo "setup: warning: could not install ${missing_peers[*]}; the peers that need them are" \
     "left out (see 'poolbench list')" >&2
+fi
+if ((${#missing_python[@]})) && ! apt_install "${missing_python[@]}"; then
+  echo "setup: warning: could not install ${missing_python[*]}; Python strategies" \
+    "(examples/python/) are left out (see docs/python-strategies.md)" >&2
 fi
 if ((${#missing_browser[@]})) && ! apt_install "${missing_browser[@]}"; then
   echo "setup: warning: could not install ${missing_browser[*]}; the browser test of the HTML" \

@@ -144,6 +144,12 @@ Json MakeContext(const std::vector<const Strategy*>& strategies, const BenchConf
   for (const Strategy* s : strategies) {
     if (IsPeer(*s)) c[ctx::kPeers].push_back(s->name());
   }
+  // A Python strategy's time is not the same kind of number as a compiled one's: say so.
+  for (const Strategy* s : strategies) {
+    if (!IsPython(*s)) continue;
+    c[ctx::kPython].push_back(
+        {{"name", s->name()}, {"file", PluginOf(*s)}, {"timing", kPythonTiming}});
+  }
   return c;
 }
 

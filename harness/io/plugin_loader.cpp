@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -194,12 +195,14 @@ plugin::RegisterFn CheckAbi(const PluginFile& file, const Library& lib) {
   return reinterpret_cast<plugin::RegisterFn>(EntryPoint(file, lib, plugin::kRegisterSymbol));
 }
 
-// Calls the plugin's register entry point and returns the strategies it handed over.
-Handover Register(const PluginFile& file, plugin::RegisterFn register_fn) {
+// Calls the plugin's register entry point (`call` passes it the Host) and returns the
+// strategies it handed over.
+template <class Call>
+Handover Register(const PluginFile& file, Call call) {
   Handover handed;
   const plugin::Host host{&handed, &Handover::Add, &Handover::Fail, &Registry::Global()};
   try {
-    register_fn(&host);
+    call(&host);
   } catch (const std::exception& e) {
     handed.Fail(e.what());
   } catch (...) {
@@ -210,6 +213,53 @@ Handover Register(const PluginFile& file, plugin::RegisterFn register_fn) {
     throw file.Error("registers no strategies (declare them with POOLBENCH_PLUGIN_STRATEGY)");
   }
   return handed;
+}
+
+// The Python plugin host: POOLBENCH_PYTHON_HOST when set, else python/ beside the executable
+// (the build tree) or the install tree's folder. Throws, naming why, when there is none.
+std::string PythonHost(const PluginFile& file) {
+  if (const char* env = std::getenv(kPythonHostVariable); env && *env) {
+    if (!fs::is_regular_file(env)) {
+      throw file.Error(std::string("the Python plugin host is missing: ") + kPythonHostVariable +
+                       " names '" + env + "', which is not a file");
+    }
+    return env;
+  }
+  if (*build_info::kPythonHostMissing) {
+    throw file.Error(std::string("the Python plugin host is missing: this poolbench was built "
+                                 "without it, because ") +
+                     build_info::kPythonHostMissing + "; rebuild after installing it");
+  }
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  std::string looked;
+  for (const fs::path& dir :
+       {exe.parent_path() / "python", exe.parent_path() / build_info::kInstalledPythonHostDir}) {
+    const fs::path host = dir / "poolbench_python.so";
+    std::error_code file_ec;
+    if (!ec && fs::is_regular_file(host, file_ec)) return host.string();
+    looked += (looked.empty() ? "" : ", ") + host.lexically_normal().string();
+  }
+  throw file.Error("the Python plugin host is missing: no " + looked +
+                   " (build the target poolbench_python_host, or set " + kPythonHostVariable + ")");
+}
+
+// Opens the Python plugin host for `file`, checks its ABI like any plugin's, and returns its
+// entry point for files. The host is never closed once opened: the interpreter it starts
+// lives in it.
+plugin::RegisterFileFn OpenPythonHost(const PluginFile& file) {
+  const std::string host = PythonHost(file);
+  const PluginFile host_file{host};
+  try {
+    Library lib = Open(host_file, fs::absolute(host).string());
+    CheckAbi(host_file, lib);
+    const auto register_file = reinterpret_cast<plugin::RegisterFileFn>(
+        EntryPoint(host_file, lib, plugin::kRegisterFileSymbol));
+    lib.Keep();
+    return register_file;
+  } catch (const PluginError& e) {
+    throw file.Error(std::string("the Python plugin host cannot be used: ") + e.what());
+  }
 }
 
 // Checks every name before any strategy is added, so that a failing plugin adds nothing.
@@ -232,6 +282,18 @@ void CheckNames(const PluginFile& file, const Handover& handed, const Registry& 
   }
 }
 
+// Adds a plugin's strategies to the registry once all their names are known to be free.
+std::vector<std::string> AddAll(const PluginFile& file, Handover handed, Registry& registry) {
+  CheckNames(file, handed, registry);
+  std::vector<std::string> names;
+  for (auto& s : handed.strategies) {
+    names.emplace_back(s->name());
+    Origins()[s.get()] = file.path;
+    registry.Add(std::move(s));
+  }
+  return names;
+}
+
 }  // namespace
 
 std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry) {
@@ -247,18 +309,18 @@ std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry)
   if (const auto it = DefaultLoaded().find(absolute); it != DefaultLoaded().end()) {
     return it->second;
   }
+  if (fs::path(path).extension() == ".py") {
+    const plugin::RegisterFileFn register_file = OpenPythonHost(file);
+    return AddAll(
+        file, Register(file, [&](const plugin::Host* h) { register_file(h, absolute.c_str()); }),
+        registry);
+  }
   Library lib = Open(file, absolute);
   const auto register_fn = CheckAbi(file, lib);
   // Declared after `lib`, so that on failure the strategies are destroyed before the library
   // that holds their code is closed.
-  Handover handed = Register(file, register_fn);
-  CheckNames(file, handed, registry);
-  std::vector<std::string> names;
-  for (auto& s : handed.strategies) {
-    names.emplace_back(s->name());
-    Origins()[s.get()] = path;
-    registry.Add(std::move(s));
-  }
+  Handover handed = Register(file, [&](const plugin::Host* h) { register_fn(h); });
+  std::vector<std::string> names = AddAll(file, std::move(handed), registry);
   lib.Keep();
   return names;
 }
@@ -355,6 +417,8 @@ std::string PluginOf(const Strategy& s) {
   const auto it = Origins().find(&s);
   return it == Origins().end() ? std::string() : it->second;
 }
+
+bool IsPython(const Strategy& s) { return fs::path(PluginOf(s)).extension() == ".py"; }
 
 bool IsPeer(const Strategy& s) {
   const std::string plugin = PluginOf(s);

@@ -18,6 +18,10 @@ namespace poolbench {
 // directories (every *.so inside).
 inline constexpr const char* kPluginPathVariable = "POOLBENCH_PLUGIN_PATH";
 
+// The Python plugin host to use instead of the one built with poolbench (a path to
+// poolbench_python.so).
+inline constexpr const char* kPythonHostVariable = "POOLBENCH_PYTHON_HOST";
+
 // Why a plugin could not be loaded. what() names the plugin file and the problem.
 class PluginError : public std::runtime_error {
  public:
@@ -29,6 +33,11 @@ class PluginError : public std::runtime_error {
 // a shared library (with the dynamic loader's message), an entry point is missing (named),
 // the plugin ABI version or layout differs (both values), a strategy's name is malformed or
 // already registered (named), or the plugin fails or throws while registering.
+//
+// A path ending in .py is a Python file (docs/python-strategies.md): the Python plugin host
+// (strategies/python/, or kPythonHostVariable) runs it and hands over one strategy per
+// function decorated with @poolbench.strategy. A missing host, an error while running the file
+// (with the Python traceback) and a file that declares no strategy are PluginErrors too.
 std::vector<std::string> LoadPlugin(const std::string& path,
                                     Registry& registry = Registry::Global());
 
@@ -61,6 +70,16 @@ const std::vector<MissingPeer>& MissingPeers();
 
 // The plugin file a strategy was loaded from; empty for strategies built into poolbench.
 std::string PluginOf(const Strategy& s);
+
+// Whether a strategy is written in Python: loaded from a .py file through the Python host.
+bool IsPython(const Strategy& s);
+
+// What a Python strategy's time includes, for reports.
+inline constexpr const char* kPythonTiming =
+    "time includes the Python interpreter call (taking the GIL, wrapping the buffers in NumPy "
+    "views without copying) and copying the returned array into the output; single-threaded "
+    "(the harness calls Python from one thread, MaxThreads 1) unless the function releases the "
+    "GIL";
 
 // Whether a strategy is a peer: loaded from a plugin in the default plugin directories (the
 // peers built with poolbench), however it was named on the command line.

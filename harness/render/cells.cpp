@@ -101,6 +101,15 @@ std::string DataText(const ProblemResults& p) {
   return "";
 }
 
+// The Python strategies of the run and what their time includes; empty when there are none.
+static std::string PythonText(const Json& ctx) {
+  const auto it = ctx.find(report::ctx::kPython);
+  if (it == ctx.end() || !it->is_array() || it->empty()) return "";
+  std::string names;
+  for (const Json& s : *it) names += (names.empty() ? "" : ", ") + s.value("name", "?");
+  return names + ": " + it->front().value("timing", "");
+}
+
 std::string RowDataText(const ProblemResults& p, int threads) {
   std::optional<int64_t> bytes;
   std::map<int, std::string> levels;
@@ -180,6 +189,7 @@ std::vector<Fact> ContextFacts(const Json& ctx) {
       {"git revision", ContextString(ctx, c::kGitRevision), true},
       {"OpenMP threads", ContextString(ctx, c::kOmpThreads)},
       {"shard", ContextString(ctx, c::kShard)},
+      {"Python strategies", PythonText(ctx)},
   };
   std::vector<Fact> out;
   for (const Fact& f : all) {

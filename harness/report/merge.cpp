@@ -130,6 +130,7 @@ MergeResult Merge(const std::vector<MergeInput>& inputs) {
   Json context = inputs.front().report.at("context");
   context.erase(ctx::kShard);
   context[ctx::kSkipped] = Json::array();
+  context.erase(ctx::kPython);
   context[ctx::kMergedFrom] = Json::array();
   // Every shard's peers are peers of the whole run.
   std::set<std::string> peers;
@@ -137,6 +138,11 @@ MergeResult Merge(const std::vector<MergeInput>& inputs) {
     const Json& from = in.report.at("context");
     for (const Json& p : from.value(ctx::kPeers, Json::array())) peers.insert(p.get<std::string>());
     Append(context[ctx::kSkipped], from, ctx::kSkipped);
+    // Python strategies of any input, once each: their timing note belongs to the whole run.
+    for (const Json& py : from.value(ctx::kPython, Json::array())) {
+      Json& all = context[ctx::kPython];
+      if (std::find(all.begin(), all.end(), py) == all.end()) all.push_back(py);
+    }
     // An input that is itself a merge contributes its own list.
     if (!Append(context[ctx::kMergedFrom], from, ctx::kMergedFrom)) {
       context[ctx::kMergedFrom].push_back(Origin(in));

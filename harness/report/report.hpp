@@ -40,6 +40,9 @@ inline constexpr const char* kPeers = "peers";
 // DRAM), bytes (the working set: bytes read + written per pass over all threads), threads,
 // read_write_gbps ((bytes read + bytes written) / second, best of the passes)}.
 inline constexpr const char* kBandwidth = "bandwidth";
+// The strategies of the run written in Python, as [{name, file, timing}]: `timing` says what
+// their time includes (the interpreter call, the copy of the result) and their threads.
+inline constexpr const char* kPython = "python_strategies";
 inline constexpr const char* kShard = "shard";      // "I/N" when the run was a shard
 inline constexpr const char* kSkipped = "skipped";  // [{strategy, descriptor, reason}]
 // Written by `poolbench report merge`: the reports joined, as

@@ -127,11 +127,18 @@ struct Host {
   const Registry* host_registry;
 };
 
+// A plugin host loads strategies written in another language from a file: the loader opens
+// the host for the file's extension (the Python host for .py), checks its ABI version and
+// layout like any plugin's, and calls this entry point instead of the register one, with the
+// file's absolute path. The host hands over one strategy per function the file declares.
+inline constexpr const char* kRegisterFileSymbol = "poolbench_plugin_register_file";
+
 using AbiVersionFn = uint32_t (*)();
 using LayoutFn = const Layout* (*)();
 // Not noexcept on the executable's side: a hand-written entry point that throws anyway is then
 // reported as a failed plugin rather than terminating the process.
 using RegisterFn = void (*)(const Host* host);
+using RegisterFileFn = void (*)(const Host* host, const char* path);
 
 }  // namespace poolbench::plugin
 

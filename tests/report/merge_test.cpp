@@ -86,6 +86,23 @@ TEST(Merge, DisjointShardsJoinIntoTheWhole) {
   EXPECT_EQ(ranking(m.report), ranking(s.whole));
 }
 
+// A Python strategy's timing note is a fact of the whole run, whichever input brought it.
+TEST(Merge, PythonStrategiesOfEveryInputAreListedOnce) {
+  Shards s = Split();
+  const Json numpy = {{"name", "numpy_reshape"}, {"file", "a.py"}, {"timing", "includes the call"}};
+  const Json numba = {{"name", "numba_loops"}, {"file", "b.py"}, {"timing", "includes the call"}};
+  s.first["context"]["python_strategies"] = {numpy};
+  s.second["context"]["python_strategies"] = {numpy, numba};
+  const MergeResult m = Merge({{"a.json", s.first}, {"b.json", s.second}});
+  EXPECT_NO_THROW(Validate(m.report, "merged", Expect::kPoolbench));
+  EXPECT_EQ(m.report["context"]["python_strategies"], Json({numpy, numba}));
+  // Without Python strategies in any input, the merge adds no list.
+  const Shards plain = Split();
+  EXPECT_FALSE(Merge({{"a.json", plain.first}, {"b.json", plain.second}})
+                   .report["context"]
+                   .contains("python_strategies"));
+}
+
 TEST(Merge, FamilyIndicesStayDistinctAcrossShards) {
   Shards s = Split();
   // Each shard numbers its benchmark families from 0, as Google Benchmark does per run.

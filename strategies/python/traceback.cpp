@@ -1,0 +1,19 @@
+#include "traceback.hpp"
+
+namespace poolbench::python {
+
+std::string Traceback(const pybind11::error_already_set& e) {
+  namespace py = pybind11;
+  try {
+    const py::object format = py::module_::import("traceback").attr("format_exception");
+    std::string out;
+    for (py::handle line : format(e.type(), e.value(), e.trace())) out += line.cast<std::string>();
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+    return out;
+  } catch (const std::exception&) {
+    // The traceback module failed too: pybind11's one-line summary is still the error.
+    return e.what();
+  }
+}
+
+}  // namespace poolbench::python

@@ -1,0 +1,2 @@
+# Imports poolbench but decorates nothing.
+import poolbench
