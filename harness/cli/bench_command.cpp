@@ -107,6 +107,10 @@ void RunBenchCommand(const BenchOptions& opt) {
   cfg.min_time = opt.min_time;
   cfg.seed = opt.seed;
   cfg.bandwidth_seconds = opt.bandwidth_seconds;
+  cfg.selection = {{"suite", opt.selection.suite},
+                   {"problems", opt.selection.problems},
+                   {"strategy", opt.selection.strategy}};
+  if (!opt.shard.empty()) cfg.selection["shard"] = opt.shard;
   if (isatty(STDERR_FILENO)) {
     cfg.on_problem = [](size_t i, size_t n, const std::string& d) {
       std::cerr << "\r\033[K[" << i + 1 << "/" << n << "] " << d << std::flush;
