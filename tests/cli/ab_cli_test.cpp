@@ -31,7 +31,7 @@ class AbCliTest : public ::testing::Test {
     fs::copy_file(POOLBENCH_EXE, new_);
   }
 
-  // ab on one small problem and two strategies, 3 rounds of 2 quick repetitions.
+  // ab on two small problems and two strategies, 3 rounds of 2 quick repetitions.
   CliResult RunAb(const std::string& base, const std::string& head,
                   std::vector<std::string> extra = {}) {
     std::vector<std::string> args = {"ab",
@@ -39,6 +39,8 @@ class AbCliTest : public ::testing::Test {
                                      head,
                                      "--problem",
                                      "max:fwd:f32:nchw:1x2x8x8:k2x2:s2x2",
+                                     "--problem",
+                                     "avg:fwd:f32:nchw:1x1x6x6:k3x3",
                                      "--strategy",
                                      "naive_loops|lookup_table",
                                      "--rounds",
@@ -64,18 +66,18 @@ class AbCliTest : public ::testing::Test {
 TEST_F(AbCliTest, TwoCopiesOfOneBuildRunInterleavedAndCompareRoundPaired) {
   const CliResult r = RunAb(base_, new_);
   ASSERT_TRUE(r.status == 0 || r.status == 1) << r.out << r.err;
-  // Progress names each round and side, alternating the order.
-  const size_t b1 = r.err.find("[round 1/3] base"), n1 = r.err.find("[round 1/3] new");
-  const size_t b2 = r.err.find("[round 2/3] base"), n2 = r.err.find("[round 2/3] new");
-  ASSERT_NE(b1, std::string::npos) << r.err;
-  EXPECT_LT(b1, n1);
-  EXPECT_LT(n2, b2) << r.err;
+  // Progress names each round, problem and side; the order alternates from problem to
+  // problem and from round to round.
+  for (const char* line : {"[round 1/3] part 1/2 base, new", "[round 1/3] part 2/2 new, base",
+                           "[round 2/3] part 1/2 new, base", "[round 2/3] part 2/2 base, new"}) {
+    EXPECT_NE(r.err.find(line), std::string::npos) << line << "\n" << r.err;
+  }
 
   const Json j = Json::parse(Slurp(dir_.Path("ab.json")));
   EXPECT_EQ(j["method"], "paired_rounds");
   EXPECT_EQ(j["rounds"], 3);
   EXPECT_EQ(j["correction"], "bh");
-  ASSERT_EQ(j["benchmarks"].size(), 2u) << j.dump(1);
+  ASSERT_EQ(j["benchmarks"].size(), 4u) << j.dump(1);  // both problems' reports joined
   for (const Json& row : j["benchmarks"]) {
     EXPECT_EQ(row["rounds"], 3) << row.dump();
     EXPECT_EQ(row["test"], "paired_t") << row.dump();
@@ -113,6 +115,7 @@ TEST_F(AbCliTest, TheBenchReportsRecordSettingsOriginsAndConditions) {
   EXPECT_EQ(c["bench_settings"]["min_time"], 0.001);
   EXPECT_EQ(c["bench_settings"]["seed"], 1);
   EXPECT_EQ(c["bench_settings"]["strategy"], "naive_loops|lookup_table");
+  EXPECT_EQ(c["bench_settings"]["problems"].size(), 2u);  // the round's, from both processes
   EXPECT_EQ(c["strategy_origins"]["naive_loops"]["origin"], "in-tree");
   EXPECT_TRUE(c["cpu_governor"].is_string());
   EXPECT_EQ(c["load_avg_end"].size(), 3u);
