@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "report/reader.hpp"
+#include "report/warnings.hpp"
 
 extern char** environ;
 
@@ -129,6 +130,11 @@ void Join(const std::vector<std::string>& parts, const std::string& report) {
     if (r["context"].contains(report::ctx::kLoadAvgEnd)) {
       joined["context"][report::ctx::kLoadAvgEnd] = r["context"][report::ctx::kLoadAvgEnd];
     }
+  }
+  // The warnings again, for the whole round: the load at its end is the last chunk's.
+  if (!joined.is_null()) {
+    joined["context"][report::ctx::kWarnings] =
+        report::ToJson(report::MachineWarnings(joined["context"]));
   }
   report::Save(joined, report);
 }
