@@ -10,12 +10,19 @@ and formats the table cells; this script only lays the page out and draws the ch
 needs no network: the charts are PNG images embedded as base64 data URIs and the style sheet is
 inline.
 
-Charts:
-  1. GB/s of every ranked result on every problem, with the measured bandwidth of the level the
-     problem's data lives in drawn as a line (the roofline of a memory-bound operation).
-  2. Time against bytes moved, log-log, with the cache capacities as vertical lines and the
-     bandwidth floor (bytes / bandwidth of the level) as a step line.
-  3. Thread scaling of the strategies run at several thread counts.
+The page opens with the answer at a glance, sized for one screen:
+  1. The matrix of problems × strategies (render::Matrices): each cell's time, speed-up and
+     percentage of the roofline, the winner of each row marked, wrong, crashed and skipped cells
+     shown as such, shaded by how close each is to the row's winner.
+  2. The roofline chart: achieved GB/s of every strategy on every problem (one point each; a red
+     cross for a wrong or failed one), against the measured bandwidth of the level the
+     problem's data lives in (a short bar per problem) and of every level (horizontal lines),
+     one panel per thread count, log scale.
+  3. Thread scaling: the speed-up of each threaded strategy from its lowest thread count to a
+     higher one, one point per problem and their geometric mean.
+The details follow, collapsed: the matrix at each thread count, the per-problem rankings, the
+build and machine facts and the skipped pairs. Every strategy has the colour
+render::StrategyColour gives it, the same in every report.
 """
 
 import argparse
@@ -61,7 +68,7 @@ def load(path):
         fail(f"{path}: cannot open the summary: {e.strerror}")
     except json.JSONDecodeError as e:
         fail(f"{path}: not valid JSON: {e}")
-    keys = ("facts", "merged_from", "bandwidth", "problems", "skipped")
+    keys = ("facts", "merged_from", "bandwidth", "problems", "skipped", "matrices", "scaling")
     if not isinstance(summary, dict) or not all(isinstance(summary.get(k), list) for k in keys):
         fail(f"{path}: not a summary written by poolbench report --html")
     return summary
@@ -71,192 +78,169 @@ def load(path):
 # Chart labels (the tables' text comes formatted from the summary)
 
 
-def scaled(v, step, units, whole):
-    unit = 0
-    while unit + 1 < len(units) and abs(v) >= step - 0.5:
-        v /= step
-        unit += 1
-    a = abs(v)
-    if (whole and a == math.floor(a)) or a >= 99.95:
-        return f"{v:.0f} {units[unit]}"
-    return f"{v:.1f} {units[unit]}" if a >= 9.995 else f"{v:.2f} {units[unit]}"
-
-
-def fmt_bytes(b):
-    return scaled(b, 1024, ["B", "KiB", "MiB", "GiB", "TiB"], True)
-
-
 def num(v):
     a = abs(v)
     return f"{v:.0f}" if a >= 99.95 else f"{v:.1f}" if a >= 9.995 else f"{v:.2f}"
 
 
 # ----------------------------------------------------------------------------------------------
-# Charts
-
-
-def strategy_colors(problems):
-    names = sorted({r["strategy"] for p in problems for r in p["ranked"]})
-    palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
-               "#7f7f7f", "#bcbd22", "#17becf"]
-    return {n: palette[i % len(palette)] for i, n in enumerate(names)}
-
-
-def run_label(r):
-    return f"{r['strategy']} ({plural_threads(r['threads'])})"
+# Charts. Every strategy is drawn in the colour the summary gives it (render::StrategyColour), so
+# a strategy looks the same in every chart of every report; peers are diamonds, poolbench's own
+# strategies circles.
 
 
 def plural_threads(t):
     return f"{t} thread{'' if t == 1 else 's'}"
 
 
-# A roofline more than this many times the fastest bar would squash the bars to slivers; it is
-# then named in the legend as off scale instead of drawn.
-OFF_SCALE = 4.0
+def marker_of(peer):
+    return "D" if peer else "o"
 
 
-def chart_gbps(plt, problems, levels, colors):
-    """One panel per problem: a bar per ranked result, the level's bandwidth as a line."""
-    shown = [(p, [r for r in p["ranked"] if r["gbps"] is not None]) for p in problems]
-    shown = [(p, rs) for p, rs in shown if rs]
-    if not shown:
+# How far below the highest bandwidth the roofline chart reaches, in decades.
+FLOOR_DECADES = 4
+
+# The range of the thread scaling chart: a speed-up beyond it is drawn as a triangle at its edge.
+SCALING_RANGE = (1 / 8, 8)
+
+
+def chart_roofline(plt, summary):
+    """One panel per thread count: GB/s of every ranked result (one point per strategy and
+    problem, x = the problem's row in the matrix) on a log scale, the roof of each problem (the
+    bandwidth of the level its data lives in) as a short black bar, and every level's bandwidth
+    as a labelled horizontal line."""
+    problems = summary["problems"]
+    levels = summary["bandwidth"]
+    colours = summary["colours"]
+    peers = set(summary["peers"])
+    points = [(i, r) for i, p in enumerate(problems) for r in p["ranked"] if r["gbps"]]
+    if not points:
         return None
-    heights = [0.9 + 0.32 * max(len(rs), 2) for _, rs in shown]
-    fig, axes = plt.subplots(len(shown), 1, figsize=(11, sum(heights) + 0.4),
-                             gridspec_kw={"height_ratios": heights}, squeeze=False)
-    for ax, (problem, rs) in zip(axes[:, 0], shown):
-        rs = list(reversed(rs))  # fastest at the top
-        y = range(len(rs))
-        ax.barh(y, [r["gbps"] for r in rs], color=[colors[r["strategy"]] for r in rs], height=0.7)
-        ax.set_yticks(list(y), [run_label(r) for r in rs], fontsize=8)
-        for i, r in enumerate(rs):
-            ax.annotate(f" {num(r['gbps'])}", (r["gbps"], i), va="center", fontsize=7)
-        top = max(r["gbps"] for r in rs)
-        right = top
-        styles = iter(["--", ":", "-.", (0, (5, 1))])
-        for at in problem["levels"]:
-            threads, name = at["threads"], at["level"]
-            lv = next((lv for lv in levels if lv["level"] == name and lv["threads"] == threads),
-                      None)
-            if lv is None:
-                continue
-            style = next(styles, "--")
-            label = f"{name} bandwidth, {plural_threads(threads)}: {num(lv['gbps'])} GB/s"
-            if lv["gbps"] <= OFF_SCALE * top:
-                ax.axvline(lv["gbps"], color="black", linestyle=style, linewidth=1, label=label)
-                right = max(right, lv["gbps"])
-            else:
-                ax.plot([], [], color="black", linestyle=style, linewidth=1,
-                        label=label + " (off scale)")
-        title = problem["descriptor"] + (f"   ({problem['where']})" if problem["where"] else "")
-        ax.set_title(title, fontsize=9, family="monospace", loc="left")
-        ax.set_xlim(0, right * 1.15)
-        ax.tick_params(axis="x", labelsize=8)
-        ax.grid(axis="x", alpha=0.3)
-        if ax.get_legend_handles_labels()[0]:
-            # Beside the panel, so that it never hides a bar.
-            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
-    axes[-1, 0].set_xlabel("GB/s (bytes read + bytes written per second; higher is better)")
-    fig.tight_layout()
+    counts = sorted({r["threads"] for _, r in points})
+    order = [s["name"] for s in summary["matrices"][0]["strategies"]] if summary["matrices"] else []
+    order += sorted({r["strategy"] for _, r in points} - set(order))
+    n = len(problems)
+    width = min(13.0, 3.0 + 6.0 * len(counts)) if n <= 20 else 13.0
+    fig, axes = plt.subplots(1, len(counts), figsize=(width, 4.4), squeeze=False, sharey=True)
+    values = [r["gbps"] for _, r in points] + [lv["gbps"] for lv in levels]
+    # At most FLOOR_DECADES below the top: a result slower than that (a thread pool waking on
+    # a tiny problem) is drawn as a triangle on the floor, so that it does not squash the rest.
+    lo, hi = max(min(values) / 1.6, max(values) / 10 ** FLOOR_DECADES), max(values) * 1.6
+    failed = [(i, r) for i, p in enumerate(problems) for r in p["unranked"]]
+    for ax, threads in zip(axes[0], counts):
+        here = [(i, r) for i, r in points if r["threads"] == threads]
+        failed_here = [(i, r) for i, r in failed if r["threads"] == threads]
+        shown = [s for s in order
+                 if any(r["strategy"] == s for _, r in here + failed_here)]
+        # A wrong or failed result has no time: a red cross on the floor of its problem's
+        # column says it is there, and the matrix says what happened.
+        for i, r in failed_here:
+            k = shown.index(r["strategy"])
+            dx = (k - (len(shown) - 1) / 2) * min(0.7 / max(len(shown), 1), 0.12)
+            ax.scatter(i + dx, lo * 1.25, s=36, color="#d62728", marker="x", linewidths=1.6,
+                       zorder=4)
+        for i, r in here:
+            k = shown.index(r["strategy"])
+            dx = (k - (len(shown) - 1) / 2) * min(0.7 / max(len(shown), 1), 0.12)
+            below = r["gbps"] < lo
+            ax.scatter(i + dx, lo * 1.25 if below else r["gbps"], s=22,
+                       color=colours.get(r["strategy"], "#444444"),
+                       marker="v" if below else marker_of(r["strategy"] in peers),
+                       edgecolors="white", linewidths=0.4, zorder=3)
+        # The roof of each problem at this thread count.
+        for i, p in enumerate(problems):
+            level = next((at["level"] for at in p["levels"] if at["threads"] == threads), None)
+            roof = next((lv["gbps"] for lv in levels
+                         if lv["level"] == level and lv["threads"] == threads), None)
+            if roof:
+                ax.plot([i - 0.42, i + 0.42], [roof, roof], color="black", linewidth=2,
+                        solid_capstyle="butt", zorder=2)
+        here_levels = sorted((lv for lv in levels if lv["threads"] == threads),
+                             key=lambda lv: lv["gbps"])
+        # Labels at least a line apart (in decades of the log axis, ~300 px tall), so that two
+        # levels of nearly the same bandwidth stay readable.
+        gap = (math.log10(hi) - math.log10(lo)) * 11 / 300
+        at = -math.inf
+        for lv in here_levels:
+            ax.axhline(lv["gbps"], color="#999999", linestyle=":", linewidth=0.8, zorder=1)
+            at = max(math.log10(lv["gbps"]), at + gap)
+            ax.annotate(f"{lv['level']} {num(lv['gbps'])} GB/s", (1.0, 10 ** at),
+                        xycoords=("axes fraction", "data"), xytext=(3, 0),
+                        textcoords="offset points", va="center", fontsize=7, color="#555555",
+                        annotation_clip=False)
+        ax.set_yscale("log")
+        ax.set_ylim(lo, hi)
+        ax.set_xlim(-0.6, n - 0.4)
+        step = 1 if n <= 24 else 2 if n <= 48 else 5
+        ax.set_xticks(range(0, n, step), [str(i + 1) for i in range(0, n, step)], fontsize=7)
+        ax.tick_params(axis="y", labelsize=8)
+        ax.set_xlabel("problem (row of the matrix)", fontsize=8)
+        ax.set_title(plural_threads(threads), fontsize=9, loc="left")
+        ax.grid(axis="y", which="major", alpha=0.25)
+        for i in range(n):
+            if i % 2:
+                ax.axvspan(i - 0.5, i + 0.5, color="#f4f4f4", zorder=0, linewidth=0)
+    axes[0, 0].set_ylabel("GB/s (read + written per second)", fontsize=8)
+    ticker = matplotlib_ticker()
+    # Over a narrow range, 2 and 5 within each decade are labelled too.
+    subs = (1.0, 2.0, 5.0) if math.log10(hi / lo) <= 3 else (1.0,)
+    axes[0, 0].yaxis.set_major_locator(ticker.LogLocator(base=10, subs=subs))
+    axes[0, 0].yaxis.set_major_formatter(ticker.FuncFormatter(lambda y, _: f"{y:g}"))
+    handles = [plt.Line2D([], [], linestyle="none", marker=marker_of(s in peers), markersize=6,
+                          color=colours.get(s, "#444444"), label=s) for s in order]
+    handles.append(plt.Line2D([], [], color="black", linewidth=2,
+                              label="roof: bandwidth of the level the data lives in"))
+    if failed:
+        handles.append(plt.Line2D([], [], linestyle="none", marker="x", color="#d62728",
+                                  markeredgewidth=1.6, label="WRONG or failed (no time)"))
+    fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 6), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 1.0))
+    rows = (len(handles) + 5) // 6
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.065 * rows))
     return fig
 
 
-def chart_time_vs_bytes(plt, problems, levels, colors):
-    """Time against bytes moved on log-log axes, with the cache capacities and the floor."""
-    rs = [r for p in problems for r in p["ranked"] if r["bytes_moved"]]
-    if not rs:
-        return None
-    fig, ax = plt.subplots(figsize=(10, 5.5))
-    markers = ["o", "s", "^", "D", "v", "P", "X"]
-    all_threads = sorted({r["threads"] for r in rs})
-    series = {}
-    for r in rs:
-        series.setdefault((r["strategy"], r["threads"]), []).append(r)
-    for (strategy, threads), points in sorted(series.items()):
-        points.sort(key=lambda r: r["bytes_moved"])
-        ax.plot([r["bytes_moved"] for r in points], [r["time_ns"] / 1e3 for r in points],
-                marker=markers[all_threads.index(threads) % len(markers)], linestyle="none",
-                color=colors[strategy], markersize=6, alpha=0.85, label=run_label(points[0]))
-    xs = [r["bytes_moved"] for r in rs]
-    lo, hi = min(xs) / 2, max(xs) * 2
-    caches = {}
-    for lv in levels:
-        if lv["capacity_bytes"] > 0:
-            caches[lv["level"]] = lv["capacity_bytes"]
-    for name, capacity in sorted(caches.items(), key=lambda kv: kv[1]):
-        ax.axvline(capacity, color="gray", linestyle=":", linewidth=1)
-        ax.annotate(f"{name} {fmt_bytes(capacity)}", (capacity, 1),
-                    xycoords=("data", "axes fraction"),
-                    rotation=90, va="top", ha="right", fontsize=8, color="dimgray")
-        lo, hi = min(lo, capacity / 2), max(hi, capacity * 2)
-    # The floor: the time to move the bytes at the bandwidth of the level they fit in, one
-    # thread (the best any single-threaded strategy can do).
-    one = sorted((lv for lv in levels if lv["threads"] == 1),
-                 key=lambda lv: lv["capacity_bytes"] if lv["capacity_bytes"] > 0 else math.inf)
-    if one:
-        grid = [lo * (hi / lo) ** (i / 200) for i in range(201)]
-        floor = []
-        for x in grid:
-            lv = next((lv for lv in one if lv["capacity_bytes"] <= 0 or x <= lv["capacity_bytes"]),
-                      one[-1])
-            floor.append(x / lv["gbps"] / 1e3)  # bytes / (GB/s) = ns; plotted in µs
-        ax.plot(grid, floor, color="black", linewidth=1, label="bandwidth floor (1 thread)")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlim(lo, hi)
-    # Powers of four in bytes read better than powers of ten: "64 KiB", "1 MiB", "4 MiB".
-    ticks = [4.0 ** k for k in range(0, 32) if lo <= 4.0 ** k <= hi]
-    ax.set_xticks(ticks, [fmt_bytes(t) for t in ticks], fontsize=8)
-    ax.xaxis.set_minor_locator(matplotlib_ticker().NullLocator())
-    ax.yaxis.set_major_formatter(matplotlib_ticker().FuncFormatter(
-        lambda y, _: scaled(y * 1e3, 1000, ["ns", "µs", "ms", "s"], True)))
-    ax.set_xlabel("bytes moved per call (read + written)")
-    ax.set_ylabel("time per call (lower is better)")
-    ax.grid(which="major", alpha=0.3)
-    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
-    ax.set_title("Time against input size", fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def chart_threads(plt, problems):
-    """Speed-up over the lowest thread count, for strategies run at several thread counts."""
-    by_strategy = {}
-    for p in problems:
-        for r in p["ranked"]:
-            by_strategy.setdefault(r["strategy"], {}).setdefault(p["descriptor"], {})[
-                r["threads"]] = r
-    scaling = {s: {d: t for d, t in runs.items() if len(t) > 1} for s, runs in by_strategy.items()}
-    scaling = {s: runs for s, runs in scaling.items() if runs}
+def chart_scaling(plt, summary):
+    """One row per threaded strategy and higher thread count: the speed-up on each problem (dots)
+    and their geometric mean (a large marker, labelled), against no gain and linear scaling."""
+    scaling = summary["scaling"]
     if not scaling:
         return None
-    fig, axes = plt.subplots(1, len(scaling), figsize=(max(5.0 * len(scaling), 7), 4.6),
-                             squeeze=False)
-    for ax, (strategy, runs) in zip(axes[0], sorted(scaling.items())):
-        counts = sorted({t for per in runs.values() for t in per})
-        few = len(runs) <= 8
-        ratios = {t: [] for t in counts}
-        for descriptor, per in runs.items():
-            base_threads = min(per)
-            ts = sorted(per)
-            ys = [per[base_threads]["time_ns"] / per[t]["time_ns"] for t in ts]
-            for t, y in zip(ts, ys):
-                ratios[t].append(y)
-            ax.plot(ts, ys, marker="o", linewidth=1, alpha=0.8 if few else 0.25,
-                    color=None if few else "gray", label=descriptor if few else None)
-        # The summary line is black so that it never shares a colour with a problem's line.
-        geo = [(t, math.exp(sum(map(math.log, v)) / len(v))) for t, v in ratios.items() if v]
-        ax.plot([t for t, _ in geo], [y for _, y in geo], color="black", linewidth=3,
-                marker="s", label="geometric mean")
-        ax.plot(counts, [t / counts[0] for t in counts], color="gray", linestyle="--",
-                linewidth=1, label="linear")
-        ax.set_xticks(counts)
-        ax.set_xlabel("OpenMP threads")
-        ax.set_ylabel(f"speed-up over {plural_threads(counts[0])}")
-        ax.set_title(strategy, fontsize=10)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=1,
-                  prop={"family": "monospace", "size": 7})
+    rows = list(reversed(scaling))  # the first strategy at the top
+    fig, ax = plt.subplots(figsize=(6.2, 1.1 + 0.42 * len(rows)))
+    low, high = SCALING_RANGE
+    high = max(high, 2 * max(s["threads"] / s["base_threads"] for s in rows))
+    for y, s in enumerate(rows):
+        for k, p in enumerate(s["points"]):
+            # A fixed scatter around the row, so that equal speed-ups stay apart.
+            dy = ((k * 7919) % 11 - 5) / 40
+            x = min(max(p["speedup"], low * 1.1), high / 1.1)
+            marker = "<" if p["speedup"] < low else ">" if p["speedup"] > high else "o"
+            ax.scatter([x], [y + dy], s=12, color=s["colour"], alpha=0.5, marker=marker,
+                       linewidths=0, zorder=2)
+        ax.scatter([min(max(s["geomean"], low * 1.1), high / 1.1)], [y], s=90,
+                   color=s["colour"], edgecolors="black", linewidths=0.8, zorder=3)
+        ax.annotate(s["geomean_text"], (s["geomean"], y), xytext=(0, 8),
+                    textcoords="offset points", ha="center", fontsize=7)
+    ax.axvline(1, color="#999999", linewidth=1, linestyle="--")
+    linear = sorted({s["threads"] / s["base_threads"] for s in rows})
+    for x in linear:
+        ax.axvline(x, color="#999999", linewidth=1, linestyle=":")
+    ax.set_yticks(range(len(rows)),
+                  [f"{s['strategy']}  {s['base_threads']}→{s['threads']}" for s in rows],
+                  fontsize=8)
+    ax.set_ylim(-0.6, len(rows) - 0.4)
+    # Ratios on a log scale: half as fast and twice as fast lie equally far from 1.
+    ax.set_xscale("log", base=2)
+    ax.set_xlim(low, high)
+    ticker = matplotlib_ticker()
+    ax.xaxis.set_major_locator(ticker.LogLocator(base=2))
+    ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, _: f"{x:g}×"))
+    ax.xaxis.set_minor_locator(ticker.NullLocator())
+    ax.tick_params(axis="x", labelsize=8)
+    ax.set_xlabel("speed-up (time at fewer threads / time at more); dashed: no gain, "
+                  "dotted: linear", fontsize=8)
+    ax.grid(axis="x", alpha=0.25)
     fig.tight_layout()
     return fig
 
@@ -278,19 +262,108 @@ def png_bytes(plt, fig):
 # HTML
 
 STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 1.2em auto; max-width: 1320px; color: #222;
+       padding: 0 1em; }
+h1 { margin: 0 0 0.1em; font-size: 1.5em; }
+h2 { font-size: 1.2em; margin: 1.2em 0 0.4em; }
+.sub { color: #555; margin: 0 0 0.8em; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
 th { background: #f3f3f3; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 code { font-size: 0.92em; }
 .wrong { color: #b00020; font-weight: bold; }
-img { max-width: 100%; }
+img { max-width: 100%; height: auto; }
+details { margin: 0.4em 0; }
+summary { cursor: pointer; font-weight: 600; padding: 0.2em 0; }
+.scroll { overflow-x: auto; }
+table.matrix { font-size: 12px; margin: 0.3em 0 0.4em; }
+table.matrix th, table.matrix td { padding: 3px 5px; }
+table.matrix thead th { vertical-align: bottom; font-weight: 600; }
+table.matrix thead th.s { border-top: 4px solid var(--c, #ccc); min-width: 56px; }
+table.matrix th.prob { text-align: left; font-weight: normal; background: #fafafa;
+                       white-space: nowrap; }
+table.matrix th.prob .d { color: #666; font-size: 11px; }
+table.matrix td { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;
+                  line-height: 1.25; }
+table.matrix td small { color: #444; font-size: 10.5px; }
+table.matrix td.win { outline: 2px solid #1a7f37; outline-offset: -2px; font-weight: 700; }
+table.matrix td.bad { background: #fde2e2; color: #b00020; font-weight: 700; text-align: center; }
+table.matrix td.err { background: #fff1d6; color: #8a4b00; font-weight: 700; text-align: center; }
+table.matrix td.skip { color: #888; font-style: italic; text-align: center; }
+table.matrix td.none { color: #bbb; text-align: center; }
+table.matrix td.num { color: #888; text-align: right; }
+table.matrix tfoot td.wins { text-align: center; font-weight: 700; background: #fafafa; }
+.key { font-size: 12px; color: #555; max-width: 1100px; }
+.charts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0.5em 1.5em;
+          align-items: start; }
+.charts .wide { grid-column: 1 / -1; }
+.charts figure { margin: 0; }
+.charts figcaption { font-size: 12px; color: #555; }
 """
 
 
 def esc(text):
     return html.escape(str(text), quote=True)
+
+
+def breakable(name):
+    """A strategy name that may wrap after its underscores in a narrow column header."""
+    return esc(name).replace("_", "_<wbr>")
+
+
+def heat(cell):
+    """A cell's background: green, the stronger the closer its time is to the row's winner."""
+    v = cell.get("vs_winner")
+    if cell["state"] != "ranked" or v is None:
+        return ""
+    alpha = 0.4 * max(0.0, min(1.0, v)) ** 2
+    return f" style=\"background: rgba(46, 160, 67, {alpha:.2f})\""
+
+
+def matrix_html(matrix, out):
+    strategies = matrix["strategies"]
+    out.append("<div class=scroll><table class=matrix><thead><tr><th>#</th>"
+               "<th style=\"text-align: left\">problem</th>")
+    for s in strategies:
+        title = " (peer library)" if s["peer"] else ""
+        out.append(f"<th class=s style=\"--c: {esc(s['colour'])}\" title=\"{esc(s['name'] + title)}\">"
+                   f"{breakable(s['name'])}</th>")
+    out.append("</tr></thead><tbody>")
+    for i, row in enumerate(matrix["rows"], 1):
+        data = f"<br><span class=d>{esc(row['data'])}</span>" if row["data"] else ""
+        out.append(f"<tr><td class=num>{i}</td><th class=prob><code>{esc(row['descriptor'])}"
+                   f"</code>{data}</th>")
+        for s, c in zip(strategies, row["cells"]):
+            tip = s["name"] + (f": {c['note']}" if c["note"] else "")
+            threads = f" <small>({esc(c['threads'])})</small>" if c["threads"] else ""
+            if c["state"] == "ranked":
+                star = " ★" if c["winner"] else ""
+                detail = " · ".join(x for x in (c["speedup"], c["roofline"]) if x)
+                detail = f"<br><small>{esc(detail)}</small>" if detail else ""
+                cls = " class=win" if c["winner"] else ""
+                out.append(f"<td{cls}{heat(c)} title=\"{esc(tip)}\">{esc(c['main'])}{star}"
+                           f"{threads}{detail}</td>")
+            elif c["state"] == "unranked":
+                cls = "bad" if c["main"] == "WRONG" else "err"
+                out.append(f"<td class={cls} title=\"{esc(tip)}\">{esc(c['main'])}{threads}</td>")
+            elif c["state"] == "skipped":
+                out.append(f"<td class=skip title=\"{esc(tip)}\">skipped</td>")
+            else:
+                out.append(f"<td class=none title=\"{esc(s['name'])}: not run\">–</td>")
+        out.append("</tr>")
+    out.append("</tbody><tfoot><tr><td></td><th class=prob>problems won ★</th>")
+    for wins in matrix["wins"]:
+        out.append(f"<td class=wins>{wins}</td>")
+    out.append("</tr></tfoot></table></div>")
+
+
+def subtitle_html(summary, out):
+    facts = {f["label"]: f["value"] for f in summary["facts"]}
+    parts = [facts.get(k) for k in ("machine", "date", "git revision", "build type")]
+    text = " · ".join(esc(p) for p in parts if p)
+    if text:
+        out.append(f"<p class=sub>{text}</p>")
 
 
 def header_html(summary, out):
@@ -308,9 +381,9 @@ def bandwidth_html(levels, out):
     if not levels:
         out.append("<p><em>No memory bandwidth was measured in this run.</em></p>")
         return
-    out.append("<h2>Measured memory bandwidth</h2><p>(bytes read + bytes written) per second of "
-               "a streaming kernel whose working set sits in the level.</p><table><tr><th>level"
-               "</th><th>capacity</th><th>working set</th><th>threads</th><th>GB/s</th></tr>")
+    out.append("<p class=key>(bytes read + bytes written) per second of a streaming kernel whose "
+               "working set sits in the level.</p><table><tr><th>level</th><th>capacity</th>"
+               "<th>working set</th><th>threads</th><th>GB/s</th></tr>")
     for lv in levels:
         out.append(f"<tr><td>{esc(lv['level'])}</td><td class=n>{esc(lv['capacity'])}</td>"
                    f"<td class=n>{esc(lv['working_set'])}</td><td class=n>{lv['threads']}</td>"
@@ -318,7 +391,7 @@ def bandwidth_html(levels, out):
     out.append("</table>")
 
 
-def problem_html(problem, with_peers, out):
+def problem_html(problem, with_peers, colours, out):
     out.append(f"<h3><code>{esc(problem['descriptor'])}</code></h3>")
     if problem["data"]:
         out.append(f"<p>{esc(problem['data'])}</p>")
@@ -335,8 +408,9 @@ def problem_html(problem, with_peers, out):
             cells = "".join(
                 f"<td>{esc(r['cells'][c])}</td>" if c == "best_peer"
                 else f"<td class=n>{esc(r['cells'][c])}</td>" for c in columns)
-            out.append(f"<tr><td class=n>{rank}</td><td>{esc(r['strategy'])}</td>"
-                       f"<td class=n>{r['threads']}</td>{cells}</tr>")
+            colour = esc(colours.get(r["strategy"], "#ccc"))
+            out.append(f"<tr><td class=n>{rank}</td><td style=\"border-left: 4px solid {colour}\">"
+                       f"{esc(r['strategy'])}</td><td class=n>{r['threads']}</td>{cells}</tr>")
         out.append("</table>")
     if problem["unranked"]:
         out.append("<p>Not ranked:</p><ul>")
@@ -360,6 +434,18 @@ def skipped_html(summary, out):
         out.append(f"<tr><td>{esc(g['strategy'])}</td><td>{esc(g['reason'])}</td>"
                    f"<td>{listed}</td></tr>")
     out.append("</table></details>")
+
+
+def figure_html(name, fig, caption, plt, png_dir, wide):
+    png = png_bytes(plt, fig)
+    if png_dir:
+        with open(os.path.join(png_dir, name + ".png"), "wb") as f:
+            f.write(png)
+    data = base64.b64encode(png).decode("ascii")
+    cls = " class=wide" if wide else ""
+    return (f"<figure{cls}><img alt=\"{esc(caption.split(':')[0])}\" "
+            f"src=\"data:image/png;base64,{data}\"><figcaption>{esc(caption)}</figcaption>"
+            "</figure>")
 
 
 def write_atomically(path, data):
@@ -391,48 +477,63 @@ def main():
     summary = load(args.summary)
     plt = import_pyplot()
     problems = summary["problems"]
-    levels = summary["bandwidth"]
-    colors = strategy_colors(problems)
+    matrices = summary["matrices"]
 
     out = ["<!DOCTYPE html><html lang=en><head><meta charset=utf-8>",
+           "<meta name=viewport content=\"width=device-width, initial-scale=1\">",
            f"<title>poolbench report: {esc(summary.get('title', ''))}</title>",
            f"<style>{STYLE}</style></head><body><h1>poolbench report</h1>"]
-    header_html(summary, out)
-    bandwidth_html(levels, out)
+    subtitle_html(summary, out)
 
-    out.append("<h2>Charts</h2>")
-    charts = [
-        ("gbps", "Throughput per problem",
-         "Bars: GB/s of each strategy that passed the cross-check. Lines: the measured "
-         "bandwidth of the level the problem's data lives in, the most a memory-bound "
-         "operation can reach.", chart_gbps(plt, problems, levels, colors)),
-        ("time_vs_bytes", "Time against input size",
-         "Log-log. Dotted lines: cache capacities; black line: the time to move the bytes at "
-         "the measured single-thread bandwidth of the level they fit in.",
-         chart_time_vs_bytes(plt, problems, levels, colors)),
-        ("thread_scaling", "Thread scaling",
-         "Speed-up of each problem over the strategy's lowest thread count; thick line: the "
-         "geometric mean over the problems; dashed: linear scaling.", chart_threads(plt, problems)),
-    ]
-    for name, title, caption, fig in charts:
-        out.append(f"<h3>{esc(title)}</h3>")
-        if fig is None:
-            reason = {"thread_scaling": "No strategy was run at several thread counts."}.get(
-                name, "No passing result to draw.")
-            out.append(f"<p><em>{esc(reason)}</em></p>")
-            continue
-        png = png_bytes(plt, fig)
-        if args.png_dir:
-            with open(os.path.join(args.png_dir, name + ".png"), "wb") as f:
-                f.write(png)
-        out.append(f"<p>{esc(caption)}</p><img alt=\"{esc(title)}\" "
-                   f"src=\"data:image/png;base64,{base64.b64encode(png).decode('ascii')}\">")
-
-    out.append(f"<h2>Results</h2><p>{esc(summary['results_note'])}</p>")
     if not problems:
         out.append("<p><em>The report has no results.</em></p>")
-    for problem in problems:
-        problem_html(problem, bool(summary["peers"]), out)
+    else:
+        out.append(f"<h2>At a glance: {esc(matrices[0]['title'])}</h2>")
+        matrix_html(matrices[0], out)
+        out.append(f"<p class=key>{esc(summary['matrix_note'])} Shading: the closer to the "
+                   "row's winner, the greener. Hover a cell for its strategy and any message."
+                   "</p>")
+
+    roofline = chart_roofline(plt, summary)
+    scaling = chart_scaling(plt, summary)
+    if roofline or scaling:
+        out.append("<div class=charts>")
+        if roofline:
+            out.append(figure_html(
+                "roofline", roofline,
+                "Roofline: achieved GB/s of each strategy on each problem (x: the matrix's row), "
+                "against the bandwidth of the level the problem's data lives in (black bars) and "
+                "of every level (dotted lines). Log scale; circles: poolbench's strategies, "
+                "diamonds: peer libraries, red crosses: wrong or failed results (no time), "
+                "triangles: slower than the chart's floor.", plt, args.png_dir, True))
+        if scaling:
+            out.append(figure_html(
+                "thread_scaling", scaling,
+                "Thread scaling: speed-up of each strategy run at several thread counts, one dot "
+                "per problem, the large marker their geometric mean.", plt, args.png_dir, False))
+        else:
+            out.append("<p><em>No strategy was run at several thread counts.</em></p>")
+        out.append("<div><h3 style=\"margin-top:0\">Measured memory bandwidth</h3>")
+        bandwidth_html(summary["bandwidth"], out)
+        out.append("</div></div>")
+    else:
+        out.append("<h2>Measured memory bandwidth</h2>")
+        bandwidth_html(summary["bandwidth"], out)
+
+    out.append("<h2>Details</h2>")
+    for m in matrices[1:]:
+        out.append(f"<details><summary>Matrix at {esc(m['title'])}</summary>")
+        matrix_html(m, out)
+        out.append("</details>")
+    if problems:
+        out.append(f"<details><summary>Rankings per problem ({len(problems)})</summary>"
+                   f"<p class=key>{esc(summary['results_note'])}</p>")
+        for problem in problems:
+            problem_html(problem, bool(summary["peers"]), summary["colours"], out)
+        out.append("</details>")
+    out.append("<details><summary>Build and machine</summary>")
+    header_html(summary, out)
+    out.append("</details>")
     skipped_html(summary, out)
     out.append("</body></html>\n")
     write_atomically(args.html, "\n".join(out).encode("utf-8"))

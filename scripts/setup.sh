@@ -10,12 +10,15 @@ build="${1:-build}"
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
           libcli11-dev libhwy-dev python3 python3-matplotlib python3-numpy
-          python3-jsonschema python3-scipy libssl-dev libboost-dev
+          python3-jsonschema python3-scipy libtinyxml2-dev libssl-dev libboost-dev
           clang-format)
 # The peers' libraries (strategies/peers/): optional. A machine where one cannot be installed
 # still builds and runs everything else, and poolbench names the missing peer and why.
 # (Debian's oneDNN CMake package needs the OpenCL headers, which libdnnl-dev only recommends.)
 peer_packages=(libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev libtorch-dev)
+# Headless chromium for the browser test of the HTML report (ctest -L browser): optional; without
+# it that test is skipped with its reason.
+browser_packages=(chromium)
 
 missing_of() {
   for p in "$@"; do
@@ -30,8 +33,9 @@ apt_install() {
 }
 mapfile -t missing < <(missing_of "${packages[@]}")
 mapfile -t missing_peers < <(missing_of "${peer_packages[@]}")
-if ((${#missing[@]} + ${#missing_peers[@]})); then
-  echo "setup: installing ${missing[*]} ${missing_peers[*]}" >&2
+mapfile -t missing_browser < <(missing_of "${browser_packages[@]}")
+if ((${#missing[@]} + ${#missing_peers[@]} + ${#missing_browser[@]})); then
+  echo "setup: installing ${missing[*]} ${missing_peers[*]} ${missing_browser[*]}" >&2
   $sudo_cmd apt-get update -qq
 fi
 if ((${#missing[@]})); then
@@ -40,6 +44,10 @@ fi
 if ((${#missing_peers[@]})) && ! apt_install "${missing_peers[@]}"; then
   echo "setup: warning: could not install ${missing_peers[*]}; the peers that need them are" \
     "left out (see 'poolbench list')" >&2
+fi
+if ((${#missing_browser[@]})) && ! apt_install "${missing_browser[@]}"; then
+  echo "setup: warning: could not install ${missing_browser[*]}; the browser test of the HTML" \
+    "report is skipped" >&2
 fi
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null

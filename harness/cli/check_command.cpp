@@ -2,16 +2,22 @@
 // problems and random problems, as a table with a repro line per failure.
 #include <unistd.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
+#include <sstream>
 
+#include "bench/progress.hpp"
 #include "check/cross_check.hpp"
 #include "check/random_problems.hpp"
 #include "check/suite.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
+#include "render/check_results.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -23,6 +29,8 @@ struct CheckOptions {
   uint64_t seed = 1;
   bool as_written = false;
   bool quiet = false;
+  std::string json;   // --json: the results for scripts
+  std::string junit;  // --junit: the results as JUnit XML for CI test views
 };
 
 // The problems to check: suite problems in every variant unless --as-written, then the
@@ -60,12 +68,17 @@ class CheckReport {
     if (row.size() < kProblemWidth) row.resize(kProblemWidth, ' ');
     CrossChecker checker(p, opt.seed);
     for (const Strategy* s : strategies_) {
-      std::string cell = Count(*s, checker.Check(*s, opt.threads));
+      const CheckResult result = checker.Check(*s, opt.threads);
+      Record(*s, p, result, opt);
+      std::string cell = Count(*s, result);
       cell.resize(width_, ' ');
       row += " " + cell;
     }
     if (!quiet_) std::cout << row << "\n";
   }
+
+  // Every check so far, one record per strategy and problem variant, for --json and --junit.
+  const std::vector<render::CheckRecord>& records() const { return records_; }
 
   // Prints the summary and the failures; throws the failure exit status if any check failed.
   void Finish(size_t problems, uint64_t seed) const {
@@ -110,8 +123,19 @@ class CheckReport {
     return std::string(ToString(r.verdict));
   }
 
+  void Record(const Strategy& s, const Problem& p, const CheckResult& r, const CheckOptions& opt) {
+    // A failure's detail ends with its repro line; the record keeps the two apart.
+    static constexpr std::string_view kRepro = "\n  repro: ";
+    std::string message = r.detail;
+    if (const size_t at = message.rfind(kRepro); at != std::string::npos) message.resize(at);
+    records_.push_back({std::string(s.name()), FormatDescriptor(p),
+                        std::string(ToString(r.verdict)), message,
+                        ReproLine(s, p, opt.seed, std::clamp(opt.threads, 1, s.MaxThreads()))});
+  }
+
   const std::vector<const Strategy*>& strategies_;
   const bool quiet_;
+  std::vector<render::CheckRecord> records_;
   size_t width_ = 7;
   std::map<std::string_view, Tally> tally_;
   std::vector<std::string> failures_;
@@ -120,13 +144,43 @@ class CheckReport {
 void RunCheck(const CheckOptions& opt) {
   const auto strategies = SelectStrategies(opt.selection.strategy);
   const auto problems = SelectProblems(opt);
-  const bool progress = isatty(STDERR_FILENO);
+  // Rows printed on a terminal show the progress themselves, and a progress line would be
+  // written into the middle of them.
+  const bool rows_on_screen = !opt.quiet && isatty(STDOUT_FILENO);
+  Progress progress(std::cerr,
+                    rows_on_screen ? Progress::Style::kNone : Progress::StyleOf(STDERR_FILENO));
+  // A suite file given as an output would be destroyed; two outputs naming one file would
+  // leave only the one written last.
+  std::vector<std::string> suite_files;
+  std::istringstream suites(opt.selection.suite);
+  for (std::string name; std::getline(suites, name, ',');) suite_files.push_back(name);
+  RefuseInputAsOutput(opt.json, suite_files);
+  RefuseInputAsOutput(opt.junit, suite_files);
+  if (!opt.json.empty() && !opt.junit.empty() &&
+      OutputTarget(opt.json) == OutputTarget(opt.junit)) {
+    throw CLI::ValidationError("--junit", "names the same file as --json: '" + opt.junit + "'");
+  }
+  // Staged now, so that an unwritable path fails at once, not after the checks.
+  std::optional<PendingFile> json, junit;
+  if (!opt.json.empty()) json.emplace(opt.json);
+  if (!opt.junit.empty()) junit.emplace(opt.junit);
   CheckReport report(strategies, opt.quiet);
   for (size_t i = 0; i < problems.size(); ++i) {
-    if (progress) std::cerr << "\r[" << i + 1 << "/" << problems.size() << "] " << std::flush;
+    progress.Step(i, problems.size(), FormatDescriptor(problems[i]));
     report.CheckProblem(problems[i], opt);
   }
-  if (progress) std::cerr << "\r" << std::string(30, ' ') << "\r";
+  progress.Finish();
+  // Written before Finish(), which throws the failure status: a failing run is when CI needs
+  // the files most.
+  const render::CheckRun run{opt.seed, opt.threads, problems.size(), report.records()};
+  if (json) {
+    json->Write(render::CheckJson(run));
+    json->Commit();
+  }
+  if (junit) {
+    junit->Write(render::CheckJunit(run));
+    junit->Commit();
+  }
   report.Finish(problems.size(), opt.seed);
 }
 
@@ -154,6 +208,12 @@ void AddCheckCommand(CLI::App& app) {
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", opt->quiet, "Print only the summary and failures, not the table");
+  cmd->add_option("--json", opt->json,
+                  "Also write every check (strategy, problem variant, verdict, message, repro "
+                  "line) to this file as JSON");
+  cmd->add_option("--junit", opt->junit,
+                  "Also write the checks to this file as JUnit XML for CI test views: a test "
+                  "suite per strategy, a test case per problem variant");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "report/units.hpp"
@@ -38,6 +39,14 @@ std::string TimeText(const Result& r) {
 }
 
 std::string GbpsText(const Result& r) { return r.gbps ? Num(*r.gbps) : "–"; }
+
+std::string SpreadText(const Result& r) {
+  if (!r.min_ns || !r.max_ns || r.time_ns <= 0) return "–";
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%+.1f/%+.1f%%", (*r.min_ns / r.time_ns - 1) * 100,
+                (*r.max_ns / r.time_ns - 1) * 100);
+  return buf;
+}
 
 std::string BandwidthText(const Result& r) {
   if (!r.bandwidth_fraction) return "–";
@@ -91,6 +100,68 @@ std::string DataText(const ProblemResults& p) {
   }
   return "";
 }
+
+std::string RowDataText(const ProblemResults& p, int threads) {
+  std::optional<int64_t> bytes;
+  std::map<int, std::string> levels;
+  for (const auto* list : {&p.ranked, &p.unranked}) {
+    for (const Result& r : *list) {
+      if (!bytes && r.bytes_moved) bytes = r.bytes_moved;
+      if ((threads == 0 || r.threads == threads) && !r.bandwidth_level.empty()) {
+        levels.emplace(r.threads, r.bandwidth_level);
+      }
+    }
+  }
+  std::set<std::string> names;
+  for (const auto& [t, level] : levels) names.insert(level);
+  std::string where;
+  if (names.size() == 1) {
+    where = *names.begin();
+  } else {
+    for (auto it = levels.begin(); it != levels.end(); ++it) {
+      where += (it == levels.begin() ? "" : ", ") + it->second + " (" + Threads(it->first) + ")";
+    }
+  }
+  if (!bytes) return where.empty() ? "" : "data in " + where;
+  return FormatBytes(*bytes) + (where.empty() ? "" : " in " + where);
+}
+
+CellText MatrixCellText(const MatrixCell& c) {
+  using State = MatrixCell::State;
+  CellText t;
+  switch (c.state) {
+    case State::kRanked:
+      t.main = FormatDuration(c.result.time_ns);
+      if (c.result.speedup) t.speedup = SpeedupText(c.result);
+      // The level is named once in the row (RowDataText), not in every cell.
+      if (c.result.bandwidth_fraction) t.roofline = Num(*c.result.bandwidth_fraction * 100) + "%";
+      break;
+    case State::kUnranked:
+      t.main = UnrankedLabel(c.result);
+      t.note = c.result.error_message;
+      break;
+    case State::kSkipped:
+      t.main = "skipped";
+      t.note = c.reason;
+      break;
+    case State::kNotRun:
+      t.main = "–";
+      break;
+  }
+  if (c.threads_shown) t.threads = std::to_string(c.result.threads) + " thr";
+  return t;
+}
+
+std::string MatrixNote() {
+  return "Each cell: time per call, speed-up vs naive_loops, and the percentage of the measured "
+         "bandwidth of the level the problem's data lives in (named under the problem: the "
+         "roofline of a memory-bound operation). ★ marks the fastest strategy of each problem; "
+         "(2 thr) the thread count of a time when the strategy ran at several. WRONG: failed the "
+         "cross-check (never timed or ranked); CRASHED, TIMED OUT, ERROR: the run failed; "
+         "skipped: the strategy does not support the problem; –: not run.";
+}
+
+std::string Ratio(double v) { return Num(v) + "×"; }
 
 std::vector<Fact> ContextFacts(const Json& ctx) {
   namespace c = report::ctx;

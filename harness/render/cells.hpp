@@ -17,6 +17,8 @@ std::string Num(double v);
 // bandwidth, speed-up over naive_loops, best peer and the ratio to it. "–" when unknown.
 std::string TimeText(const Result& r);
 std::string GbpsText(const Result& r);
+// The fastest and slowest repetition relative to the mean, "-2.1/+3.4%"; "–" when unknown.
+std::string SpreadText(const Result& r);
 std::string BandwidthText(const Result& r);
 std::string SpeedupText(const Result& r);
 // The best peer's name, with its layout when it differs from the result's ("xnnpack (nhwc)").
@@ -31,6 +33,26 @@ std::string Threads(int threads);
 std::string WhereText(const ProblemResults& p);
 // "980 KiB moved per call, data in L2.", empty when no result knows its bytes.
 std::string DataText(const ProblemResults& p);
+
+// A problem's bytes per call and where its data lives, short, for the matrix's rows: "980 KiB
+// in L2", "64 MiB in DRAM (1 thread), L3 (2 threads)". Only results at `threads` count (0: all).
+std::string RowDataText(const ProblemResults& p, int threads);
+
+// The text of a matrix cell, in parts each renderer lays out in its own way.
+struct CellText {
+  std::string main;      // the time, or the label: WRONG, CRASHED, ERROR, skipped, –
+  std::string speedup;   // "6.32×" (vs naive_loops), empty when unknown or not ranked
+  std::string roofline;  // "18%" of the level's bandwidth, empty when unknown
+  std::string threads;   // "2 thr" when the cell's thread count is shown, else empty
+  std::string note;      // the error message or the reason for skipping, else empty
+};
+CellText MatrixCellText(const MatrixCell& c);
+
+// The paragraph under the matrix that says how to read it.
+std::string MatrixNote();
+
+// The speed-up of a thread scaling entry as text: "1.84×".
+std::string Ratio(double v);
 
 // One row of the context table; `code` when the value is shown as code (flags, revisions).
 struct Fact {

@@ -51,7 +51,7 @@ std::string Code(const std::string& text) {
 }
 
 void ContextTable(const Json& ctx, std::ostringstream& md) {
-  md << "# poolbench report\n\n| | |\n| --- | --- |\n";
+  md << "## Build and machine\n\n| | |\n| --- | --- |\n";
   for (const Fact& f : ContextFacts(ctx)) {
     md << "| " << f.label << " | " << (f.code ? Code(f.value) : Cell(f.value)) << " |\n";
   }
@@ -63,6 +63,70 @@ void ContextTable(const Json& ctx, std::ostringstream& md) {
       if (!merged[i].detail.empty()) md << " (" << Cell(merged[i].detail) << ")";
     }
     md << " |\n";
+  }
+  md << "\n";
+}
+
+// A matrix cell: the time in bold (with ★ for the row's winner), then speed-up and roofline on
+// a second line; a failure's label in bold with its message left to the tables below.
+std::string MatrixCellMarkdown(const MatrixCell& c) {
+  const CellText t = MatrixCellText(c);
+  std::string out;
+  if (c.state == MatrixCell::State::kRanked || c.state == MatrixCell::State::kUnranked) {
+    out = "**" + Cell(t.main) + "**";
+  } else {
+    out = Cell(t.main);
+  }
+  if (c.winner) out += " ★";
+  if (!t.threads.empty()) out += " (" + t.threads + ")";
+  std::string detail = t.speedup;
+  if (!t.roofline.empty()) detail += (detail.empty() ? "" : " · ") + Cell(t.roofline);
+  if (!detail.empty()) out += "<br>" + detail;
+  return out;
+}
+
+void MatrixTable(const Matrix& m, std::ostringstream& md) {
+  md << "| problem |";
+  for (const std::string& s : m.strategies) md << " " << Cell(s) << " |";
+  md << "\n| --- |";
+  for (size_t i = 0; i < m.strategies.size(); ++i) md << " ---: |";
+  md << "\n";
+  for (size_t row = 0; row < m.descriptors.size(); ++row) {
+    md << "| " << Code(m.descriptors[row]);
+    if (!m.data[row].empty()) md << "<br>" << Cell(m.data[row]);
+    md << " |";
+    for (const MatrixCell& c : m.cells[row]) md << " " << MatrixCellMarkdown(c) << " |";
+    md << "\n";
+  }
+  md << "| problems won ★ |";
+  for (int w : m.wins) md << " " << w << " |";
+  md << "\n\n";
+}
+
+// The matrices (the first open, any others in <details>) and the thread scaling: what a reader
+// looks for first, ahead of the facts and the per-problem tables.
+void AtAGlance(const std::vector<Matrix>& matrices, const std::vector<Scaling>& scaling,
+               std::ostringstream& md) {
+  if (matrices.empty() || matrices.front().descriptors.empty()) return;
+  md << "## At a glance: " << matrices.front().title << "\n\n";
+  MatrixTable(matrices.front(), md);
+  md << MatrixNote() << "\n\n";
+  for (size_t i = 1; i < matrices.size(); ++i) {
+    md << "<details><summary>Matrix at " << matrices[i].title << "</summary>\n\n";
+    MatrixTable(matrices[i], md);
+    md << "</details>\n\n";
+  }
+  if (scaling.empty()) return;
+  md << "### Thread scaling\n\n"
+        "Speed-up of each strategy from its lowest thread count to a higher one (time at the "
+        "lower / time at the higher), over the problems where both passed: the geometric mean, "
+        "and the range.\n\n"
+        "| strategy | threads | geometric mean | min – max | problems |\n"
+        "| --- | --- | ---: | ---: | ---: |\n";
+  for (const Scaling& s : scaling) {
+    md << "| " << Cell(s.strategy) << " | " << s.base_threads << " → " << s.threads << " | "
+       << Ratio(s.geomean) << " | " << Ratio(s.min) << " – " << Ratio(s.max) << " | "
+       << s.speedups.size() << " |\n";
   }
   md << "\n";
 }
@@ -148,6 +212,8 @@ std::string Markdown(const report::Json& report) {
   const std::vector<ProblemResults> problems = Summarise(report);
   const Json& ctx = report.at("context");
   std::ostringstream md;
+  md << "# poolbench report\n\n";
+  AtAGlance(Matrices(report, problems), ThreadScaling(problems), md);
   ContextTable(ctx, md);
   BandwidthTable(ctx, md);
   const bool with_peers = !Peers(report).empty();

@@ -28,6 +28,8 @@ struct Result {
   int repetitions = 1;
   double time_ns = 0;        // mean real time over the repetitions
   std::optional<double> cv;  // coefficient of variation (a fraction), repetitions > 1
+  // The fastest and slowest repetition, when repetitions > 1 and the report holds them.
+  std::optional<double> min_ns, max_ns;
   std::optional<int64_t> bytes_moved;
   std::optional<double> gbps;
   std::optional<double> bandwidth_fraction;
@@ -42,8 +44,10 @@ struct Result {
   std::optional<double> vs_best_peer;
 };
 
-// Why a result is not ranked, for the list under a problem's table: "WRONG" for a failed
-// cross-check, "ERROR" for a run that reported another error, "UNVERIFIED" otherwise.
+// Why a result is not ranked, for the list under a problem's table and the matrix: "WRONG" for a
+// failed cross-check, any other verdict but "pass" in capitals with '_' as a space (e.g.
+// "CRASHED", "TIMED OUT"), "ERROR" for a run that reported another error, "UNVERIFIED"
+// otherwise.
 std::string UnrankedLabel(const Result& r);
 
 // The results of one problem (descriptor): ranked ones fastest first, the others apart.
@@ -63,6 +67,65 @@ std::vector<ProblemResults> Summarise(const report::Json& report);
 
 // The strategies the report's context names as peers; empty for reports that name none.
 std::vector<std::string> Peers(const report::Json& report);
+
+// One cell of the matrix of problems × strategies.
+struct MatrixCell {
+  enum class State {
+    kRanked,    // `result` passed and was timed
+    kUnranked,  // `result` is wrong, crashed, timed out or failed otherwise (UnrankedLabel)
+    kSkipped,   // the strategy does not support the problem: `reason`
+    kNotRun,    // the report has nothing of this strategy on this problem
+  };
+  State state = State::kNotRun;
+  Result result;       // kRanked and kUnranked
+  std::string reason;  // kSkipped
+  // The fastest ranked cell of its row (ties: every one of them).
+  bool winner = false;
+  // In a matrix over several thread counts: the result is from more than one of them (the
+  // fastest for a ranked cell; an unranked cell shows the first thread count that failed).
+  bool threads_shown = false;
+};
+
+// The answer at a glance: one row per problem (in Summarise()'s order), one column per strategy
+// (the reference first, then the others by name, then the peers by name: the same order in
+// every report).
+// Nothing is left out: wrong, crashed and skipped strategies keep their cells.
+struct Matrix {
+  // "1 thread", "2 threads", or "best of 1, 2 threads".
+  std::string title;
+  // The thread count of every cell; 0 for the best-of matrix, whose cells each hold the
+  // strategy's fastest thread count. A strategy that failed at any thread count shows the
+  // failure there: a result that is wrong at one thread count is never a winner.
+  int threads = 0;
+  std::vector<std::string> strategies;
+  std::vector<std::string> descriptors;
+  // Per row: the bytes a call moves and the level the data lives in at the matrix's thread
+  // count(s), e.g. "980 KiB in L2"; empty when unknown.
+  std::vector<std::string> data;
+  std::vector<std::vector<MatrixCell>> cells;  // [problem][strategy]
+  // Per strategy: the rows it wins (ties count for each winner).
+  std::vector<int> wins;
+};
+
+// The matrices of a report: with several thread counts, the best-of matrix first and then one
+// per thread count; with one, just that one. `problems` is Summarise(report).
+std::vector<Matrix> Matrices(const report::Json& report,
+                             const std::vector<ProblemResults>& problems);
+
+// How a strategy scales from its lowest thread count to a higher one: the speed-up (time at
+// `base_threads` / time at `threads`) on each problem where both were ranked, and their
+// geometric mean.
+struct Scaling {
+  std::string strategy;
+  int base_threads = 1;
+  int threads = 2;
+  std::vector<std::pair<std::string, double>> speedups;  // (descriptor, speed-up)
+  double geomean = 0, min = 0, max = 0;
+};
+
+// Every strategy run at several thread counts, one entry per higher thread count, strategies in
+// the matrix's column order. Single-threaded strategies run only at one and have none.
+std::vector<Scaling> ThreadScaling(const std::vector<ProblemResults>& problems);
 
 // Everything the HTML page shows, decided and formatted here so that scripts/plot_report.py
 // only lays it out and draws charts: the context facts, the measured bandwidth, the problems

@@ -1,6 +1,7 @@
 // Summarising a report's entries into ranked results per problem: the one selection and ranking
 // rule, shared by every renderer and by bench's console summary.
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <tuple>
@@ -67,6 +68,13 @@ void Finish(Group& g) {
   const Json* rep = g.mean ? g.mean : !g.iterations.empty() ? g.iterations.front() : g.error;
   if (rep) ReadFields(*rep, r);
   if (!r.ranked) return;
+  if (g.iterations.size() > 1) {
+    for (const Json* e : g.iterations) {
+      const double ns = report::RealTimeNs(*e);
+      r.min_ns = r.min_ns ? std::min(*r.min_ns, ns) : ns;
+      r.max_ns = r.max_ns ? std::max(*r.max_ns, ns) : ns;
+    }
+  }
   if (g.mean) {
     r.time_ns = report::RealTimeNs(*g.mean);
     r.repetitions = g.mean->value("repetitions", 1);
@@ -180,6 +188,14 @@ std::vector<std::string> Peers(const report::Json& report) {
 
 std::string UnrankedLabel(const Result& r) {
   if (r.verdict == "FAIL") return "WRONG";
+  // Verdicts other than pass and FAIL (a crashed or timed-out run) name themselves.
+  if (!r.verdict.empty() && r.verdict != "pass") {
+    std::string label;
+    for (char c : r.verdict) {
+      label += c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    return label;
+  }
   if (!r.error_message.empty()) return "ERROR";
   return "UNVERIFIED";
 }

@@ -1,6 +1,9 @@
 // The summary the HTML page is drawn from: Summarise()'s decisions and the Markdown's texts, as
 // JSON for scripts/plot_report.py, which only lays them out and draws charts.
+#include <set>
+
 #include "render/cells.hpp"
+#include "render/colours.hpp"
 #include "render/render.hpp"
 #include "report/roofline.hpp"
 #include "report/units.hpp"
@@ -14,6 +17,7 @@ Json OrNull(const std::optional<double>& v) { return v ? Json(*v) : Json(); }
 
 Json RankedJson(const Result& r) {
   return {{"strategy", r.strategy},
+          {"colour", StrategyColour(r.strategy)},
           {"threads", r.threads},
           {"layout", r.layout},
           {"peer", r.peer},
@@ -21,6 +25,7 @@ Json RankedJson(const Result& r) {
           {"bytes_moved", r.bytes_moved ? Json(*r.bytes_moved) : Json()},
           {"gbps", OrNull(r.gbps)},
           {"bandwidth_level", r.bandwidth_level},
+          {"bandwidth_fraction", OrNull(r.bandwidth_fraction)},
           {"best_peer", r.best_peer},
           {"vs_best_peer", OrNull(r.vs_best_peer)},
           {"cells",
@@ -58,6 +63,69 @@ Json ProblemJson(const ProblemResults& p) {
           {"levels", levels},           {"ranked", ranked},    {"unranked", unranked}};
 }
 
+const char* StateName(MatrixCell::State s) {
+  switch (s) {
+    case MatrixCell::State::kRanked:
+      return "ranked";
+    case MatrixCell::State::kUnranked:
+      return "unranked";
+    case MatrixCell::State::kSkipped:
+      return "skipped";
+    case MatrixCell::State::kNotRun:
+      break;
+  }
+  return "not_run";
+}
+
+Json MatrixJson(const Matrix& m, const std::set<std::string>& peers) {
+  Json strategies = Json::array(), rows = Json::array();
+  for (const std::string& s : m.strategies) {
+    strategies.push_back(
+        {{"name", s}, {"colour", StrategyColour(s)}, {"peer", peers.count(s) > 0}});
+  }
+  for (size_t i = 0; i < m.descriptors.size(); ++i) {
+    double best = 0;
+    for (const MatrixCell& c : m.cells[i]) {
+      if (c.winner) best = c.result.time_ns;
+    }
+    Json cells = Json::array();
+    for (const MatrixCell& c : m.cells[i]) {
+      const CellText t = MatrixCellText(c);
+      // The winner's time over this cell's: 1 for the winner, towards 0 for the slowest.
+      const bool timed = c.state == MatrixCell::State::kRanked && c.result.time_ns > 0;
+      cells.push_back({{"state", StateName(c.state)},
+                       {"winner", c.winner},
+                       {"vs_winner", timed && best > 0 ? Json(best / c.result.time_ns) : Json()},
+                       {"main", t.main},
+                       {"speedup", t.speedup},
+                       {"roofline", t.roofline},
+                       {"threads", t.threads},
+                       {"note", t.note}});
+    }
+    rows.push_back({{"descriptor", m.descriptors[i]}, {"data", m.data[i]}, {"cells", cells}});
+  }
+  return {{"title", m.title},
+          {"threads", m.threads},
+          {"strategies", strategies},
+          {"rows", rows},
+          {"wins", m.wins}};
+}
+
+Json ScalingJson(const Scaling& s) {
+  Json points = Json::array();
+  for (const auto& [descriptor, speedup] : s.speedups) {
+    points.push_back({{"descriptor", descriptor}, {"speedup", speedup}});
+  }
+  return {{"strategy", s.strategy},
+          {"colour", StrategyColour(s.strategy)},
+          {"base_threads", s.base_threads},
+          {"threads", s.threads},
+          {"geomean", s.geomean},
+          {"geomean_text", Ratio(s.geomean)},
+          {"range_text", Ratio(s.min) + " – " + Ratio(s.max)},
+          {"points", points}};
+}
+
 }  // namespace
 
 Json SummaryJson(const Json& report) {
@@ -82,7 +150,16 @@ Json SummaryJson(const Json& report) {
     }
   }
   Json problems = Json::array(), skipped = Json::array();
-  for (const ProblemResults& p : Summarise(report)) problems.push_back(ProblemJson(p));
+  const std::vector<ProblemResults> summary = Summarise(report);
+  for (const ProblemResults& p : summary) problems.push_back(ProblemJson(p));
+  const std::vector<std::string> peer_list = Peers(report);
+  const std::set<std::string> peer_set(peer_list.begin(), peer_list.end());
+  Json matrices = Json::array(), scaling = Json::array(), colours = Json::object();
+  for (const Matrix& m : Matrices(report, summary)) {
+    matrices.push_back(MatrixJson(m, peer_set));
+    for (const std::string& s : m.strategies) colours[s] = StrategyColour(s);
+  }
+  for (const Scaling& s : ThreadScaling(summary)) scaling.push_back(ScalingJson(s));
   for (const SkippedGroup& g : SkippedGroups(ctx)) {
     skipped.push_back(
         {{"strategy", g.strategy}, {"reason", g.reason}, {"descriptors", g.descriptors}});
@@ -96,6 +173,10 @@ Json SummaryJson(const Json& report) {
       {"bandwidth", bandwidth},
       {"peers", peers},
       {"results_note", ResultsNote(!peers.empty())},
+      {"matrix_note", MatrixNote()},
+      {"matrices", matrices},
+      {"scaling", scaling},
+      {"colours", colours},
       {"problems", problems},
       {"skipped_count", SkippedCount(ctx)},
       {"skipped", skipped}};

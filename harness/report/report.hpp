@@ -59,6 +59,9 @@ inline constexpr const char* kSettings = "bench_settings";
 // Where each strategy of the run came from: {name: {origin: "in-tree"}} or {name: {origin:
 // "plugin", path, sha256}} (the plugin file's SHA-256, hex).
 inline constexpr const char* kOrigins = "strategy_origins";
+// Present only in the partial report of an interrupted `bench`: {signal, entries, problems_done,
+// problems, journal}. `bench --resume` finishes the run from the journal.
+inline constexpr const char* kIncomplete = "incomplete";
 }  // namespace ctx
 
 // Per-benchmark fields added by poolbench (next to name, run_name, run_type, repetitions,
