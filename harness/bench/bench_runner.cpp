@@ -4,6 +4,8 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -16,10 +18,12 @@
 #include "check/inputs.hpp"
 #include "io/plugin_loader.hpp"
 #include "isolate/outcome.hpp"
+#include "io/sha256.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
 #include "report/roofline.hpp"
+#include "report/warnings.hpp"
 #include "run/guarded_buffer.hpp"
 
 namespace poolbench {
@@ -120,6 +124,52 @@ void InitBenchmarkOnce() {
   (void)done;
 }
 
+// The cpufreq governors of the CPUs, distinct ones joined by ", ", or "unknown" when /sys
+// exposes none (containers and many virtual machines).
+std::string CpuGovernor() {
+  std::set<std::string> governors;
+  std::error_code ec;
+  for (const auto& cpu : std::filesystem::directory_iterator("/sys/devices/system/cpu", ec)) {
+    std::ifstream in(cpu.path() / "cpufreq" / "scaling_governor");
+    std::string g;
+    if (in >> g) governors.insert(g);
+  }
+  if (governors.empty()) return "unknown";
+  std::string out;
+  for (const std::string& g : governors) out += (out.empty() ? "" : ", ") + g;
+  return out;
+}
+
+// Where each strategy comes from; a plugin's file is identified by its SHA-256, so that two
+// reports naming the same path can still be told apart when the file changed.
+Json StrategyOrigins(const std::vector<const Strategy*>& strategies) {
+  Json out = Json::object();
+  std::map<std::string, std::string> hashes;  // by plugin path: one hash per file
+  for (const Strategy* s : strategies) {
+    const std::string plugin = PluginOf(*s);
+    if (plugin.empty()) {
+      out[std::string(s->name())] = {{"origin", "in-tree"}};
+      continue;
+    }
+    auto [it, is_new] = hashes.try_emplace(plugin);
+    if (is_new) {
+      try {
+        it->second = Sha256OfFile(plugin);
+      } catch (const Sha256Error& e) {
+        it->second = std::string("unavailable: ") + e.what();
+      }
+    }
+    out[std::string(s->name())] = {{"origin", "plugin"}, {"path", plugin}, {"sha256", it->second}};
+  }
+  return out;
+}
+
+Json LoadAverage() {
+  double load[3] = {0, 0, 0};
+  if (getloadavg(load, 3) != 3) return nullptr;
+  return Json::array({load[0], load[1], load[2]});
+}
+
 // Google Benchmark's context (date, host, CPUs, caches, load, its custom context) plus the
 // fields of this run that are not strings.
 Json MakeContext(const std::vector<const Strategy*>& strategies, const BenchConfig& cfg,
@@ -150,6 +200,15 @@ Json MakeContext(const std::vector<const Strategy*>& strategies, const BenchConf
     c[ctx::kPython].push_back(
         {{"name", s->name()}, {"file", PluginOf(*s)}, {"timing", kPythonTiming}});
   }
+  c[ctx::kGovernor] = CpuGovernor();
+  Json settings = cfg.selection.is_object() ? cfg.selection : Json::object();
+  settings["threads"] = cfg.threads;
+  settings["repetitions"] = cfg.repetitions;
+  settings["min_time"] = cfg.min_time;
+  settings["seed"] = cfg.seed;
+  settings["bandwidth_seconds"] = cfg.bandwidth_seconds;
+  c[ctx::kSettings] = std::move(settings);
+  c[ctx::kOrigins] = StrategyOrigins(strategies);
   return c;
 }
 
@@ -526,6 +585,8 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
       }
     }
   }
+  out["context"][ctx::kLoadAvgEnd] = LoadAverage();
+  out["context"][ctx::kWarnings] = report::ToJson(report::MachineWarnings(out["context"]));
   out["benchmarks"] = std::move(benchmarks);
   return out;
 }

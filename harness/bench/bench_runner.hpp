@@ -24,6 +24,9 @@ struct BenchConfig {
   // (then the report has no bandwidth fractions).
   double bandwidth_seconds = 0.1;
   std::string shard;  // "I/N", recorded in the context when the run is one shard of a suite
+  // What was selected ({suite, problems, strategy} as given on the command line), recorded in
+  // the context's bench_settings with the fields above.
+  report::Json selection = report::Json::object();
   // Called before each problem with (index, count, descriptor), e.g. to show progress.
   std::function<void(size_t, size_t, const std::string&)> on_problem;
   // Where strategies run: in this process (the default of the library, for tests) or in worker

@@ -180,6 +180,10 @@ void RunBenchCommand(const BenchOptions& opt) {
   cfg.seed = opt.seed;
   cfg.bandwidth_seconds = opt.bandwidth_seconds;
   cfg.isolation = opt.isolation.Get();
+  cfg.selection = {{"suite", opt.selection.suite},
+                   {"problems", opt.selection.problems},
+                   {"strategy", opt.selection.strategy}};
+  if (!opt.shard.empty()) cfg.selection["shard"] = opt.shard;
   // Checked now, so that an --out that cannot be written fails at once, not after minutes of
   // timing: the journal beside it is created in the same directory. The report itself is staged
   // only at the end, so that a killed run leaves no temporary file behind.

@@ -17,9 +17,12 @@ struct CompareOptions {
   std::string base, head;
   compare::Options options;
   std::string markdown, json;
+  std::string correction = "bh";
 };
 
-void RunCompare(const CompareOptions& opt) {
+void RunCompare(const CompareOptions& in) {
+  CompareOptions opt = in;
+  opt.options.correction = compare::ParseCorrection(opt.correction);
   for (const std::string& out : {opt.json, opt.markdown}) {
     RefuseInputAsOutput(out, {opt.base, opt.head});
   }
@@ -49,6 +52,13 @@ void AddCompareCommand(CLI::App& app) {
                   "Significance level of the Mann-Whitney U test, in (0, 1)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--correction", opt->correction,
+                  "Correction of the p-values across benchmarks: bh (Benjamini-Hochberg), holm "
+                  "or none")
+      ->check(CLI::IsMember({"bh", "holm", "none"}))
+      ->capture_default_str();
+  cmd->add_flag("--all-rows", opt->options.all_rows,
+                "List every benchmark in the Markdown, not only those that changed");
   cmd->add_option("--markdown", opt->markdown, "Also write the Markdown table to this file");
   cmd->add_option("--json", opt->json,
                   "Also write the comparison as JSON (options, rows, summary counts) to this file");
@@ -58,8 +68,9 @@ void AddCompareCommand(CLI::App& app) {
   cmd->footer(
       "Benchmarks are matched by run_name. Their repetitions (run_type \"iteration\") are the "
       "samples; aggregates are ignored. A benchmark is a regression when its median real time "
-      "grows by more than the threshold and the two-sided Mann-Whitney U test gives p < alpha, "
-      "an improvement likewise, else the same; a benchmark whose NEW run gives a wrong result "
+      "grows by more than the threshold and the two-sided Mann-Whitney U test gives p < alpha "
+      "after the correction across benchmarks, an improvement likewise, else the same; a benchmark "
+      "whose NEW run gives a wrong result "
       "(verdict FAIL) where BASE did not is 'wrong' and fails like a regression.\n\n"
       "With few repetitions the U test cannot reach significance: n vs m samples give at best "
       "p = 2 / C(n+m, n), so 3 vs 3 repetitions give at best p = 0.1 and can never pass "

@@ -1,6 +1,9 @@
 // Comparison of two timing reports (a base and a new run, e.g. a pull request and its target
 // branch): per benchmark the medians, their ratio and a two-sided Mann-Whitney U test over the
-// repetitions, how the benchmark changed, and the report in Markdown and JSON. `poolbench
+// repetitions, how the benchmark changed, and the report in Markdown and JSON. CompareRounds
+// does the same for base and new measured interleaved over several rounds (`poolbench ab`),
+// testing the round-paired change instead, with a noise floor from its round-to-round spread.
+// Either way the p-values are corrected across rows (multiple_testing.hpp). `poolbench
 // compare` is the command line around it; CI gates on the changes, so everything here is pure logic
 // that the tests drive in-process.
 #pragma once
@@ -12,7 +15,10 @@
 #include <vector>
 
 #include "compare/mann_whitney.hpp"
+#include "compare/multiple_testing.hpp"
+#include "compare/paired_test.hpp"
 #include "report/report.hpp"
+#include "report/warnings.hpp"
 
 namespace poolbench::compare {
 
@@ -24,6 +30,14 @@ struct Options {
   double alpha = 0.05;
   // Compare reports even when their machine or build differ (the differences are listed).
   bool force = false;
+  // The correction of the p-values across rows, so that alpha holds for the whole comparison.
+  Correction correction = Correction::kBenjaminiHochberg;
+  // The noise floor of a round comparison: a change within noise_k times the benchmark's
+  // round-to-round spread of the log ratio (or within the threshold, whichever is larger) is
+  // "within noise", never a regression or improvement.
+  double noise_k = 2;
+  // Markdown lists every benchmark, not only those that changed.
+  bool all_rows = false;
 };
 
 // Reports whose machine or build differ, without --force. The message lists every field.
@@ -48,6 +62,7 @@ enum class Change {
   kRemoved,      // only in base
   kFixed,        // base was wrong, new is right: nothing to compare the time with
   kStillWrong,   // wrong in both
+  kWithinNoise,  // beyond the threshold, but within the benchmark's round-to-round noise
 };
 std::string_view ToString(Change v);
 // Whether a change fails the comparison (exit status 1): regressions and wrong results.
@@ -68,10 +83,13 @@ struct Row {
   std::optional<Side> base, head;  // head: the NEW report
   Change change = Change::kSame;
   // Only when both sides ran correctly:
-  std::optional<double> ratio;  // head median / base median
-  std::optional<UTest> test;    // U is of the new sample against the base sample
-  bool ratio_only = false;      // too few samples for p < alpha: decided by the ratio alone
-  std::string note;             // why, in a phrase, when the change needs one
+  std::optional<double> ratio;       // head median / base median
+  std::optional<UTest> test;         // U is of the new sample against the base sample (reports)
+  std::optional<PairedTest> paired;  // the round-paired test (CompareRounds)
+  std::optional<double> p_adjusted;  // p after the correction across rows
+  double noise_floor = 0;            // the smallest change that counts, as a fraction
+  bool ratio_only = false;           // too few samples for p < alpha: decided by the ratio alone
+  std::string note;                  // why, in a phrase, when the change needs one
 };
 
 struct ContextDifference {
@@ -87,6 +105,15 @@ struct Comparison {
   // which therefore could not be checked.
   std::vector<ContextDifference> differences;
   std::vector<std::string> unchecked;
+  // bench_settings fields (suite, seed, min_time, repetitions, ...) and strategy origins
+  // (plugin file and SHA-256) that differ between the sides: a note, not an error, since a
+  // change may be meant, but the reader must know that the runs were not alike.
+  std::vector<ContextDifference> settings_differences;
+  // Warnings about each side's measuring conditions (report/warnings.hpp); with several
+  // rounds, one line per kind with the number of runs it applies to.
+  std::vector<std::string> base_warnings, head_warnings;
+  // Rounds of an interleaved comparison (CompareRounds), 0 for two single reports.
+  size_t rounds = 0;
   std::vector<Row> rows;  // wrong and regressions first, then the rest, each in report order
 
   size_t Count(Change v) const;
@@ -101,8 +128,31 @@ struct Comparison {
 Comparison Compare(const report::Json& base, const report::Json& head, const Options& options,
                    const std::string& base_label = "BASE", const std::string& head_label = "NEW");
 
-// The comparison for a pull request: header, warnings, table, notes and summary line.
+// Compares base and new measured interleaved: base_rounds[r] and head_rounds[r] are the
+// reports of round r (at least 2 rounds each, the same number). Per benchmark, each round's
+// median of each side forms a pair; the change is the geometric mean of the paired ratios,
+// tested with Student's t over the rounds' log ratios (PairedLogRatioTest), corrected across
+// rows, and held against the noise floor max(threshold, noise_k x the log ratios' spread).
+// Contexts are checked like Compare's (the first round of each side); warnings cover every
+// round. Throws like Compare, and std::invalid_argument for fewer than 2 rounds or unequal
+// counts.
+Comparison CompareRounds(const std::vector<report::Json>& base_rounds,
+                         const std::vector<report::Json>& head_rounds, const Options& options,
+                         const std::string& base_label = "BASE",
+                         const std::string& head_label = "NEW");
+
+// The comparison for a pull request, summary first: the counts and the result, the geometric
+// mean change per strategy, the method and the correction used, warnings and differences of
+// the runs, then the table of the benchmarks that changed (every one with options.all_rows).
 std::string ToMarkdown(const Comparison& c);
+
+// Per strategy: the benchmarks compared by time and the geometric mean of their ratios.
+struct StrategySummary {
+  std::string strategy;
+  size_t timed = 0, regressions = 0, improvements = 0, wrong = 0;
+  double geomean_ratio = 1;  // over the rows with a ratio; 1 when there are none
+};
+std::vector<StrategySummary> PerStrategy(const Comparison& c);
 
 // The comparison for machines: options, context differences, rows and summary counts.
 report::Json ToJson(const Comparison& c);

@@ -48,6 +48,20 @@ inline constexpr const char* kSkipped = "skipped";  // [{strategy, descriptor, r
 // Written by `poolbench report merge`: the reports joined, as
 // [{file, host_name, machine, shard, git_revision, date}].
 inline constexpr const char* kMergedFrom = "merged_from";
+// The 1-minute, 5-minute and 15-minute load averages when the run ended (Google Benchmark's
+// load_avg is taken when it starts).
+inline constexpr const char* kLoadAvgEnd = "load_avg_end";
+// The cpufreq governor of the CPUs ("performance", "powersave", ...; several joined by ", "
+// when they differ), or "unknown" when /sys does not expose it.
+inline constexpr const char* kGovernor = "cpu_governor";
+// report/warnings.hpp: [{kind, message}] about the conditions of the run.
+inline constexpr const char* kWarnings = "warnings";
+// What the run was asked to do: {suite, problems, strategy, threads, repetitions, min_time,
+// seed, bandwidth_seconds}, so that compare can say when two reports were run differently.
+inline constexpr const char* kSettings = "bench_settings";
+// Where each strategy of the run came from: {name: {origin: "in-tree"}} or {name: {origin:
+// "plugin", path, sha256}} (the plugin file's SHA-256, hex).
+inline constexpr const char* kOrigins = "strategy_origins";
 // Present only in the partial report of an interrupted `bench`: {signal, entries, problems_done,
 // problems, journal}. `bench --resume` finishes the run from the journal.
 inline constexpr const char* kIncomplete = "incomplete";

@@ -183,6 +183,33 @@ TEST_F(CompareCliTest, WritesMarkdownAndJsonFiles) {
   EXPECT_FALSE(fs::exists(Path("no")));
 }
 
+TEST_F(CompareCliTest, SummaryComesFirstAndDifferentSettingsAreNoted) {
+  Json base = Report(), head = Report();
+  AddBenchmark(base, "lookup_table", 10, 100);
+  AddBenchmark(head, "lookup_table", 10, 130);
+  AddBenchmark(base, "naive_loops", 10, 900);
+  AddBenchmark(head, "naive_loops", 10, 900);
+  base["context"]["bench_settings"] = {{"repetitions", 10}, {"min_time", 0.05}, {"seed", 1}};
+  head["context"]["bench_settings"] = {{"repetitions", 10}, {"min_time", 0.05}, {"seed", 7}};
+  const CliResult r = RunPoolbench({"compare", Write("base.json", base), Write("new.json", head)});
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_EQ(r.out.rfind("## poolbench compare: FAIL\n\n**Summary:** 1 regression", 0), 0u) << r.out;
+  const size_t strategies = r.out.find("| lookup_table | 1 | 1 | 0 | 0 | +30.0% |");
+  const size_t settings = r.out.find("**Settings differ between base and new:**");
+  const size_t table = r.out.find("| benchmark |");
+  ASSERT_NE(strategies, std::string::npos) << r.out;
+  ASSERT_NE(settings, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("`seed`: base 1, new 7"), std::string::npos) << r.out;
+  EXPECT_LT(strategies, settings);
+  EXPECT_LT(settings, table);
+  // Only the changed benchmark is listed; --all-rows lists both.
+  EXPECT_NE(r.out.find("### 1 of 2 benchmarks changed"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("`naive_loops/"), std::string::npos) << r.out;
+  const CliResult all =
+      RunPoolbench({"compare", Path("base.json"), Path("new.json"), "--all-rows"});
+  EXPECT_NE(all.out.find("`naive_loops/"), std::string::npos) << all.out;
+}
+
 TEST_F(CompareCliTest, HelpExplainsTheLimitOfFewRepetitions) {
   const CliResult r = RunPoolbench({"compare", "--help"});
   EXPECT_EQ(r.status, 0);

@@ -274,13 +274,19 @@ TEST(Compare, RefusesOptionsOutOfRange) {
 
 TEST(Compare, MarkdownTableAndJson) {
   const Comparison c = ThirtyPercentSlower("a|b", 2e6);
-  const std::string md = ToMarkdown(c);
+  Comparison all = c;
+  all.options.all_rows = true;
+  const std::string md = ToMarkdown(all);
+  // The U test's p = 1.1e-05, and Benjamini-Hochberg over the 2 rows doubles the smallest.
   EXPECT_NE(md.find("| `lookup_table/max:fwd:f32:nchw:1x64x112x112:k3x3:s2x2:p1x1/threads:1` | "
-                    "10 / 10 | 1.00 µs | 1.30 µs | +30.0% | 1.1e-05 | **regression** |"),
+                    "10 / 10 | 1.00 µs | 1.30 µs | +30.0% | ±5.0% | 1.1e-05 | 2.2e-05 | "
+                    "**regression** |"),
             std::string::npos)
       << md;
   EXPECT_NE(md.find("`a\\|b/max"), std::string::npos) << md;  // '|' would split the cell
   EXPECT_NE(md.find("| 2.00 ms | 2.00 ms | +0.0% |"), std::string::npos) << md;
+  // Without all_rows only the changed row is listed.
+  EXPECT_EQ(ToMarkdown(c).find("| 2.00 ms | 2.00 ms | +0.0% |"), std::string::npos);
   EXPECT_NE(md.find("**Summary:** 1 regression, 0 wrong results, 0 improvements, 1 same"),
             std::string::npos)
       << md;
@@ -288,6 +294,8 @@ TEST(Compare, MarkdownTableAndJson) {
   const Json j = ToJson(c);
   EXPECT_EQ(j["threshold"], 0.05);
   EXPECT_EQ(j["alpha"], 0.05);
+  EXPECT_EQ(j["correction"], "bh");
+  EXPECT_EQ(j["method"], "u_test");
   EXPECT_EQ(j["failed"], true);
   EXPECT_EQ(j["summary"]["regression"], 1);
   EXPECT_EQ(j["summary"]["same"], 1);

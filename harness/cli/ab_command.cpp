@@ -1,0 +1,199 @@
+// poolbench ab: two poolbench executables (a base build and a new build) measured interleaved,
+// round by round, then compared round-paired (compare::CompareRounds), for a CI gate that
+// holds on unchanged code on a shared machine.
+#include <filesystem>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "ab/interleave.hpp"
+#include "check/suite.hpp"
+#include "cli/commands.hpp"
+#include "cli/options.hpp"
+#include "compare/compare.hpp"
+#include "io/atomic_file.hpp"
+#include "poolbench/descriptor.hpp"
+#include "report/reader.hpp"
+
+namespace poolbench::cli {
+namespace {
+
+struct AbOptions {
+  ab::Plan plan;
+  // Forwarded to both sides' `bench`.
+  std::string suite, strategy;  // empty: bench's defaults
+  std::vector<std::string> problems;
+  std::vector<int> threads = {1};
+  int repetitions = 2;
+  double min_time = 0.1;
+  uint64_t seed = 1;
+  double bandwidth_seconds = 0.1;
+  compare::Options options;
+  std::string correction = "bh";
+  std::string out = "ab.json", markdown;
+  bool reuse = false;
+  int per_process = 1;  // problems per bench process; 0: all in one
+};
+
+std::string Join(const std::vector<int>& v) {
+  std::string out;
+  for (int x : v) out += (out.empty() ? "" : ",") + std::to_string(x);
+  return out;
+}
+
+std::vector<std::string> BenchArgs(const AbOptions& opt) {
+  std::ostringstream min_time, bandwidth;
+  min_time << opt.min_time;
+  bandwidth << opt.bandwidth_seconds;
+  std::vector<std::string> args = {
+      "--threads",           Join(opt.threads), "--repetitions", std::to_string(opt.repetitions),
+      "--min-time",          min_time.str(),    "--seed",        std::to_string(opt.seed),
+      "--bandwidth-seconds", bandwidth.str()};
+  if (!opt.strategy.empty()) args.insert(args.end(), {"--strategy", opt.strategy});
+  if (opt.per_process > 0) return args;  // the problems come in chunks
+  if (!opt.suite.empty()) args.insert(args.end(), {"--suite", opt.suite});
+  for (const std::string& p : opt.problems) args.insert(args.end(), {"--problem", p});
+  return args;
+}
+
+// The problems, per_process at a time, as bench arguments; bench's own rule for --suite and
+// --problem (explicit problems alone replace the suites).
+std::vector<std::vector<std::string>> Chunks(const AbOptions& opt) {
+  std::vector<std::vector<std::string>> out;
+  if (opt.per_process <= 0) return out;
+  const std::string suite = !opt.suite.empty()     ? opt.suite
+                            : opt.problems.empty() ? "seeds,networks"
+                                                   : "";
+  std::set<std::string> seen;
+  for (const Problem& p : ParseProblems(opt.problems, suite)) {
+    const std::string d = FormatDescriptor(p);
+    if (!seen.insert(d).second) continue;
+    if (out.empty() || out.back().size() >= 2 * static_cast<size_t>(opt.per_process)) {
+      out.emplace_back();
+    }
+    out.back().insert(out.back().end(), {"--problem", d});
+  }
+  return out;
+}
+
+std::vector<report::Json> ReadAll(const std::vector<std::string>& paths) {
+  std::vector<report::Json> out;
+  for (const std::string& p : paths)
+    out.push_back(report::Read(p, report::Expect::kGoogleBenchmark));
+  return out;
+}
+
+void RunAb(const AbOptions& in) {
+  AbOptions opt = in;
+  opt.options.correction = compare::ParseCorrection(opt.correction);
+  if (opt.plan.dir.empty()) {
+    opt.plan.dir = std::filesystem::path(opt.out).replace_extension(".rounds").string();
+  }
+  opt.plan.bench_args = BenchArgs(opt);
+  opt.plan.chunks = Chunks(opt);
+  // Staged now, so that an unwritable --out fails at once, not after every round.
+  PendingFile out(opt.out);
+  ab::Reports reports;
+  if (opt.reuse) {
+    for (size_t r = 0; r < opt.plan.rounds; ++r) {
+      reports.base.push_back(ab::ReportPath(opt.plan, r, ab::Side::kBase));
+      reports.head.push_back(ab::ReportPath(opt.plan, r, ab::Side::kNew));
+    }
+  } else {
+    reports = ab::Run(opt.plan, [](const std::string& line) { std::cerr << line << std::endl; });
+  }
+  const compare::Comparison c =
+      compare::CompareRounds(ReadAll(reports.base), ReadAll(reports.head), opt.options,
+                             opt.plan.base_exe, opt.plan.new_exe);
+  report::Json j = compare::ToJson(c);
+  j["round_reports"] = {{"base", reports.base}, {"new", reports.head}};
+  out.Write(report::Text(j));
+  out.Commit();
+  const std::string markdown = compare::ToMarkdown(c);
+  if (!opt.markdown.empty()) WriteFileAtomically(opt.markdown, markdown);
+  std::cout << markdown << std::flush;
+  if (c.Failed()) throw CLI::RuntimeError(kExitFailure);
+}
+
+void AddAbCommand(CLI::App& app) {
+  auto [cmd, opt] = AddSubcommand<AbOptions>(
+      app, "ab", RunAb,
+      "Measure two poolbench executables (BASE_EXE, e.g. the target branch's build, and NEW_EXE, "
+      "e.g. a pull request's) interleaved: each round runs `bench` once with each, in "
+      "alternating order, with the same options; then compare them round-paired and print the "
+      "Markdown comparison. Exits 1 on any regression or wrong result, 2 on bad input or a "
+      "bench process that fails.");
+  cmd->add_option("BASE_EXE", opt->plan.base_exe, "The base poolbench executable (or a script)")
+      ->required();
+  cmd->add_option("NEW_EXE", opt->plan.new_exe, "The poolbench executable under test")->required();
+  cmd->add_option("--rounds", opt->plan.rounds, "Rounds (one bench process per side each)")
+      ->check(CLI::Range(2, 1000))
+      ->capture_default_str();
+  cmd->add_option("--suite", opt->suite, "Suites to time (bench --suite; default: bench's)");
+  cmd->add_option("--problem", opt->problems, "A problem descriptor to time (bench --problem)");
+  cmd->add_option("--strategy", opt->strategy, "Regex selecting strategies (bench --strategy)");
+  cmd->add_option("--threads", opt->threads, "Thread counts, comma-separated (bench --threads)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  cmd->add_option("--repetitions", opt->repetitions, "Repetitions per bench process")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  cmd->add_option("--min-time", opt->min_time, "Minimum seconds per repetition")
+      ->check(CLI::Range(0.0001, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--seed", opt->seed, "Seed of the inputs")->capture_default_str();
+  cmd->add_option("--bandwidth-seconds", opt->bandwidth_seconds,
+                  "Seconds per cache level measuring bandwidth (bench --bandwidth-seconds)")
+      ->check(CLI::Range(0.0, 60.0))
+      ->capture_default_str();
+  cmd->add_option("--threshold", opt->options.threshold,
+                  "Smallest change of the median that counts, as a fraction (0.05 = 5%)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--alpha", opt->options.alpha, "Significance level after the correction")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--correction", opt->correction,
+                  "Correction across benchmarks: bh (Benjamini-Hochberg), holm or none")
+      ->check(CLI::IsMember({"bh", "holm", "none"}))
+      ->capture_default_str();
+  cmd->add_option("--noise-k", opt->options.noise_k,
+                  "Noise floor: changes within k x the round-to-round spread are within noise")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_flag("--all-rows", opt->options.all_rows,
+                "List every benchmark in the Markdown, not only those that changed");
+  cmd->add_flag("--force", opt->options.force,
+                "Compare executables built differently (compiler, flags, build type)");
+  cmd->add_option("-o,--out", opt->out, "Where to write the comparison as JSON")
+      ->capture_default_str();
+  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown comparison to this file");
+  cmd->add_option("--dir", opt->plan.dir,
+                  "Where to keep each round's reports and logs (default: OUT with .rounds)");
+  cmd->add_option("--problems-per-process", opt->per_process,
+                  "Problems per bench process: base and new alternate every this many problems, "
+                  "so the two sides of a pair are measured seconds apart (0: one process per "
+                  "side per round, the whole selection)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->add_flag("--reuse", opt->reuse,
+                "Do not run anything: compare the round reports already in --dir again (e.g. "
+                "with another threshold)");
+  cmd->footer(
+      "Each round runs `BASE_EXE bench ...` and `NEW_EXE bench ...` one after the other (base "
+      "first in odd rounds, new first in even ones), so drift of a shared machine hits both "
+      "sides alike. Per benchmark each round's median of each side forms a pair; the change is "
+      "the geometric mean of the paired ratios, tested with Student's t over the rounds' log "
+      "ratios, corrected across benchmarks (Benjamini-Hochberg unless --correction), and held "
+      "against a noise floor of max(threshold, noise-k x the round-to-round spread of the log "
+      "ratio): smaller changes are reported 'within noise', never as regressions.\n\n"
+      "To give one side a plugin or an environment, pass a script as its executable, e.g. "
+      "`#!/bin/sh\\nexec /path/poolbench --plugin my.so \"$@\"`.");
+}
+
+}  // namespace
+
+POOLBENCH_CLI_COMMAND(55, AddAbCommand);
+
+}  // namespace poolbench::cli
