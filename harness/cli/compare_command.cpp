@@ -41,11 +41,11 @@ void AddCompareCommand(CLI::App& app) {
   cmd->add_option("--threshold", opt->options.threshold,
                   "Smallest change of the median that counts, as a fraction (0.05 = 5%)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(FiniteIn(0.0, 100.0));
   cmd->add_option("--alpha", opt->options.alpha,
                   "Significance level of the Mann-Whitney U test, in (0, 1)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteIn(0.0, 1.0));
   cmd->add_option("--markdown", opt->markdown, "Also write the Markdown table to this file");
   cmd->add_option("--json", opt->json,
                   "Also write the comparison as JSON (options, rows, summary counts) to this file");

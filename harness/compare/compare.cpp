@@ -202,6 +202,13 @@ Comparison Compare(const Json& base, const Json& head, const Options& options,
 
   Collected b = Collect(base, base_label);
   Collected h = Collect(head, head_label);
+  // Two reports without one benchmark in common compare nothing: every row would be "added" or
+  // "removed" and the comparison would pass without having tested a single time.
+  if (std::none_of(h.order.begin(), h.order.end(),
+                   [&](const std::string& name) { return b.sides.contains(name); })) {
+    throw ReportError(base_label + " and " + head_label +
+                      " have no benchmark in common (matched by run_name): nothing to compare");
+  }
   auto make_row = [&](const std::string& name, const Collected& from) {
     Row row = from.meta.at(name);
     row.run_name = name;
