@@ -18,6 +18,7 @@
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
+#include "report/roofline.hpp"
 #include "run/guarded_buffer.hpp"
 #include "run/memory_budget.hpp"
 
@@ -150,6 +151,13 @@ struct Rooflines {
 
 Rooflines MeasureRooflines(const BenchConfig& cfg) {
   Rooflines out;
+  if (cfg.resume) {
+    // A resumed run keeps the measurement of its first part: every entry's fraction is of the
+    // same bandwidth.
+    out.json = cfg.resume->at("context").at(ctx::kBandwidth);
+    for (BandwidthLevel& l : BandwidthFromJson(out.json)) out.levels[l.threads].push_back(l);
+    return out;
+  }
   if (cfg.bandwidth_seconds <= 0) return out;
   std::set<int> thread_counts(cfg.threads.begin(), cfg.threads.end());
   thread_counts.insert(1);  // single-threaded strategies always run at 1
@@ -168,20 +176,56 @@ std::vector<int> ThreadCounts(const Strategy& s, const std::vector<int>& request
   return {counts.begin(), counts.end()};
 }
 
+// What an earlier part of the run finished (BenchConfig::resume): the entries of each benchmark
+// by run_name, in the order they were reported, and the skipped pairs.
+struct Finished {
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<Json>> entries;
+  std::set<std::pair<std::string, std::string>> skipped;  // (strategy, descriptor)
+
+  explicit Finished(const Json* resume) {
+    if (!resume) return;
+    for (const Json& e : resume->at("benchmarks")) {
+      const std::string name = e.at("run_name").get<std::string>();
+      auto [it, fresh] = entries.try_emplace(name);
+      if (fresh) order.push_back(name);
+      it->second.push_back(e);
+    }
+    for (const Json& s : resume->at("context").at(ctx::kSkipped)) {
+      skipped.emplace(s.at(field::kStrategy).get<std::string>(),
+                      s.at(field::kDescriptor).get<std::string>());
+    }
+  }
+};
+
 // The benchmarks of one problem: every strategy that supports it at each of its thread counts,
-// verified first. Unsupported pairs are added to `skipped`.
+// verified first. Unsupported pairs are added to `skipped` (and handed to on_result unless an
+// earlier part of the run did). Every benchmark's name goes to `names` in order; only those
+// not finished earlier become jobs.
 std::vector<Job> PlanJobs(const std::vector<const Strategy*>& strategies, const Problem& p,
-                          const BenchConfig& cfg, Json& skipped) {
+                          const BenchConfig& cfg, const Finished& finished, Json& skipped,
+                          std::vector<std::string>& names) {
   const std::string desc = FormatDescriptor(p);
   CrossChecker checker(p, cfg.seed);
   std::vector<Job> jobs;
   for (const Strategy* s : strategies) {
     if (Support sup = s->Supports(p); !sup) {
-      skipped.push_back(
-          {{field::kStrategy, s->name()}, {field::kDescriptor, desc}, {"reason", sup.reason}});
+      const Json item = {
+          {field::kStrategy, s->name()}, {field::kDescriptor, desc}, {"reason", sup.reason}};
+      skipped.push_back(item);
+      if (cfg.on_result && !finished.skipped.count({std::string(s->name()), desc})) {
+        cfg.on_result({{"skipped", item}});
+      }
       continue;
     }
-    const std::vector<int> counts = ThreadCounts(*s, cfg.threads);
+    std::vector<int> counts;
+    for (int t : ThreadCounts(*s, cfg.threads)) {
+      const std::string name =
+          std::string(s->name()) + "/" + desc + "/threads:" + std::to_string(t);
+      names.push_back(name);
+      if (!finished.entries.count(name)) counts.push_back(t);
+    }
+    if (counts.empty()) continue;
     // Verified at its largest thread count, where races would show.
     const CheckResult check = checker.Check(*s, counts.back());
     const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
@@ -323,18 +367,62 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
                       const std::vector<Problem>& problems, const BenchConfig& cfg) {
   InitBenchmarkOnce();
   const Rooflines rooflines = MeasureRooflines(cfg);
+  const Finished finished(cfg.resume);
   Json out;
-  out["context"] = MakeContext(strategies, cfg, rooflines.json);
+  if (cfg.resume) {
+    out["context"] = cfg.resume->at("context");
+    out["context"][ctx::kSkipped] = Json::array();  // filled again in the problems' order
+  } else {
+    out["context"] = MakeContext(strategies, cfg, rooflines.json);
+  }
+  if (cfg.on_context) cfg.on_context(out["context"]);
   Json benchmarks = Json::array();
-  for (size_t i = 0; i < problems.size(); ++i) {
+  std::set<std::string> reported;
+  for (size_t i = 0; i < problems.size() && !(cfg.stop && cfg.stop()); ++i) {
     const Problem& p = problems[i];
     if (cfg.on_problem) cfg.on_problem(i, problems.size(), FormatDescriptor(p));
-    const std::vector<Job> jobs = PlanJobs(strategies, p, cfg, out["context"][ctx::kSkipped]);
-    if (jobs.empty()) continue;
-    for (Json& e : TimeJobs(jobs, p, cfg)) benchmarks.push_back(std::move(e));
+    std::vector<std::string> names;
+    const std::vector<Job> jobs =
+        PlanJobs(strategies, p, cfg, finished, out["context"][ctx::kSkipped], names);
+    // Every entry of a problem is final once its own reference time is known: the derived
+    // fields need nothing from other problems.
+    std::map<std::string, std::vector<Json>> fresh;
+    if (!jobs.empty()) {
+      for (Json& e : TimeJobs(jobs, p, cfg))
+        fresh[e.at("run_name").get<std::string>()].push_back(std::move(e));
+    }
+    Json problem_entries = Json::array();
+    for (const std::string& name : names) {
+      const auto& source = fresh.count(name) ? fresh : finished.entries;
+      if (auto it = source.find(name); it != source.end()) {
+        for (const Json& e : it->second) problem_entries.push_back(e);
+      }
+    }
+    AddDerivedFields(problem_entries, rooflines.levels);
+    for (const std::string& name : names) {
+      Json record = {{"benchmarks", Json::array()}};
+      for (const Json& e : problem_entries) {
+        if (e["run_name"] == name) record["benchmarks"].push_back(e);
+      }
+      if (cfg.on_result && fresh.count(name)) cfg.on_result(record);
+      reported.insert(name);
+    }
+    for (Json& e : problem_entries) benchmarks.push_back(std::move(e));
   }
   benchmark::ClearRegisteredBenchmarks();
-  AddDerivedFields(benchmarks, rooflines.levels);
+  // Stopped early: what the earlier part finished beyond this point is still reported.
+  for (const std::string& name : finished.order) {
+    if (reported.count(name)) continue;
+    for (const Json& e : finished.entries.at(name)) benchmarks.push_back(e);
+  }
+  if (cfg.resume) {
+    for (const Json& item : cfg.resume->at("context").at(ctx::kSkipped)) {
+      if (std::find(out["context"][ctx::kSkipped].begin(), out["context"][ctx::kSkipped].end(),
+                    item) == out["context"][ctx::kSkipped].end()) {
+        out["context"][ctx::kSkipped].push_back(item);
+      }
+    }
+  }
   out["benchmarks"] = std::move(benchmarks);
   return out;
 }

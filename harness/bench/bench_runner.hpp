@@ -25,6 +25,22 @@ struct BenchConfig {
   std::string shard;  // "I/N", recorded in the context when the run is one shard of a suite
   // Called before each problem with (index, count, descriptor), e.g. to show progress.
   std::function<void(size_t, size_t, const std::string&)> on_problem;
+
+  // Hooks for the journal (report/journal.hpp), called in the harness process. on_context gets
+  // the report's context once, before any result. on_result gets each result as soon as it is
+  // final, as one record: {"benchmarks": [...]} with the entries of one benchmark (a strategy
+  // on a problem at a thread count: its repetitions and aggregates, or its one error entry,
+  // with every derived field), or {"skipped": {...}} with one context.skipped item.
+  std::function<void(const report::Json& context)> on_context;
+  std::function<void(const report::Json& record)> on_result;
+  // Asked before each problem; when it says yes, the run stops there and RunBench returns the
+  // report of what is done.
+  std::function<bool()> stop;
+  // The report of an earlier, interrupted part of this run (its journal's): its context is
+  // kept (the bandwidth is not measured again) and its benchmarks (by run_name) and skipped
+  // pairs are reported as they are, in their places, without being run or handed to on_result
+  // again. The result has the entries of an uninterrupted run.
+  const report::Json* resume = nullptr;
 };
 
 // Bytes one run reads and writes: input and output (and indices) for forward; input, output
@@ -37,6 +53,7 @@ std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, in
 
 // Runs the benchmark. Strategies that do not support a problem are listed in
 // context.skipped; strategies that fail the cross-check get an error entry and are not timed.
+// Entries are in the order of the problems, then of the strategies, then of the thread counts.
 report::Json RunBench(const std::vector<const Strategy*>& strategies,
                       const std::vector<Problem>& problems, const BenchConfig& cfg);
 

@@ -2,18 +2,24 @@
 // Google Benchmark, and write the JSON report.
 #include <unistd.h>
 
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include "bench/bench_runner.hpp"
+#include "bench/progress.hpp"
 #include "check/suite.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/options.hpp"
 #include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
 #include "render/cells.hpp"
 #include "render/render.hpp"
+#include "report/journal.hpp"
 #include "report/report.hpp"
 #include "report/units.hpp"
 
@@ -29,6 +35,7 @@ struct BenchOptions {
   std::string shard;
   std::string out = "poolbench_report.json";
   double bandwidth_seconds = 0.1;
+  bool resume = false;
 };
 
 // The problems to time, as written; a problem listed twice is timed once.
@@ -93,6 +100,55 @@ void PrintSummary(const report::Json& r) {
   }
 }
 
+// Everything that decides a run's entries: a resumed run must have the same.
+report::Json Settings(const std::vector<const Strategy*>& strategies,
+                      const std::vector<Problem>& problems, const BenchConfig& cfg) {
+  report::Json settings = {{"problems", report::Json::array()},
+                           {"strategies", report::Json::array()},
+                           {"threads", cfg.threads},
+                           {"repetitions", cfg.repetitions},
+                           {"min_time", cfg.min_time},
+                           {"seed", cfg.seed},
+                           {"shard", cfg.shard},
+                           {"bandwidth_seconds", cfg.bandwidth_seconds}};
+  for (const Problem& p : problems) settings["problems"].push_back(FormatDescriptor(p));
+  for (const Strategy* s : strategies) settings["strategies"].push_back(s->name());
+  return settings;
+}
+
+// The journal of the run: a new one, or with --resume the one an interrupted run left, checked
+// to belong to the same settings. `earlier` receives what the journal holds.
+report::JournalWriter OpenJournal(const BenchOptions& opt, const report::Json& settings,
+                                  std::optional<report::JournalContents>& earlier) {
+  const std::string path = report::JournalPath(opt.out);
+  if (!opt.resume) {
+    if (std::filesystem::exists(path)) {
+      std::cerr << "poolbench: replacing " << path << ", the journal of an unfinished run ("
+                << "bench --resume would have finished that run)\n";
+    }
+    return report::JournalWriter::Create(path, settings);
+  }
+  if (!std::filesystem::exists(path)) {
+    throw CLI::ValidationError("--resume", "there is no journal " + path +
+                                               " to resume (the run finished, or never started)");
+  }
+  earlier = report::ReadJournal(path);
+  const std::vector<std::string> differences =
+      report::SettingsDifferences(earlier->settings, settings);
+  if (!differences.empty()) {
+    std::string list;
+    for (const std::string& d : differences) list += "\n  " + d;
+    throw CLI::ValidationError(
+        "--resume", "the journal " + path + " is of a run with other settings:" + list +
+                        "\nresume with the options of that run, or start afresh without --resume");
+  }
+  if (earlier->dropped_tail) {
+    std::cerr << "poolbench: the last result in " << path
+              << " was cut short; it is measured again\n";
+  }
+  return report::JournalWriter::Continue(path, *earlier);
+}
+
 void RunBenchCommand(const BenchOptions& opt) {
   const auto strategies = SelectStrategies(opt.selection.strategy);
   std::vector<Problem> problems = SelectProblems(opt);
@@ -107,20 +163,70 @@ void RunBenchCommand(const BenchOptions& opt) {
   cfg.min_time = opt.min_time;
   cfg.seed = opt.seed;
   cfg.bandwidth_seconds = opt.bandwidth_seconds;
-  if (isatty(STDERR_FILENO)) {
-    cfg.on_problem = [](size_t i, size_t n, const std::string& d) {
-      std::cerr << "\r\033[K[" << i + 1 << "/" << n << "] " << d << std::flush;
-    };
+  // Checked now, so that an --out that cannot be written fails at once, not after minutes of
+  // timing: the journal beside it is created in the same directory. The report itself is staged
+  // only at the end, so that a killed run leaves no temporary file behind.
+  OutputTarget(opt.out);
+  std::vector<std::string> suite_files;
+  std::istringstream suites(opt.selection.suite);
+  for (std::string name; std::getline(suites, name, ',');) suite_files.push_back(name);
+  RefuseInputAsOutput(opt.out, suite_files);
+  RefuseInputAsOutput(report::JournalPath(opt.out), suite_files);
+  std::optional<report::JournalContents> earlier;
+  report::JournalWriter journal = OpenJournal(opt, Settings(strategies, problems, cfg), earlier);
+  if (earlier && !earlier->report.is_null()) {
+    cfg.resume = &earlier->report;
+    std::cerr << "poolbench: resuming from " << journal.path() << " ("
+              << earlier->report["benchmarks"].size() << " entries done)\n";
   }
-  // Staged now, so that an unwritable --out fails at once, not after minutes of timing.
-  PendingFile out(opt.out);
-  const report::Json r = RunBench(strategies, problems, cfg);
-  if (cfg.on_problem) std::cerr << "\r\033[K";
-  out.Write(report::Text(r));
-  out.Commit();
+  cfg.on_context = [&](const report::Json& c) {
+    if (!cfg.resume) journal.Append({{"context", c}});
+  };
+  cfg.on_result = [&](const report::Json& record) { journal.Append(record); };
+  Progress progress(std::cerr, Progress::StyleOf(STDERR_FILENO));
+  size_t begun = 0;
+  cfg.on_problem = [&](size_t i, size_t n, const std::string& d) {
+    progress.Step(i, n, d);
+    begun = i + 1;
+  };
+  report::Json r;
+  int sig = 0;
+  {
+    const InterruptGuard interrupts;
+    cfg.stop = [] { return InterruptGuard::Signal() != 0; };
+    r = RunBench(strategies, problems, cfg);
+    sig = InterruptGuard::Signal();
+  }
+  progress.Finish();
+  const bool nothing_done = r["benchmarks"].empty() && r["context"][report::ctx::kSkipped].empty();
+  if (sig && nothing_done) {
+    std::cerr << "poolbench: stopped by " << SignalName(sig) << " before any result; " << opt.out
+              << " is left as it was\n";
+    throw CLI::RuntimeError(128 + sig);
+  }
+  if (sig && begun < problems.size()) {
+    // The partial report replaces the previous one: --out always holds the latest run, and the
+    // mark (and exit status) keep it from passing for a complete one. A run stopped before any
+    // result leaves the previous report alone (above).
+    r["context"][report::ctx::kIncomplete] = {{"signal", SignalName(sig)},
+                                              {"entries", r["benchmarks"].size()},
+                                              {"problems_done", begun},
+                                              {"problems", problems.size()},
+                                              {"journal", journal.path()}};
+    report::Save(r, opt.out);
+    std::cerr << "poolbench: stopped by " << SignalName(sig) << " after " << begun << " of "
+              << problems.size() << " problems; partial report (" << r["benchmarks"].size()
+              << " entries, marked incomplete): " << opt.out << "\nto finish the run, repeat the "
+              << "same command with --resume (the finished results are in " << journal.path()
+              << ")\n";
+    throw CLI::RuntimeError(128 + sig);
+  }
+  report::Save(r, opt.out);
+  journal.Remove();
   PrintSummary(r);
   std::cout << "\nreport: " << opt.out << " (" << r["benchmarks"].size() << " entries, "
             << r["context"][report::ctx::kSkipped].size() << " skipped)\n";
+  if (sig) throw CLI::RuntimeError(128 + sig);
 }
 
 void AddBenchCommand(CLI::App& app) {
@@ -156,7 +262,13 @@ void AddBenchCommand(CLI::App& app) {
                   "Seconds per cache level spent measuring bandwidth for the report (0: skip)")
       ->check(FiniteIn(0.0, 60.0))
       ->capture_default_str();
-  cmd->add_option("-o,--out", opt->out, "Where to write the JSON report")->capture_default_str();
+  cmd->add_option("-o,--out", opt->out,
+                  "Where to write the JSON report; results are journaled in OUT.journal as "
+                  "they finish")
+      ->capture_default_str();
+  cmd->add_flag("--resume", opt->resume,
+                "Finish a run that was interrupted or killed, from its journal (OUT.journal), "
+                "without measuring again what it finished; give the options of that run");
 }
 
 }  // namespace

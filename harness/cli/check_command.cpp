@@ -6,6 +6,7 @@
 #include <iostream>
 #include <map>
 
+#include "bench/progress.hpp"
 #include "check/cross_check.hpp"
 #include "check/random_problems.hpp"
 #include "check/suite.hpp"
@@ -120,13 +121,17 @@ class CheckReport {
 void RunCheck(const CheckOptions& opt) {
   const auto strategies = SelectStrategies(opt.selection.strategy);
   const auto problems = SelectProblems(opt);
-  const bool progress = isatty(STDERR_FILENO);
+  // Rows printed on a terminal show the progress themselves, and a progress line would be
+  // written into the middle of them.
+  const bool rows_on_screen = !opt.quiet && isatty(STDOUT_FILENO);
+  Progress progress(std::cerr,
+                    rows_on_screen ? Progress::Style::kNone : Progress::StyleOf(STDERR_FILENO));
   CheckReport report(strategies, opt.quiet);
   for (size_t i = 0; i < problems.size(); ++i) {
-    if (progress) std::cerr << "\r[" << i + 1 << "/" << problems.size() << "] " << std::flush;
+    progress.Step(i, problems.size(), FormatDescriptor(problems[i]));
     report.CheckProblem(problems[i], opt);
   }
-  if (progress) std::cerr << "\r" << std::string(30, ' ') << "\r";
+  progress.Finish();
   report.Finish(problems.size(), opt.seed);
 }
 

@@ -20,6 +20,9 @@ struct CompareOptions {
 };
 
 void RunCompare(const CompareOptions& opt) {
+  for (const std::string& out : {opt.json, opt.markdown}) {
+    RefuseInputAsOutput(out, {opt.base, opt.head});
+  }
   const report::Json base = report::Read(opt.base, report::Expect::kGoogleBenchmark);
   const report::Json head = report::Read(opt.head, report::Expect::kGoogleBenchmark);
   const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);

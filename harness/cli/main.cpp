@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "cli/commands.hpp"
+#include "io/atomic_file.hpp"
 #include "io/plugin_loader.hpp"
 #include "poolbench/registry.hpp"
 
@@ -61,6 +62,9 @@ std::vector<const Strategy*> SelectStrategies(const std::string& regex) {
 
 int main(int argc, char** argv) {
   using namespace poolbench::cli;
+  // An interrupted command leaves no temporary file behind (commands that save partial work,
+  // like bench, catch the signals themselves while they run).
+  poolbench::RemoveTempFilesOnSignals();
   CLI::App app{
       "poolbench: benchmark and correctness harness for 2-D pooling strategies.\n"
       "Every strategy is held to one reference semantics (PyTorch's) and timed side by side."};

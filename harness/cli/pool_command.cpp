@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "io/atomic_file.hpp"
 #include "io/npy.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
@@ -215,6 +216,9 @@ PoolOutputs Pool(const Strategy& strategy, const Problem& p, const NpyArray& in,
 
 void RunPool(const PoolOptions& opt) {
   CheckOpOptions(opt);
+  for (const std::string& out : {opt.out, opt.indices, opt.win_counts}) {
+    RefuseInputAsOutput(out, {opt.input});
+  }
   const Strategy& strategy = FindStrategy(opt.strategy);
   const NpyArray in = ReadNpy(opt.input);
   const Problem p = PoolProblem(opt, in);

@@ -40,6 +40,9 @@ void RunReport(const ReportOptions& opt) {
   if (opt.input.empty()) {
     throw CLI::RequiredError("report needs a report file (poolbench report IN.json)");
   }
+  std::vector<std::string> outputs = {opt.markdown, opt.csv};
+  if (!opt.html.empty()) outputs.insert(outputs.end(), {opt.html, opt.html + ".summary.json"});
+  for (const std::string& out : outputs) RefuseInputAsOutput(out, {opt.input});
   const report::Json r = report::Read(opt.input, report::Expect::kPoolbench);
   const bool any = !opt.markdown.empty() || !opt.csv.empty() || !opt.html.empty();
   if (!any) std::cout << render::Markdown(r);
@@ -51,6 +54,7 @@ void RunReport(const ReportOptions& opt) {
 }
 
 void RunMerge(const MergeOptions& opt) {
+  RefuseInputAsOutput(opt.out, opt.inputs);
   std::vector<report::MergeInput> inputs;
   for (const std::string& file : opt.inputs)
     inputs.push_back({file, report::Read(file, report::Expect::kPoolbench)});

@@ -45,6 +45,9 @@ inline constexpr const char* kSkipped = "skipped";  // [{strategy, descriptor, r
 // Written by `poolbench report merge`: the reports joined, as
 // [{file, host_name, machine, shard, git_revision, date}].
 inline constexpr const char* kMergedFrom = "merged_from";
+// Present only in the partial report of an interrupted `bench`: {signal, entries, problems_done,
+// problems, journal}. `bench --resume` finishes the run from the journal.
+inline constexpr const char* kIncomplete = "incomplete";
 }  // namespace ctx
 
 // Per-benchmark fields added by poolbench (next to name, run_name, run_type, repetitions,

@@ -84,5 +84,137 @@ TEST(BenchRunner, EntriesCarryPoolbenchNamesAndFields) {
   EXPECT_EQ(c["executable"], "poolbench");
 }
 
+// Supports only forward problems: the other problems' pairs are skipped.
+class ForwardOnly final : public Strategy {
+ public:
+  std::string_view name() const override { return "forward_only"; }
+  std::string_view description() const override { return "skips backward problems"; }
+  Support Supports(const Problem& p) const override {
+    if (p.direction != Direction::kForward) return Support::No("forward only");
+    return reference_.Supports(p);
+  }
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const override {
+    return reference_.Prepare(p, ctx);
+  }
+
+ private:
+  const Strategy& reference_ = *Registry::Global().Find("naive_loops");
+};
+
+std::vector<Problem> ThreeProblems() {
+  return {ParseDescriptor("max:fwd:f32:nchw:1x1x8x8:k2"),
+          ParseDescriptor("avg:bwd:f32:nchw:1x1x6x6:k3"),
+          ParseDescriptor("max:fwd:f64:nchw:1x2x5x5:k2")};
+}
+
+std::vector<std::string> Names(const Json& benchmarks) {
+  std::vector<std::string> names;
+  for (const Json& e : benchmarks) names.push_back(e["name"]);
+  return names;
+}
+
+// The journal's view of a run: the context first, then every result once, as it is final.
+struct Recorder {
+  Json context;
+  std::vector<Json> records;
+  size_t results_before_context = 0;
+
+  void Attach(BenchConfig& cfg) {
+    cfg.on_context = [this](const Json& c) { context = c; };
+    cfg.on_result = [this](const Json& r) {
+      if (context.is_null()) ++results_before_context;
+      records.push_back(r);
+    };
+  }
+  // The report the records make, as the journal rebuilds it.
+  Json Report() const {
+    Json r = {{"context", context}, {"benchmarks", Json::array()}};
+    for (const Json& record : records) {
+      if (record.contains("skipped")) r["context"]["skipped"].push_back(record["skipped"]);
+      for (const Json& e : record.value("benchmarks", Json::array())) r["benchmarks"].push_back(e);
+    }
+    return r;
+  }
+};
+
+TEST(BenchRunner, EveryResultIsHandedOverOnceAsItIsFinal) {
+  const ForwardOnly forward;
+  const Strategy& reference = *Registry::Global().Find("naive_loops");
+  BenchConfig cfg = Quick();
+  Recorder recorder;
+  recorder.Attach(cfg);
+  const Json r = RunBench({&reference, &forward}, ThreeProblems(), cfg);
+  EXPECT_EQ(recorder.results_before_context, 0u);
+  // Five benchmarks (reference on three problems, forward_only on two) and one skipped pair.
+  ASSERT_EQ(recorder.records.size(), 6u);
+  for (const Json& record : recorder.records) {
+    ASSERT_EQ(record.size(), 1u) << record.dump();
+    if (!record.contains("benchmarks")) continue;
+    // One benchmark per record: its repetitions and aggregates, with the derived fields.
+    const Json& entries = record["benchmarks"];
+    ASSERT_EQ(entries.size(), 6u) << record.dump();
+    for (const Json& e : entries) EXPECT_EQ(e["run_name"], entries[0]["run_name"]);
+    EXPECT_TRUE(entries[0].contains("speedup_vs_reference")) << entries[0].dump();
+  }
+  // Together the records are the report.
+  EXPECT_EQ(recorder.Report()["benchmarks"], r["benchmarks"]);
+  EXPECT_EQ(recorder.Report()["context"]["skipped"], r["context"]["skipped"]);
+}
+
+// A run stopped after its first problem and resumed from what it handed over ends with the
+// entries of an uninterrupted run, in the same order, measuring nothing twice.
+TEST(BenchRunner, AStoppedRunResumedHasTheEntriesOfAnUninterruptedOne) {
+  const ForwardOnly forward;
+  const Strategy& reference = *Registry::Global().Find("naive_loops");
+  const std::vector<const Strategy*> strategies = {&reference, &forward};
+  const Json whole = RunBench(strategies, ThreeProblems(), Quick());
+
+  BenchConfig first = Quick();
+  Recorder done;
+  done.Attach(first);
+  size_t begun = 0;
+  first.on_problem = [&](size_t, size_t, const std::string&) { ++begun; };
+  first.stop = [&] { return begun == 2; };
+  const Json partial = RunBench(strategies, ThreeProblems(), first);
+  EXPECT_EQ(begun, 2u);
+  EXPECT_EQ(Names(partial["benchmarks"]), Names(done.Report()["benchmarks"]));
+  EXPECT_LT(partial["benchmarks"].size(), whole["benchmarks"].size());
+
+  const Json earlier = done.Report();
+  BenchConfig rest = Quick();
+  rest.resume = &earlier;
+  Recorder resumed;
+  resumed.Attach(rest);
+  const Json complete = RunBench(strategies, ThreeProblems(), rest);
+  EXPECT_EQ(Names(complete["benchmarks"]), Names(whole["benchmarks"]));
+  EXPECT_EQ(complete["context"]["skipped"], whole["context"]["skipped"]);
+  EXPECT_EQ(complete["context"]["date"], earlier["context"]["date"]) << "the context is kept";
+  // Only the third problem was measured (two benchmarks), and nothing was skipped again.
+  ASSERT_EQ(resumed.records.size(), 2u);
+  for (const Json& record : resumed.records) {
+    EXPECT_EQ(record["benchmarks"][0]["descriptor"], FormatDescriptor(ThreeProblems()[2]));
+  }
+  EXPECT_NO_THROW(report::Validate(complete, "resumed", report::Expect::kPoolbench));
+}
+
+// Resumed after a benchmark of a problem whose other benchmarks are done, and stopped again at
+// once: what the earlier part finished is still all in the report.
+TEST(BenchRunner, AResumedRunStoppedAtOnceKeepsWhatWasDone) {
+  const Strategy& reference = *Registry::Global().Find("naive_loops");
+  BenchConfig first = Quick();
+  Recorder done;
+  done.Attach(first);
+  const Json whole = RunBench({&reference}, ThreeProblems(), first);
+  const Json earlier = done.Report();
+  BenchConfig again = Quick();
+  again.resume = &earlier;
+  again.stop = [] { return true; };
+  Recorder none;
+  none.Attach(again);
+  const Json r = RunBench({&reference}, ThreeProblems(), again);
+  EXPECT_EQ(Names(r["benchmarks"]), Names(whole["benchmarks"]));
+  EXPECT_TRUE(none.records.empty());
+}
+
 }  // namespace
 }  // namespace poolbench

@@ -215,5 +215,16 @@ TEST_F(CompareCliTest, TheSameBenchReportComparesCleanWithItself) {
   }
 }
 
+TEST_F(CompareCliTest, AnOutputThatIsAnInputIsRefused) {
+  WritePair(1.3);
+  const std::string head = Slurp(head_);
+  for (const char* option : {"--json", "--markdown"}) {
+    const CliResult r = RunPoolbench({"compare", base_, head_, option, head_});
+    EXPECT_EQ(r.status, 2) << option;
+    EXPECT_NE(r.err.find(head_ + ": is the input " + head_), std::string::npos) << r.err;
+    EXPECT_EQ(Slurp(head_), head);
+  }
+}
+
 }  // namespace
 }  // namespace poolbench

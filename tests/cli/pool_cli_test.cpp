@@ -1,5 +1,7 @@
 // End-to-end tests of `poolbench pool` through the real executable.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -258,6 +260,28 @@ TEST_F(PoolCliTest, MatchesNumpyReshapeMaxExactly) {
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(r.out.rfind("equal: float32", 0), 0u) << r.out;
   }
+}
+
+// Outputs follow the one writer's rules: never the input, never a FIFO or a device.
+TEST_F(PoolCliTest, RefusesAnOutputThatIsTheInputOrNotARegularFile) {
+  Write("in.npy", {4, 4}, kSeed4x4);
+  const std::string input = testing::Slurp(Path("in.npy"));
+  EXPECT_REFUSED(Pool("in.npy", {"--kernel", "2", "--out", "@in.npy"}), "is the input");
+  EXPECT_REFUSED(Pool("in.npy", {"--kernel", "2", "--out", "@v.npy", "--indices", "@in.npy"}),
+                 "is the input");
+  EXPECT_EQ(testing::Slurp(Path("in.npy")), input);
+  ASSERT_EQ(::mkfifo(Path("fifo").c_str(), 0600), 0);
+  EXPECT_REFUSED(Pool("in.npy", {"--kernel", "2", "--out", "@fifo"}), Path("fifo"), "is a FIFO");
+  EXPECT_TRUE(fs::is_fifo(Path("fifo")));
+  EXPECT_EQ(Outputs({"in.npy", "fifo"}), std::vector<std::string>{});
+}
+
+TEST_F(PoolCliTest, RefusesToReplaceADevice) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: only root could replace /dev/null";
+  Write("in.npy", {4, 4}, kSeed4x4);
+  EXPECT_REFUSED(Pool("in.npy", {"--kernel", "2", "--out", "/dev/null"}),
+                 "/dev/null is a character device");
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
 }
 
 }  // namespace

@@ -236,5 +236,32 @@ TEST_F(ReportMergeCliTest, RefusesDuplicatesAndSingleInputsWithExitTwo) {
   EXPECT_FALSE(fs::exists(Path("m.json")));
 }
 
+TEST_F(ReportCliTest, AnOutputThatIsTheInputIsRefused) {
+  fs::copy_file(kSample, Path("r.json"));
+  fs::create_symlink("r.json", Path("link.md"));
+  for (const std::string& out : {Path("r.json"), Path("link.md")}) {
+    for (const char* option : {"--markdown", "--csv"}) {
+      const CliResult r = RunPoolbench({"report", Path("r.json"), option, out});
+      EXPECT_EQ(r.status, 2) << option;
+      EXPECT_NE(r.err.find("is the input " + Path("r.json")), std::string::npos) << r.err;
+    }
+  }
+  const CliResult merge =
+      RunPoolbench({"report", "merge", Path("r.json"), kSample, "--out", Path("r.json")});
+  EXPECT_EQ(merge.status, 2);
+  EXPECT_NE(merge.err.find("is the input"), std::string::npos) << merge.err;
+  EXPECT_EQ(Slurp(Path("r.json")), Slurp(kSample));
+  EXPECT_EQ(Files(), (std::vector<std::string>{"link.md", "r.json"}));
+}
+
+TEST_F(ReportCliTest, AnOutputThatIsASymbolicLinkIsWrittenThrough) {
+  fs::create_directory(Path("site"));
+  fs::create_symlink("site/latest.md", Path("latest.md"));
+  const CliResult r = RunPoolbench({"report", kSample, "--markdown", Path("latest.md")});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(fs::is_symlink(Path("latest.md")));
+  EXPECT_NE(Slurp(Path("site/latest.md")).find(kVgg), std::string::npos);
+}
+
 }  // namespace
 }  // namespace poolbench

@@ -142,6 +142,24 @@ TEST_F(SchemaTest, BrokenContextsAreRejected) {
   ExpectInvalid([](Json& r) { r.erase("benchmarks"); }, "'benchmarks' is a required property");
 }
 
+// The mark of an interrupted bench's partial report (harness/cli/bench_command.cpp writes it).
+TEST_F(SchemaTest, ThePartialReportOfAnInterruptedBenchIsValid) {
+  Json r = report::Read(kSample, report::Expect::kPoolbench);
+  r["context"]["incomplete"] = {{"signal", "SIGINT"},
+                                {"entries", r["benchmarks"].size()},
+                                {"problems_done", 1},
+                                {"problems", 3},
+                                {"journal", "r.json.journal"}};
+  const CliResult run = ValidateJson(r);
+  EXPECT_EQ(run.status, 0) << run.Output();
+  ExpectInvalid([](Json& r) { r["context"]["incomplete"] = true; }, "$.context.incomplete");
+  ExpectInvalid(
+      [](Json& r) {
+        r["context"]["incomplete"] = {{"signal", "SIGINT"}};
+      },
+      "$.context.incomplete: 'entries' is a required property");
+}
+
 TEST_F(SchemaTest, AReportFreshlyWrittenByBenchIsValid) {
   const std::string out = Path("bench.json");
   const CliResult bench = testing::RunPoolbench(

@@ -1,0 +1,272 @@
+// bench's journal through the real executable: a run killed midway (SIGINT, SIGTERM, SIGKILL)
+// leaves a valid partial report or the previous one intact, no temporary file, and a journal
+// from which `bench --resume` finishes the run with exactly the entries of an uninterrupted run.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "report/reader.hpp"
+#include "support/run_cli.hpp"
+
+namespace poolbench {
+namespace {
+
+using report::Json;
+using testing::CliResult;
+using testing::Contains;
+using testing::RunPoolbench;
+using testing::Slurp;
+
+const std::string kPrevious = POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json";
+
+// A run of a few seconds: long enough to be interrupted after its first results.
+std::vector<std::string> BenchArgs(const std::string& out, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"bench",
+                                   "--suite",
+                                   "seeds",
+                                   "--strategy",
+                                   "naive|lookup",
+                                   "--min-time",
+                                   "0.05",
+                                   "--repetitions",
+                                   "2",
+                                   "--bandwidth-seconds",
+                                   "0",
+                                   "--out",
+                                   out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+// The names of a report's entries, sorted, duplicates kept.
+std::vector<std::string> Names(const Json& report) {
+  std::vector<std::string> names;
+  for (const Json& e : report["benchmarks"]) names.push_back(e["name"]);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+size_t Lines(const std::string& path) {
+  const std::string text = Slurp(path);
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// The entries of an uninterrupted run, measured once for every test.
+const std::vector<std::string>& UninterruptedNames() {
+  static const std::vector<std::string> names = [] {
+    const testing::TempDir dir("poolbench_journal_cli");
+    const CliResult r = RunPoolbench(BenchArgs(dir.Path("whole.json")));
+    EXPECT_EQ(r.status, 0) << r.Output();
+    return Names(report::Read(dir.Path("whole.json"), report::Expect::kPoolbench));
+  }();
+  return names;
+}
+
+// Starts bench writing `out`, waits until its journal holds a finished result, sends `sig`
+// (`twice`: again once bench has said it is stopping) and returns the raw wait status. Standard
+// output and error go to files in `logs`.
+int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs,
+                   bool twice = false, std::vector<std::string> bench_args = {},
+                   size_t journal_lines = 3) {
+  std::vector<std::string> argv = {POOLBENCH_EXE, "--no-default-plugins"};
+  if (bench_args.empty()) bench_args = BenchArgs(out);
+  for (const std::string& a : bench_args) argv.push_back(a);
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, logs.Path("out").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, logs.Path("err").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  EXPECT_EQ(spawned, 0);
+  if (spawned != 0) return -1;
+  // By default the header, the context and at least one result.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  int status = 0;
+  while (Lines(out + ".journal") < journal_lines) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      ADD_FAILURE() << "bench ended before it could be interrupted:\n" << Slurp(logs.Path("err"));
+      return status;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      ADD_FAILURE() << "bench journaled no result in two minutes";
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ::kill(pid, sig);
+  while (twice && Slurp(logs.Path("err")).find("interrupted;") == std::string::npos) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (twice) ::kill(pid, sig);
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return status;
+}
+
+// A run stopped by SIGINT or SIGTERM writes a valid partial report marked incomplete, says how
+// to resume, exits 128 + the signal, and leaves no temporary file; --resume finishes it.
+void InterruptAndResume(int sig, const std::string& name) {
+  const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
+  const std::string out = dir.Path("r.json");
+  std::filesystem::copy_file(kPrevious, out);
+
+  const int status = InterruptBench(out, sig, logs);
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status << "\n" << Slurp(logs.Path("err"));
+  EXPECT_EQ(WEXITSTATUS(status), 128 + sig) << Slurp(logs.Path("err"));
+  const std::string err = Slurp(logs.Path("err"));
+  EXPECT_TRUE(Contains(err, "stopped by " + name));
+  EXPECT_TRUE(Contains(err, "partial report"));
+  EXPECT_TRUE(Contains(err, out));
+  EXPECT_TRUE(Contains(err, "--resume"));
+  EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
+
+  const Json partial = report::Read(out, report::Expect::kPoolbench);
+  const Json& incomplete = partial["context"]["incomplete"];
+  ASSERT_TRUE(incomplete.is_object()) << partial["context"].dump();
+  EXPECT_EQ(incomplete["signal"], name);
+  EXPECT_EQ(incomplete["problems"], 8);
+  EXPECT_LT(incomplete["problems_done"].get<int>(), 8);
+  EXPECT_EQ(incomplete["entries"], partial["benchmarks"].size());
+  EXPECT_GT(partial["benchmarks"].size(), 0u);
+  EXPECT_LT(partial["benchmarks"].size(), UninterruptedNames().size());
+
+  const CliResult resumed = RunPoolbench(BenchArgs(out, {"--resume"}));
+  ASSERT_EQ(resumed.status, 0) << resumed.Output();
+  EXPECT_TRUE(Contains(resumed.err, "resuming from " + out + ".journal"));
+  const Json complete = report::Read(out, report::Expect::kPoolbench);
+  EXPECT_FALSE(complete["context"].contains("incomplete"));
+  EXPECT_EQ(Names(complete), UninterruptedNames());
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"}) << "the journal is removed";
+}
+
+TEST(BenchJournalCli, SigintLeavesAPartialReportThatResumeCompletes) {
+  InterruptAndResume(SIGINT, "SIGINT");
+}
+
+TEST(BenchJournalCli, SigtermLeavesAPartialReportThatResumeCompletes) {
+  InterruptAndResume(SIGTERM, "SIGTERM");
+}
+
+// SIGKILL cannot be caught: the previous report stays as it was, no temporary file exists (the
+// report is staged only at the end), and the journal holds the finished results. A last line
+// cut short by the kill is measured again; a resume with other settings is refused.
+TEST(BenchJournalCli, SigkillLeavesThePreviousReportAndAJournalThatResumeCompletes) {
+  const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
+  const std::string out = dir.Path("r.json");
+  std::filesystem::copy_file(kPrevious, out);
+
+  const int status = InterruptBench(out, SIGKILL, logs);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status;
+  EXPECT_EQ(WTERMSIG(status), SIGKILL);
+  EXPECT_EQ(Slurp(out), Slurp(kPrevious));
+  EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
+
+  std::ofstream(out + ".journal", std::ios::app) << R"({"benchmarks":[{"name":"naive_lo)";
+  const std::string journal = Slurp(out + ".journal");
+  const CliResult other = RunPoolbench(BenchArgs(out, {"--resume", "--seed", "2"}));
+  EXPECT_EQ(other.status, 2);
+  EXPECT_TRUE(Contains(other.err, "is of a run with other settings"));
+  EXPECT_TRUE(Contains(other.err, "seed: 1 in the journal, 2 now"));
+  EXPECT_EQ(Slurp(out + ".journal"), journal) << "a refused resume leaves the journal alone";
+  EXPECT_EQ(Slurp(out), Slurp(kPrevious));
+
+  const CliResult resumed = RunPoolbench(BenchArgs(out, {"--resume"}));
+  ASSERT_EQ(resumed.status, 0) << resumed.Output();
+  EXPECT_TRUE(Contains(resumed.err, "was cut short; it is measured again"));
+  EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"});
+}
+
+// A second SIGINT stops at once: the process dies of the signal without writing a report, so
+// the previous one stays, and no temporary file is left; the journal is there to resume from.
+TEST(BenchJournalCli, ASecondSigintStopsAtOnceKeepingThePreviousReportAndTheJournal) {
+  const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
+  const std::string out = dir.Path("r.json");
+  std::filesystem::copy_file(kPrevious, out);
+  const int status = InterruptBench(out, SIGINT, logs, /*twice=*/true);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "status " << status << "\n" << Slurp(logs.Path("err"));
+  EXPECT_EQ(WTERMSIG(status), SIGINT);
+  EXPECT_EQ(Slurp(out), Slurp(kPrevious));
+  EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
+  const CliResult resumed = RunPoolbench(BenchArgs(out, {"--resume"}));
+  ASSERT_EQ(resumed.status, 0) << resumed.Output();
+  EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+}
+
+// Stopped while it measures the bandwidth, before any result: there is nothing to put in a
+// partial report, so the previous report stays.
+TEST(BenchJournalCli, StoppedBeforeAnyResultTheRunLeavesThePreviousReport) {
+  const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
+  const std::string out = dir.Path("r.json");
+  std::filesystem::copy_file(kPrevious, out);
+  std::vector<std::string> args = BenchArgs(out);
+  *(std::find(args.begin(), args.end(), "--bandwidth-seconds") + 1) = "1";
+  const int status = InterruptBench(out, SIGTERM, logs, false, args, /*journal_lines=*/1);
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 143);
+  EXPECT_TRUE(Contains(Slurp(logs.Path("err")),
+                       "stopped by SIGTERM before any result; " + out + " is left as it was"));
+  EXPECT_EQ(Slurp(out), Slurp(kPrevious));
+  EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
+
+  // A fresh run replaces the unfinished run's journal, saying so, and removes it at the end.
+  const CliResult fresh = RunPoolbench(BenchArgs(out));
+  ASSERT_EQ(fresh.status, 0) << fresh.Output();
+  EXPECT_TRUE(Contains(fresh.err, "replacing " + out + ".journal, the journal of an unfinished"));
+  EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"});
+}
+
+TEST(BenchJournalCli, ResumeWithoutAJournalOrWithACorruptedOneExitsTwo) {
+  const testing::TempDir dir("poolbench_journal_cli");
+  const std::string out = dir.Path("r.json");
+  CliResult r = RunPoolbench(BenchArgs(out, {"--resume"}));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(Contains(r.err, "there is no journal " + out + ".journal to resume"));
+
+  dir.Write("r.json.journal", R"({"poolbench_journal":1,"settings":{}})"
+                              "\nnot json\n"
+                              R"({"skipped":{}})"
+                              "\n");
+  r = RunPoolbench(BenchArgs(out, {"--resume"}));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(Contains(r.err, out + ".journal:2: corrupted"));
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+TEST(BenchJournalCli, AnOutputThatIsASuiteFileIsRefused) {
+  const testing::TempDir dir("poolbench_journal_cli");
+  const std::string suite = dir.Write("mine.txt", "max:fwd:f32:nchw:1x1x4x4:k2\n");
+  const CliResult r = RunPoolbench({"bench", "--suite", "seeds," + suite, "--out", suite});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(Contains(r.err, suite + ": is the input " + suite));
+  EXPECT_EQ(Slurp(suite), "max:fwd:f32:nchw:1x1x4x4:k2\n");
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"mine.txt"});
+}
+
+TEST(BenchJournalCli, AnOutputThatIsNotARegularFileIsRefusedBeforeAnyTiming) {
+  const testing::TempDir dir("poolbench_journal_cli");
+  std::filesystem::create_directory(dir.Path("folder"));
+  const CliResult r = RunPoolbench(BenchArgs(dir.Path("folder")));
+  EXPECT_EQ(r.status, 2);
+  EXPECT_TRUE(Contains(r.err, dir.Path("folder") + " is a directory"));
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"folder"});
+}
+
+}  // namespace
+}  // namespace poolbench

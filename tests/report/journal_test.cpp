@@ -1,0 +1,132 @@
+// The journal of a bench run: records read back as a report, a cut-short last line dropped and
+// cut off before appending, anything else corrupted refused with its line, settings compared.
+#include "report/journal.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "support/temp_dir.hpp"
+
+namespace poolbench::report {
+namespace {
+
+const Json kSettings = {{"seed", 1}, {"problems", {"max:fwd:f32:nchw:1x1x4x4:k2x2"}}};
+
+Json Entry(const std::string& name) {
+  return {{"name", name}, {"run_name", name}, {"real_time", 1.0}};
+}
+
+void Append(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::app) << bytes;
+}
+
+// A journal with a context, two benchmarks and a skipped pair.
+std::string WriteJournal(const testing::TempDir& dir) {
+  const std::string path = JournalPath(dir.Path("out.json"));
+  JournalWriter journal = JournalWriter::Create(path, kSettings);
+  journal.Append({{"context", {{"date", "today"}, {"skipped", Json::array()}}}});
+  journal.Append({{"benchmarks", {Entry("a/threads:1"), Entry("a/threads:1_mean")}}});
+  journal.Append({{"skipped", {{"strategy", "s"}, {"descriptor", "d"}, {"reason", "r"}}}});
+  journal.Append({{"benchmarks", {Entry("b/threads:1")}}});
+  return path;
+}
+
+TEST(Journal, ReadsBackTheRecordsAsAReport) {
+  const testing::TempDir dir("poolbench_journal_test");
+  const std::string path = WriteJournal(dir);
+  EXPECT_EQ(path, dir.Path("out.json.journal"));
+  const JournalContents j = ReadJournal(path);
+  EXPECT_EQ(j.settings, kSettings);
+  EXPECT_FALSE(j.dropped_tail);
+  EXPECT_EQ(j.valid_bytes, testing::Slurp(path).size());
+  EXPECT_EQ(j.report["context"]["date"], "today");
+  ASSERT_EQ(j.report["benchmarks"].size(), 3u);
+  EXPECT_EQ(j.report["benchmarks"][2]["name"], "b/threads:1");
+  ASSERT_EQ(j.report["context"]["skipped"].size(), 1u);
+  EXPECT_EQ(j.report["context"]["skipped"][0]["reason"], "r");
+}
+
+TEST(Journal, AJournalWithoutContextHasNoReport) {
+  const testing::TempDir dir("poolbench_journal_test");
+  const std::string path = dir.Path("j");
+  JournalWriter::Create(path, kSettings);
+  const JournalContents j = ReadJournal(path);
+  EXPECT_EQ(j.settings, kSettings);
+  EXPECT_TRUE(j.report.is_null());
+}
+
+// A kill during a write leaves the last line cut short: that result is dropped (and measured
+// again), and a continued journal first cuts it off, so the next record starts a line.
+TEST(Journal, ACutShortLastLineIsDroppedAndCutOffWhenContinued) {
+  const testing::TempDir dir("poolbench_journal_test");
+  const std::string path = WriteJournal(dir);
+  const size_t whole = testing::Slurp(path).size();
+  Append(path, R"({"benchmarks":[{"name":"c/thr)");
+  JournalContents j = ReadJournal(path);
+  EXPECT_TRUE(j.dropped_tail);
+  EXPECT_EQ(j.valid_bytes, whole);
+  EXPECT_EQ(j.report["benchmarks"].size(), 3u);
+
+  JournalWriter::Continue(path, j).Append({{"benchmarks", {Entry("c/threads:1")}}});
+  j = ReadJournal(path);
+  EXPECT_FALSE(j.dropped_tail);
+  ASSERT_EQ(j.report["benchmarks"].size(), 4u);
+  EXPECT_EQ(j.report["benchmarks"][3]["name"], "c/threads:1");
+
+  // A complete JSON value without its newline was cut short too.
+  Append(path, R"({"skipped":{}})");
+  EXPECT_TRUE(ReadJournal(path).dropped_tail);
+}
+
+// Writes a journal of the given lines and expects ReadJournal to refuse it with `phrase`.
+void ExpectRefused(const std::string& lines, const std::string& phrase) {
+  const testing::TempDir dir("poolbench_journal_test");
+  const std::string path = dir.Write("j", lines);
+  try {
+    ReadJournal(path);
+    ADD_FAILURE() << "accepted:\n" << lines;
+  } catch (const JournalError& e) {
+    EXPECT_TRUE(testing::Contains(e.what(), path + ":" + phrase));
+  }
+}
+
+TEST(Journal, ACorruptedJournalIsRefusedNamingTheLine) {
+  const std::string header = R"({"poolbench_journal":1,"settings":{}})"
+                             "\n";
+  const std::string context = R"({"context":{}})"
+                              "\n";
+  ExpectRefused("", " the journal is empty");
+  ExpectRefused("{\"seed\":1}\n", "1: not a poolbench journal");
+  ExpectRefused(R"({"poolbench_journal":9,"settings":{}})"
+                "\n",
+                "1: journal version 9");
+  ExpectRefused(header + context + "garbage\n" +
+                    R"({"skipped":{}})"
+                    "\n",
+                "3: corrupted (not a JSON line)");
+  ExpectRefused(header + context +
+                    R"({"other":[]})"
+                    "\n",
+                "3: corrupted (not a journal record)");
+  ExpectRefused(header + R"({"benchmarks":[]})"
+                         "\n",
+                "2: corrupted");  // before the context
+  ExpectRefused(header + context + context, "3: corrupted");
+}
+
+TEST(Journal, SettingsDifferencesNameEachSetting) {
+  Json now = kSettings;
+  EXPECT_TRUE(SettingsDifferences(kSettings, now).empty());
+  now["seed"] = 2;
+  now["threads"] = {1, 2};
+  const std::vector<std::string> d = SettingsDifferences(kSettings, now);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d[0], "seed: 1 in the journal, 2 now");
+  EXPECT_EQ(d[1], "threads: null in the journal, [1,2] now");
+  EXPECT_EQ(SettingsDifferences(now, kSettings).size(), 2u);
+}
+
+}  // namespace
+}  // namespace poolbench::report
