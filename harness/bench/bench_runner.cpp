@@ -25,6 +25,7 @@
 #include "report/roofline.hpp"
 #include "report/warnings.hpp"
 #include "run/guarded_buffer.hpp"
+#include "run/memory_budget.hpp"
 
 namespace poolbench {
 namespace {
@@ -342,7 +343,11 @@ std::vector<Json> TimeJobs(const std::vector<Job>& jobs, const Problem& p, const
       std::any_of(jobs.begin(), jobs.end(), [](const Job& j) { return j.wrong.empty(); });
   // Only a problem with a correct strategy allocates its buffers.
   std::optional<ProblemBuffers> buffers;
-  if (timed) buffers.emplace(p, cfg.seed);
+  try {
+    if (timed) buffers.emplace(p, cfg.seed);
+  } catch (const std::bad_alloc&) {
+    throw OutOfMemory(p, MemoryUse::kRun);
+  }
   RegisterJobs(jobs, p, buffers ? &*buffers : nullptr, cfg);
   JsonCapture capture;
   benchmark::RunSpecifiedBenchmarks(capture.reporter());

@@ -17,6 +17,7 @@
 #include "poolbench/registry.hpp"
 #include "poolbench/tensor.hpp"
 #include "run/guarded_buffer.hpp"
+#include "run/memory_budget.hpp"
 
 namespace poolbench {
 namespace {
@@ -225,6 +226,7 @@ CrossChecker::CrossChecker(const Problem& p, uint64_t seed) : p_(p), seed_(seed)
   }
   ref_ = Registry::Global().Find(kReferenceName);
   if (!ref_) throw std::invalid_argument("the reference strategy naive_loops is not registered");
+  RequireMemoryFor(p, MemoryUse::kCheck);
 }
 
 CrossChecker::~CrossChecker() = default;
@@ -241,9 +243,15 @@ CheckResult CrossChecker::Check(const Strategy& s, int threads) {
     const std::string err = DispatchDType(p_.dtype, [&]<class T>() {
       const auto key = std::make_tuple(static_cast<int>(flavour), domain.nan, domain.infinity);
       auto& slot = runs_[key];
-      if (!slot) slot = std::make_shared<ReferenceRun<T>>(*ref_, p_, flavour, seed_, domain);
-      return CheckAgainst<T>(s, p_, ExecContext{threads},
-                             *std::static_pointer_cast<ReferenceRun<T>>(slot));
+      // The estimate can be short (a strategy's own scratch is unknown): the harness's own
+      // allocations failing still name the problem.
+      try {
+        if (!slot) slot = std::make_shared<ReferenceRun<T>>(*ref_, p_, flavour, seed_, domain);
+        return CheckAgainst<T>(s, p_, ExecContext{threads},
+                               *std::static_pointer_cast<ReferenceRun<T>>(slot));
+      } catch (const std::bad_alloc&) {
+        throw OutOfMemory(p_, MemoryUse::kCheck);
+      }
     });
     if (!err.empty()) {
       return {Verdict::kFail, std::string(s.name()) + " on " + FormatDescriptor(p_) + " (seed " +

@@ -31,7 +31,9 @@ struct CheckResult {
 class CrossChecker {
  public:
   // Throws std::invalid_argument for an invalid problem or when the reference strategy is not
-  // registered.
+  // registered, and MemoryError (run/memory_budget.hpp) when the problem's buffers would not fit
+  // in the memory available; Check throws MemoryError, naming the problem, when an allocation
+  // of the harness fails.
   CrossChecker(const Problem& p, uint64_t seed);
   ~CrossChecker();
   // Runs `s` with `threads` threads (at most s.MaxThreads()). What the strategy throws

@@ -35,10 +35,37 @@ const std::vector<std::string>& SuiteNames() {
 
 namespace {
 
-std::vector<SuiteEntry> LoadFile(const std::string& path) {
-  std::ifstream in(path);
+constexpr size_t kMaxSuiteBytes = size_t{16} << 20;
+
+// The whole file, read with a bound so that a device that never ends (/dev/zero) or a huge file
+// given by mistake fails at once instead of filling memory.
+std::string ReadBounded(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw std::invalid_argument("suite '" + path + "' is a directory, not a suite file");
+  }
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw std::invalid_argument("cannot open suite file '" + path + "'");
+  std::string text;
+  char chunk[64 * 1024];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxSuiteBytes) {
+      throw std::invalid_argument("suite file '" + path + "' is larger than " +
+                                  std::to_string(kMaxSuiteBytes >> 20) +
+                                  " MiB; a suite is a short list of problem descriptors");
+    }
+  }
+  if (in.bad()) throw std::invalid_argument("cannot read suite file '" + path + "'");
+  return text;
+}
+
+}  // namespace
+
+std::vector<SuiteEntry> ParseSuite(const std::string& text, const std::string& path) {
   std::vector<SuiteEntry> entries;
+  std::istringstream in(text);
   std::string line;
   for (int lineno = 1; std::getline(in, line); ++lineno) {
     if (const size_t hash = line.find('#'); hash != std::string::npos) line.erase(hash);
@@ -57,13 +84,32 @@ std::vector<SuiteEntry> LoadFile(const std::string& path) {
     }
     entries.push_back({p, origin});
   }
+  if (entries.empty()) {
+    throw std::invalid_argument("suite file '" + path +
+                                "' has no problems (only blank lines and comments); a suite "
+                                "that checks nothing cannot pass");
+  }
   return entries;
+}
+
+namespace {
+
+std::vector<SuiteEntry> LoadFile(const std::string& path) {
+  return ParseSuite(ReadBounded(path), path);
 }
 
 }  // namespace
 
 std::vector<SuiteEntry> LoadSuite(const std::string& name_or_path) {
+  if (name_or_path.empty()) {
+    throw std::invalid_argument(
+        "empty suite name (give seeds, edge, networks, large, all, or a path to a suite file)");
+  }
   if (name_or_path.find(',') != std::string::npos) {
+    if (name_or_path.front() == ',' || name_or_path.back() == ',' ||
+        name_or_path.find(",,") != std::string::npos) {
+      throw std::invalid_argument("empty suite name in the list '" + name_or_path + "'");
+    }
     std::vector<SuiteEntry> all;
     std::stringstream names(name_or_path);
     for (std::string name; std::getline(names, name, ',');) {

@@ -22,10 +22,16 @@ std::string SuiteDir();
 // The built-in suite names, in the order "all" runs them.
 const std::vector<std::string>& SuiteNames();
 
+// Parses the text of a suite file; `path` names it in errors and origins. Every line must parse
+// and validate, and at least one problem must be there (a suite that checks nothing would pass
+// vacuously); otherwise throws std::invalid_argument naming the file, line and problem.
+std::vector<SuiteEntry> ParseSuite(const std::string& text, const std::string& path);
+
 // Loads a suite by name ("seeds", "edge", "networks", "large", or "all" for all of them) or by
-// path (anything containing '/' or ending in ".txt"), or a comma-separated list of those. Every
-// line must parse and validate; otherwise throws std::invalid_argument naming the file, line and
-// problem.
+// path (anything containing '/' or ending in ".txt"), or a comma-separated list of those, and
+// parses each file with ParseSuite. Throws std::invalid_argument for an empty name, a directory,
+// a file that cannot be read or is larger than 16 MiB (so that /dev/zero fails at once), and
+// ParseSuite's errors.
 std::vector<SuiteEntry> LoadSuite(const std::string& name_or_path);
 
 // The problems a command runs: each of `descriptors` (its --problem values) parsed and

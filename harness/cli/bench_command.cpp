@@ -289,22 +289,24 @@ void AddBenchCommand(CLI::App& app) {
                   "OpenMP thread counts for threaded strategies, comma-separated (e.g. 1,2); "
                   "single-threaded strategies run once with 1")
       ->delimiter(',')
-      ->check(CLI::Range(1, 1024))
+      ->check(IntegerIn(1, 1024))
       ->capture_default_str();
   cmd->add_option("--repetitions", opt->repetitions,
                   "Repetitions of each benchmark (samples for compare's U test)")
-      ->check(CLI::Range(1, 1000))
+      ->check(IntegerIn(1, 1000))
       ->capture_default_str();
   cmd->add_option("--min-time", opt->min_time, "Minimum seconds per repetition")
-      ->check(CLI::Range(0.0001, 3600.0))
+      ->check(FiniteIn(0.0001, 3600.0))
       ->capture_default_str();
-  cmd->add_option("--seed", opt->seed, "Seed of the inputs")->capture_default_str();
+  cmd->add_option("--seed", opt->seed, "Seed of the inputs")
+      ->check(UnsignedIn(0, UINT64_MAX))
+      ->capture_default_str();
   cmd->add_option("--shard", opt->shard,
                   "Run only shard I of N of the problems (e.g. 2/4), for a CI matrix; join the "
                   "reports with `poolbench report merge`");
   cmd->add_option("--bandwidth-seconds", opt->bandwidth_seconds,
                   "Seconds per cache level spent measuring bandwidth for the report (0: skip)")
-      ->check(CLI::Range(0.0, 60.0))
+      ->check(FiniteIn(0.0, 60.0))
       ->capture_default_str();
   cmd->add_option("-o,--out", opt->out,
                   "Where to write the JSON report; results are journaled in OUT.journal as "

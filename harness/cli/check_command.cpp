@@ -261,6 +261,9 @@ void RunCheck(const CheckOptions& opt) {
   report.Finish(problems.size(), opt.seed);
 }
 
+// Random problems are generated up front, so their number is bounded.
+constexpr int kMaxFuzz = 1'000'000;
+
 void AddCheckCommand(CLI::App& app) {
   auto [cmd, opt] = AddSubcommand<CheckOptions>(
       app, "check", RunCheck,
@@ -275,15 +278,16 @@ void AddCheckCommand(CLI::App& app) {
                       "max:fwd:f32:nchw:1x1x4x4:k2x2 (repeatable; alone, it replaces the default "
                       "suites)");
   cmd->add_option("--fuzz", opt->fuzz, "Also check this many seeded random problems")
-      ->check(CLI::NonNegativeNumber);
+      ->check(IntegerIn(0, kMaxFuzz));
   cmd->add_option("--seed", opt->seed, "Seed of the inputs and of the random problems")
+      ->check(UnsignedIn(0, UINT64_MAX))
       ->capture_default_str();
   cmd->add_flag("--as-written", opt->as_written,
                 "Check suite problems only in the op, dtype and direction written in the suite");
   cmd->add_option("--threads", opt->threads,
                   "Threads for strategies that can use several (races show only there); "
                   "single-threaded strategies always run on one")
-      ->check(CLI::Range(1, 1024))
+      ->check(IntegerIn(1, 1024))
       ->capture_default_str();
   cmd->add_flag("-q,--quiet", opt->quiet, "Print only the summary and failures, not the table");
   cmd->add_option("--json", opt->json,

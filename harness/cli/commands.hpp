@@ -20,8 +20,13 @@ using CommandAdder = void (*)(CLI::App& app);
 // Adds a command; `order` places it in --help (lower first).
 bool RegisterCommand(int order, CommandAdder add);
 
+// Throws the error that kept POOLBENCH_PLUGIN_PATH from loading, if any. Every command that runs
+// or lists strategies calls it first (SelectStrategies does).
+void RequirePluginPath();
+
 // Strategy names matching a regular expression (ECMAScript, searched anywhere in the name).
-// Throws CLI::ValidationError for a bad expression or when nothing matches.
+// Throws CLI::ValidationError for a bad expression or when nothing matches, and
+// RequirePluginPath's error.
 std::vector<const Strategy*> SelectStrategies(const std::string& regex);
 
 }  // namespace poolbench::cli

@@ -47,11 +47,11 @@ void AddCompareCommand(CLI::App& app) {
   cmd->add_option("--threshold", opt->options.threshold,
                   "Smallest change of the median that counts, as a fraction (0.05 = 5%)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(FiniteIn(0.0, 100.0));
   cmd->add_option("--alpha", opt->options.alpha,
                   "Significance level of the Mann-Whitney U test, in (0, 1)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteIn(0.0, 1.0));
   cmd->add_option("--correction", opt->correction,
                   "Correction of the p-values across benchmarks: bh (Benjamini-Hochberg), holm "
                   "or none")

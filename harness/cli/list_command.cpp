@@ -20,6 +20,7 @@ struct ListOptions {
 
 // For each strategy, which problems of the suite it supports and why it skips the others.
 void RunList(const ListOptions& opt) {
+  RequirePluginPath();
   const std::vector<SuiteEntry> problems = LoadSuite(opt.suite);
   nlohmann::json out = nlohmann::json::array();
   for (const Strategy* s : Registry::Global().All()) {

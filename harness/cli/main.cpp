@@ -19,7 +19,18 @@ std::vector<std::pair<int, CommandAdder>>& Commands() {
   return commands;
 }
 
+// Why POOLBENCH_PLUGIN_PATH did not load, kept for the commands that run strategies: --help,
+// report, compare and roofline need no plugin and must not fail on one.
+std::string& PluginPathError() {
+  static std::string error;
+  return error;
+}
+
 }  // namespace
+
+void RequirePluginPath() {
+  if (!PluginPathError().empty()) throw std::runtime_error(PluginPathError());
+}
 
 bool RegisterCommand(int order, CommandAdder add) {
   Commands().emplace_back(order, add);
@@ -27,6 +38,7 @@ bool RegisterCommand(int order, CommandAdder add) {
 }
 
 std::vector<const Strategy*> SelectStrategies(const std::string& regex) {
+  RequirePluginPath();
   std::regex re;
   try {
     re = std::regex(regex, std::regex::ECMAScript);
@@ -83,7 +95,11 @@ int main(int argc, char** argv) {
     });
     if (defaults) poolbench::LoadDefaultPlugins();
     if (const char* list = std::getenv(poolbench::kPluginPathVariable)) {
-      poolbench::LoadPluginPath(list);
+      try {
+        poolbench::LoadPluginPath(list);
+      } catch (const poolbench::PluginError& e) {
+        PluginPathError() = e.what();
+      }
     }
     app.parse(argc, argv);
   } catch (const CLI::Error& e) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -25,6 +26,16 @@ std::pair<CLI::App*, std::shared_ptr<Options>> AddSubcommand(CLI::App& app, cons
   cmd->callback([options, run] { run(*options); });
   return {cmd, options};
 }
+
+// A validator for a numeric option that accepts exactly the numbers in [min, max] and refuses
+// everything else with the range in the message. CLI11's own conversion saturates ("-1" for an
+// unsigned option becomes its maximum, a 20-digit integer becomes INT64_MAX) and CLI::Range
+// lets NaN through (every comparison with NaN is false), so the text is parsed here first, in
+// full, with std::from_chars: a value that does not fit the type, a NaN or an infinity is
+// refused before CLI11 converts it.
+CLI::Validator IntegerIn(int64_t min, int64_t max);
+CLI::Validator UnsignedIn(uint64_t min, uint64_t max);
+CLI::Validator FiniteIn(double min, double max);
 
 // Which strategies and problems a command runs: --strategy, --suite and --problem.
 struct Selection {

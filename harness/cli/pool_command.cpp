@@ -15,6 +15,7 @@
 #include "poolbench/registry.hpp"
 #include "poolbench/tensor.hpp"
 #include "run/guarded_buffer.hpp"
+#include "run/memory_budget.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -123,6 +124,7 @@ void RequireSupported(const Problem& p, const Strategy& s) {
 }
 
 const Strategy& FindStrategy(const std::string& name) {
+  RequirePluginPath();
   if (const Strategy* s = Registry::Global().Find(name)) return *s;
   std::string names;
   for (const Strategy* s : Registry::Global().All()) {
@@ -229,8 +231,15 @@ void RunPool(const PoolOptions& opt) {
   if (want_counts) RequireSupported(counts, strategy);
 
   const std::vector<int64_t> out_shape = OutputShape(p, in.shape.size());
+  RequireMemoryFor(p, MemoryUse::kRun);
+  if (want_counts) RequireMemoryFor(counts, MemoryUse::kRun);
   DispatchDType(p.dtype, [&]<class T>() {
-    const PoolOutputs out = Pool<T>(strategy, p, in, want_counts ? &counts : nullptr);
+    PoolOutputs out;
+    try {
+      out = Pool<T>(strategy, p, in, want_counts ? &counts : nullptr);
+    } catch (const std::bad_alloc&) {
+      throw OutOfMemory(p, MemoryUse::kRun);
+    }
     // Every output is written in full before any is renamed into place, so that a failure
     // (a missing directory, a full disk) leaves none of them behind.
     std::vector<PendingFile> pending;
@@ -273,7 +282,8 @@ void AddPoolCommand(CLI::App& app) {
   cmd->add_flag("--exclude-pad", opt->exclude_pad,
                 "Avg: divide by the number of valid taps, not the padded window size");
   opt->divisor_option =
-      cmd->add_option("--divisor", opt->divisor, "Avg: divide every window by N instead");
+      cmd->add_option("--divisor", opt->divisor, "Avg: divide every window by N instead")
+          ->check(IntegerIn(INT64_MIN, INT64_MAX));
   cmd->add_option("--layout", opt->layout,
                   "Axis order of a 4-D input and output: (N, C, H, W) or (N, H, W, C)")
       ->check(CLI::IsMember({"nchw", "nhwc"}))

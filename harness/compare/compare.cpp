@@ -326,6 +326,13 @@ Comparison Compare(const Json& base, const Json& head, const Options& options,
   c.head_warnings = SideWarnings({&c.head_context});
   Collected b = Collect(base, base_label);
   Collected h = Collect(head, head_label);
+  // Two reports without one benchmark in common compare nothing: every row would be "added" or
+  // "removed" and the comparison would pass without having tested a single time.
+  if (std::none_of(h.order.begin(), h.order.end(),
+                   [&](const std::string& name) { return b.sides.contains(name); })) {
+    throw ReportError(base_label + " and " + head_label +
+                      " have no benchmark in common (matched by run_name): nothing to compare");
+  }
   AddRows(c, h.order, b.order, [&](const std::string& name) {
     Row row = h.meta.contains(name) ? h.meta.at(name) : b.meta.at(name);
     row.run_name = name;

@@ -123,7 +123,8 @@ struct Comparison {
 // Compares two reports (validated by report::Read or report::Validate). Benchmarks are
 // matched by run_name over the entries with run_type "iteration"; aggregates are ignored.
 // Throws IncompatibleReports when machine fields differ without options.force,
-// report::ReportError when a report has nothing to compare or a time that is not positive,
+// report::ReportError when a report has nothing to compare, the two have no benchmark in common
+// (by run_name), or a time is not positive,
 // std::invalid_argument for options out of range.
 Comparison Compare(const report::Json& base, const report::Json& head, const Options& options,
                    const std::string& base_label = "BASE", const std::string& head_label = "NEW");

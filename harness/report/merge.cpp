@@ -1,10 +1,11 @@
 #include "report/merge.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <unordered_map>
+
+#include "report/reader.hpp"
 
 namespace poolbench::report {
 namespace {
@@ -34,30 +35,35 @@ void WarnOnDifferences(const std::vector<MergeInput>& inputs, std::vector<std::s
   }
 }
 
-// When every input is one shard "I/N" of the same N, says which shards are missing.
+// When every input is one shard "I/N" of the same N, says which shards are missing. The work is
+// bounded by the shards present, not by N (a crafted "1/2000000000" costs nothing): at most
+// kListedShards missing ones are named, and the rest counted.
 void WarnOnMissingShards(const std::vector<MergeInput>& inputs, std::vector<std::string>& out) {
+  constexpr size_t kListedShards = 20;
   std::set<int> seen;
   int total = -1;
   for (const MergeInput& in : inputs) {
     const Json s = ValueOrNull(in.report.at("context"), ctx::kShard);
-    int i = 0, n = 0;
-    char tail = 0;
-    if (!s.is_string() ||
-        std::sscanf(s.get<std::string>().c_str(), "%d/%d%c", &i, &n, &tail) != 2) {
-      return;
-    }
-    if (total != -1 && n != total) return;
-    total = n;
-    seen.insert(i);
+    const auto shard = s.is_string() ? ParseShard(s.get<std::string>()) : std::nullopt;
+    if (!shard) return;
+    if (total != -1 && shard->second != total) return;
+    total = shard->second;
+    seen.insert(shard->first);
   }
-  std::string missing;
-  for (int i = 1; i <= total; ++i) {
-    if (!seen.count(i)) missing += (missing.empty() ? "" : ", ") + std::to_string(i);
+  const int64_t missing = int64_t{total} - static_cast<int64_t>(seen.size());
+  if (missing <= 0) return;
+  std::string listed;
+  size_t named = 0;
+  for (int i = 1; i <= total && named < kListedShards; ++i) {
+    if (seen.count(i)) continue;
+    listed += (listed.empty() ? "" : ", ") + std::to_string(i);
+    ++named;
   }
-  if (!missing.empty()) {
-    out.push_back("shard(s) " + missing + " of " + std::to_string(total) +
-                  " are not among the inputs: the merged report covers part of the suite");
+  if (static_cast<int64_t>(named) < missing) {
+    listed += " and " + std::to_string(missing - static_cast<int64_t>(named)) + " more";
   }
+  out.push_back("shard(s) " + listed + " of " + std::to_string(total) +
+                " are not among the inputs: the merged report covers part of the suite");
 }
 
 void RequireOneVersion(const std::vector<MergeInput>& inputs) {
@@ -90,8 +96,17 @@ Json MergeBenchmarks(const std::vector<MergeInput>& inputs) {
       }
       Json entry = b;
       if (const auto f = b.find("family_index"); f != b.end()) {
+        // The reader bounds family_index to 2^53, but many inputs could still add up past
+        // int64, so the sum is checked rather than left to overflow.
         const int64_t family = f->get<int64_t>();
-        entry["family_index"] = family + family_offset;
+        int64_t renumbered = 0, next = 0;
+        if (__builtin_add_overflow(family, family_offset, &renumbered) ||
+            __builtin_add_overflow(renumbered, 1, &next)) {
+          throw ReportError(inputs[i].file + ": benchmark \"" + name + "\" has family_index " +
+                            std::to_string(family) + ", too large to renumber after the " +
+                            std::to_string(family_offset) + " families before it");
+        }
+        entry["family_index"] = renumbered;
         families = std::max(families, family + 1);
       }
       benchmarks.push_back(std::move(entry));

@@ -1,16 +1,35 @@
 #include "report/reader.hpp"
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
+#include <sstream>
+#include <unordered_set>
 
 #include "report/roofline.hpp"
 
 namespace poolbench::report {
 namespace {
 
-// The JSON types and ranges a field may be required to have.
-enum class Kind { kString, kNumber, kBoolean, kCount, kPositive, kArray, kObject };
+// The JSON types and ranges a field may be required to have. Integers are bounded before anyone
+// converts them: the readers hold counts in int (threads, repetitions) or add to them
+// (family_index in merge), and a double out of an integer type's range is undefined behaviour to
+// convert. kCount and kPositive are at most 2^53 (exact in a double, and far from overflowing
+// an int64 when added); kSmall is an integer in [1, 2^31 - 1], for what is held in an int.
+enum class Kind { kString, kNumber, kBoolean, kCount, kPositive, kArray, kObject, kSmall };
+
+constexpr int64_t kMaxCount = int64_t{1} << 53;
+
+bool IsCount(const Json& v, int64_t max) {
+  if (!v.is_number_integer()) return false;
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(max);
+  const int64_t x = v.get<int64_t>();
+  return x >= 0 && x <= max;
+}
 
 bool Is(const Json& v, Kind kind) {
   switch (kind) {
@@ -21,9 +40,11 @@ bool Is(const Json& v, Kind kind) {
     case Kind::kBoolean:
       return v.is_boolean();
     case Kind::kCount:
-      return v.is_number_integer() && (v.is_number_unsigned() || v.get<int64_t>() >= 0);
+      return IsCount(v, kMaxCount);
     case Kind::kPositive:
-      return Is(v, Kind::kCount) && v != 0;
+      return IsCount(v, kMaxCount) && v != 0;
+    case Kind::kSmall:
+      return IsCount(v, std::numeric_limits<int32_t>::max()) && v != 0;
     case Kind::kArray:
       return v.is_array();
     case Kind::kObject:
@@ -33,9 +54,14 @@ bool Is(const Json& v, Kind kind) {
 }
 
 const char* KindName(Kind kind) {
-  static constexpr const char* kNames[] = {"a string",        "a finite number", "a boolean",
-                                           "an integer >= 0", "an integer >= 1", "an array",
-                                           "an object"};
+  static constexpr const char* kNames[] = {"a string",
+                                           "a finite number",
+                                           "a boolean",
+                                           "an integer in [0, 2^53]",
+                                           "an integer in [1, 2^53]",
+                                           "an array",
+                                           "an object",
+                                           "an integer in [1, 2^31 - 1]"};
   return kNames[static_cast<int>(kind)];
 }
 
@@ -94,7 +120,8 @@ void CheckEntryFields(const Json& e, const Place& place) {
               {"aggregate_name", "error_message", field::kStrategy, field::kDescriptor, field::kOp,
                field::kDirection, field::kDType, field::kLayout, field::kBandwidthLevel,
                field::kSignal, field::kRepro});
-  CheckFields(e, place, Kind::kPositive, {"repetitions", "threads", field::kBytes});
+  CheckFields(e, place, Kind::kSmall, {"repetitions", "threads"});
+  CheckFields(e, place, Kind::kPositive, {field::kBytes});
   CheckFields(e, place, Kind::kCount, {"repetition_index", "iterations", "family_index"});
   CheckFields(e, place, Kind::kNumber, {field::kGBps, field::kBandwidthFraction, field::kSpeedup});
   CheckFields(e, place, Kind::kBoolean, {"error_occurred"});
@@ -102,11 +129,27 @@ void CheckEntryFields(const Json& e, const Place& place) {
              {"pass", "FAIL", "crashed", "timed_out", "threw", "exited", "out_of_memory"});
 }
 
+constexpr double kMaxTimeNs = 1e18;
+
+double UnitNs(const Json& unit) {
+  if (unit == "s") return 1e9;
+  if (unit == "ms") return 1e6;
+  if (unit == "us") return 1e3;
+  return 1;
+}
+
 void CheckEntry(const Json& e, const Place& place, Expect expect) {
   if (!e.is_object()) place.Refuse("is not an object");
   CheckEntryFields(e, place);
   if (e["real_time"].get<double>() < 0 || e["cpu_time"].get<double>() < 0) {
     place.Refuse("has a negative time");
+  }
+  // Readers convert times to nanoseconds; a time that overflows there is no time at all.
+  for (const char* key : {"real_time", "cpu_time"}) {
+    if (e[key].get<double>() * UnitNs(e["time_unit"]) > kMaxTimeNs) {
+      place.Refuse(std::string("has \"") + key + "\": " + e[key].dump() + " " +
+                   e["time_unit"].get<std::string>() + ", more than 10^18 ns (31 years)");
+    }
   }
   if (expect == Expect::kPoolbench) {
     for (const char* key : {field::kStrategy, field::kDescriptor}) {
@@ -124,6 +167,25 @@ void CheckEntry(const Json& e, const Place& place, Expect expect) {
   }
 }
 
+}  // namespace
+
+std::optional<std::pair<int, int>> ParseShard(const std::string& text) {
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  int i = 0, n = 0;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  const auto a = std::from_chars(begin, begin + slash, i);
+  const auto b = std::from_chars(begin + slash + 1, end, n);
+  if (a.ec != std::errc() || a.ptr != begin + slash || b.ec != std::errc() || b.ptr != end) {
+    return std::nullopt;
+  }
+  if (i < 1 || n < i) return std::nullopt;
+  return std::pair{i, n};
+}
+
+namespace {
+
 void CheckContext(const Json& c, const std::string& what, Expect expect) {
   const Place place{what, "context"};
   CheckFields(c, place, Kind::kPositive, {ctx::kVersion},
@@ -132,6 +194,10 @@ void CheckContext(const Json& c, const std::string& what, Expect expect) {
   CheckFields(c, place, Kind::kString,
               {ctx::kMachine, ctx::kCompiler, ctx::kFlags, ctx::kBuildType, ctx::kGitRevision,
                ctx::kShard});
+  if (const auto it = c.find(ctx::kShard); it != c.end() && !ParseShard(it->get<std::string>())) {
+    place.Refuse(std::string("has \"") + ctx::kShard + "\": " + it->dump() +
+                 ", expected \"I/N\" with 1 <= I <= N < 2^31");
+  }
   CheckFields(c, place, Kind::kArray,
               {ctx::kSkipped, ctx::kMergedFrom, ctx::kMissingPeers, ctx::kPeers});
   if (const auto it = c.find(ctx::kBandwidth); it != c.end()) {
@@ -163,6 +229,19 @@ void CheckContext(const Json& c, const std::string& what, Expect expect) {
   }
 }
 
+// What tells one entry from another: Google Benchmark writes each repetition of a run under one
+// name with its own repetition_index, and each aggregate under its own name.
+std::string EntryKey(const Json& e) {
+  std::string key = e["name"].get<std::string>();
+  key += '\0';
+  key += e["run_type"].get<std::string>();
+  key += '\0';
+  if (const auto it = e.find("aggregate_name"); it != e.end()) key += it->get<std::string>();
+  key += '\0';
+  if (const auto it = e.find("repetition_index"); it != e.end()) key += it->dump();
+  return key;
+}
+
 }  // namespace
 
 void Validate(const Json& r, const std::string& what, Expect expect) {
@@ -182,25 +261,91 @@ void Validate(const Json& r, const std::string& what, Expect expect) {
   }
   CheckContext(r["context"], what, expect);
   const Json& benchmarks = r["benchmarks"];
+  std::unordered_set<std::string> seen;
   for (size_t i = 0; i < benchmarks.size(); ++i) {
     const Json& e = benchmarks[i];
     std::string at = "benchmarks[" + std::to_string(i) + "]";
     if (e.is_object() && e.contains("name") && e["name"].is_string()) {
       at += " (" + e["name"].get<std::string>() + ")";
     }
-    CheckEntry(e, Place{what, at}, expect);
+    const Place place{what, at};
+    CheckEntry(e, place, expect);
+    // A repeated entry would count its samples twice in compare and its group twice in render.
+    if (!seen.insert(EntryKey(e)).second) {
+      place.Refuse(
+          "repeats an earlier entry (same name, run_type, aggregate_name and "
+          "repetition_index)");
+    }
+  }
+}
+
+namespace {
+
+// A SAX pass that only follows the nesting depth and stops at the first value nested deeper
+// than kMaxDepth. (nlohmann::json's parser callback would do the same in one pass, but its DOM
+// builder with callbacks grows superlinearly with the length of an array.)
+class DepthLimit : public nlohmann::json_sax<Json> {
+ public:
+  bool too_deep = false;
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return Enter(); }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return Leave(); }
+  bool start_array(std::size_t) override { return Enter(); }
+  bool end_array() override { return Leave(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  int depth_ = 0;
+  bool Enter() {
+    too_deep = ++depth_ > kMaxDepth;
+    return !too_deep;
+  }
+  bool Leave() {
+    --depth_;
+    return true;
+  }
+};
+
+}  // namespace
+
+Json Parse(const std::string& text, const std::string& what) {
+  // The parser keeps its own stack on the heap, but dump(), copies and every reader recurse into
+  // nested values on the machine stack: a context nested 100,000 deep would overflow it. The
+  // depth is checked first, in a pass that builds nothing.
+  DepthLimit limit;
+  Json::sax_parse(text, &limit);
+  if (limit.too_deep) {
+    throw ReportError(what + ": nested deeper than " + std::to_string(kMaxDepth) +
+                      " levels; a report is a few levels deep");
+  }
+  try {
+    return Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    throw ReportError(what + ": not valid JSON: " + e.what());
   }
 }
 
 Json Read(const std::string& path, Expect expect) {
-  std::ifstream in(path);
-  if (!in) throw ReportError(path + ": cannot open report");
-  Json r;
-  try {
-    r = Json::parse(in);
-  } catch (const Json::parse_error& e) {
-    throw ReportError(path + ": not valid JSON: " + e.what());
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw ReportError(path + ": is a directory, not a report");
   }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ReportError(path + ": cannot open report");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ReportError(path + ": cannot read report");
+  Json r = Parse(text.str(), path);
   Validate(r, path, expect);
   return r;
 }

@@ -6,7 +6,9 @@
 // with.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "report/report.hpp"
 
@@ -27,11 +29,25 @@ enum class Expect {
 // cpu_time and time_unit ("ns", "us", "ms" or "s"), or have a field of the wrong type: times
 // that are not finite and non-negative, an iteration that ran without an error but has no
 // positive time, error_occurred not a boolean, a verdict other than "pass" or "FAIL", threads
-// or repetitions below 1, a malformed context.bandwidth, skipped or merged_from list.
+// or repetitions outside [1, 2^31 - 1], counts (iterations, family_index, bytes_moved...) above
+// 2^53, a time above 10^18 ns, a context.shard not "I/N", a malformed context.bandwidth,
+// skipped or merged_from list, or an entry that repeats an earlier one (same name, run_type,
+// aggregate_name and repetition_index), naming the entry and the field.
 void Validate(const Json& report, const std::string& what, Expect expect);
 
-// Reads `path` as JSON and validates it. Throws ReportError naming the file when it cannot be
-// opened, is not JSON, or fails Validate.
+// How deep values may nest in a report read by Parse (Google Benchmark's and poolbench's
+// reports need fewer than ten levels).
+inline constexpr int kMaxDepth = 64;
+
+// Parses `text` as JSON with the nesting depth limited to kMaxDepth. Throws ReportError naming
+// `what` when the text is not JSON or nests deeper.
+Json Parse(const std::string& text, const std::string& what);
+
+// Reads `path` as JSON (Parse) and validates it. Throws ReportError naming the file when it is a
+// directory, cannot be opened, is not JSON, nests too deep, or fails Validate.
 Json Read(const std::string& path, Expect expect);
+
+// A shard "I/N" as (I, N) when 1 <= I <= N < 2^31, else nothing.
+std::optional<std::pair<int, int>> ParseShard(const std::string& text);
 
 }  // namespace poolbench::report

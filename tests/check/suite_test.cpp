@@ -2,12 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <set>
-
 #include <cstdio>
 #include <fstream>
+#include <set>
 
 #include "poolbench/descriptor.hpp"
+#include "support/temp_dir.hpp"
 
 namespace poolbench {
 namespace {
@@ -89,6 +89,52 @@ TEST(Suite, ParseProblemsValidatesDescriptorsThenAppendsTheSuite) {
   } catch (const std::invalid_argument& e) {
     EXPECT_EQ(std::string(e.what()).rfind("invalid problem 'max:1x1x4x4:k9': ", 0), 0u) << e.what();
   }
+}
+
+// A suite that names no problem would check nothing and pass; each way of getting one is refused
+// with a message that says why.
+std::string RefusalOf(const std::string& suite) {
+  try {
+    LoadSuite(suite);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(Suite, VacuousSuitesAreRefused) {
+  testing::TempDir dir("poolbench_suite");
+  const std::string empty = dir.Path("empty.txt"), comments = dir.Path("comments.txt");
+  std::ofstream(empty).flush();
+  std::ofstream(comments) << "# nothing here\n\n   # indented comment\n\t\n";
+  EXPECT_TRUE(testing::Contains(RefusalOf(empty), "has no problems"));
+  EXPECT_TRUE(testing::Contains(RefusalOf(comments), "has no problems"));
+  EXPECT_TRUE(testing::Contains(RefusalOf(""), "empty suite name"));
+  EXPECT_TRUE(testing::Contains(RefusalOf("seeds,"), "empty suite name in the list 'seeds,'"));
+  EXPECT_TRUE(testing::Contains(RefusalOf(",seeds"), "empty suite name"));
+  EXPECT_TRUE(testing::Contains(RefusalOf("seeds,,edge"), "empty suite name"));
+  EXPECT_TRUE(testing::Contains(RefusalOf(dir.Path("")), "is a directory"));
+  EXPECT_TRUE(testing::Contains(RefusalOf(dir.Path("missing.txt")), "cannot open suite file"));
+}
+
+// /dev/zero never ends and has no newline: reading it line by line would fill memory.
+TEST(Suite, EndlessOrHugeFilesFailAtTheSizeLimit) {
+  EXPECT_TRUE(testing::Contains(RefusalOf("/dev/zero"), "is larger than 16 MiB"));
+  testing::TempDir dir("poolbench_suite");
+  const std::string big = dir.Path("big.txt");
+  {
+    std::ofstream out(big);
+    const std::string line = "max:1x1x4x4:k2\n";
+    for (size_t written = 0; written <= (size_t{16} << 20); written += line.size()) out << line;
+  }
+  EXPECT_TRUE(testing::Contains(RefusalOf(big), "is larger than 16 MiB"));
+}
+
+TEST(Suite, ParseSuiteNamesTheOriginOfEachProblem) {
+  const auto entries = ParseSuite("# c\n\nmax:1x1x4x4:k2  # trailing\r\n", "mem.txt");
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].origin, "mem.txt:3");
+  EXPECT_THROW(ParseSuite("", "mem.txt"), std::invalid_argument);
 }
 
 }  // namespace

@@ -169,6 +169,8 @@ TEST(Compare, AddedAndRemoved) {
   Json base = Report(), head = Report();
   AddBenchmark(base, "old_one", Samples(5, 1000));
   AddBenchmark(head, "new_one", Samples(5, 1000));
+  AddBenchmark(base, "kept", Samples(5, 1000));
+  AddBenchmark(head, "kept", Samples(5, 1000));
   const Comparison c = Compare(base, head, {});
   EXPECT_EQ(Find(c, "old_one").change, Change::kRemoved);
   EXPECT_EQ(Find(c, "new_one").change, Change::kAdded);
@@ -260,6 +262,21 @@ TEST(Compare, RefusesReportsWithNothingToCompare) {
     FAIL();
   } catch (const report::ReportError& e) {
     EXPECT_NE(std::string(e.what()).find("only aggregates"), std::string::npos) << e.what();
+  }
+}
+
+// Every row "added" or "removed" would pass without a single time compared.
+TEST(Compare, RefusesReportsWithNoBenchmarkInCommon) {
+  Json base = Report(), head = Report();
+  AddBenchmark(base, "old_one", Samples(5, 1000));
+  AddBenchmark(head, "new_one", Samples(5, 1000));
+  try {
+    Compare(base, head, {}, "a.json", "b.json");
+    FAIL() << "two reports with nothing in common were compared";
+  } catch (const report::ReportError& e) {
+    EXPECT_NE(std::string(e.what()).find("a.json and b.json have no benchmark in common"),
+              std::string::npos)
+        << e.what();
   }
 }
 

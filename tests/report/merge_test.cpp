@@ -165,6 +165,33 @@ TEST(Merge, WarnsAboutDifferentBuildsAndMissingShards) {
   EXPECT_NE(m.warnings[1].find("shard(s) 2 of 3"), std::string::npos) << m.warnings[1];
 }
 
+// A crafted shard count costs what the shards present cost: the warning names the first missing
+// ones and counts the rest instead of listing two billion of them.
+TEST(Merge, AHugeShardCountIsBoundedByTheShardsPresent) {
+  Shards s = Split();
+  s.first["context"]["shard"] = "1/2000000000";
+  s.second["context"]["shard"] = "3/2000000000";
+  const MergeResult m = Merge({{"a.json", s.first}, {"b.json", s.second}});
+  ASSERT_EQ(m.warnings.size(), 1u);
+  EXPECT_NE(m.warnings[0].find("shard(s) 2, 4, 5,"), std::string::npos) << m.warnings[0];
+  EXPECT_NE(m.warnings[0].find("22 and 1999999978 more of 2000000000"), std::string::npos)
+      << m.warnings[0];
+  EXPECT_LT(m.warnings[0].size(), 300u);
+}
+
+// The reader bounds family_index to 2^53; many inputs near the bound must still not overflow.
+TEST(Merge, RenumberingFamiliesNeverOverflows) {
+  Shards s = Split();
+  for (Json* shard : {&s.first, &s.second}) {
+    for (Json& e : (*shard)["benchmarks"]) {
+      if (e.contains("family_index")) e["family_index"] = INT64_MAX - 1;
+    }
+  }
+  const std::string m = Message({{"a.json", s.first}, {"b.json", s.second}});
+  EXPECT_NE(m.find("b.json: benchmark \""), std::string::npos) << m;
+  EXPECT_NE(m.find("too large to renumber"), std::string::npos) << m;
+}
+
 TEST(Merge, AMergedInputContributesItsOwnSources) {
   Shards s = Split();
   Json third = s.first;

@@ -1,0 +1,59 @@
+// Memory before allocation: what a problem's buffers will take, set against what the machine
+// can give, so that a problem larger than the machine is refused at once with its size instead
+// of being killed by the kernel's OOM killer minutes later with no message.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "poolbench/problem.hpp"
+
+namespace poolbench {
+
+// A problem refused or failed for want of memory. Its message names the problem and the bytes.
+class MemoryError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// What a problem's buffers are used for: each holds a different number of copies at its peak.
+enum class MemoryUse {
+  // The cross-check (check, and bench's verification before timing, which allocates less
+  // afterwards): the reference's inputs and results for each input flavour, the bound on
+  // rounding, and the strategy's own run on guarded copies.
+  kCheck,
+  // One run on guarded buffers (pool, the benchmark's buffers): inputs, results, saved forward.
+  kRun,
+};
+
+// The bytes of one copy of each tensor a problem touches. Saturates at INT64_MAX instead of
+// overflowing (Validate refuses sizes whose byte count overflows, but the estimate must not rely
+// on being called after it).
+struct ProblemBytes {
+  int64_t input = 0;     // src
+  int64_t output = 0;    // dst (forward) or diff_dst (backward)
+  int64_t indices = 0;   // argmax indices: written by forward with indices, saved for max backward
+  int64_t gradient = 0;  // diff_src (backward)
+};
+ProblemBytes BytesOf(const Problem& p);
+
+// The estimated peak bytes of `use` on `p`: the buffers the harness allocates, as far as it
+// knows them (a strategy's own workspace and scratch are not known before it runs).
+int64_t EstimatePeakBytes(const Problem& p, MemoryUse use);
+
+// The bytes this process may still allocate: the least of /proc/meminfo's MemAvailable, the
+// address-space limit (RLIMIT_AS, less what is mapped already) and $POOLBENCH_MEMORY_LIMIT
+// (bytes, with an optional K, M, G or T suffix for KiB..TiB). Nothing when none of them is known.
+// Throws std::invalid_argument for a malformed $POOLBENCH_MEMORY_LIMIT.
+std::optional<int64_t> AvailableMemoryBytes();
+
+// Throws MemoryError naming the problem, the estimate and the memory available when
+// EstimatePeakBytes(p, use) exceeds AvailableMemoryBytes().
+void RequireMemoryFor(const Problem& p, MemoryUse use);
+
+// A MemoryError for a std::bad_alloc that happened while working on `p`, with the estimate.
+MemoryError OutOfMemory(const Problem& p, MemoryUse use);
+
+}  // namespace poolbench
