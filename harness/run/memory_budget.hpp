@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,9 +14,15 @@
 namespace poolbench {
 
 // A problem refused or failed for want of memory. Its message names the problem and the bytes.
-class MemoryError : public std::runtime_error {
+// It is a std::bad_alloc, so that every place that turns running out of memory into the
+// out-of-memory verdict (the worker, the in-process runner) treats a refusal the same way.
+class MemoryError : public std::bad_alloc {
  public:
-  using std::runtime_error::runtime_error;
+  explicit MemoryError(std::string message) : message_(std::move(message)) {}
+  const char* what() const noexcept override { return message_.c_str(); }
+
+ private:
+  std::string message_;
 };
 
 // What a problem's buffers are used for: each holds a different number of copies at its peak.

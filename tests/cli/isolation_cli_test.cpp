@@ -266,7 +266,7 @@ TEST(ExitStatus, CheckOfAnEmptySuiteExitsTwo) {
   const std::string suite = dir.Write("empty.txt", "# nothing here\n");
   const CliResult r = RunPoolbench({"check", "--suite", suite});
   EXPECT_EQ(r.status, 2) << r.Output();
-  EXPECT_TRUE(Contains(r.err, "nothing was checked: no problems were selected"));
+  EXPECT_TRUE(Contains(r.err, "has no problems")) << r.err;
 }
 
 TEST(ExitStatus, BenchThatTimesNothingExitsTwoAndKeepsThePreviousReport) {

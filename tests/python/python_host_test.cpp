@@ -117,7 +117,7 @@ TEST_F(PythonHostTest, BenchReportsAFailingPythonStrategyAsAnErrorEntry) {
                                     "max:fwd:f32:nchw:1x1x4x4:k2x2", "--strategy", "^fault_raises$",
                                     "--repetitions", "1", "--min-time", "0.001",
                                     "--bandwidth-seconds", "0", "--out", json});
-  EXPECT_TRUE(Contains(r.Output(), "WRONG (not ranked): fault_raises")) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "THREW (not ranked): fault_raises")) << r.Output();
   const auto report = nlohmann::json::parse(testing::Slurp(json));
   ASSERT_EQ(report.at("benchmarks").size(), 1u) << report.dump(1);
   const auto& e = report.at("benchmarks")[0];

@@ -38,6 +38,9 @@ class BenchmarkPullRequestTest : public ::testing::Test {
         {{"BENCH_ARGS",
           "--problem max:fwd:f32:nchw:1x1x8x8:k2x2 --strategy ^naive_loops$ --repetitions 2 "
           "--min-time 0.001 --bandwidth-seconds 0.01"},
+         {"AB_ARGS",
+          "--rounds 2 --problem max:fwd:f32:nchw:1x1x8x8:k2x2 --strategy ^naive_loops$ "
+          "--repetitions 2 --min-time 0.001 --bandwidth-seconds 0.01 --all-rows"},
          {"BASE_SHA", "0123abc"},
          {"RUN_URL", "https://github.invalid/run/1"}});
   }
