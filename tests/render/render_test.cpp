@@ -400,7 +400,8 @@ TEST(PeerTest, TheBestPeerIsTheFastestInEitherLayoutAtTheSameThreadCount) {
 }
 
 TEST(PeerTest, AWrongPeerIsNeverTheBestPeer) {
-  const Result& r = Find(Summarise(PeerReport()), kOther, "reshape_blocks", 1);
+  const auto problems = Summarise(PeerReport());  // Find returns a reference into it
+  const Result& r = Find(problems, kOther, "reshape_blocks", 1);
   EXPECT_EQ(r.best_peer, "");
   EXPECT_FALSE(r.vs_best_peer.has_value());
 }
