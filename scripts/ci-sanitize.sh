@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a second tree with AddressSanitizer and UndefinedBehaviorSanitizer
-# (-DPOOLBENCH_SANITIZE=address,undefined, peers left out) and runs the unit tests in it. Any
-# sanitizer report fails the test that caused it, and so this script.
+# (-DPOOLBENCH_SANITIZE=address,undefined, peers left out) and runs the unit and command-line
+# tests in it. Any sanitizer report fails the test that caused it, and so this script.
 # Usage: scripts/ci-sanitize.sh [build-dir]   (default build-sanitize)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,9 +20,10 @@ echo "sanitize: built in $((SECONDS - start)) s" >&2
 export ASAN_OPTIONS="abort_on_error=0:halt_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 test_start=$SECONDS
-# The command-line tests are not run here yet: their fault-injection plugins segfault and run out
-# of memory on purpose inside workers, where ASan's own handlers and allocator limits intercept
-# them first, and some still report under ASan (see docs/hostile-input.md).
-ctest --test-dir "$build" -L unit --output-on-failure -j "$(nproc)"
-echo "sanitize: unit tests clean in $((SECONDS - test_start)) s" \
+# The command-line tests' faulty plugins crash, hang and run out of memory on purpose inside
+# isolated workers; a sanitized worker hands its SIGSEGV to poolbench's own handler and relays a
+# sanitizer's stop as its verdict (harness/isolate/worker.cpp), so they pass here as they do in
+# a normal build.
+ctest --test-dir "$build" -L 'unit|cli' --output-on-failure -j "$(nproc)"
+echo "sanitize: unit and command-line tests clean in $((SECONDS - test_start)) s" \
   "($((SECONDS - start)) s with the build)" >&2

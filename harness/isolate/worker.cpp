@@ -20,14 +20,23 @@
 
 #include "isolate/fault_reporter.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define POOLBENCH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOLBENCH_ASAN 1
+#endif
+#endif
+
 namespace poolbench::isolate {
 namespace {
 
 // The worker's messages to the harness, one frame each: a type byte, an 8-byte length and the
 // payload. The handler of fault_reporter.cpp writes kFaultFrame frames of the same shape.
-constexpr char kResultFrame = 'R';  // the task's result
-constexpr char kThrewFrame = 'T';   // an exception's message
-constexpr char kMemoryFrame = 'M';  // std::bad_alloc's message
+constexpr char kResultFrame = 'R';     // the task's result
+constexpr char kThrewFrame = 'T';      // an exception's message
+constexpr char kMemoryFrame = 'M';     // std::bad_alloc's message
+constexpr char kSanitizerFrame = 'S';  // a sanitizer's report, just before it ends the worker
 
 void WriteAll(int fd, const char* data, size_t size) {
   while (size > 0) {
@@ -47,25 +56,63 @@ void WriteFrame(int fd, char type, const std::string& payload) {
   WriteAll(fd, frame.data(), frame.size());
 }
 
-// The worker's bytes of address space now, from /proc/self/statm (in pages).
-uint64_t MappedBytes() {
+#if defined(POOLBENCH_ASAN)
+constexpr bool kAddressSanitizer = true;
+#else
+constexpr bool kAddressSanitizer = false;
+#endif
+
+// The exit status of a process a sanitizer stopped, in a sanitized build (its default options
+// below): a worker that exits with it was stopped by a sanitizer, not by exit().
+constexpr int kSanitizerExitStatus = 86;
+#if defined(POOLBENCH_SANITIZED)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+#if defined(POOLBENCH_ASAN)
+extern "C" void __asan_set_error_report_callback(void (*callback)(const char*));
+int g_report_fd = -1;
+// AddressSanitizer's report of a strategy's fault (a heap overflow, or an allocation that failed:
+// its operator new ends the process rather than throw), sent before it ends the worker, so that
+// the verdict names the finding.
+void RelayReport(const char* report) { WriteFrame(g_report_fd, kSanitizerFrame, report); }
+void RelaySanitizerReports(int fd) {
+  g_report_fd = fd;
+  __asan_set_error_report_callback(RelayReport);
+}
+#else
+void RelaySanitizerReports(int) {}
+#endif
+
+// Caps what a worker can allocate at `limit` bytes more than it has mapped now. RLIMIT_AS counts
+// every mapping; under AddressSanitizer, whose shadow reserves terabytes of address space up
+// front, RLIMIT_DATA (private writable mappings, which the shadow is too, so it is counted in
+// what is mapped now) does the same for what the program allocates.
+void LimitMemory(uint64_t limit) {
+  // /proc/self/statm: total pages, resident, shared, text, lib, data (+ stack), dirty.
   std::ifstream statm("/proc/self/statm");
-  uint64_t pages = 0;
-  statm >> pages;
-  return pages * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  uint64_t size = 0, resident = 0, shared = 0, text = 0, lib = 0, data = 0;
+  statm >> size >> resident >> shared >> text >> lib >> data;
+  const uint64_t mapped = (kAddressSanitizer ? data : size) * sysconf(_SC_PAGESIZE);
+  const rlimit rl{mapped + limit, mapped + limit};
+  setrlimit(kAddressSanitizer ? RLIMIT_DATA : RLIMIT_AS, &rl);
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool kAddressSanitizer = true;
-#else
-constexpr bool kAddressSanitizer = false;
+}  // namespace
+}  // namespace poolbench::isolate
+
+#if defined(POOLBENCH_SANITIZED)
+// The defaults of a sanitized build (ASAN_OPTIONS and UBSAN_OPTIONS still override them): a
+// worker's own SIGSEGV handler reports a strategy's crash with what it hit, as in a normal build,
+// and a sanitizer's stop has an exit status of its own (kSanitizerExitStatus).
+extern "C" const char* __asan_default_options() { return "allow_user_segv_handler=1:exitcode=86"; }
+extern "C" const char* __ubsan_default_options() { return "exitcode=86"; }
 #endif
-#else
-constexpr bool kAddressSanitizer = false;
-#endif
+
+namespace poolbench::isolate {
+namespace {
 
 // The body of a worker: tasks `first` ... count - 1, then exit without running the harness's
 // exit handlers (they belong to the harness process).
@@ -78,11 +125,8 @@ constexpr bool kAddressSanitizer = false;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != harness) _exit(3);  // it died before the line above
   InstallFaultReporter(fd);
-  if (opt.memory_limit_bytes > 0 && !kAddressSanitizer) {
-    const rlim_t limit = MappedBytes() + opt.memory_limit_bytes;
-    const rlimit rl{limit, limit};
-    setrlimit(RLIMIT_AS, &rl);
-  }
+  RelaySanitizerReports(fd);
+  if (opt.memory_limit_bytes > 0) LimitMemory(opt.memory_limit_bytes);
   for (size_t i = first; i < count; ++i) {
     try {
       WriteFrame(fd, kResultFrame, task(i));
@@ -139,8 +183,29 @@ class FrameReader {
   std::string buffer_;
 };
 
-Outcome FromStatus(int status, const std::string& fault_note) {
+// The line of a sanitizer's report that names the finding ("ERROR: AddressSanitizer: ...").
+std::string Finding(const std::string& report) {
+  const size_t at = report.find("ERROR: ");
+  const size_t begin = at == std::string::npos ? 0 : at + 7;
+  return report.substr(begin, report.find('\n', begin) - begin);
+}
+
+Outcome FromStatus(int status, const std::string& fault_note, const std::string& sanitizer) {
   Outcome o;
+  if (!sanitizer.empty()) {
+    const std::string finding = Finding(sanitizer);
+    const bool memory = finding.find("out of memory") != std::string::npos ||
+                        finding.find("allocation-size-too-big") != std::string::npos ||
+                        finding.find("rss-limit-exceeded") != std::string::npos;
+    o.fault = memory ? Fault::kOutOfMemory : Fault::kCrashed;
+    o.message = (memory ? "ran out of memory (" : "stopped by the sanitizer (") + finding + ")";
+    return o;
+  }
+  if (kSanitized && WIFEXITED(status) && WEXITSTATUS(status) == kSanitizerExitStatus) {
+    o.fault = Fault::kCrashed;
+    o.message = "stopped by the sanitizer (its report is on stderr)";
+    return o;
+  }
   if (WIFEXITED(status)) {
     o.fault = Fault::kExited;
     o.status = WEXITSTATUS(status);
@@ -198,7 +263,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
       std::chrono::duration<double>(opt.timeout_seconds));
   auto deadline = Clock::now() + limit;
   FrameReader reader(fds[0]);
-  std::string fault_note;
+  std::string fault_note, sanitizer;
   size_t next = first;
   for (;;) {
     int wait_ms = -1;
@@ -228,8 +293,8 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
     char type = 0;
     std::string payload;
     while (reader.Next(type, payload)) {
-      if (type == kFaultFrame) {
-        fault_note = payload;
+      if (type == kFaultFrame || type == kSanitizerFrame) {
+        (type == kFaultFrame ? fault_note : sanitizer) = std::move(payload);
         continue;
       }
       Outcome o;
@@ -254,7 +319,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
   close(fds[0]);
   int status = 0;
   WaitFor(pid, status);
-  if (next < count && !done(next++, FromStatus(status, fault_note))) return count;
+  if (next < count && !done(next++, FromStatus(status, fault_note, sanitizer))) return count;
   return next;
 }
 

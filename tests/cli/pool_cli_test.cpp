@@ -89,6 +89,7 @@ TEST_F(PoolCliTest, SeedMaxValuesAndIndicesWithEveryStrategy) {
   ASSERT_EQ(list.status, 0) << list.err;
   std::vector<std::string> ran;
   for (const auto& s : nlohmann::json::parse(list.out)) {
+    if (s.value("missing", false)) continue;  // a peer left out of this build
     const std::string name = s.at("name");
     SCOPED_TRACE(name);
     const CliResult r = Pool(

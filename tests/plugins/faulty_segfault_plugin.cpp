@@ -1,4 +1,6 @@
-// A test plugin whose kernel dereferences a null pointer.
+// A test plugin whose kernel writes to an unmapped address near null.
+#include <cstdint>
+
 #include "faulty_strategy.hpp"
 
 namespace {
@@ -8,7 +10,9 @@ class FaultySegfault final : public poolbench::testing::FaultyStrategy {
   std::string_view name() const override { return "faulty_segfault"; }
   void Fault([[maybe_unused]] const poolbench::Problem& p,
              [[maybe_unused]] const poolbench::Buffers& b) const override {
-    *static_cast<volatile int*>(nullptr) = 1;
+    // Not null itself: UndefinedBehaviorSanitizer stops a null store before it faults.
+    volatile std::uintptr_t unmapped = 64;
+    *reinterpret_cast<volatile int*>(unmapped) = 1;
   }
 };
 
