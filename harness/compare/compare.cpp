@@ -7,8 +7,10 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
+#include "compare/strategy_gate.hpp"
 #include "report/units.hpp"
 
 namespace poolbench::compare {
@@ -272,11 +274,37 @@ void Decide(Comparison& c) {
                  Printf("%g", opt.alpha);
     }
   }
-  // What fails the comparison comes first, so a reader of a long table sees it at once:
-  // wrong results first, then regressions; the order of the rest is the reports'.
+}
+
+// What fails the comparison comes first, so a reader of a long table sees it at once: wrong
+// results first, then regressions; the order of the rest is the reports'.
+void Order(Comparison& c) {
   auto rank = [](const Row& r) { return IsFailure(r.change) ? static_cast<int>(r.change) : 99; };
   std::stable_sort(c.rows.begin(), c.rows.end(),
                    [&](const Row& x, const Row& y) { return rank(x) < rank(y); });
+}
+
+// A partial report of an interrupted bench lacks benchmarks that would count as removed (or
+// added), and the comparison would pass without having timed them: refused without --force,
+// and with it, said in the warnings of its side.
+void CheckComplete(Comparison& c) {
+  for (auto [context, label, warnings] :
+       {std::tuple{&c.base_context, &c.base_label, &c.base_warnings},
+        std::tuple{&c.head_context, &c.head_label, &c.head_warnings}}) {
+    if (!context->contains(report::ctx::kIncomplete)) continue;
+    const Json& in = (*context)[report::ctx::kIncomplete];
+    std::string what = "the partial report of an interrupted bench";
+    if (in.is_object() && in.contains("problems_done") && in.contains("problems")) {
+      what += " (" + in["problems_done"].dump() + " of " + in["problems"].dump() + " problems)";
+    }
+    if (!c.options.force) {
+      throw ReportError(*label + " is " + what +
+                        ": the benchmarks it lacks would count as removed or added. Finish it "
+                        "with `poolbench bench --resume` and the same options, or compare it "
+                        "anyway with --force");
+    }
+    warnings->insert(warnings->begin(), "incomplete: " + what + ", compared with --force");
+  }
 }
 
 void CheckOptions(const Options& options) {
@@ -303,6 +331,7 @@ Comparison Start(const Json& base, const Json& head, const Options& options,
   c.head_context = head.at("context");
   CheckContexts(c);
   CheckSettings(c);
+  CheckComplete(c);
   return c;
 }
 
@@ -322,8 +351,8 @@ void AddRows(Comparison& c, const std::vector<std::string>& head_order,
 Comparison Compare(const Json& base, const Json& head, const Options& options,
                    const std::string& base_label, const std::string& head_label) {
   Comparison c = Start(base, head, options, base_label, head_label);
-  c.base_warnings = SideWarnings({&c.base_context});
-  c.head_warnings = SideWarnings({&c.head_context});
+  for (std::string& w : SideWarnings({&c.base_context})) c.base_warnings.push_back(std::move(w));
+  for (std::string& w : SideWarnings({&c.head_context})) c.head_warnings.push_back(std::move(w));
   Collected b = Collect(base, base_label);
   Collected h = Collect(head, head_label);
   // Two reports without one benchmark in common compare nothing: every row would be "added" or
@@ -342,6 +371,7 @@ Comparison Compare(const Json& base, const Json& head, const Options& options,
     return row;
   });
   Decide(c);
+  Order(c);
   return c;
 }
 
@@ -367,8 +397,8 @@ Comparison CompareRounds(const std::vector<Json>& base_rounds, const std::vector
     bc.push_back(&base_rounds[r].at("context"));
     hc.push_back(&head_rounds[r].at("context"));
   }
-  c.base_warnings = SideWarnings(bc);
-  c.head_warnings = SideWarnings(hc);
+  for (std::string& w : SideWarnings(bc)) c.base_warnings.push_back(std::move(w));
+  for (std::string& w : SideWarnings(hc)) c.head_warnings.push_back(std::move(w));
   // One side of a benchmark over all rounds: every repetition, wrong when any round was wrong,
   // and the median of each round in which it ran.
   auto side_of = [&](const std::vector<Collected>& side, const std::string& name,
@@ -410,10 +440,12 @@ Comparison CompareRounds(const std::vector<Json>& base_rounds, const std::vector
     row.head = side_of(h, name, hm);
     if (JudgeUntimed(row)) return row;
     std::vector<double> pb, ph;
+    row.round_log_ratios.assign(rounds, std::nullopt);
     for (size_t r = 0; r < rounds; ++r) {
       if (bm[r] && hm[r]) {
         pb.push_back(*bm[r]);
         ph.push_back(*hm[r]);
+        row.round_log_ratios[r] = std::log(*hm[r] / *bm[r]);
       }
     }
     if (pb.empty()) {
@@ -437,6 +469,8 @@ Comparison CompareRounds(const std::vector<Json>& base_rounds, const std::vector
     return row;
   });
   Decide(c);
+  c.gates = GateStrategies(c.rows, options, rounds);
+  Order(c);
   return c;
 }
 
@@ -534,15 +568,35 @@ bool Changed(const Row& row) {
   return row.change != Change::kSame && row.change != Change::kWithinNoise;
 }
 
+const StrategyGate* GateOf(const Comparison& c, const std::string& strategy) {
+  for (const StrategyGate& g : c.gates) {
+    if (g.strategy == strategy) return &g;
+  }
+  return nullptr;
+}
+
+// The strategy gate's cell: "**regression** (adjusted p 0.0012, floor ±10.0%)".
+std::string GateCell(const StrategyGate* g) {
+  if (!g) return "—";
+  std::string verdict(ToString(g->change));
+  if (g->change != Change::kSame) verdict = "**" + verdict + "**";
+  return verdict + " (adjusted p " + FormatP(g->p_adjusted) + ", floor ±" +
+         Printf("%.1f%%", g->noise_floor * 100) + ")";
+}
+
 void StrategyTable(const Comparison& c, std::ostringstream& md) {
   const std::vector<StrategySummary> per = PerStrategy(c);
   if (per.empty()) return;
-  md << "| strategy | timed | regressions | improvements | wrong | geomean change |\n";
-  md << "| --- | ---: | ---: | ---: | ---: | ---: |\n";
+  const bool gated = !c.gates.empty();
+  md << "| strategy | timed | regressions | improvements | wrong | geomean change |"
+     << (gated ? " strategy as a whole |" : "") << "\n";
+  md << "| --- | ---: | ---: | ---: | ---: | ---: |" << (gated ? " --- |" : "") << "\n";
   for (const StrategySummary& s : per) {
     md << "| " << Cell(s.strategy) << " | " << s.timed << " | " << s.regressions << " | "
        << s.improvements << " | " << s.wrong << " | "
-       << (s.timed ? FormatChange(s.geomean_ratio) : std::string("—")) << " |\n";
+       << (s.timed ? FormatChange(s.geomean_ratio) : std::string("—")) << " |";
+    if (gated) md << " " << GateCell(GateOf(c, s.strategy)) << " |";
+    md << "\n";
   }
   md << "\n";
 }
@@ -572,8 +626,17 @@ void Method(const Comparison& c, std::ostringstream& md) {
     md << " and its noise floor (" << opt.noise_k
        << " x the round-to-round spread of its log ratio; smaller changes are *within noise*)";
   }
-  md << " and the corrected p < " << opt.alpha
-     << ". A wrong result in the new report fails the comparison like a regression.\n\n";
+  md << " and the corrected p < " << opt.alpha << ".";
+  if (!c.gates.empty()) {
+    md << " Each strategy as a whole is tested the same way, on the mean of its benchmarks' log "
+          "ratios in each round (Holm across the "
+       << c.gates.size()
+       << " strategies, against its own noise floor): when a strategy changed as a whole, "
+          "each of its benchmarks whose change exceeds ±"
+       << FormatPercent(opt.threshold)
+       << " in the same direction is flagged with it, even where its own test could not tell.";
+  }
+  md << " A wrong result in the new report fails the comparison like a regression.\n\n";
 }
 
 void Quote(std::ostringstream& md, const std::string& title,
@@ -767,6 +830,12 @@ Json ToJson(const Comparison& c) {
                    {"improvements", s.improvements},
                    {"wrong", s.wrong},
                    {"geomean_ratio", s.geomean_ratio}});
+    if (const StrategyGate* g = GateOf(c, s.strategy)) {
+      per.back()["gate"] = {{"verdict", Key(g->change)},  {"benchmarks", g->benchmarks},
+                            {"ratio", g->test.ratio},     {"spread", g->test.spread},
+                            {"p_value", g->test.p_value}, {"p_adjusted", g->p_adjusted},
+                            {"correction", "holm"},       {"noise_floor", g->noise_floor}};
+    }
   }
   out["strategies"] = std::move(per);
   Json summary = Json::object();

@@ -86,10 +86,25 @@ struct Row {
   std::optional<double> ratio;       // head median / base median
   std::optional<UTest> test;         // U is of the new sample against the base sample (reports)
   std::optional<PairedTest> paired;  // the round-paired test (CompareRounds)
+  // CompareRounds: ln(new / base) of each round's medians, empty where it did not run on both.
+  std::vector<std::optional<double>> round_log_ratios;
   std::optional<double> p_adjusted;  // p after the correction across rows
   double noise_floor = 0;            // the smallest change that counts, as a fraction
   bool ratio_only = false;           // too few samples for p < alpha: decided by the ratio alone
   std::string note;                  // why, in a phrase, when the change needs one
+};
+
+// The gate of one strategy in a round comparison (strategy_gate.hpp): its benchmarks' mean log
+// ratio in each round, tested like one benchmark. A strategy that changed as a whole is found
+// with far fewer rounds than each of its benchmarks alone, since the mean over many benchmarks
+// (each timed in its own pair of processes) varies much less from round to round.
+struct StrategyGate {
+  std::string strategy;
+  size_t benchmarks = 0;   // those that ran on both sides in every round
+  PairedTest test;         // of the mean log ratio per round; test.ratio is the geometric mean
+  double p_adjusted = 1;   // Holm across the strategies
+  double noise_floor = 0;  // max(threshold, expm1(noise_k x test.spread))
+  Change change = Change::kSame;  // kRegression, kImprovement or kSame
 };
 
 struct ContextDifference {
@@ -114,6 +129,7 @@ struct Comparison {
   std::vector<std::string> base_warnings, head_warnings;
   // Rounds of an interleaved comparison (CompareRounds), 0 for two single reports.
   size_t rounds = 0;
+  std::vector<StrategyGate> gates;  // CompareRounds only, by strategy name
   std::vector<Row> rows;  // wrong and regressions first, then the rest, each in report order
 
   size_t Count(Change v) const;

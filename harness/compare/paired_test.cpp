@@ -13,7 +13,6 @@ PairedTest PairedLogRatioTest(std::span<const double> base, std::span<const doub
     throw std::invalid_argument("paired test: " + std::to_string(base.size()) +
                                 " base rounds but " + std::to_string(head.size()) + " new rounds");
   }
-  if (base.empty()) throw std::invalid_argument("paired test: no rounds");
   std::vector<double> d;
   for (size_t r = 0; r < base.size(); ++r) {
     if (!(base[r] > 0 && std::isfinite(base[r]) && head[r] > 0 && std::isfinite(head[r]))) {
@@ -22,6 +21,11 @@ PairedTest PairedLogRatioTest(std::span<const double> base, std::span<const doub
     }
     d.push_back(std::log(head[r] / base[r]));
   }
+  return LogRatioTest(d);
+}
+
+PairedTest LogRatioTest(std::span<const double> d) {
+  if (d.empty()) throw std::invalid_argument("paired test: no rounds");
   PairedTest t;
   t.rounds = d.size();
   double sum = 0;

@@ -28,4 +28,8 @@ struct PairedTest {
 // positive and finite.
 PairedTest PairedLogRatioTest(std::span<const double> base, std::span<const double> head);
 
+// The same test of log ratios given directly (one per round, finite), e.g. a strategy's mean log
+// ratio over its benchmarks in each round. Throws std::invalid_argument when empty.
+PairedTest LogRatioTest(std::span<const double> log_ratios);
+
 }  // namespace poolbench::compare

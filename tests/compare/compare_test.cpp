@@ -87,6 +87,28 @@ TEST(Compare, ThirtyPercentSlowerWithTenRepetitionsIsARegression) {
             "1 regression, 0 wrong results, 0 improvements, 1 same, 0 added, 0 removed");
 }
 
+TEST(Compare, APartialReportIsRefusedUnlessForcedAndThenSaysSo) {
+  Json base = Report(), head = Report();
+  AddBenchmark(base, "lookup_table", Samples(10, 1000));
+  AddBenchmark(head, "lookup_table", Samples(10, 1000));
+  head["context"][report::ctx::kIncomplete] = {
+      {"signal", "SIGINT"}, {"problems_done", 3}, {"problems", 24}};
+  try {
+    Compare(base, head, {}, "base.json", "new.json");
+    FAIL() << "a partial report was compared";
+  } catch (const report::ReportError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("new.json is the partial report of an interrupted bench (3 of 24"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find("--resume"), std::string::npos) << what;
+  }
+  const Comparison forced = Compare(base, head, {.force = true});
+  ASSERT_FALSE(forced.head_warnings.empty());
+  EXPECT_NE(forced.head_warnings[0].find("incomplete"), std::string::npos);
+  EXPECT_NE(ToMarkdown(forced).find("new: incomplete: the partial report"), std::string::npos);
+}
+
 TEST(Compare, IdenticalDistributionsAreTheSame) {
   Json base = Report(), head = Report();
   std::vector<double> samples = Samples(10, 1000);
