@@ -16,6 +16,7 @@
 #include "bench/bandwidth.hpp"
 #include "check/cross_check.hpp"
 #include "check/inputs.hpp"
+#include "check/problem_checker.hpp"
 #include "io/plugin_loader.hpp"
 #include "io/sha256.hpp"
 #include "isolate/outcome.hpp"
@@ -500,15 +501,9 @@ report::Json RunBench(const std::vector<const Strategy*>& strategies,
   // One task per (problem, strategy), problem by problem, so that a worker computes each
   // problem's reference results once for all strategies.
   const size_t n = strategies.size();
-  std::optional<CrossChecker> checker;
-  size_t checker_problem = 0;
+  ProblemChecker checker(problems, cfg.seed);
   const isolate::Task task = [&](size_t i) {
-    if (!checker || checker_problem != i / n) {
-      checker.reset();
-      checker.emplace(problems[i / n], cfg.seed);
-      checker_problem = i / n;
-    }
-    return BenchTask(*strategies[i % n], problems[i / n], cfg, finished, *checker).dump();
+    return BenchTask(*strategies[i % n], problems[i / n], cfg, finished, checker.For(i / n)).dump();
   };
   // The current problem's benchmark names in order, and its fresh entries by name: every entry
   // of a problem is final once its own reference time is known (the derived fields need nothing

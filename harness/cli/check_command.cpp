@@ -11,6 +11,7 @@
 
 #include "bench/progress.hpp"
 #include "check/cross_check.hpp"
+#include "check/problem_checker.hpp"
 #include "check/random_problems.hpp"
 #include "check/suite.hpp"
 #include "cli/commands.hpp"
@@ -224,15 +225,9 @@ void RunCheck(const CheckOptions& opt) {
   // One task per (problem, strategy), problem by problem, so that a worker computes each
   // problem's reference results once for all strategies.
   const size_t n = strategies.size();
-  std::optional<CrossChecker> checker;
-  size_t checker_problem = 0;
+  ProblemChecker checker(problems, opt.seed);
   const isolate::Task task = [&](size_t i) {
-    if (!checker || checker_problem != i / n) {
-      checker.reset();
-      checker.emplace(problems[i / n], opt.seed);
-      checker_problem = i / n;
-    }
-    return CheckReport::Encode(checker->Check(*strategies[i % n], opt.threads));
+    return CheckReport::Encode(checker.For(i / n).Check(*strategies[i % n], opt.threads));
   };
   const isolate::Done done = [&](size_t i, isolate::Outcome o) {
     if (i % n == 0) progress.Step(i / n, problems.size(), FormatDescriptor(problems[i / n]));
