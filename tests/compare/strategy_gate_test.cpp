@@ -79,7 +79,7 @@ TEST(StrategyGate, AUniformSlowdownIsFoundThroughTheNoiseOfEachBenchmark) {
     if (*r.ratio > 1.1) {
       ++beyond;
       EXPECT_EQ(r.change, Change::kRegression) << r.run_name;
-      EXPECT_NE(r.note.find("slowed as a whole changed by +"), std::string::npos) << r.note;
+      EXPECT_NE(r.note.find("with its strategy: +"), std::string::npos) << r.note;
     } else {
       EXPECT_EQ(r.change, Change::kWithinNoise) << r.run_name;
     }
