@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "compare/strategy_gate.hpp"
+#include "report/markdown_cell.hpp"
 #include "report/units.hpp"
 
 namespace poolbench::compare {
@@ -525,21 +526,6 @@ std::vector<StrategySummary> PerStrategy(const Comparison& c) {
 
 namespace {
 
-// Text inside a Markdown table cell: a '|' would end the cell and a newline the row.
-std::string Cell(std::string_view text) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == '|') {
-      out += "\\|";
-    } else if (ch == '\n' || ch == '\r') {
-      out += ' ';
-    } else {
-      out += ch;
-    }
-  }
-  return out;
-}
-
 std::string Describe(const std::string& label, const Json& context) {
   std::string out = "`" + label + "`";
   std::vector<std::string> facts;
@@ -592,7 +578,7 @@ void StrategyTable(const Comparison& c, std::ostringstream& md) {
      << (gated ? " strategy as a whole |" : "") << "\n";
   md << "| --- | ---: | ---: | ---: | ---: | ---: |" << (gated ? " --- |" : "") << "\n";
   for (const StrategySummary& s : per) {
-    md << "| " << Cell(s.strategy) << " | " << s.timed << " | " << s.regressions << " | "
+    md << "| " << MarkdownCell(s.strategy) << " | " << s.timed << " | " << s.regressions << " | "
        << s.improvements << " | " << s.wrong << " | "
        << (s.timed ? FormatChange(s.geomean_ratio) : std::string("—")) << " |";
     if (gated) md << " " << GateCell(GateOf(c, s.strategy)) << " |";
@@ -703,10 +689,11 @@ void RowsTable(const Comparison& c, std::ostringstream& md) {
     std::optional<double> p;
     if (row.paired && !row.ratio_only) p = row.paired->p_value;
     if (row.test && !row.paired) p = row.test->p_value;
-    md << "| `" << Cell(row.run_name) << "` | " << SamplesCell(row) << " | " << MedianCell(row.base)
-       << " | " << MedianCell(row.head) << " | " << (row.ratio ? FormatChange(*row.ratio) : "—")
-       << " | " << (row.ratio ? "±" + Printf("%.1f%%", row.noise_floor * 100) : "—") << " | "
-       << PCell(p) << " | " << PCell(row.p_adjusted) << " | " << Cell(verdict) << " |\n";
+    md << "| `" << MarkdownCell(row.run_name) << "` | " << SamplesCell(row) << " | "
+       << MedianCell(row.base) << " | " << MedianCell(row.head) << " | "
+       << (row.ratio ? FormatChange(*row.ratio) : "—") << " | "
+       << (row.ratio ? "±" + Printf("%.1f%%", row.noise_floor * 100) : "—") << " | " << PCell(p)
+       << " | " << PCell(row.p_adjusted) << " | " << MarkdownCell(verdict) << " |\n";
   }
   md << "\n";
 }

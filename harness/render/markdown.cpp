@@ -7,6 +7,7 @@
 
 #include "render/cells.hpp"
 #include "render/render.hpp"
+#include "report/markdown_cell.hpp"
 #include "report/report.hpp"
 #include "report/roofline.hpp"
 #include "report/units.hpp"
@@ -16,36 +17,10 @@ namespace {
 
 using report::Json;
 
-// Table cells must not break the table: a '|' ends the cell and a newline ends the row, and
-// GitHub renders raw HTML, so error messages are escaped.
-std::string Cell(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '|':
-        out += "\\|";
-        break;
-      case '\n':
-      case '\r':
-        out += ' ';
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Code(const std::string& text) {
   // Built by appending: GCC 12 warns falsely (-Wrestrict) on "`" + std::string&&.
   std::string out = "`";
-  out += Cell(text);
+  out += MarkdownCell(text);
   out += '`';
   return out;
 }
@@ -53,14 +28,14 @@ std::string Code(const std::string& text) {
 void ContextTable(const Json& ctx, std::ostringstream& md) {
   md << "## Build and machine\n\n| | |\n| --- | --- |\n";
   for (const Fact& f : ContextFacts(ctx)) {
-    md << "| " << f.label << " | " << (f.code ? Code(f.value) : Cell(f.value)) << " |\n";
+    md << "| " << f.label << " | " << (f.code ? Code(f.value) : MarkdownCell(f.value)) << " |\n";
   }
   const std::vector<MergedFrom> merged = MergedFromList(ctx);
   if (!merged.empty()) {
     md << "| merged from | ";
     for (size_t i = 0; i < merged.size(); ++i) {
       md << (i ? ", " : "") << Code(merged[i].file);
-      if (!merged[i].detail.empty()) md << " (" << Cell(merged[i].detail) << ")";
+      if (!merged[i].detail.empty()) md << " (" << MarkdownCell(merged[i].detail) << ")";
     }
     md << " |\n";
   }
@@ -73,27 +48,27 @@ std::string MatrixCellMarkdown(const MatrixCell& c) {
   const CellText t = MatrixCellText(c);
   std::string out;
   if (c.state == MatrixCell::State::kRanked || c.state == MatrixCell::State::kUnranked) {
-    out = "**" + Cell(t.main) + "**";
+    out = "**" + MarkdownCell(t.main) + "**";
   } else {
-    out = Cell(t.main);
+    out = MarkdownCell(t.main);
   }
   if (c.winner) out += " ★";
   if (!t.threads.empty()) out += " (" + t.threads + ")";
   std::string detail = t.speedup;
-  if (!t.roofline.empty()) detail += (detail.empty() ? "" : " · ") + Cell(t.roofline);
+  if (!t.roofline.empty()) detail += (detail.empty() ? "" : " · ") + MarkdownCell(t.roofline);
   if (!detail.empty()) out += "<br>" + detail;
   return out;
 }
 
 void MatrixTable(const Matrix& m, std::ostringstream& md) {
   md << "| problem |";
-  for (const std::string& s : m.strategies) md << " " << Cell(s) << " |";
+  for (const std::string& s : m.strategies) md << " " << MarkdownCell(s) << " |";
   md << "\n| --- |";
   for (size_t i = 0; i < m.strategies.size(); ++i) md << " ---: |";
   md << "\n";
   for (size_t row = 0; row < m.descriptors.size(); ++row) {
     md << "| " << Code(m.descriptors[row]);
-    if (!m.data[row].empty()) md << "<br>" << Cell(m.data[row]);
+    if (!m.data[row].empty()) md << "<br>" << MarkdownCell(m.data[row]);
     md << " |";
     for (const MatrixCell& c : m.cells[row]) md << " " << MatrixCellMarkdown(c) << " |";
     md << "\n";
@@ -124,7 +99,7 @@ void AtAGlance(const std::vector<Matrix>& matrices, const std::vector<Scaling>& 
         "| strategy | threads | geometric mean | min – max | problems |\n"
         "| --- | --- | ---: | ---: | ---: |\n";
   for (const Scaling& s : scaling) {
-    md << "| " << Cell(s.strategy) << " | " << s.base_threads << " → " << s.threads << " | "
+    md << "| " << MarkdownCell(s.strategy) << " | " << s.base_threads << " → " << s.threads << " | "
        << Ratio(s.geomean) << " | " << Ratio(s.min) << " – " << Ratio(s.max) << " | "
        << s.speedups.size() << " |\n";
   }
@@ -145,7 +120,7 @@ void BandwidthTable(const Json& ctx, std::ostringstream& md) {
         "| level | capacity | working set | threads | GB/s |\n"
         "| --- | ---: | ---: | ---: | ---: |\n";
   for (const BandwidthLevel& l : levels) {
-    md << "| " << Cell(l.level) << " | "
+    md << "| " << MarkdownCell(l.level) << " | "
        << (l.capacity_bytes > 0 ? FormatBytes(l.capacity_bytes) : "–") << " | "
        << FormatBytes(l.working_set_bytes) << " | " << l.threads << " | " << Num(l.gbps) << " |\n";
   }
@@ -163,10 +138,11 @@ void RankingTable(const std::vector<Result>& ranked, bool with_peers, std::ostri
      << "\n";
   int rank = 0;
   for (const Result& r : ranked) {
-    md << "| " << ++rank << " | " << Cell(r.strategy) << " | " << r.threads << " | "
-       << Cell(TimeText(r)) << " | " << GbpsText(r) << " | " << Cell(BandwidthText(r)) << " | "
-       << SpeedupText(r) << " |";
-    if (with_peers) md << " " << Cell(BestPeerText(r)) << " | " << VsBestPeerText(r) << " |";
+    md << "| " << ++rank << " | " << MarkdownCell(r.strategy) << " | " << r.threads << " | "
+       << MarkdownCell(TimeText(r)) << " | " << GbpsText(r) << " | "
+       << MarkdownCell(BandwidthText(r)) << " | " << SpeedupText(r) << " |";
+    if (with_peers)
+      md << " " << MarkdownCell(BestPeerText(r)) << " | " << VsBestPeerText(r) << " |";
     md << "\n";
   }
   md << "\n";
@@ -178,7 +154,7 @@ void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
   for (const Result& r : unranked) {
     md << "- **" << UnrankedLabel(r) << "** " << Code(r.strategy) << " (" << Threads(r.threads)
        << ")";
-    if (!r.error_message.empty()) md << ": " << Cell(r.error_message);
+    if (!r.error_message.empty()) md << ": " << MarkdownCell(r.error_message);
     md << "\n";
   }
   md << "\n";
@@ -186,7 +162,7 @@ void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
 
 void ProblemTable(const ProblemResults& p, bool with_peers, std::ostringstream& md) {
   md << "### " << Code(p.descriptor) << "\n\n";
-  if (const std::string data = DataText(p); !data.empty()) md << Cell(data) << "\n\n";
+  if (const std::string data = DataText(p); !data.empty()) md << MarkdownCell(data) << "\n\n";
   RankingTable(p.ranked, with_peers, md);
   UnrankedList(p.unranked, md);
 }
@@ -198,7 +174,7 @@ void Skipped(const Json& ctx, std::ostringstream& md) {
      << " skipped (the strategy does not support the problem)</summary>\n\n"
         "| strategy | reason | problems |\n| --- | --- | --- |\n";
   for (const SkippedGroup& g : SkippedGroups(ctx)) {
-    md << "| " << Cell(g.strategy) << " | " << Cell(g.reason) << " | ";
+    md << "| " << MarkdownCell(g.strategy) << " | " << MarkdownCell(g.reason) << " | ";
     for (size_t i = 0; i < g.descriptors.size(); ++i)
       md << (i ? ", " : "") << Code(g.descriptors[i]);
     md << " |\n";
