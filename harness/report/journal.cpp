@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "io/atomic_file.hpp"
+#include "report/reader.hpp"
 
 namespace poolbench::report {
 namespace {
@@ -61,9 +62,15 @@ JournalContents ReadJournal(const std::string& path) {
     const bool last = end == std::string::npos || end + 1 == text.size();
     const std::string line =
         text.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    const std::string where = path + ":" + std::to_string(line_no) + ": ";
+    // Checked before parsing, as in every report reader: the values are copied and serialised
+    // by recursion, which a line nested 100,000 deep would take through the machine stack.
+    if (TooDeep(line)) {
+      throw JournalError(where + "nested deeper than " + std::to_string(kMaxDepth) +
+                         " levels: not a line poolbench wrote");
+    }
     const Json record = Json::parse(line, nullptr, /*allow_exceptions=*/false);
     const bool complete = end != std::string::npos && !record.is_discarded();
-    const std::string where = path + ":" + std::to_string(line_no) + ": ";
     if (line_no == 1) {
       if (!complete || !record.is_object() || !record.contains(kHeader) ||
           !record.contains("settings")) {

@@ -318,13 +318,17 @@ class DepthLimit : public nlohmann::json_sax<Json> {
 
 }  // namespace
 
+bool TooDeep(const std::string& text) {
+  DepthLimit limit;
+  Json::sax_parse(text, &limit);
+  return limit.too_deep;
+}
+
 Json Parse(const std::string& text, const std::string& what) {
   // The parser keeps its own stack on the heap, but dump(), copies and every reader recurse into
   // nested values on the machine stack: a context nested 100,000 deep would overflow it. The
   // depth is checked first, in a pass that builds nothing.
-  DepthLimit limit;
-  Json::sax_parse(text, &limit);
-  if (limit.too_deep) {
+  if (TooDeep(text)) {
     throw ReportError(what + ": nested deeper than " + std::to_string(kMaxDepth) +
                       " levels; a report is a few levels deep");
   }

@@ -39,6 +39,10 @@ void Validate(const Json& report, const std::string& what, Expect expect);
 // reports need fewer than ten levels).
 inline constexpr int kMaxDepth = 64;
 
+// Whether `text` has a value nested deeper than kMaxDepth (checked without building anything,
+// so that nothing recurses that deep); text that is not JSON is not too deep.
+bool TooDeep(const std::string& text);
+
 // Parses `text` as JSON with the nesting depth limited to kMaxDepth. Throws ReportError naming
 // `what` when the text is not JSON or nests deeper.
 Json Parse(const std::string& text, const std::string& what);

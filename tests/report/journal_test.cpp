@@ -114,6 +114,12 @@ TEST(Journal, ACorruptedJournalIsRefusedNamingTheLine) {
                          "\n",
                 "2: corrupted");  // before the context
   ExpectRefused(header + context + context, "3: corrupted");
+  // A crafted line nested 100,000 deep is refused before anything recurses into it, whether it
+  // is whole or cut short at the end.
+  const std::string deep =
+      "{\"skipped\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  ExpectRefused(header + context + deep + "\n", "3: nested deeper than 64 levels");
+  ExpectRefused(header + context + std::string(100000, '['), "3: nested deeper than 64 levels");
 }
 
 TEST(Journal, SettingsDifferencesNameEachSetting) {
