@@ -187,7 +187,10 @@ void AddAbCommand(CLI::App& app) {
       "the geometric mean of the paired ratios, tested with Student's t over the rounds' log "
       "ratios, corrected across benchmarks (Benjamini-Hochberg unless --correction), and held "
       "against a noise floor of max(threshold, noise-k x the round-to-round spread of the log "
-      "ratio): smaller changes are reported 'within noise', never as regressions.\n\n"
+      "ratio): smaller changes are reported 'within noise', never as regressions. Each "
+      "strategy as a whole is tested the same way on the mean of its benchmarks' log ratios per "
+      "round (Holm across strategies, its own noise floor); when it changed, its benchmarks "
+      "beyond the threshold in that direction are flagged with it.\n\n"
       "To give one side a plugin or an environment, pass a script as its executable, e.g. "
       "`#!/bin/sh\\nexec /path/poolbench --plugin my.so \"$@\"`.");
 }
