@@ -296,14 +296,10 @@ template <class D>
 void TileRows(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indices,
               hn::TFromD<D>* dx, int64_t begin, int64_t end) {
   using T = hn::TFromD<D>;
-  const IndexTag<D> di;
-  using TI = hn::TFromD<decltype(di)>;
   const Problem& p = g.p;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d)), kh = p.kernel.h, kw = p.kernel.w;
   const bool vector = kw == 2 && g.ow >= N;
-  HWY_ALIGN TI cols[hn::MaxLanes(di)];
-  for (int64_t i = 0; i < N; ++i) cols[i] = static_cast<TI>(2 * i);
-  const auto lane_cols = hn::Load(di, cols);
+  const auto lane_cols = LaneColumns(IndexTag<D>(), 2);
   for (int64_t unit = begin; unit < end; ++unit) {
     const int64_t plane = unit / g.oh, oy = unit % g.oh;
     const T* dyp = dy + plane * g.oh * g.ow;

@@ -86,16 +86,6 @@ HWY_INLINE void VisitColumns(D d, const hn::TFromD<D>* HWY_RESTRICT row, int64_t
   }
 }
 
-// Lane i of the result: i * stride, the lanes' column offsets.
-template <class DI>
-HWY_INLINE hn::VFromD<DI> LaneColumns(DI di, int64_t stride) {
-  using TI = hn::TFromD<DI>;
-  HWY_ALIGN TI cols[hn::MaxLanes(di)];
-  for (size_t i = 0; i < hn::Lanes(di); ++i)
-    cols[i] = static_cast<TI>(static_cast<int64_t>(i) * stride);
-  return hn::Load(di, cols);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Direct.
 

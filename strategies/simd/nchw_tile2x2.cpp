@@ -1,9 +1,13 @@
 // simd, NCHW forward of 2x2 windows that tile the input (stride 2, no padding or dilation), max
-// values and float averages: the two rows of a window are combined first, as contiguous vectors
-// (two vectors of input columns per vector of outputs), and the result is de-interleaved once
-// into its even and odd columns, which are combined in turn; averages then take one
-// multiplication. That is half the de-interleaving and combining of visiting the four taps one
-// by one, and no per-window divisor.
+// (with or without indices) and float averages: the two rows of a window are combined first, as
+// contiguous vectors (two vectors of input columns per vector of outputs), and the result is
+// de-interleaved once into its even and odd columns, which are combined in turn; averages then
+// take one multiplication. That is half the de-interleaving and combining of visiting the four
+// taps one by one, and no per-window divisor.
+// Indices follow the max rule in two steps as well: each column keeps its first largest row
+// (with which row it was), and of the two columns the larger wins, a tie going to the one whose
+// tap comes first in row-major order (the lower row, then the left column). A float block with
+// a NaN tap, where the rule is "the last NaN", is redone window by window.
 
 // Highway compiles this file once per instruction set: foreach_target.h re-includes it by the
 // path below, which must stay first.
@@ -74,32 +78,119 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
   }
 }
 
+// One window with the scalar max rule: (x, x + 1) of rows r0 and r1 (offset `row` in the plane).
+template <class T>
+HWY_INLINE void ScalarWindow(const T* HWY_RESTRICT r0, const T* HWY_RESTRICT r1, int64_t x,
+                             int64_t row, int64_t W, T* HWY_RESTRICT out,
+                             int64_t* HWY_RESTRICT idx) {
+  T best = r0[x];
+  int64_t at = row + x;
+  if (MaxReplaces(r0[x + 1], best)) best = r0[x + 1], at = row + x + 1;
+  if (MaxReplaces(r1[x], best)) best = r1[x], at = row + W + x;
+  if (MaxReplaces(r1[x + 1], best)) best = r1[x + 1], at = row + W + x + 1;
+  *out = best;
+  *idx = at;
+}
+
+// Max with indices, output rows [begin, end) as in Rows.
+template <class D>
+void RowsWithIndices(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
+                     hn::TFromD<D>* HWY_RESTRICT dst, int64_t* HWY_RESTRICT indices, int64_t begin,
+                     int64_t end) {
+  using T = hn::TFromD<D>;
+  const IndexTag<D> di;
+  using TI = hn::TFromD<decltype(di)>;
+  const Problem& p = g.p;
+  const int64_t W = p.w, in_plane = p.h * W, ow = g.ow, oh = g.oh;
+  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  // A column's winner: 0 for the window's first row, W for its second; lanes' columns 2 * i.
+  const auto second_row = hn::Set(di, static_cast<TI>(W));
+  const auto lane_cols = LaneColumns(di, 2);
+  const auto one = hn::Set(di, TI{1});
+  int64_t plane = begin / oh, oy = begin % oh;
+  for (int64_t unit = begin; unit < end; ++unit) {
+    const int64_t row = 2 * oy * W;
+    const T* r0 = src + plane * in_plane + row;
+    const T* r1 = r0 + W;
+    T* out = dst + unit * ow;
+    int64_t* idx = indices + unit * ow;
+    for (int64_t ox = 0;; ox += N) {
+      ox = std::min(ox, ow - N);
+      const int64_t x = 2 * ox;
+      const auto a_lo = hn::LoadU(d, r0 + x), a_hi = hn::LoadU(d, r0 + x + N);
+      const auto b_lo = hn::LoadU(d, r1 + x), b_hi = hn::LoadU(d, r1 + x + N);
+      // One-lane vectors (the scalar target) have no even and odd lanes: window by window.
+      bool nan = hn::MaxLanes(D()) == 1;
+      if constexpr (std::is_floating_point_v<T> && hn::MaxLanes(D()) > 1) {
+        const auto any = hn::Or(hn::Or(hn::IsNaN(a_lo), hn::IsNaN(a_hi)),
+                                hn::Or(hn::IsNaN(b_lo), hn::IsNaN(b_hi)));
+        nan = !hn::AllFalse(d, any);
+      }
+      if (HWY_UNLIKELY(nan)) {
+        for (int64_t i = 0; i < N; ++i)
+          ScalarWindow(r0, r1, x + 2 * i, row, W, out + ox + i, idx + ox + i);
+      } else if constexpr (hn::MaxLanes(D()) > 1) {
+        // Each column: the second row replaces the first only when greater.
+        const auto take_lo = hn::Gt(b_lo, a_lo), take_hi = hn::Gt(b_hi, a_hi);
+        const auto m_lo = hn::IfThenElse(take_lo, b_lo, a_lo);
+        const auto m_hi = hn::IfThenElse(take_hi, b_hi, a_hi);
+        const auto w_lo = hn::IfThenElseZero(hn::RebindMask(di, take_lo), second_row);
+        const auto w_hi = hn::IfThenElseZero(hn::RebindMask(di, take_hi), second_row);
+        const auto m0 = hn::ConcatEven(d, m_hi, m_lo), m1 = hn::ConcatOdd(d, m_hi, m_lo);
+        const auto w0 = hn::ConcatEven(di, w_hi, w_lo), w1 = hn::ConcatOdd(di, w_hi, w_lo);
+        // The right column wins when greater, or equal from a lower row.
+        const auto right =
+            hn::Or(hn::Gt(m1, m0), hn::And(hn::Eq(m1, m0), hn::RebindMask(d, hn::Lt(w1, w0))));
+        const auto at = hn::IfThenElse(hn::RebindMask(di, right), hn::Add(w1, one), w0);
+        hn::StoreU(hn::IfThenElse(right, m1, m0), d, out + ox);
+        StoreIndices(di, hn::Add(hn::Add(at, lane_cols), hn::Set(di, static_cast<TI>(row + x))),
+                     idx + ox);
+      }
+      if (ox + N >= ow) break;
+    }
+    if (++oy == oh) oy = 0, ++plane;
+  }
+}
+
 // The wider of a full vector and a 128-bit one that the output row fills (the plan takes this
 // path only for rows of at least 128 bits of outputs).
 template <Reduce R, class T>
-void ForType(const Plan& g, const void* src, void* dst, int64_t begin, int64_t end) {
+void ForType(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
+             int64_t end) {
   const hn::ScalableTag<T> d;
   const hn::CappedTag<T, HWY_MIN(hn::MaxLanes(d), 16 / sizeof(T))> d128;
   const auto* s = static_cast<const T*>(src);
   auto* o = static_cast<T*>(dst);
+  const auto run = [&](auto dd) HWY_ATTR {
+    if constexpr (R == Reduce::kMaxIndex) {
+      RowsWithIndices(dd, g, s, o, indices, begin, end);
+    } else {
+      Rows<R>(dd, g, s, o, begin, end);
+    }
+  };
   if (g.ow >= static_cast<int64_t>(hn::Lanes(d))) {
-    Rows<R>(d, g, s, o, begin, end);
+    run(d);
   } else {
-    Rows<R>(d128, g, s, o, begin, end);
+    run(d128);
   }
 }
 
 }  // namespace
 
-void Tile2x2Nchw(const Plan& g, const void* src, void* dst, int64_t begin, int64_t end) {
+void Tile2x2Nchw(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
+                 int64_t end) {
   DispatchDType(g.p.dtype, [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
       if (g.p.op == Op::kAvg) {
-        ForType<Reduce::kAvg, T>(g, src, dst, begin, end);
+        ForType<Reduce::kAvg, T>(g, src, dst, nullptr, begin, end);
         return;
       }
     }
-    ForType<Reduce::kMax, T>(g, src, dst, begin, end);
+    if (indices) {
+      ForType<Reduce::kMaxIndex, T>(g, src, dst, indices, begin, end);
+    } else {
+      ForType<Reduce::kMax, T>(g, src, dst, nullptr, begin, end);
+    }
   });
 }
 
@@ -109,8 +200,9 @@ HWY_AFTER_NAMESPACE();
 #if HWY_ONCE
 namespace poolbench::simd {
 HWY_EXPORT(Tile2x2Nchw);
-void Tile2x2Nchw(const Plan& plan, const void* src, void* dst, int64_t begin, int64_t end) {
-  HWY_DYNAMIC_DISPATCH(Tile2x2Nchw)(plan, src, dst, begin, end);
+void Tile2x2Nchw(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
+                 int64_t end) {
+  HWY_DYNAMIC_DISPATCH(Tile2x2Nchw)(plan, src, dst, indices, begin, end);
 }
 }  // namespace poolbench::simd
 #endif

@@ -48,7 +48,7 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
       global && p.layout == Layout::kNHWC && p.op == Op::kAvg && p.dtype != DType::kI32;
   tiles = p.stride == p.kernel && p.padding == Pair{0, 0} && p.dilation == Pair{1, 1} &&
           oh * p.kernel.h <= p.h && ow * p.kernel.w <= p.w;
-  nchw_tile2x2 = p.layout == Layout::kNCHW && tiles && p.kernel == Pair{2, 2} && !p.indices &&
+  nchw_tile2x2 = p.layout == Layout::kNCHW && tiles && p.kernel == Pair{2, 2} &&
                  (p.op == Op::kMax || p.dtype != DType::kI32) && ow * SizeOf(p.dtype) >= 16;
   const auto full = [&](int64_t ox) { return cols[ox].first == 0 && cols[ox].last == p.kernel.w; };
   while (full_lo < ow && !full(full_lo)) ++full_lo;

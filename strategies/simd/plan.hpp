@@ -39,8 +39,8 @@ struct Plan {
   // NHWC float avg of one window over each image: summed as a stream of pixels
   // (GlobalAvgNhwc).
   bool nhwc_global_sum = false;
-  // NCHW max values and float avg of 2x2 windows tiling the input, rows of at least 128 bits of
-  // outputs (Tile2x2Nchw).
+  // NCHW max (with or without indices) and float avg of 2x2 windows tiling the input, rows of
+  // at least 128 bits of outputs (Tile2x2Nchw).
   bool nchw_tile2x2 = false;
   // The windows tile the input: stride == kernel, no padding or dilation, no partial window.
   // Their backward writes each input element once (rows and columns past the last window get
@@ -113,8 +113,10 @@ void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices,
                  int64_t begin, int64_t end);
 // NHWC global float avg (plan.nhwc_global_sum): images [begin, end).
 void GlobalAvgNhwc(const Plan& plan, const void* src, void* dst, int64_t begin, int64_t end);
-// NCHW 2x2 tiling forward (plan.nchw_tile2x2): (plane, output row) units [begin, end).
-void Tile2x2Nchw(const Plan& plan, const void* src, void* dst, int64_t begin, int64_t end);
+// NCHW 2x2 tiling forward (plan.nchw_tile2x2), with indices when not null: (plane, output row)
+// units [begin, end).
+void Tile2x2Nchw(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
+                 int64_t end);
 void Backward(const Plan& plan, const void* diff_dst, const int64_t* indices, void* diff_src,
               void* scratch, int64_t begin, int64_t end);
 

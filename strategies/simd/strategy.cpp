@@ -81,9 +81,9 @@ class SimdKernel final : public Kernel {
       });
       return;
     }
-    if (plan_.nchw_tile2x2 && !indices) {
+    if (plan_.nchw_tile2x2) {
       ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int) {
-        Tile2x2Nchw(plan_, src, dst, begin, end);
+        Tile2x2Nchw(plan_, src, dst, indices, begin, end);
       });
       return;
     }

@@ -142,6 +142,16 @@ HWY_INLINE void StoreAverages(D d, hn::VFromD<SumTag<D>> sum, int64_t divisor,
 template <class D>
 using IndexTag = hn::RebindToSigned<D>;
 
+// Lane i of the result: i * stride, the lanes' column offsets.
+template <class DI>
+HWY_INLINE hn::VFromD<DI> LaneColumns(DI di, int64_t stride) {
+  using TI = hn::TFromD<DI>;
+  HWY_ALIGN TI cols[hn::MaxLanes(di)];
+  for (size_t i = 0; i < hn::Lanes(di); ++i)
+    cols[i] = static_cast<TI>(static_cast<int64_t>(i) * stride);
+  return hn::Load(di, cols);
+}
+
 // Writes the lanes of an index vector to poolbench's int64 indices.
 template <class DI>
 HWY_INLINE void StoreIndices(DI di, hn::VFromD<DI> v, int64_t* HWY_RESTRICT out) {
