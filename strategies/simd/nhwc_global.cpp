@@ -1,10 +1,11 @@
-// simd, NHWC global float average: a streaming reduction. Each image is read once, in memory
-// order, a group of pixels at a time: for every vector of channels the group's pixels are summed
-// in registers (two independent chains) and added to the image's output row, which holds the
-// running sums (a few KiB, in L1) and is scaled by 1 / divisor at the end. Reading the image
-// sequentially keeps the hardware prefetchers streaming; visiting one vector of channels across
-// all the pixels instead reads each pixel's line at a stride of C elements, where they lose
-// track.
+// simd, NHWC global float average: a streaming reduction of each image, a chunk of channels at a
+// time. A chunk of up to sixteen vectors of channels (1 KiB of f32) is summed over all the
+// image's pixels in registers, then scaled by 1 / divisor and stored: every input element is
+// loaded once and nothing else is. Each pixel's chunk is a run of whole cache lines, C elements
+// after the previous pixel's, and the next chunk continues where each run ended, which the
+// hardware prefetchers follow. (Single vectors of channels, 64 bytes a pixel, lose them; on a
+// 2-core AMD EPYC, sixteen vectors measured about 8% faster than summing groups of eight whole
+// pixels into a row of running sums.)
 
 // Highway compiles this file once per instruction set: foreach_target.h re-includes it by the
 // path below, which must stay first.
@@ -14,7 +15,6 @@
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
 // clang-format on
 
-#include <algorithm>
 #include <type_traits>
 
 #include "hwy/highway.h"
@@ -26,81 +26,43 @@ namespace poolbench::simd::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 namespace {
 
-// How many pixels one pass over the channels adds: their loads are independent streams, and the
-// running sums are loaded and stored once per group.
-constexpr int64_t kGroup = 8;
-
-// sums[c] (+)= the sum of channel c over the G pixels from px, for c in [0, C): whole vectors,
-// then single lanes (an overlapping last vector would add some channels twice).
-template <int64_t G, bool kFirst, class D>
-HWY_INLINE void AddGroup(D d, const hn::TFromD<D>* HWY_RESTRICT px, int64_t C,
-                         hn::TFromD<D>* HWY_RESTRICT sums) {
+// out[c] = scale * the sum of channel c over the image's pixels, for the K vectors of channels
+// from c0.
+template <int64_t K, class D>
+HWY_INLINE void Chunk(D d, const hn::TFromD<D>* HWY_RESTRICT img, int64_t pixels, int64_t C,
+                      int64_t c0, hn::VFromD<D> scale, hn::TFromD<D>* HWY_RESTRICT out) {
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
-  const auto group = [&](int64_t c) HWY_ATTR {
-    auto a = hn::LoadU(d, px + c);
-    auto b = G > 1 ? hn::LoadU(d, px + C + c) : hn::Zero(d);
-    for (int64_t i = 2; i + 1 < G; i += 2) {
-      a = hn::Add(a, hn::LoadU(d, px + i * C + c));
-      b = hn::Add(b, hn::LoadU(d, px + (i + 1) * C + c));
-    }
-    if constexpr (G > 2 && G % 2 == 1) a = hn::Add(a, hn::LoadU(d, px + (G - 1) * C + c));
-    return hn::Add(a, b);
-  };
-  int64_t c = 0;
-  for (; c + N <= C; c += N) {
-    const auto s = group(c);
-    hn::StoreU(kFirst ? s : hn::Add(hn::LoadU(d, sums + c), s), d, sums + c);
+  hn::VFromD<D> sum[K];
+  for (int64_t u = 0; u < K; ++u) sum[u] = hn::LoadU(d, img + c0 + u * N);
+  for (int64_t px = 1; px < pixels; ++px) {
+    const auto* at = img + px * C + c0;
+    for (int64_t u = 0; u < K; ++u) sum[u] = hn::Add(sum[u], hn::LoadU(d, at + u * N));
   }
-  // The channels [c, C) that no whole vector covers (C is not a multiple of Lanes(d)), one lane
-  // at a time.
-  const hn::CappedTag<hn::TFromD<D>, 1> d1;
-  for (; c < C; ++c) {
-    auto t = hn::LoadU(d1, px + c);
-    for (int64_t i = 1; i < G; ++i) t = hn::Add(t, hn::LoadU(d1, px + i * C + c));
-    hn::StoreU(kFirst ? t : hn::Add(hn::LoadU(d1, sums + c), t), d1, sums + c);
-  }
+  for (int64_t u = 0; u < K; ++u) hn::StoreU(hn::Mul(sum[u], scale), d, out + c0 + u * N);
 }
 
+// Images [begin, end), C >= Lanes(d): chunks of sixteen vectors, then at most one of eight,
+// four, two and one, then one last vector overlapping the previous ones (it stores the same
+// averages again) instead of a scalar tail.
 template <class D>
 void Images(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int64_t begin,
             int64_t end) {
   using T = hn::TFromD<D>;
   const Problem& p = g.p;
-  const int64_t C = p.c, pixels = p.h * p.w;
-  const T scale = static_cast<T>(
-      1.0 / static_cast<double>(AvgDivisor(p, g.rows[0].start, g.cols[0].start, pixels)));
+  const int64_t C = p.c, pixels = p.h * p.w, N = static_cast<int64_t>(hn::Lanes(d));
+  const auto scale = hn::Set(
+      d, static_cast<T>(
+             1.0 / static_cast<double>(AvgDivisor(p, g.rows[0].start, g.cols[0].start, pixels))));
   for (int64_t n = begin; n < end; ++n) {
     const T* img = src + n * pixels * C;
-    T* sums = dst + n * C;
-    int64_t px = 0;
-    bool first = true;
-    for (; px + kGroup <= pixels; px += kGroup) {
-      if (first) {
-        AddGroup<kGroup, true>(d, img + px * C, C, sums);
-      } else {
-        AddGroup<kGroup, false>(d, img + px * C, C, sums);
-      }
-      first = false;
-    }
-    // The last pixels, fewer than a group, in groups of four, two and one.
-    const auto rest = [&]<int64_t G>() HWY_ATTR {
-      if (px + G > pixels) return;
-      if (first) {
-        AddGroup<G, true>(d, img + px * C, C, sums);
-      } else {
-        AddGroup<G, false>(d, img + px * C, C, sums);
-      }
-      first = false;
-      px += G;
-    };
-    rest.template operator()<4>();
-    rest.template operator()<2>();
-    rest.template operator()<1>();
-    const auto s = hn::Set(d, scale);
-    const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+    T* out = dst + n * C;
     int64_t c = 0;
-    for (; c + N <= C; c += N) hn::StoreU(hn::Mul(hn::LoadU(d, sums + c), s), d, sums + c);
-    for (; c < C; ++c) sums[c] *= scale;
+    for (; c + 16 * N <= C; c += 16 * N) Chunk<16>(d, img, pixels, C, c, scale, out);
+    if (c + 8 * N <= C) Chunk<8>(d, img, pixels, C, c, scale, out), c += 8 * N;
+    if (c + 4 * N <= C) Chunk<4>(d, img, pixels, C, c, scale, out), c += 4 * N;
+    if (c + 2 * N <= C) Chunk<2>(d, img, pixels, C, c, scale, out), c += 2 * N;
+    if (c + N <= C) Chunk<1>(d, img, pixels, C, c, scale, out), c += N;
+    if (c < C) Chunk<1>(d, img, pixels, C, C - N, scale, out);
   }
 }
 

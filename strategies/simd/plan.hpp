@@ -36,7 +36,7 @@ struct Plan {
   std::vector<TapRange> rows, cols;
   // One window covering the whole input with no dilation: a reduction of each (n, c) plane.
   bool global = false;
-  // NHWC float avg of one window over each image: summed as a stream of pixels
+  // NHWC float avg of one window over each image: each chunk of channels summed over the pixels
   // (GlobalAvgNhwc).
   bool nhwc_global_sum = false;
   // NCHW max (with or without indices) and float avg of 2x2 windows tiling the input, rows of

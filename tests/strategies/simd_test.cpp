@@ -57,17 +57,19 @@ const char* const kShapes[] = {
     "nchw:2x3x64x64:k3x3:s2x2:p1x1",
     "nchw:1x2x96x96:k2x2",
     "nchw:4x64x7x7:k7x7",
-    // NHWC global float avg as a stream of pixel groups: full groups and a shorter last one,
-    // channels in whole vectors plus single lanes, 128-bit and 1-lane vectors, padding counted
+    // NHWC global float avg, a chunk of channels at a time: chunks of sixteen, eight, four, two
+    // and one vectors and an overlapping last one, 128-bit and 1-lane vectors, padding counted
     // or not in the divisor, and a divisor override.
+    "nhwc:2x300x3x3:k3x3",
     "nhwc:3x40x7x7:k7x7",
     "nhwc:2x6x3x3:k3x3",
     "nhwc:2x2x4x4:k4x4",
     "nhwc:1x20x5x5:k7x7:p1x1",
     "nhwc:1x20x5x5:k7x7:p1x1:excl",
     "nhwc:2x33x6x5:k6x5:div7",
-    // NCHW 2x2 tilings: full vectors with an overlapping last one, an odd width (the last
-    // column in no window), an odd height, 128-bit vectors, and rows too short for them.
+    // NCHW 2x2 tilings, with and without indices: full vectors with an overlapping last one, an
+    // odd width (the last column in no window), an odd height, 128-bit vectors, and rows too
+    // short for them.
     "nchw:1x3x10x41:k2x2",
     "nchw:2x2x7x36:k2x2",
     "nchw:1x2x4x10:k2x2",
