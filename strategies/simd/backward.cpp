@@ -300,8 +300,10 @@ void TileRows(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indice
   const int64_t N = static_cast<int64_t>(hn::Lanes(d)), kh = p.kernel.h, kw = p.kernel.w;
   const bool vector = kw == 2 && g.ow >= N;
   const auto lane_cols = LaneColumns(IndexTag<D>(), 2);
+  // (plane, oy) advance with the unit, without a division per unit (which costs more than a
+  // small plane's row).
+  int64_t plane = begin / g.oh, oy = begin % g.oh;
   for (int64_t unit = begin; unit < end; ++unit) {
-    const int64_t plane = unit / g.oh, oy = unit % g.oh;
     const T* dyp = dy + plane * g.oh * g.ow;
     const int64_t* idx = indices ? indices + plane * g.oh * g.ow : nullptr;
     T* dxp = dx + plane * p.h * p.w;
@@ -319,6 +321,7 @@ void TileRows(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indice
       const int64_t x0 = y < y0 + kh ? g.ow * kw : 0;
       std::fill(dxp + y * p.w + x0, dxp + (y + 1) * p.w, T(0));
     }
+    if (++oy == g.oh) oy = 0, ++plane;
   }
 }
 
