@@ -26,10 +26,10 @@ struct BandwidthOptions {
 using BandwidthProgress =
     std::function<void(size_t index, size_t count, const BandwidthLevel& level)>;
 
-// Measures every cache level of this machine plus DRAM with a streaming kernel that reads four
-// times what it writes (the traffic of 2x2 pooling), over a working set sized to sit in that
-// level. Returns the levels smallest first, with
-// strictly increasing working sets; a level the OS does not report is skipped. Throws
+// Measures every cache level of this machine plus DRAM with streaming kernels that read four
+// times what they write (the traffic of 2x2 pooling: four streams, and two rows read in pairs;
+// the faster counts), over a working set sized to sit in that level. Returns the levels smallest
+// first, with strictly increasing working sets; a level the OS does not report is skipped. Throws
 // std::invalid_argument for threads outside [0, kMaxBandwidthThreads] or seconds_per_level not a
 // positive number, and std::runtime_error if the working set cannot be allocated.
 std::vector<BandwidthLevel> MeasureBandwidth(const BandwidthOptions& opt);

@@ -75,19 +75,18 @@ void RunRoofline(const RooflineOptions& opt) {
               << FormatBytes(l.working_set_bytes) << std::setw(9) << l.threads << std::setw(10)
               << std::fixed << std::setprecision(1) << l.gbps << "\n";
   }
-  std::cout << "\nGB/s = (bytes read + bytes written) / second of dst[i] = q * (a[i] + b[i] + c[i] "
-               "+ d[i]), "
-               "best of "
-               "the passes;\ncapacity = what the threads can use (a private level once per "
-               "thread).\n";
+  std::cout << "\nGB/s = (bytes read + bytes written) / second, best pass of dst[i] = q * (a[i] + "
+               "b[i] + c[i] + d[i])\n       and dst[i] = q * (a[2i] + a[2i+1] + b[2i] + b[2i+1]);\n"
+               "capacity = what the threads can use (a private level once per thread).\n";
 }
 
 void AddRooflineCommand(CLI::App& app) {
   auto [cmd, opt] = AddSubcommand<RooflineOptions>(
       app, "roofline", RunRoofline,
-      "Measure the memory bandwidth of each cache level and of DRAM on this machine: a "
-      "streaming kernel that reads four times what it writes (2x2 pooling's traffic) over a "
-      "working set of half each level, the best pass in GB/s (bytes read + written).");
+      "Measure the memory bandwidth of each cache level and of DRAM on this machine: "
+      "streaming kernels that read four times what they write (2x2 pooling's traffic: four "
+      "streams, and two rows read in pairs) over a working set of half each level, the best "
+      "pass of either in GB/s (bytes read + written).");
   cmd->add_option("--threads", opt->threads,
                   "Threads measuring together, each on its own slice (0 = all, as OpenMP "
                   "decides)")
