@@ -316,11 +316,15 @@ void TileRows(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indice
     } else {
       for (int64_t ox = 0; ox < g.ow; ++ox) TileScalar(g, dyp, idx, dxp, oy, ox);
     }
-    const int64_t y0 = oy * kh, y1 = oy + 1 == g.oh ? p.h : y0 + kh;
-    for (int64_t y = y0; y < y1; ++y) {
-      const int64_t x0 = y < y0 + kh ? g.ow * kw : 0;
-      std::fill(dxp + y * p.w + x0, dxp + (y + 1) * p.w, T(0));
+    // Zeros for the columns past the last window and, after the last output row, for the rows
+    // past it (tested first: most tilings have neither, and a small plane's row costs little
+    // more than the calls).
+    const int64_t x_end = g.ow * kw, y_end = g.oh * kh;
+    if (x_end < p.w) {
+      for (int64_t y = oy * kh; y < (oy + 1) * kh; ++y)
+        std::fill(dxp + y * p.w + x_end, dxp + (y + 1) * p.w, T(0));
     }
+    if (oy + 1 == g.oh && y_end < p.h) std::fill(dxp + y_end * p.w, dxp + p.h * p.w, T(0));
     if (++oy == g.oh) oy = 0, ++plane;
   }
 }
