@@ -12,6 +12,7 @@
 
 #include <type_traits>
 
+#include "hwy/cache_control.h"
 #include "hwy/highway.h"
 #include "poolbench/dtype.hpp"
 #include "strategies/simd/plan.hpp"
@@ -104,8 +105,12 @@ HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img,
       }
     }
     for (size_t u = 0; u < U; ++u) {
-      hn::StoreU(best[u], d, out + c0 + u * N);
-      if constexpr (R == Reduce::kMaxIndex) StoreIndices(di, at[u], idx + c0 + u * N);
+      if constexpr (R == Reduce::kMaxIndex) {
+        Put(d, best[u], out + c0 + u * N, g.stream);
+        StoreIndices(di, at[u], idx + c0 + u * N, g.stream);
+      } else {
+        hn::StoreU(best[u], d, out + c0 + u * N);
+      }
     }
   }
 }
@@ -184,6 +189,7 @@ void ForwardNhwc(const Plan& g, const void* src, void* dst, int64_t* indices, in
       ForD<Reduce::kMax>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);
     }
   });
+  if (g.stream) hwy::FlushStream();
 }
 
 }  // namespace poolbench::simd::HWY_NAMESPACE

@@ -78,6 +78,11 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
   }
   if (float_avg) AvgScales(*this);
 
+  if (p.direction == Direction::kForward && p.indices && p.layout == Layout::kNHWC &&
+      p.c * SizeOf(p.dtype) % 64 == 0) {
+    stream = (InputElements(p) * SizeOf(p.dtype) + OutputElements(p) * (SizeOf(p.dtype) + 8)) >
+             (32 << 20);
+  }
   if (p.direction == Direction::kBackward) {
     constexpr int64_t kMaxLanes = 64;  // of any Highway target's vector of 32-bit lanes
     // Gradient and input of every thread together beyond a typical last-level cache.

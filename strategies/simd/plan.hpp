@@ -65,9 +65,10 @@ struct Plan {
   std::vector<float> col_scale_f32;
   std::vector<double> col_scale_f64;
 
-  // Backward. Gradients too large to stay in cache that tilings and gathers write once, by
-  // whole aligned vectors, go out with non-temporal stores: they are never read again, and
-  // their lines need not be fetched first.
+  // Outputs too large to stay in cache, written once by whole aligned vectors, go out with
+  // non-temporal stores: they are never read again, and their lines need not be fetched first.
+  // Backward: the gradients of tilings and gathers. Forward: NHWC max values and indices when
+  // the channels fill whole cache lines.
   bool stream = false;
 
   // NCHW float avg backward other than tilings is separable too: per output row, the column
