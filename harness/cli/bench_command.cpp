@@ -193,6 +193,9 @@ void RunBenchCommand(const BenchOptions& opt) {
   for (std::string name; std::getline(suites, name, ',');) suite_files.push_back(name);
   RefuseInputAsOutput(opt.out, suite_files);
   RefuseInputAsOutput(report::JournalPath(opt.out), suite_files);
+  // Handled from before the journal exists: a signal that finds the journal always finds the
+  // handler, which stops the run at its next step and leaves the report as the run decides.
+  std::optional<InterruptGuard> interrupts(std::in_place);
   std::optional<report::JournalContents> earlier;
   report::JournalWriter journal = OpenJournal(opt, Settings(strategies, problems, cfg), earlier);
   if (earlier && !earlier->report.is_null()) {
@@ -210,14 +213,10 @@ void RunBenchCommand(const BenchOptions& opt) {
     progress.Step(i, n, d);
     begun = i + 1;
   };
-  report::Json r;
-  int sig = 0;
-  {
-    const InterruptGuard interrupts;
-    cfg.stop = [] { return InterruptGuard::Signal() != 0; };
-    r = RunBench(strategies, problems, cfg);
-    sig = InterruptGuard::Signal();
-  }
+  cfg.stop = [] { return InterruptGuard::Signal() != 0; };
+  report::Json r = RunBench(strategies, problems, cfg);
+  const int sig = InterruptGuard::Signal();
+  interrupts.reset();  // saving the report has its own handlers, which remove a staged file
   progress.Finish();
   const bool nothing_done = r["benchmarks"].empty() && r["context"][report::ctx::kSkipped].empty();
   if (sig && nothing_done) {
