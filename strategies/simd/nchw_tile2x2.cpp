@@ -8,6 +8,7 @@
 // (with which row it was), and of the two columns the larger wins, a tie going to the one whose
 // tap comes first in row-major order (the lower row, then the left column). A float block with
 // a NaN tap, where the rule is "the last NaN", is redone window by window.
+// Rows go to memory through RowWriter: past the cache, every whole line non-temporally.
 
 // Highway compiles this file once per instruction set: foreach_target.h re-includes it by the
 // path below, which must stay first.
@@ -23,6 +24,7 @@
 #include "hwy/highway.h"
 #include "poolbench/dtype.hpp"
 #include "strategies/simd/plan.hpp"
+#include "strategies/simd/row_writer-inl.h"
 #include "strategies/simd/vector_ops-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -39,28 +41,26 @@ HWY_INLINE V Combine(V a, V b) {
   }
 }
 
-// Output rows [begin, end) of (plane, oy) units, ow >= Lanes(d); the last vector of a row
-// overlaps the previous one (it stores the same values again) instead of leaving a tail.
+// Output rows [begin, end) of (plane, oy) units, ow >= Lanes(d).
 template <Reduce R, class D>
 void Rows(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
           hn::TFromD<D>* HWY_RESTRICT dst, int64_t begin, int64_t end) {
   using T = hn::TFromD<D>;
+  using Writer = RowWriter<D>;
   const Problem& p = g.p;
-  const int64_t W = p.w, in_plane = p.h * W, ow = g.ow, oh = g.oh;
+  const int64_t W = p.w, in_plane = p.h * W, oh = g.oh;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   // Every window has its four taps: one divisor (or the override) for all.
   const auto scale = hn::Set(
       d,
       static_cast<T>(R == Reduce::kAvg ? 1.0 / static_cast<double>(AvgDivisor(p, 0, 0, 4)) : 1.0));
+  Writer writer(d, g, dst, nullptr, begin, end);
   int64_t plane = begin / oh, oy = begin % oh;
   for (int64_t unit = begin; unit < end; ++unit) {
     const T* r0 = src + plane * in_plane + 2 * oy * W;
     const T* r1 = r0 + W;
-    T* out = dst + unit * ow;
-    for (int64_t ox = 0;; ox += N) {
-      ox = std::min(ox, ow - N);
+    writer.Row(unit, [&](int64_t ox, typename Writer::V& v, typename Writer::VI&) HWY_ATTR {
       const int64_t x = 2 * ox;
-      hn::VFromD<D> v;
       if constexpr (hn::MaxLanes(D()) == 1) {
         // One-lane vectors (the scalar target): the four taps one by one.
         v = Combine<R>(Combine<R>(hn::LoadU(d, r0 + x), hn::LoadU(d, r1 + x)),
@@ -71,9 +71,7 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
         v = Combine<R>(hn::ConcatEven(d, hi, lo), hn::ConcatOdd(d, hi, lo));
       }
       if constexpr (R == Reduce::kAvg) v = hn::Mul(v, scale);
-      hn::StoreU(v, d, out + ox);
-      if (ox + N >= ow) break;
-    }
+    });
     if (++oy == oh) oy = 0, ++plane;
   }
 }
@@ -98,56 +96,60 @@ void RowsWithIndices(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
                      hn::TFromD<D>* HWY_RESTRICT dst, int64_t* HWY_RESTRICT indices, int64_t begin,
                      int64_t end) {
   using T = hn::TFromD<D>;
+  using Writer = RowWriter<D>;
   const IndexTag<D> di;
   using TI = hn::TFromD<decltype(di)>;
   const Problem& p = g.p;
-  const int64_t W = p.w, in_plane = p.h * W, ow = g.ow, oh = g.oh;
+  const int64_t W = p.w, in_plane = p.h * W, oh = g.oh;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   // A column's winner: 0 for the window's first row, W for its second; lanes' columns 2 * i.
   const auto second_row = hn::Set(di, static_cast<TI>(W));
   const auto lane_cols = LaneColumns(di, 2);
   const auto one = hn::Set(di, TI{1});
+  HWY_ALIGN T nan_v[hn::MaxLanes(d)];  // the results of a block with a NaN tap
+  HWY_ALIGN int64_t nan_i[hn::MaxLanes(d)];
+  Writer writer(d, g, dst, indices, begin, end);
   int64_t plane = begin / oh, oy = begin % oh;
   for (int64_t unit = begin; unit < end; ++unit) {
     const int64_t row = 2 * oy * W;
     const T* r0 = src + plane * in_plane + row;
     const T* r1 = r0 + W;
-    T* out = dst + unit * ow;
-    int64_t* idx = indices + unit * ow;
-    for (int64_t ox = 0;; ox += N) {
-      ox = std::min(ox, ow - N);
-      const int64_t x = 2 * ox;
-      const auto a_lo = hn::LoadU(d, r0 + x), a_hi = hn::LoadU(d, r0 + x + N);
-      const auto b_lo = hn::LoadU(d, r1 + x), b_hi = hn::LoadU(d, r1 + x + N);
-      // One-lane vectors (the scalar target) have no even and odd lanes: window by window.
-      bool nan = hn::MaxLanes(D()) == 1;
-      if constexpr (std::is_floating_point_v<T> && hn::MaxLanes(D()) > 1) {
-        const auto any = hn::Or(hn::Or(hn::IsNaN(a_lo), hn::IsNaN(a_hi)),
-                                hn::Or(hn::IsNaN(b_lo), hn::IsNaN(b_hi)));
-        nan = !hn::AllFalse(d, any);
-      }
-      if (HWY_UNLIKELY(nan)) {
-        for (int64_t i = 0; i < N; ++i)
-          ScalarWindow(r0, r1, x + 2 * i, row, W, out + ox + i, idx + ox + i);
-      } else if constexpr (hn::MaxLanes(D()) > 1) {
-        // Each column: the second row replaces the first only when greater.
-        const auto take_lo = hn::Gt(b_lo, a_lo), take_hi = hn::Gt(b_hi, a_hi);
-        const auto m_lo = hn::IfThenElse(take_lo, b_lo, a_lo);
-        const auto m_hi = hn::IfThenElse(take_hi, b_hi, a_hi);
-        const auto w_lo = hn::IfThenElseZero(hn::RebindMask(di, take_lo), second_row);
-        const auto w_hi = hn::IfThenElseZero(hn::RebindMask(di, take_hi), second_row);
-        const auto m0 = hn::ConcatEven(d, m_hi, m_lo), m1 = hn::ConcatOdd(d, m_hi, m_lo);
-        const auto w0 = hn::ConcatEven(di, w_hi, w_lo), w1 = hn::ConcatOdd(di, w_hi, w_lo);
-        // The right column wins when greater, or equal from a lower row.
-        const auto right =
-            hn::Or(hn::Gt(m1, m0), hn::And(hn::Eq(m1, m0), hn::RebindMask(d, hn::Lt(w1, w0))));
-        const auto at = hn::IfThenElse(hn::RebindMask(di, right), hn::Add(w1, one), w0);
-        hn::StoreU(hn::IfThenElse(right, m1, m0), d, out + ox);
-        StoreIndices(di, hn::Add(hn::Add(at, lane_cols), hn::Set(di, static_cast<TI>(row + x))),
-                     idx + ox);
-      }
-      if (ox + N >= ow) break;
-    }
+    writer.Row(
+        unit, [&](int64_t ox, typename Writer::V& values, typename Writer::VI& at_plane) HWY_ATTR {
+          const int64_t x = 2 * ox;
+          const auto a_lo = hn::LoadU(d, r0 + x), a_hi = hn::LoadU(d, r0 + x + N);
+          const auto b_lo = hn::LoadU(d, r1 + x), b_hi = hn::LoadU(d, r1 + x + N);
+          // One-lane vectors (the scalar target) have no even and odd lanes: window by window.
+          bool nan = hn::MaxLanes(D()) == 1;
+          if constexpr (std::is_floating_point_v<T> && hn::MaxLanes(D()) > 1) {
+            const auto any = hn::Or(hn::Or(hn::IsNaN(a_lo), hn::IsNaN(a_hi)),
+                                    hn::Or(hn::IsNaN(b_lo), hn::IsNaN(b_hi)));
+            nan = !hn::AllFalse(d, any);
+          }
+          if (HWY_UNLIKELY(nan)) {
+            for (int64_t i = 0; i < N; ++i)
+              ScalarWindow(r0, r1, x + 2 * i, row, W, nan_v + i, nan_i + i);
+            values = hn::Load(d, nan_v);
+            at_plane = LoadIndices(di, nan_i);
+            return;
+          }
+          if constexpr (hn::MaxLanes(D()) > 1) {
+            // Each column: the second row replaces the first only when greater.
+            const auto take_lo = hn::Gt(b_lo, a_lo), take_hi = hn::Gt(b_hi, a_hi);
+            const auto m_lo = hn::IfThenElse(take_lo, b_lo, a_lo);
+            const auto m_hi = hn::IfThenElse(take_hi, b_hi, a_hi);
+            const auto w_lo = hn::IfThenElseZero(hn::RebindMask(di, take_lo), second_row);
+            const auto w_hi = hn::IfThenElseZero(hn::RebindMask(di, take_hi), second_row);
+            const auto m0 = hn::ConcatEven(d, m_hi, m_lo), m1 = hn::ConcatOdd(d, m_hi, m_lo);
+            const auto w0 = hn::ConcatEven(di, w_hi, w_lo), w1 = hn::ConcatOdd(di, w_hi, w_lo);
+            // The right column wins when greater, or equal from a lower row.
+            const auto right =
+                hn::Or(hn::Gt(m1, m0), hn::And(hn::Eq(m1, m0), hn::RebindMask(d, hn::Lt(w1, w0))));
+            const auto at = hn::IfThenElse(hn::RebindMask(di, right), hn::Add(w1, one), w0);
+            values = hn::IfThenElse(right, m1, m0);
+            at_plane = hn::Add(hn::Add(at, lane_cols), hn::Set(di, static_cast<TI>(row + x)));
+          }
+        });
     if (++oy == oh) oy = 0, ++plane;
   }
 }

@@ -78,10 +78,15 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
   }
   if (float_avg) AvgScales(*this);
 
-  if (p.direction == Direction::kForward && p.indices && p.layout == Layout::kNHWC &&
-      p.c * SizeOf(p.dtype) % 64 == 0) {
-    stream = (InputElements(p) * SizeOf(p.dtype) + OutputElements(p) * (SizeOf(p.dtype) + 8)) >
-             (32 << 20);
+  if (p.direction == Direction::kForward) {
+    const int64_t bytes = InputElements(p) * SizeOf(p.dtype) +
+                          OutputElements(p) * (SizeOf(p.dtype) + (p.indices ? 8 : 0));
+    // NCHW 2x2 tilings stream every whole line of their rows; NHWC max with indices streams
+    // the lines of whole pixels.
+    if (nchw_tile2x2 ||
+        (p.indices && p.layout == Layout::kNHWC && p.c * SizeOf(p.dtype) % 64 == 0)) {
+      stream = bytes > (32 << 20);
+    }
   }
   if (p.direction == Direction::kBackward) {
     constexpr int64_t kMaxLanes = 64;  // of any Highway target's vector of 32-bit lanes

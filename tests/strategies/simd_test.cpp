@@ -161,15 +161,19 @@ INSTANTIATE_TEST_SUITE_P(simd, SimdOnTarget, ::testing::ValuesIn(Targets()),
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SimdOnTarget);
 
 // Beyond 32 MiB, outputs written whole by aligned vectors go out with non-temporal stores:
-// forward NHWC max with indices, and the backward of tilings (NCHW and NHWC) and of NHWC float
-// avg's gather.
+// forward NHWC max with indices, forward NCHW 2x2 tilings (whose rows need not start on a
+// line), and the backward of tilings (NCHW and NHWC) and of NHWC float avg's gather.
 TEST(simd, OutputsStreamedPastTheCacheMatchTheReference) {
   const Strategy* simd = Registry::Global().Find("simd");
   if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
   for (const char* d :
        {"max:fwd:f32:nhwc:6x64x128x128:k3x3:s2x2:p1x1:idx",
-        "max:fwd:f64:nhwc:3x32x128x128:k2x2:idx", "max:bwd:f32:nhwc:6x64x128x128:k2x2",
-        "avg:bwd:f32:nchw:6x64x128x128:k2x2", "avg:bwd:f32:nhwc:6x64x128x128:k3x3:s2x2:p1x1"}) {
+        "max:fwd:f64:nhwc:3x32x128x128:k2x2:idx", "max:fwd:f32:nchw:6x64x128x128:k2x2:idx",
+        "max:fwd:f32:nchw:4x64x150x150:k2x2:idx", "max:fwd:i32:nchw:4x64x150x150:k2x2:idx",
+        "max:fwd:f64:nchw:4x32x150x150:k2x2:idx", "max:fwd:f32:nchw:6x96x150x150:k2x2",
+        "avg:fwd:f32:nchw:6x96x150x150:k2x2", "avg:fwd:f64:nchw:4x48x150x150:k2x2",
+        "max:bwd:f32:nhwc:6x64x128x128:k2x2", "avg:bwd:f32:nchw:6x64x128x128:k2x2",
+        "avg:bwd:f32:nhwc:6x64x128x128:k3x3:s2x2:p1x1"}) {
     const CheckResult r = CrossCheck(*simd, ParseDescriptor(d), kSeed, /*threads=*/2);
     EXPECT_EQ(r.verdict, Verdict::kPass) << d << ": " << r.detail;
   }
