@@ -6,6 +6,10 @@
 #include <sched.h>
 #include <unistd.h>
 
+#ifdef __SSE2__
+#include <immintrin.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -74,13 +78,16 @@ int64_t PhysicalMemoryBytes() {
 }
 
 // The measured kernels read four times what they write, the memory traffic of 2x2 pooling,
-// without its arithmetic, in two access patterns, and a level's rate is the faster one's:
+// without its arithmetic, in three access patterns, and a level's rate is the fastest one's:
 //  - four streams and one written, dst[i] = q * (a[i] + b[i] + c[i] + d[i]), with no shuffles:
 //    the faster in the caches;
 //  - two rows read in pairs, as 2x2 pooling reads them, dst[i] = q * (a[2i] + a[2i + 1] +
 //    b[2i] + b[2i + 1]): three streams instead of five, which the prefetchers serve better from
 //    DRAM (on a 2-core AMD EPYC, about 13% more than four streams at one thread), so that a
-//    pooling kernel cannot beat the roofline by reading the way pooling does.
+//    pooling kernel cannot beat the roofline by reading the way pooling does;
+//  - the same with non-temporal stores (x86), which skip the read of each line before it is
+//    written, as poolbench's own simd does with outputs larger than the cache: the faster from
+//    DRAM, so that a kernel cannot beat the roofline by storing that way either.
 // (A one-read-one-write kernel such as STREAM's scale pays the write-allocate reads of its
 // stores on half its bytes, so a pooling kernel could reach more than "100%" of it.)
 // Bytes are counted as poolbench's bytes_moved counts them: bytes read plus bytes written, not
@@ -103,6 +110,35 @@ int64_t PhysicalMemoryBytes() {
     dst[i] = q * ((a[2 * i] + a[2 * i + 1]) + (b[2 * i] + b[2 * i + 1]));
   }
 }
+
+#ifdef __SSE2__
+// A line at a time: the line computed as above, then stored past the cache in the widest
+// vectors the build has. The sweep ends with a fence, so that its stores are in memory when
+// it is timed.
+[[gnu::noinline]] void ReadTwoRowsStreamOne(const float* __restrict a, const float* __restrict b,
+                                            float* __restrict dst, int64_t n, float q) {
+  for (int64_t i = 0; i < n; i += kLineFloats) {
+    alignas(kLine) float line[kLineFloats];
+#pragma omp simd aligned(line : kLine)
+    for (int64_t j = 0; j < kLineFloats; ++j) {
+      const int64_t k = 2 * (i + j);
+      line[j] = q * ((a[k] + a[k + 1]) + (b[k] + b[k + 1]));
+    }
+#if defined(__AVX512F__)
+    _mm512_stream_ps(dst + i, _mm512_load_ps(line));
+#elif defined(__AVX__)
+    for (int64_t j = 0; j < kLineFloats; j += 8)
+      _mm256_stream_ps(dst + i + j, _mm256_load_ps(line + j));
+#else
+    for (int64_t j = 0; j < kLineFloats; j += 4) _mm_stream_ps(dst + i + j, _mm_load_ps(line + j));
+#endif
+  }
+  _mm_sfence();
+}
+constexpr int kPatterns = 3;
+#else
+constexpr int kPatterns = 2;  // no portable non-temporal store
+#endif
 
 constexpr int64_t kPage = 4096;
 
@@ -220,20 +256,29 @@ struct Measurement {
   const double bytes_per_sweep;
   bool alloc_failed = false;
   int got_threads;
-  int64_t reps = 1;       // sweeps per sample
-  bool two_rows = false;  // the access pattern of the next sample
+  int64_t reps = 1;  // sweeps per sample
+  int pattern = 0;   // the access pattern of the next sample: as Sweep numbers them
   Clock::time_point start, t0;
   double best = 0;  // GB/s
   bool more = true;
 };
 
-// Two rows of 2 * floats: from the first source over the second one's place, and from the
-// third over the fourth's (the block is initialised whole, the pages between them too).
+// Pattern 0: four streams. 1 and 2: two rows of 2 * floats, from the first source over the
+// second one's place and from the third over the fourth's (the block is initialised whole, the
+// pages between them too); 2 stores past the cache.
 void Sweep(const Measurement& m, const Streams& s) {
-  if (m.two_rows) {
-    ReadTwoRowsWriteOne(s.src[0], s.src[2], s.dst, m.floats, m.q);
-  } else {
-    ReadFourWriteOne(s.src[0], s.src[1], s.src[2], s.src[3], s.dst, m.floats, m.q);
+  switch (m.pattern) {
+    case 0:
+      ReadFourWriteOne(s.src[0], s.src[1], s.src[2], s.src[3], s.dst, m.floats, m.q);
+      break;
+    case 1:
+      ReadTwoRowsWriteOne(s.src[0], s.src[2], s.dst, m.floats, m.q);
+      break;
+#ifdef __SSE2__
+    default:
+      ReadTwoRowsStreamOne(s.src[0], s.src[2], s.dst, m.floats, m.q);
+      break;
+#endif
   }
 }
 
@@ -270,7 +315,7 @@ void Calibrate(Measurement& m, const SweepN& sweep) {
 }
 
 // Every thread: timed samples, each started together after a barrier and ended by the last
-// thread, the two access patterns in turn, until m.seconds have passed; the master keeps the
+// thread, the access patterns in turn, until m.seconds have passed; the master keeps the
 // best rate.
 template <class SweepN>
 void Sample(Measurement& m, bool master, const SweepN& sweep) {
@@ -286,7 +331,7 @@ void Sample(Measurement& m, bool master, const SweepN& sweep) {
       if (t > 0)
         m.best = std::max(m.best, static_cast<double>(m.reps) * m.bytes_per_sweep / t / 1e9);
       m.more = m.best == 0 || std::chrono::duration<double>(t1 - m.start).count() < m.seconds;
-      m.two_rows = !m.two_rows;
+      m.pattern = (m.pattern + 1) % kPatterns;
     }
 #pragma omp barrier
     if (!m.more) break;

@@ -76,7 +76,9 @@ void RunRoofline(const RooflineOptions& opt) {
               << std::fixed << std::setprecision(1) << l.gbps << "\n";
   }
   std::cout << "\nGB/s = (bytes read + bytes written) / second, best pass of dst[i] = q * (a[i] + "
-               "b[i] + c[i] + d[i])\n       and dst[i] = q * (a[2i] + a[2i+1] + b[2i] + b[2i+1]);\n"
+               "b[i] + c[i] + d[i])\n       and dst[i] = q * (a[2i] + a[2i+1] + b[2i] + b[2i+1]), "
+               "the latter also with "
+               "non-temporal stores (x86);\n"
                "capacity = what the threads can use (a private level once per thread).\n";
 }
 
@@ -85,8 +87,8 @@ void AddRooflineCommand(CLI::App& app) {
       app, "roofline", RunRoofline,
       "Measure the memory bandwidth of each cache level and of DRAM on this machine: "
       "streaming kernels that read four times what they write (2x2 pooling's traffic: four "
-      "streams, and two rows read in pairs) over a working set of half each level, the best "
-      "pass of either in GB/s (bytes read + written).");
+      "streams, and two rows read in pairs, the latter also with non-temporal stores on x86) over "
+      "a working set of half each level, the best pass of any in GB/s (bytes read + written).");
   cmd->add_option("--threads", opt->threads,
                   "Threads measuring together, each on its own slice (0 = all, as OpenMP "
                   "decides)")
