@@ -54,7 +54,7 @@ HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img,
     }
     if constexpr (std::is_floating_point_v<T>) {
       const auto s = hn::Set(d, scale);
-      for (size_t u = 0; u < U; ++u) hn::StoreU(hn::Mul(sum[u], s), d, out + c0 + u * N);
+      for (size_t u = 0; u < U; ++u) Put(d, hn::Mul(sum[u], s), out + c0 + u * N, g.stream);
     } else {
       const int64_t div =
           AvgDivisor(p, r.start, cc.start, (r.last - r.first) * (cc.last - cc.first));
@@ -109,7 +109,7 @@ HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img,
         Put(d, best[u], out + c0 + u * N, g.stream);
         StoreIndices(di, at[u], idx + c0 + u * N, g.stream);
       } else {
-        hn::StoreU(best[u], d, out + c0 + u * N);
+        Put(d, best[u], out + c0 + u * N, g.stream);
       }
     }
   }

@@ -81,10 +81,9 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
   if (p.direction == Direction::kForward) {
     const int64_t bytes = InputElements(p) * SizeOf(p.dtype) +
                           OutputElements(p) * (SizeOf(p.dtype) + (p.indices ? 8 : 0));
-    // NCHW 2x2 tilings stream every whole line of their rows; NHWC max with indices streams
-    // the lines of whole pixels.
-    if (nchw_tile2x2 ||
-        (p.indices && p.layout == Layout::kNHWC && p.c * SizeOf(p.dtype) % 64 == 0)) {
+    // NCHW 2x2 tilings stream every whole line of their rows, NHWC the lines of whole pixels
+    // (the global average excepted: its outputs are a pixel per image).
+    if (nchw_tile2x2 || (p.layout == Layout::kNHWC && p.c * SizeOf(p.dtype) % 64 == 0)) {
       stream = bytes > (32 << 20);
     }
   }

@@ -91,8 +91,7 @@ HWY_INLINE auto Replaces(V v, V best) {
 // too large to stay in cache are never read again, and need not be fetched before being
 // overwritten. (Callers only ask when every line of the output is written by one such store:
 // mixing streamed and cached stores to a line is slow.) On a 2-core AMD EPYC, backward gains,
-// and so do forward max with indices, whose outputs are 12 of every 28 bytes it moves, and the
-// NCHW 2x2 tilings; NHWC forward values alone measured no faster.
+// and so does forward, most with indices, whose outputs are 12 of every 28 bytes it moves.
 template <class D>
 HWY_INLINE void Put(D d, hn::VFromD<D> v, hn::TFromD<D>* HWY_RESTRICT p, bool stream) {
   if (hn::Lanes(d) * sizeof(hn::TFromD<D>) == 64 && stream &&

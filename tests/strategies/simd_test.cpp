@@ -161,13 +161,14 @@ INSTANTIATE_TEST_SUITE_P(simd, SimdOnTarget, ::testing::ValuesIn(Targets()),
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SimdOnTarget);
 
 // Beyond 32 MiB, outputs written whole by aligned vectors go out with non-temporal stores:
-// forward NHWC max with indices, forward NCHW 2x2 tilings (whose rows need not start on a
-// line), and the backward of tilings (NCHW and NHWC) and of NHWC float avg's gather.
+// forward NHWC whose channels fill whole lines, forward NCHW 2x2 tilings (whose rows need not start
+// on a line), and the backward of tilings (NCHW and NHWC) and of NHWC float avg's gather.
 TEST(simd, OutputsStreamedPastTheCacheMatchTheReference) {
   const Strategy* simd = Registry::Global().Find("simd");
   if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
   for (const char* d :
        {"max:fwd:f32:nhwc:6x64x128x128:k3x3:s2x2:p1x1:idx",
+        "max:fwd:f32:nhwc:8x64x128x128:k3x3:s2x2:p1x1", "avg:fwd:f32:nhwc:8x64x128x128:k2x2",
         "max:fwd:f64:nhwc:3x32x128x128:k2x2:idx", "max:fwd:f32:nchw:6x64x128x128:k2x2:idx",
         "max:fwd:f32:nchw:4x64x150x150:k2x2:idx", "max:fwd:i32:nchw:4x64x150x150:k2x2:idx",
         "max:fwd:f64:nchw:4x32x150x150:k2x2:idx", "max:fwd:f32:nchw:6x96x150x150:k2x2",
