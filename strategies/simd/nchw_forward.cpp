@@ -11,6 +11,8 @@
 //    row-major order, rows clipped per output row, and the columns whose windows leave the
 //    input (padding, ceil mode) or whose loads would pass the row's end one by one.
 //  - Global: each contiguous plane reduced lane-wise, then across lanes.
+// Separable rows, and direct max rows that are all vectors, go to memory through RowWriter
+// (non-temporally past the cache, when the plan says so).
 
 // Highway compiles this file once per instruction set: foreach_target.h re-includes it by the
 // path below, which must stay first.
@@ -27,6 +29,7 @@
 #include "hwy/highway.h"
 #include "poolbench/dtype.hpp"
 #include "strategies/simd/plan.hpp"
+#include "strategies/simd/row_writer-inl.h"
 #include "strategies/simd/vector_ops-inl.h"
 
 HWY_BEFORE_NAMESPACE();
@@ -116,28 +119,21 @@ void ScalarWindow(const Plan& g, const T* plane, const TapRange& r, const TapRan
   }
 }
 
-// Output columns [ox0, ox0 + Lanes(d)) of row r, all windows inside the input horizontally.
+// The max (R == kMax) or max and index in the plane (kMaxIndex) of the windows of output columns
+// [ox0, ox0 + Lanes(d)) of row r, all inside the input horizontally.
 template <Reduce R, int KW, int S, class D>
-HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plane,
-                      const TapRange& r, int64_t ox0, hn::TFromD<D>* HWY_RESTRICT out,
-                      int64_t* HWY_RESTRICT idx, hn::VFromD<IndexTag<D>> lane_cols) {
-  using T = hn::TFromD<D>;
+HWY_INLINE void MaxBlock(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plane,
+                         const TapRange& r, int64_t ox0, hn::VFromD<IndexTag<D>> lane_cols,
+                         hn::VFromD<D>& acc, hn::VFromD<IndexTag<D>>& at_plane) {
   const IndexTag<D> di;
   using TI = hn::TFromD<decltype(di)>;
   const Problem& p = g.p;
   const int64_t W = p.w, dh = p.dilation.h;
   const int64_t kw = KW > 0 ? KW : p.kernel.w;
   const int64_t x0 = ox0 * p.stride.w - p.padding.w;  // column of tap 0 of the first lane
-  const T* origin = plane + r.start * W + x0;         // tap (0, 0), possibly a padded row
-
-  // Set by the first tap (zeros only to tell the compiler so).
-  hn::VFromD<D> acc = hn::Zero(d);
-  hn::VFromD<decltype(di)> at = hn::Zero(di);
-  // The sum's vector type only exists for avg (int64 lanes as many as a full int32 vector's do
-  // not).
-  const std::conditional_t<R == Reduce::kAvg, SumTag<D>, D> ds;
-  hn::VFromD<decltype(ds)> sum;
-  if constexpr (R == Reduce::kAvg) sum = hn::Zero(ds);
+  const auto* origin = plane + r.start * W + x0;      // tap (0, 0), possibly a padded row
+  hn::VFromD<decltype(di)> at = hn::Zero(di);         // set by the first tap, as acc
+  acc = hn::Zero(d);
   for (int64_t ky = r.first; ky < r.last; ++ky) {
     const int64_t rel_row = ky * dh * W;
     // The first tap starts the max (a flag the compiler resolves in the unrolled first row).
@@ -146,9 +142,7 @@ HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plan
     VisitColumns<KW, S>(d, origin + rel_row, kw, p.dilation.w, lane_cols,
                         [&](hn::VFromD<D> v, int64_t rel_col) HWY_ATTR {
                           const auto here = hn::Set(di, static_cast<TI>(rel_row + rel_col));
-                          if constexpr (R == Reduce::kAvg) {
-                            sum = hn::Add(sum, Widen(d, v));
-                          } else if (first) {
+                          if (first) {
                             acc = v, at = here, first = false;
                           } else if constexpr (R == Reduce::kMax) {
                             acc = MaxNaN(v, acc);
@@ -159,27 +153,63 @@ HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plan
                           }
                         });
   }
+  if constexpr (R == Reduce::kMaxIndex) {
+    // lane_cols holds lane * stride: the lanes' tap (0, 0) columns relative to x0.
+    at_plane = hn::Add(hn::Add(at, hn::Set(di, static_cast<TI>(r.start * W + x0))), lane_cols);
+  }
+}
+
+// Output columns [ox0, ox0 + Lanes(d)) of row r, all windows inside the input horizontally.
+template <Reduce R, int KW, int S, class D>
+HWY_INLINE void Block(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT plane,
+                      const TapRange& r, int64_t ox0, hn::TFromD<D>* HWY_RESTRICT out,
+                      int64_t* HWY_RESTRICT idx, hn::VFromD<IndexTag<D>> lane_cols) {
   if constexpr (R == Reduce::kAvg) {
+    const Problem& p = g.p;
+    const int64_t W = p.w, dh = p.dilation.h;
+    const int64_t kw = KW > 0 ? KW : p.kernel.w;
+    const int64_t x0 = ox0 * p.stride.w - p.padding.w;
+    const auto* origin = plane + r.start * W + x0;
+    const SumTag<D> ds;
+    auto sum = hn::Zero(ds);
+    for (int64_t ky = r.first; ky < r.last; ++ky) {
+      VisitColumns<KW, S>(d, origin + ky * dh * W, kw, p.dilation.w, lane_cols,
+                          [&](hn::VFromD<D> v, int64_t)
+                              HWY_ATTR { sum = hn::Add(sum, Widen(d, v)); });
+    }
     // Every window of the block has kw valid columns, so the divisor depends on the row only.
     StoreAverages(d, sum, AvgDivisor(p, r.start, x0, (r.last - r.first) * kw), out);
   } else {
+    hn::VFromD<D> acc;
+    hn::VFromD<IndexTag<D>> at;
+    MaxBlock<R, KW, S>(d, g, plane, r, ox0, lane_cols, acc, at);
     hn::StoreU(acc, d, out);
-    if constexpr (R == Reduce::kMaxIndex) {
-      // lane_cols holds lane * stride: the lanes' tap (0, 0) columns relative to x0.
-      const auto base = hn::Set(di, static_cast<TI>(r.start * W + x0));
-      StoreIndices(di, hn::Add(hn::Add(at, base), lane_cols), idx);
-    }
+    if constexpr (R == Reduce::kMaxIndex) StoreIndices(IndexTag<D>(), at, idx);
   }
 }
 
 // Columns [vlo, vhi) in vectors (vhi - vlo is 0 or at least Lanes(d); the last vector overlaps
-// the previous one rather than leaving a tail), the others one by one.
+// the previous one rather than leaving a tail), the others one by one. Max rows that are all
+// vectors go through RowWriter (streamed past the cache when the plan says so).
 template <Reduce R, int KW, int S, class D>
 void DirectRows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int64_t* indices,
                 int64_t begin, int64_t end, int64_t vlo, int64_t vhi) {
   using T = hn::TFromD<D>;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d)), in_plane = g.p.h * g.p.w;
   const auto lane_cols = LaneColumns(IndexTag<D>(), g.p.stride.w);
+  if constexpr (R != Reduce::kAvg) {
+    if (vlo == 0 && vhi == g.ow && vhi >= N) {
+      using Writer = RowWriter<D>;
+      Writer writer(d, g, dst, indices, begin, end);
+      ForUnits(g, begin, end, [&](int64_t plane, int64_t oy, int64_t unit) HWY_ATTR {
+        const T* in = src + plane * in_plane;
+        writer.Row(unit, [&](int64_t ox, typename Writer::V& v, typename Writer::VI& at) HWY_ATTR {
+          MaxBlock<R, KW, S>(d, g, in, g.rows[oy], ox, lane_cols, v, at);
+        });
+      });
+      return;
+    }
+  }
   ForUnits(g, begin, end, [&](int64_t plane, int64_t oy, int64_t unit) HWY_ATTR {
     const T* in = src + plane * in_plane;
     T* out = dst + unit * g.ow;
@@ -248,7 +278,7 @@ void SeparableRows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* 
                    hn::TFromD<D>* scratch, int64_t begin, int64_t end) {
   using T = hn::TFromD<D>;
   const Problem& p = g.p;
-  const int64_t N = static_cast<int64_t>(hn::Lanes(d)), in_plane = p.h * p.w;
+  const int64_t in_plane = p.h * p.w;
   const int64_t kw = p.kernel.w, dw = p.dilation.w;
   std::fill(scratch, scratch + g.scratch_elements, Identity<R, T>());
   T* row = scratch + g.pad_left;
@@ -256,20 +286,18 @@ void SeparableRows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* 
   if constexpr (std::is_same_v<T, float>) col_scale = g.col_scale_f32.data();
   if constexpr (std::is_same_v<T, double>) col_scale = g.col_scale_f64.data();
   const auto lane_cols = LaneColumns(IndexTag<D>(), p.stride.w);
+  using Writer = RowWriter<D>;
+  Writer writer(d, g, dst, nullptr, begin, end);
   ForUnits(g, begin, end, [&](int64_t plane, int64_t oy, int64_t unit) HWY_ATTR {
     ReduceRows<R>(d, g, src + plane * in_plane, g.rows[oy], row);
-    T* out = dst + unit * g.ow;
     const auto row_scale = hn::Set(d, static_cast<T>(R == Reduce::kAvg ? g.row_scale[oy] : 1.0));
-    for (int64_t ox = 0;; ox += N) {
-      ox = std::min(ox, g.ow - N);
-      auto acc = hn::Set(d, Identity<R, T>());
+    writer.Row(unit, [&](int64_t ox, typename Writer::V& acc, typename Writer::VI&) HWY_ATTR {
+      acc = hn::Set(d, Identity<R, T>());
       VisitColumns<KW, S>(d, row + ox * p.stride.w - p.padding.w, kw, dw, lane_cols,
                           [&](hn::VFromD<D> v, int64_t) HWY_ATTR { acc = Combine<R>(v, acc); });
       if constexpr (R == Reduce::kAvg)
         acc = hn::Mul(hn::Mul(acc, row_scale), hn::LoadU(d, col_scale + ox));
-      hn::StoreU(acc, d, out + ox);
-      if (ox + N >= g.ow) break;
-    }
+    });
   });
 }
 

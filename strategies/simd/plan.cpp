@@ -81,9 +81,16 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
   if (p.direction == Direction::kForward) {
     const int64_t bytes = InputElements(p) * SizeOf(p.dtype) +
                           OutputElements(p) * (SizeOf(p.dtype) + (p.indices ? 8 : 0));
-    // NCHW 2x2 tilings stream every whole line of their rows, NHWC the lines of whole pixels
-    // (the global average excepted: its outputs are a pixel per image).
-    if (nchw_tile2x2 || (p.layout == Layout::kNHWC && p.c * SizeOf(p.dtype) % 64 == 0)) {
+    // NHWC streams the lines of whole pixels, NCHW its rows' lines (RowWriter). Rows that don't
+    // start on a line share one with the next, which RowWriter assembles from both rows'
+    // results: on a 2-core AMD EPYC that paid off for the light 2x2 tilings with rows of three
+    // lines or more (VGG-16's 56 columns: 3.75 -> 2.81 ms with indices) but not for the other
+    // paths, even at 55 columns (k3 s2 with indices, 8.5 -> 12.8 ms), nor for rows of fewer
+    // than three lines (AlexNet's 27 columns: twice the time). Global pooling's outputs are a
+    // value per plane or a pixel per image.
+    const int64_t row_bytes = ow * SizeOf(p.dtype);
+    const bool nchw_rows = nchw_tile2x2 ? row_bytes >= 3 * 64 : row_bytes % 64 == 0;
+    if (!global && (p.layout == Layout::kNCHW ? nchw_rows : p.c * SizeOf(p.dtype) % 64 == 0)) {
       stream = bytes > (32 << 20);
     }
   }

@@ -68,7 +68,7 @@ struct Plan {
   // Outputs too large to stay in cache, written once by whole aligned vectors, go out with
   // non-temporal stores: they are never read again, and their lines need not be fetched first.
   // Backward: the gradients of tilings and gathers. Forward: NHWC when the channels fill whole
-  // cache lines, and NCHW 2x2 tilings (RowWriter).
+  // cache lines, and NCHW rows that go through RowWriter.
   bool stream = false;
 
   // NCHW float avg backward other than tilings is separable too: per output row, the column

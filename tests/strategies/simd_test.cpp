@@ -161,8 +161,9 @@ INSTANTIATE_TEST_SUITE_P(simd, SimdOnTarget, ::testing::ValuesIn(Targets()),
 GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(SimdOnTarget);
 
 // Beyond 32 MiB, outputs written whole by aligned vectors go out with non-temporal stores:
-// forward NHWC whose channels fill whole lines, forward NCHW 2x2 tilings (whose rows need not start
-// on a line), and the backward of tilings (NCHW and NHWC) and of NHWC float avg's gather.
+// forward NHWC whose channels fill whole lines, forward NCHW rows that are all vectors (2x2
+// tilings' rows need not start on a line), and the backward of tilings (NCHW and NHWC) and of NHWC
+// float avg's gather.
 TEST(simd, OutputsStreamedPastTheCacheMatchTheReference) {
   const Strategy* simd = Registry::Global().Find("simd");
   if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
@@ -173,8 +174,11 @@ TEST(simd, OutputsStreamedPastTheCacheMatchTheReference) {
         "max:fwd:f32:nchw:4x64x150x150:k2x2:idx", "max:fwd:i32:nchw:4x64x150x150:k2x2:idx",
         "max:fwd:f64:nchw:4x32x150x150:k2x2:idx", "max:fwd:f32:nchw:6x96x150x150:k2x2",
         "avg:fwd:f32:nchw:6x96x150x150:k2x2", "avg:fwd:f64:nchw:4x48x150x150:k2x2",
-        "max:bwd:f32:nhwc:6x64x128x128:k2x2", "avg:bwd:f32:nchw:6x64x128x128:k2x2",
-        "avg:bwd:f32:nhwc:6x64x128x128:k3x3:s2x2:p1x1"}) {
+        "max:fwd:f32:nchw:16x96x129x129:k3x3:s2x2", "max:fwd:f32:nchw:16x96x129x129:k3x3:s2x2:idx",
+        "max:fwd:f64:nchw:8x96x129x129:k3x3:s2x2:idx",
+        "max:fwd:i32:nchw:4x64x130x130:k3x3:s1x1:idx",
+        "avg:fwd:f32:nchw:10x64x128x128:k3x3:s2x2:p1x1", "max:bwd:f32:nhwc:6x64x128x128:k2x2",
+        "avg:bwd:f32:nchw:6x64x128x128:k2x2", "avg:bwd:f32:nhwc:6x64x128x128:k3x3:s2x2:p1x1"}) {
     const CheckResult r = CrossCheck(*simd, ParseDescriptor(d), kSeed, /*threads=*/2);
     EXPECT_EQ(r.verdict, Verdict::kPass) << d << ": " << r.detail;
   }
