@@ -288,6 +288,8 @@ table.matrix td { text-align: right; font-variant-numeric: tabular-nums; white-s
                   line-height: 1.25; }
 table.matrix td small { color: #444; font-size: 10.5px; }
 table.matrix td.win { outline: 2px solid #1a7f37; outline-offset: -2px; font-weight: 700; }
+table.matrix td.tie { outline: 2px dashed #1a7f37; outline-offset: -2px; }
+table.matrix td.dist { background: #eeeeee; color: #555; font-weight: 700; text-align: center; }
 table.matrix td.bad { background: #fde2e2; color: #b00020; font-weight: 700; text-align: center; }
 table.matrix td.err { background: #fff1d6; color: #8a4b00; font-weight: 700; text-align: center; }
 table.matrix td.skip { color: #888; font-style: italic; text-align: center; }
@@ -341,23 +343,23 @@ def matrix_html(matrix, out):
             tip = s["name"] + (f": {c['note']}" if c["note"] else "")
             threads = f" <small>({esc(c['threads'])})</small>" if c["threads"] else ""
             if c["state"] == "ranked":
-                star = " ★" if c["winner"] else ""
+                star = " ★" if c["winner"] else " ☆" if c.get("tied") else ""
                 detail = " · ".join(x for x in (c["speedup"], c["roofline"]) if x)
                 detail = f"<br><small>{esc(detail)}</small>" if detail else ""
-                cls = " class=win" if c["winner"] else ""
+                cls = " class=win" if c["winner"] else " class=tie" if c.get("tied") else ""
                 out.append(f"<td{cls}{heat(c)} title=\"{esc(tip)}\">{esc(c['main'])}{star}"
                            f"{threads}{detail}</td>")
             elif c["state"] == "unranked":
-                cls = "bad" if c["main"] == "WRONG" else "err"
+                cls = {"WRONG": "bad", "DISTURBED": "dist"}.get(c["main"], "err")
                 out.append(f"<td class={cls} title=\"{esc(tip)}\">{esc(c['main'])}{threads}</td>")
             elif c["state"] == "skipped":
                 out.append(f"<td class=skip title=\"{esc(tip)}\">skipped</td>")
             else:
                 out.append(f"<td class=none title=\"{esc(s['name'])}: not run\">–</td>")
         out.append("</tr>")
-    out.append("</tbody><tfoot><tr><td></td><th class=prob>problems won ★</th>")
-    for wins in matrix["wins"]:
-        out.append(f"<td class=wins>{wins}</td>")
+    out.append("</tbody><tfoot><tr><td></td><th class=prob>problems won ★ / tied ☆</th>")
+    for wins, ties in zip(matrix["wins"], matrix.get("ties", [0] * len(matrix["wins"]))):
+        out.append(f"<td class=wins>{wins} / {ties}</td>")
     out.append("</tr></tfoot></table></div>")
 
 
@@ -409,19 +411,20 @@ def problem_html(problem, with_peers, colours, out):
     out.append(f"<h3><code>{esc(problem['descriptor'])}</code></h3>")
     if problem["data"]:
         out.append(f"<p>{esc(problem['data'])}</p>")
-    columns = ["time", "spread", "vs_fastest", "gbps", "bandwidth", "speedup"] + (
+    columns = ["time", "interval", "processes", "vs_fastest", "gbps", "bandwidth", "speedup"] + (
         ["best_peer", "vs_best_peer"] if with_peers else [])
     if not problem["ranked"]:
         out.append("<p><em>No strategy passed the cross-check on this problem: nothing is "
                    "ranked.</em></p>")
     else:
+        out.append(f"<p><strong>{esc(problem['verdict'])}</strong></p>")
         out.append("<table><tr><th>#</th><th>strategy</th><th>threads</th><th>time</th>"
-                   "<th>spread</th><th>vs fastest</th>"
+                   "<th>95% interval</th><th>processes</th><th>vs fastest</th>"
                    "<th>GB/s</th><th>% of bandwidth</th><th>speed-up vs naive_loops</th>"
                    + ("<th>best peer</th><th>vs best peer</th>" if with_peers else "") + "</tr>")
         for rank, r in enumerate(problem["ranked"], 1):
             cells = "".join(
-                f"<td>{esc(r['cells'][c])}</td>" if c == "best_peer"
+                f"<td>{esc(r['cells'][c])}</td>" if c in ("best_peer", "processes")
                 else f"<td class=n>{esc(r['cells'][c])}</td>" for c in columns)
             colour = esc(colours.get(r["strategy"], "#ccc"))
             out.append(f"<tr><td class=n>{rank}</td><td style=\"border-left: 4px solid {colour}\">"

@@ -12,11 +12,12 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "bench/bandwidth.hpp"
+#include "bench/interference.hpp"
 #include "check/cross_check.hpp"
 #include "check/inputs.hpp"
-#include "check/problem_checker.hpp"
 #include "io/plugin_loader.hpp"
 #include "io/sha256.hpp"
 #include "isolate/outcome.hpp"
@@ -25,6 +26,7 @@
 #include "poolbench_build_info.hpp"
 #include "report/reader.hpp"
 #include "report/roofline.hpp"
+#include "report/statistic.hpp"
 #include "report/warnings.hpp"
 #include "report/writer.hpp"
 #include "run/guarded_buffer.hpp"
@@ -222,6 +224,9 @@ Json MakeContext(const std::vector<const Strategy*>& strategies, const BenchConf
   Json settings = cfg.selection.is_object() ? cfg.selection : Json::object();
   settings["threads"] = cfg.threads;
   settings["repetitions"] = cfg.repetitions;
+  settings["processes"] = cfg.processes;
+  settings["retries"] = cfg.retries;
+  settings["keep_disturbed"] = cfg.keep_disturbed;
   settings["min_time"] = cfg.min_time;
   settings["seed"] = cfg.seed;
   settings["bandwidth_seconds"] = cfg.bandwidth_seconds;
@@ -290,21 +295,64 @@ report::Result NewResult(const Strategy& s, const Problem& p, int threads) {
   return r;
 }
 
-// The benchmarks of one strategy on one problem at each of its thread counts not finished
-// earlier, verified first.
+// Which results (by name) a task measures.
+using Wanted = std::function<bool(const std::string& name)>;
+
+// The benchmarks of one strategy on one problem at each of its thread counts that are wanted,
+// verified first when `checker` is given (the first round of a problem; later rounds time the
+// same code again).
 std::vector<Job> PlanJobs(const Strategy& s, const Problem& p, const BenchConfig& cfg,
-                          const Finished& finished, CrossChecker& checker) {
+                          const Wanted& wanted, CrossChecker* checker) {
   std::vector<int> counts;
   for (int t : ThreadCounts(s, cfg.threads)) {
-    if (!finished.results.count(BenchmarkName(s, p, t))) counts.push_back(t);
+    if (wanted(BenchmarkName(s, p, t))) counts.push_back(t);
   }
   if (counts.empty()) return {};
-  // Verified at its largest thread count, where races would show.
-  const CheckResult check = checker.Check(s, counts.back());
-  const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
+  std::string wrong;
+  if (checker) {
+    // Verified at its largest thread count, where races would show.
+    const CheckResult check = checker->Check(s, counts.back());
+    if (check.verdict == Verdict::kFail) wrong = check.detail;
+  }
   std::vector<Job> jobs;
   for (int t : counts) jobs.push_back({&s, t, BenchmarkName(s, p, t), wrong});
   return jobs;
+}
+
+// The interference evidence of a repetition travels from the benchmark's body to the collector
+// as Google Benchmark user counters (numbers; -1 for what was not measured).
+void ToCounters(const report::Interference& e, benchmark::UserCounters& c) {
+  c["poolbench_wall_ns"] = e.wall_ns;
+  c["poolbench_cpu_ns"] = e.cpu_ns;
+  c["poolbench_involuntary_switches"] = static_cast<double>(e.involuntary_switches);
+  c["poolbench_run_delay_ns"] = e.run_delay_ns.value_or(-1);
+  c["poolbench_steal_ns"] = e.steal_ns.value_or(-1);
+  c["poolbench_other_busy_cpus"] = e.other_busy_cpus.value_or(-1);
+}
+
+report::Interference FromCounters(const benchmark::UserCounters& c) {
+  const auto get = [&](const char* key) {
+    const auto it = c.find(key);
+    return it == c.end() ? -1.0 : it->second.value;
+  };
+  const auto optional = [&](const char* key) {
+    const double v = get(key);
+    return v < 0 ? std::nullopt : std::optional<double>(v);
+  };
+  report::Interference e;
+  e.wall_ns = get("poolbench_wall_ns");
+  e.cpu_ns = get("poolbench_cpu_ns");
+  e.involuntary_switches = static_cast<int64_t>(get("poolbench_involuntary_switches"));
+  e.run_delay_ns = optional("poolbench_run_delay_ns");
+  e.steal_ns = optional("poolbench_steal_ns");
+  e.other_busy_cpus = optional("poolbench_other_busy_cpus");
+  if (!e.run_delay_ns)
+    e.unmeasured = "run-queue delay (no " + ProcDir() + "/self/task/*/schedstat)";
+  if (!e.steal_ns) {
+    e.unmeasured += std::string(e.unmeasured.empty() ? "" : ", ") +
+                    "steal and other processes' load (no " + ProcDir() + "/stat)";
+  }
+  return e;
 }
 
 // The kernel of each timed job, prepared once: Google Benchmark calls a benchmark's body again
@@ -325,10 +373,13 @@ void RegisterJobs(const std::vector<const Job*>& timed, std::vector<Prepared>& p
   for (size_t i = 0; i < timed.size(); ++i) {
     Prepared* k = &prepared[i];
     auto body = [k](benchmark::State& state) {
+      // Outside the timed loop: Google Benchmark starts its clock when the loop begins.
+      const InterferenceSnapshot before = TakeInterferenceSnapshot();
       for (auto _ : state) {
         k->kernel->Run(k->buffers);
         benchmark::ClobberMemory();
       }
+      ToCounters(InterferenceBetween(before, TakeInterferenceSnapshot()), state.counters);
     };
     benchmark::RegisterBenchmark(timed[i]->name.c_str(), body)
         ->Unit(benchmark::kNanosecond)
@@ -341,7 +392,7 @@ void RegisterJobs(const std::vector<const Job*>& timed, std::vector<Prepared>& p
 // Times the jobs of one problem with Google Benchmark; returns their results, a wrong job's as
 // its verdict without a time.
 std::vector<report::Result> TimeJobs(const std::vector<Job>& jobs, const Problem& p,
-                                     const BenchConfig& cfg) {
+                                     const BenchConfig& cfg, int process) {
   std::vector<report::Result> results;
   std::vector<const Job*> timed;
   for (const Job& job : jobs) {
@@ -384,7 +435,11 @@ std::vector<report::Result> TimeJobs(const std::vector<Job>& jobs, const Problem
       continue;
     }
     if (run.run_type != benchmark::BenchmarkReporter::Run::RT_Iteration) continue;
-    r.samples.push_back({run.GetAdjustedRealTime(), run.GetAdjustedCPUTime(), run.iterations});
+    report::Sample sample{run.GetAdjustedRealTime(), run.GetAdjustedCPUTime(), run.iterations};
+    sample.process = process;
+    sample.interference = FromCounters(run.counters);
+    sample.disturbance = Disturbance(*sample.interference);
+    r.samples.push_back(std::move(sample));
   }
   return results;
 }
@@ -403,15 +458,15 @@ report::Result FaultResult(const Strategy& s, const Problem& p, const BenchConfi
   return r;
 }
 
-// What a worker sends back for one (strategy, problem): {"skipped": reason} or
+// What a worker sends back for one (strategy, problem) in one process: {"skipped": reason} or
 // {"entries": [...]}, the report entries of its fresh results (report/writer.hpp).
-Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg,
-               const Finished& finished, CrossChecker& checker) {
+Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg, const Wanted& wanted,
+               CrossChecker* checker, int process) {
   if (Support sup = s.Supports(p); !sup) return {{"skipped", sup.reason}};
-  const std::vector<Job> jobs = PlanJobs(s, p, cfg, finished, checker);
+  const std::vector<Job> jobs = PlanJobs(s, p, cfg, wanted, checker);
   Json entries = Json::array();
-  for (const report::Result& r :
-       jobs.empty() ? std::vector<report::Result>{} : TimeJobs(jobs, p, cfg)) {
+  if (jobs.empty()) return {{"entries", std::move(entries)}};
+  for (const report::Result& r : TimeJobs(jobs, p, cfg, process)) {
     for (Json& e : report::EntriesOf(r, 0)) entries.push_back(std::move(e));
   }
   return {{"entries", std::move(entries)}};
@@ -453,8 +508,49 @@ std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, in
   return out;
 }
 
+namespace {
+
+// The pause before the first retry round of a problem, doubled for each further one: a burst of
+// other work often passes within a second.
+constexpr double kRetryPauseSeconds = 0.25;
+
+// One strategy on the problem being measured, across its rounds.
+struct StrategyRounds {
+  std::optional<std::string> skipped;             // why it does not take the problem
+  std::map<std::string, report::Result> results;  // by name, as measured so far
+  bool done = false;                              // skipped, failed or faulted: no further round
+};
+
+// Adds what one process measured to a strategy's results: the samples of a result already there
+// join its earlier ones; a failure in any process is the result's verdict.
+void MergeRound(StrategyRounds& s, std::vector<report::Result> fresh) {
+  for (report::Result& r : fresh) {
+    auto [it, added] = s.results.try_emplace(r.name, r);
+    if (r.Failed()) {
+      it->second = std::move(r);
+      s.done = true;
+    } else if (!added && !it->second.Failed()) {
+      for (report::Sample& sample : r.samples) it->second.samples.push_back(std::move(sample));
+    }
+  }
+}
+
+// The names of a strategy's results that have fewer clean processes than the run's processes.
+std::set<std::string> NeedingRetry(const StrategyRounds& s, int processes) {
+  std::set<std::string> out;
+  if (s.done) return out;
+  for (const auto& [name, r] : s.results) {
+    if (!r.Failed() && report::EstimateOf(r).processes < processes) out.insert(name);
+  }
+  return out;
+}
+
+}  // namespace
+
 report::Run RunBench(const std::vector<const Strategy*>& strategies,
                      const std::vector<Problem>& problems, const BenchConfig& cfg) {
+  if (cfg.processes < 1) throw std::invalid_argument("processes must be at least 1");
+  if (cfg.retries < 0) throw std::invalid_argument("retries must not be negative");
   InitBenchmarkOnce();
   for (const Problem& p : problems) {
     if (std::string e = Validate(p); !e.empty()) {
@@ -472,57 +568,92 @@ report::Run RunBench(const std::vector<const Strategy*>& strategies,
     run.context = report::ContextOf(MakeContext(strategies, cfg, ToJson(MeasureRooflinesIn(cfg))));
   }
   if (cfg.on_context) cfg.on_context(report::ToJson(run.context));
-  // One task per (problem, strategy), problem by problem, so that a worker computes each
-  // problem's reference results once for all strategies.
-  const size_t n = strategies.size();
-  ProblemChecker checker(problems, cfg.seed);
-  const isolate::Task task = [&](size_t i) {
-    return BenchTask(*strategies[i % n], problems[i / n], cfg, finished, checker.For(i / n)).dump();
-  };
   std::set<std::string> reported;
   const auto report = [&](report::Result r, bool fresh) {
     if (fresh && cfg.on_result) cfg.on_result({{"benchmarks", report::EntriesOf(r, 0)}});
     reported.insert(r.name);
     run.results.push_back(std::move(r));
   };
-  const isolate::Done done = [&](size_t i, isolate::Outcome o) {
-    const Problem& p = problems[i / n];
-    const Strategy& s = *strategies[i % n];
-    if (o.fault != isolate::Fault::kNone) {
-      report(FaultResult(s, p, cfg, o), true);
-    } else if (Json r = Json::parse(o.result); r.contains("skipped")) {
-      const report::Skip item{std::string(s.name()), FormatDescriptor(p), r["skipped"]};
-      run.context.skipped.push_back(item);
-      if (cfg.on_result && !finished.skipped.count({item.strategy, item.descriptor})) {
-        cfg.on_result({{"skipped",
-                        {{field::kStrategy, item.strategy},
-                         {field::kDescriptor, item.descriptor},
-                         {"reason", item.reason}}}});
+  // Problem by problem. Each round runs every strategy still to be measured once, round-robin,
+  // in one fresh worker process: strategies of a problem share the same minutes, and every
+  // result is measured in cfg.processes processes (the same code differs from one process to
+  // the next by where its buffers land). The first round verifies each strategy (a worker
+  // computes the problem's reference results once for all of them). Then up to cfg.retries
+  // rounds measure again what other work disturbed, after a pause.
+  for (size_t pi = 0; pi < problems.size() && !strategies.empty(); ++pi) {
+    if (cfg.stop && cfg.stop()) break;
+    const Problem& p = problems[pi];
+    if (cfg.on_problem) cfg.on_problem(pi, problems.size(), FormatDescriptor(p));
+    std::vector<StrategyRounds> state(strategies.size());
+    std::vector<std::set<std::string>> wanted(strategies.size());  // empty: every result
+    const int rounds = cfg.processes + cfg.retries;
+    for (int round = 0; round < rounds; ++round) {
+      std::vector<size_t> active;
+      for (size_t i = 0; i < strategies.size(); ++i) {
+        if (round < cfg.processes) {
+          if (!state[i].done) active.push_back(i);
+          continue;
+        }
+        wanted[i] =
+            cfg.keep_disturbed ? std::set<std::string>{} : NeedingRetry(state[i], cfg.processes);
+        if (!wanted[i].empty()) active.push_back(i);
       }
-    } else {
-      // The strategy's results in thread order, each the fresh one or the earlier part's.
-      std::map<std::string, report::Result> fresh;
-      for (report::Result& f : report::ResultsOf(r["entries"])) fresh.emplace(f.name, std::move(f));
+      if (active.empty()) break;
+      if (round >= cfg.processes) {
+        const double pause = kRetryPauseSeconds * (1 << (round - cfg.processes));
+        std::this_thread::sleep_for(std::chrono::duration<double>(pause));
+      }
+      std::optional<CrossChecker> checker;
+      const isolate::Task task = [&](size_t k) {
+        const size_t i = active[k];
+        if (round == 0 && !checker) checker.emplace(p, cfg.seed);
+        // What the earlier part of a resumed run finished is not measured again; a retry round
+        // measures only the results it retries.
+        const Wanted want = [&](const std::string& name) {
+          return !finished.results.count(name) && (wanted[i].empty() || wanted[i].count(name));
+        };
+        return BenchTask(*strategies[i], p, cfg, want, round == 0 ? &*checker : nullptr, round)
+            .dump();
+      };
+      const isolate::Done done = [&](size_t k, isolate::Outcome o) {
+        StrategyRounds& s = state[active[k]];
+        const Strategy& strategy = *strategies[active[k]];
+        if (o.fault != isolate::Fault::kNone) {
+          MergeRound(s, {FaultResult(strategy, p, cfg, o)});
+        } else if (Json r = Json::parse(o.result); r.contains("skipped")) {
+          s.skipped = r["skipped"].get<std::string>();
+          s.done = true;
+        } else {
+          MergeRound(s, report::ResultsOf(r["entries"]));
+        }
+        return true;
+      };
+      isolate::RunTasks(active.size(), task, cfg.isolation, done);
+    }
+    // The problem's results in strategy order, then thread order: each the fresh one or the
+    // earlier part's.
+    for (size_t i = 0; i < strategies.size(); ++i) {
+      const Strategy& s = *strategies[i];
+      if (state[i].skipped) {
+        const report::Skip item{std::string(s.name()), FormatDescriptor(p), *state[i].skipped};
+        run.context.skipped.push_back(item);
+        if (cfg.on_result && !finished.skipped.count({item.strategy, item.descriptor})) {
+          cfg.on_result({{"skipped",
+                          {{field::kStrategy, item.strategy},
+                           {field::kDescriptor, item.descriptor},
+                           {"reason", item.reason}}}});
+        }
+        continue;
+      }
       for (int t : ThreadCounts(s, cfg.threads)) {
         const std::string name = BenchmarkName(s, p, t);
-        if (auto it = fresh.find(name); it != fresh.end()) {
+        if (auto it = state[i].results.find(name); it != state[i].results.end()) {
           report(std::move(it->second), true);
-        } else if (auto done = finished.results.find(name); done != finished.results.end()) {
-          report(done->second, false);
+        } else if (auto earlier = finished.results.find(name); earlier != finished.results.end()) {
+          report(earlier->second, false);
         }
       }
     }
-    if ((i + 1) % n != 0) return true;
-    // Asked between problems: a stopped run reports every problem it finished.
-    const size_t next = (i + 1) / n;
-    if (next == problems.size()) return true;
-    if (cfg.stop && cfg.stop()) return false;
-    if (cfg.on_problem) cfg.on_problem(next, problems.size(), FormatDescriptor(problems[next]));
-    return true;
-  };
-  if (n > 0 && !problems.empty() && !(cfg.stop && cfg.stop())) {
-    if (cfg.on_problem) cfg.on_problem(0, problems.size(), FormatDescriptor(problems[0]));
-    isolate::RunTasks(problems.size() * n, task, cfg.isolation, done);
   }
   // Stopped early: what the earlier part finished beyond this point is still reported.
   for (const std::string& name : finished.order) {

@@ -17,7 +17,14 @@ namespace poolbench {
 
 struct BenchConfig {
   std::vector<int> threads = {1};  // OpenMP thread counts for threaded strategies
-  int repetitions = 1;
+  int repetitions = 1;             // per process
+  // Worker processes each result is measured in, round-robin across the strategies of a
+  // problem (report/statistic.hpp: processes are the independent draws).
+  int processes = 1;
+  // Extra rounds, at most, for results that other work disturbed in some of their processes.
+  int retries = 0;
+  // Count disturbed repetitions in the statistic (they are still marked, and warned about).
+  bool keep_disturbed = false;
   double min_time = 0.1;  // seconds per repetition (Google Benchmark's MinTime)
   uint64_t seed = 1;      // inputs of the verification and of the timed runs
   // Seconds per cache level for the bandwidth measurement recorded in the report; 0 skips it

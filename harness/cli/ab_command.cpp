@@ -47,9 +47,18 @@ std::vector<std::string> BenchArgs(const AbOptions& opt) {
   min_time << opt.min_time;
   bandwidth << opt.bandwidth_seconds;
   std::vector<std::string> args = {
-      "--threads",           Join(opt.threads), "--repetitions", std::to_string(opt.repetitions),
-      "--min-time",          min_time.str(),    "--seed",        std::to_string(opt.seed),
-      "--bandwidth-seconds", bandwidth.str()};
+      "--processes",
+      "1",  // each round is a process on each side: the rounds pair them
+      "--threads",
+      Join(opt.threads),
+      "--repetitions",
+      std::to_string(opt.repetitions),
+      "--min-time",
+      min_time.str(),
+      "--seed",
+      std::to_string(opt.seed),
+      "--bandwidth-seconds",
+      bandwidth.str()};
   if (!opt.strategy.empty()) args.insert(args.end(), {"--strategy", opt.strategy});
   if (opt.per_process > 0) return args;  // the problems come in chunks
   if (!opt.suite.empty()) args.insert(args.end(), {"--suite", opt.suite});

@@ -33,8 +33,11 @@ struct BenchOptions {
   Selection selection;
   IsolationSelection isolation;
   std::vector<int> threads = {1};
-  int repetitions = 1;
-  double min_time = 0.1;
+  int repetitions = 2;
+  int processes = 3;
+  int retries = 2;
+  bool keep_disturbed = false;
+  double min_time = 0.05;
   uint64_t seed = 1;
   std::string shard;
   std::string out = "poolbench_report.json";
@@ -71,41 +74,55 @@ std::string AlignLeft(const std::string& text, size_t width) {
   return text + std::string(width > chars ? width - chars : 0, ' ');
 }
 
-// A fixed-width row of the console table; the column widths fit the longest usual values.
-void Row(const std::string& strategy, const std::string& threads, const std::string& time,
-         const std::string& spread, const std::string& vs_fastest, const std::string& gbps,
-         const std::string& roofline, const std::string& speedup, const std::string& peer) {
-  std::cout << "  " << AlignLeft(strategy, 18) << AlignRight(threads, 7) << AlignRight(time, 11)
-            << AlignRight(spread, 14) << AlignRight(vs_fastest, 11) << AlignRight(gbps, 9) << "  "
-            << AlignLeft(roofline, 16) << AlignRight(speedup, 8);
-  if (!peer.empty()) std::cout << "  " << peer;
-  std::cout << "\n";
+// A fixed-width row of the console table; the column widths fit the longest usual values, and
+// the last columns (best peer, processes) are as wide as they are.
+void Row(const std::vector<std::string>& cells) {
+  struct Column {
+    size_t width;
+    bool left;
+  };
+  static constexpr Column kColumns[] = {{18, true},  {7, false}, {10, false}, {20, false},
+                                        {20, false}, {7, false}, {16, true},  {8, false}};
+  std::string line = "  " + AlignLeft(cells[0], kColumns[0].width);
+  for (size_t i = 1; i < cells.size(); ++i) {
+    if (i >= std::size(kColumns)) {
+      if (!cells[i].empty()) line += "  " + cells[i];
+      continue;
+    }
+    const Column c = kColumns[i];
+    line += "  " + (c.left ? AlignLeft(cells[i], c.width) : AlignRight(cells[i], c.width));
+  }
+  std::cout << line << "\n";
 }
 
-// A header naming the columns, then per problem one line per ranked result, fastest first, and
-// the results that are not ranked: the selection and order of render::Summarise(), as in every
-// rendering of the report.
+// A header naming the columns, then per problem its verdict (a winner, or a tie), one line per
+// ranked result, fastest first, and the results that are not ranked: the selection and order of
+// render::Summarise(), as in every rendering of the report; then the run's warnings.
 void PrintSummary(const report::Run& run) {
   const bool peers = !run.context.peers.empty();
-  Row("strategy", "threads", "time", "spread", "vs fastest", "GB/s", "% of roofline", "speed-up",
-      peers ? "vs best peer" : "");
+  Row({"strategy", "threads", "time", "95% interval", "vs fastest", "GB/s", "% of roofline",
+       "speed-up", peers ? "vs best peer" : "", "processes"});
   for (const render::ProblemResults& p : render::Summarise(run)) {
-    std::cout << p.descriptor << "\n";
+    std::cout << p.descriptor << ": " << render::VerdictText(p) << "\n";
     for (const render::Result& e : p.ranked) {
       std::string peer;
       if (e.vs_best_peer) peer = render::VsBestPeerText(e) + " vs " + render::BestPeerText(e);
-      Row(e.strategy, std::to_string(e.threads), render::TimeText(e), render::SpreadText(e),
-          render::VsFastestText(e), render::GbpsText(e), render::BandwidthText(e),
-          render::SpeedupText(e), peer);
+      Row({e.strategy, std::to_string(e.threads), render::TimeText(e), render::IntervalText(e),
+           render::VsFastestText(e), render::GbpsText(e), render::BandwidthText(e),
+           render::SpeedupText(e), peer, render::ProcessesText(e)});
     }
     for (const render::Result& e : p.unranked) {
+      const std::string& why = e.disturbed.empty() ? e.error_message : e.disturbed;
       std::cout << "  " << render::UnrankedLabel(e) << " (not ranked): " << e.strategy << " ("
-                << e.threads << " thr)" << (e.error_message.empty() ? "" : ": ") << e.error_message
-                << "\n";
+                << e.threads << " thr)" << (why.empty() ? "" : ": ") << why << "\n";
     }
   }
-  std::cout << "(time: median of the repetitions; spread: the fastest and slowest repetition "
-               "against it; vs fastest: time / the problem's fastest; speed-up: vs naive_loops)\n";
+  std::cout << "(time: median of the processes' medians of their clean repetitions, with its 95% "
+               "interval; vs fastest: time / the problem's fastest; speed-up: vs naive_loops; "
+               "processes: clean / run, and the spread between and within them)\n";
+  for (const report::Warning& w : run.context.warnings) {
+    std::cout << "warning: " << w.message << "\n";
+  }
 }
 
 // Everything that decides a run's entries: a resumed run must have the same.
@@ -115,6 +132,9 @@ report::Json Settings(const std::vector<const Strategy*>& strategies,
                            {"strategies", report::Json::array()},
                            {"threads", cfg.threads},
                            {"repetitions", cfg.repetitions},
+                           {"processes", cfg.processes},
+                           {"retries", cfg.retries},
+                           {"keep_disturbed", cfg.keep_disturbed},
                            {"min_time", cfg.min_time},
                            {"seed", cfg.seed},
                            {"shard", cfg.shard},
@@ -168,6 +188,9 @@ void RunBenchCommand(const BenchOptions& opt) {
   }
   cfg.threads = opt.threads;
   cfg.repetitions = opt.repetitions;
+  cfg.processes = opt.processes;
+  cfg.retries = opt.retries;
+  cfg.keep_disturbed = opt.keep_disturbed;
   cfg.min_time = opt.min_time;
   cfg.seed = opt.seed;
   cfg.bandwidth_seconds = opt.bandwidth_seconds;
@@ -279,9 +302,27 @@ void AddBenchCommand(CLI::App& app) {
       ->check(IntegerIn(1, 1024))
       ->capture_default_str();
   cmd->add_option("--repetitions", opt->repetitions,
-                  "Repetitions of each benchmark (samples for compare's U test)")
+                  "Repetitions of each benchmark in each of its processes")
       ->check(IntegerIn(1, 1000))
       ->capture_default_str();
+  cmd->add_option("--processes", opt->processes,
+                  "Worker processes each benchmark is measured in, round-robin across the "
+                  "strategies of a problem; its time is the median of the processes' medians, "
+                  "with a 95% interval over them (1: one process, whose interval says nothing of "
+                  "the variation between processes)")
+      ->check(IntegerIn(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--retries", opt->retries,
+                  "Extra rounds, at most, for benchmarks that other work on the machine disturbed "
+                  "in some of their processes (threads waiting for a CPU, stolen time); a "
+                  "benchmark still without enough clean processes is reported as disturbed and "
+                  "not ranked")
+      ->check(IntegerIn(0, 20))
+      ->capture_default_str();
+  cmd->add_flag("--keep-disturbed", opt->keep_disturbed,
+                "Count repetitions that other work disturbed in the statistic instead of measuring "
+                "them again (they stay marked in the report, and a warning says how many): for a "
+                "machine that is never quiet, when a number is wanted anyway");
   cmd->add_option("--min-time", opt->min_time, "Minimum seconds per repetition")
       ->check(FiniteIn(0.0001, 3600.0))
       ->capture_default_str();

@@ -18,9 +18,9 @@ namespace poolbench::compare {
 
 std::string_view ToString(Change v) {
   // In the order of the enumerators.
-  static constexpr std::string_view kNames[] = {"wrong", "regression",  "improvement",
-                                                "same",  "added",       "removed",
-                                                "fixed", "still wrong", "within noise"};
+  static constexpr std::string_view kNames[] = {
+      "wrong",   "regression", "improvement", "same",         "added",
+      "removed", "fixed",      "still wrong", "within noise", "disturbed"};
   return kNames[static_cast<size_t>(v)];
 }
 
@@ -73,7 +73,11 @@ Collected Collect(const report::Run& run, const std::string& label) {
                                                     : "verdict " + std::string(ToString(r.verdict));
       continue;
     }
-    side.samples_ns = report::RealTimes(r);
+    if (!r.disturbed.empty()) {
+      side.disturbed = r.disturbed;
+      continue;
+    }
+    side.samples_ns = report::CleanTimes(r, report::KeepsDisturbed(run.context));
     if (side.samples_ns.empty()) {
       throw ReportError(
           label + ": " + r.name +
@@ -133,6 +137,8 @@ std::vector<std::string> SideWarnings(const std::vector<const report::Context*>&
   std::map<std::string, std::pair<size_t, std::string>> seen;  // kind: count, first message
   for (const report::Context* context : contexts) {
     for (const report::Warning& w : context->warnings) {
+      // Each round of a comparison is one process by design: not worth a warning there.
+      if (w.kind == "one_process") continue;
       auto [it, is_new] = seen.try_emplace(w.kind, 0, w.message);
       if (is_new) kinds.push_back(w.kind);
       ++it->second.first;
@@ -190,6 +196,11 @@ bool JudgeUntimed(Row& row) {
   } else if (row.base->failed) {
     row.change = Change::kFixed;
     row.note = "base was wrong: " + row.base->error_message;
+  } else if (!row.base->disturbed.empty() || !row.head->disturbed.empty()) {
+    // Never "same": the truth is that it could not be told.
+    row.change = Change::kDisturbed;
+    row.note = "could not tell: " + (!row.head->disturbed.empty() ? "new " + row.head->disturbed
+                                                                  : "base " + row.base->disturbed);
   } else {
     return false;
   }
@@ -366,8 +377,9 @@ Comparison CompareRounds(const std::vector<report::Run>& base_rounds,
   }
   for (std::string& w : SideWarnings(bc)) c.base_warnings.push_back(std::move(w));
   for (std::string& w : SideWarnings(hc)) c.head_warnings.push_back(std::move(w));
-  // One side of a benchmark over all rounds: every repetition, wrong when any round was wrong,
-  // and the median of each round in which it ran.
+  // One side of a benchmark over all rounds: every clean repetition, wrong when any round was
+  // wrong, the median of each round in which it ran cleanly, and disturbed only when it never
+  // did.
   auto side_of = [&](const std::vector<Collected>& side, const std::string& name,
                      std::vector<std::optional<double>>& medians) -> std::optional<Side> {
     std::optional<Side> out;
@@ -381,10 +393,17 @@ Comparison CompareRounds(const std::vector<report::Run>& base_rounds,
         out->failed = true;
         out->error_message = s.error_message;
       }
+      if (!s.disturbed.empty()) {
+        if (out->disturbed.empty()) out->disturbed = s.disturbed;
+        continue;
+      }
       if (!s.failed) {
         medians[r] = s.median_ns;
         out->samples_ns.insert(out->samples_ns.end(), s.samples_ns.begin(), s.samples_ns.end());
       }
+    }
+    if (out && std::any_of(medians.begin(), medians.end(), [](auto m) { return m.has_value(); })) {
+      out->disturbed.clear();
     }
     return out;
   };

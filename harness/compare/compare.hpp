@@ -63,6 +63,7 @@ enum class Change {
   kFixed,        // base was wrong, new is right: nothing to compare the time with
   kStillWrong,   // wrong in both
   kWithinNoise,  // beyond the threshold, but within the benchmark's round-to-round noise
+  kDisturbed,    // other work disturbed a side too much to measure it: not compared
 };
 std::string_view ToString(Change v);
 // Whether a change fails the comparison (exit status 1): regressions and wrong results.
@@ -70,10 +71,12 @@ bool IsFailure(Change v);
 
 // One benchmark (run_name) in one report.
 struct Side {
-  std::vector<double> samples_ns;  // real time of each repetition that ran correctly
-  double median_ns = 0;
-  bool failed = false;  // some repetition has verdict FAIL or error_occurred
+  std::vector<double> samples_ns;  // real time of each clean repetition that ran correctly
+  double median_ns = 0;            // the result's statistic (report/statistic.hpp)
+  bool failed = false;             // some repetition has verdict FAIL or error_occurred
   std::string error_message;
+  // Ran correctly, but other work disturbed too many repetitions to give it a time: why.
+  std::string disturbed;
 };
 
 struct Row {

@@ -2,6 +2,7 @@
 #include "render/cells.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -51,7 +52,40 @@ std::string BandwidthText(const Result& r) {
   return s;
 }
 
-std::string SpeedupText(const Result& r) { return r.speedup ? Num(*r.speedup) + "×" : "–"; }
+std::string RatioText(const std::optional<report::Ratio>& r) {
+  return r ? Num(r->value) + "×" : "–";
+}
+
+std::string RatioIntervalText(const std::optional<report::Ratio>& r) {
+  if (!r) return "–";
+  if (!r->interval) return RatioText(r);
+  return RatioText(r) + " (" + Num(r->interval->lo) + "–" + Num(r->interval->hi) + ")";
+}
+
+std::string SpeedupText(const Result& r) { return RatioText(r.speedup); }
+
+std::string IntervalText(const Result& r) {
+  const report::Estimate& e = r.estimate;
+  if (!e.interval || !e.time_ns || *e.time_ns <= 0) return "–";
+  const double half = std::max(e.interval->hi / *e.time_ns - 1, 1 - e.interval->lo / *e.time_ns);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "±%.1f%%%s", half * 100, e.processes < 2 ? " (1 process)" : "");
+  return buf;
+}
+
+std::string ProcessesText(const Result& r) {
+  const report::Estimate& e = r.estimate;
+  if (e.processes_run == 0) return "–";
+  std::string out = std::to_string(e.processes) + "/" + std::to_string(e.processes_run);
+  const auto percent = [](double log_sd) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f%%", std::expm1(log_sd) * 100);
+    return std::string(buf);
+  };
+  if (e.spread_between) out += ", ±" + percent(*e.spread_between) + " between";
+  if (e.spread_within) out += ", ±" + percent(*e.spread_within) + " within";
+  return out;
+}
 
 std::string BestPeerText(const Result& r) {
   if (r.best_peer.empty()) return "–";
@@ -59,11 +93,9 @@ std::string BestPeerText(const Result& r) {
   return r.best_peer + " (" + r.best_peer_layout + ")";
 }
 
-std::string VsBestPeerText(const Result& r) {
-  return r.vs_best_peer ? Num(*r.vs_best_peer) + "×" : "–";
-}
+std::string VsBestPeerText(const Result& r) { return RatioIntervalText(r.vs_best_peer); }
 
-std::string VsFastestText(const Result& r) { return r.vs_fastest ? Num(*r.vs_fastest) + "×" : "–"; }
+std::string VsFastestText(const Result& r) { return RatioIntervalText(r.vs_fastest); }
 
 std::string Threads(int threads) {
   return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
@@ -160,12 +192,16 @@ CellText MatrixCellText(const MatrixCell& c) {
 }
 
 std::string MatrixNote() {
-  return "Each cell: time per call, speed-up vs naive_loops, and the percentage of the measured "
-         "bandwidth of the level the problem's data lives in (named under the problem: the "
-         "roofline of a memory-bound operation). ★ marks the fastest strategy of each problem; "
-         "(2 thr) the thread count of a time when the strategy ran at several. WRONG: failed the "
-         "cross-check (never timed or ranked); CRASHED, TIMED OUT, ERROR: the run failed; "
-         "skipped: the strategy does not support the problem; –: not run.";
+  return "Each cell: time per call (the median of the processes' medians), speed-up vs "
+         "naive_loops, and the percentage of the measured bandwidth of the level the problem's "
+         "data lives in (named under the problem: the roofline of a memory-bound operation). ★ "
+         "marks a problem's winner: the fastest strategy, when its 95% interval tells it apart "
+         "from every other; ☆ marks a tie: the fastest and each strategy that cannot be told "
+         "apart from it. (2 thr) is the thread count of a time when the strategy ran at several. "
+         "WRONG: failed the cross-check (never timed or ranked); CRASHED, TIMED OUT, ERROR: the "
+         "run failed; DISTURBED: other work on the machine took the CPU from too many of its "
+         "repetitions to rank it; skipped: the strategy does not support the problem; –: not "
+         "run.";
 }
 
 std::string Ratio(double v) { return Num(v) + "×"; }
@@ -235,10 +271,12 @@ std::string IncompleteText(const report::Context& ctx) {
 
 std::string ResultsNote(bool with_peers) {
   std::string note =
-      "Fastest first. Time is the median of the repetitions, and spread the fastest and "
-      "slowest repetition against it; vs fastest is this time divided by the problem's "
-      "fastest; GB/s counts bytes read + bytes written; speed-up is naive_loops' time divided "
-      "by this time. ";
+      "Fastest first. Time is the median of the processes' medians of their clean repetitions, "
+      "with the half-width of its 95% interval; processes are those with a clean repetition of "
+      "those that measured it, and the spread of their times between and within them; vs "
+      "fastest is this time divided by the problem's fastest, with its 95% interval (an "
+      "interval that holds 1 is a tie); GB/s counts bytes read + bytes written; speed-up is "
+      "naive_loops' time divided by this time. ";
   if (with_peers) {
     note +=
         "Best peer is the fastest peer library at the same thread count on the same problem in "

@@ -21,6 +21,15 @@ std::string GbpsText(const Result& r);
 std::string SpreadText(const Result& r);
 std::string BandwidthText(const Result& r);
 std::string SpeedupText(const Result& r);
+// The statistic's 95% interval as a half-width, "±3.2%", with "(1 process)" when it is over the
+// repetitions of one process only; "–" when there is none.
+std::string IntervalText(const Result& r);
+// "3/3, ±2.1% between, ±0.4% within": processes with a clean repetition out of those that
+// measured the result, and the spread of their times and of repetitions inside one.
+std::string ProcessesText(const Result& r);
+// A ratio, "1.42×", and with its interval, "1.42× (1.31–1.55)".
+std::string RatioText(const std::optional<report::Ratio>& r);
+std::string RatioIntervalText(const std::optional<report::Ratio>& r);
 // The best peer's name, with its layout when it differs from the result's ("xnnpack (nhwc)").
 std::string BestPeerText(const Result& r);
 std::string VsBestPeerText(const Result& r);

@@ -115,8 +115,8 @@ Json ComparisonJson(const Comparison& c) {
   out["strategies"] = std::move(per);
   Json summary = Json::object();
   for (Change v : {Change::kRegression, Change::kWrong, Change::kImprovement, Change::kSame,
-                   Change::kWithinNoise, Change::kAdded, Change::kRemoved, Change::kFixed,
-                   Change::kStillWrong}) {
+                   Change::kWithinNoise, Change::kDisturbed, Change::kAdded, Change::kRemoved,
+                   Change::kFixed, Change::kStillWrong}) {
     summary[Key(v)] = c.Count(v);
   }
   out["summary"] = std::move(summary);

@@ -26,6 +26,10 @@ std::string SummaryLine(const Comparison& c) {
   }
   line += ", " + count(Change::kAdded, "added", "added") + ", " +
           count(Change::kRemoved, "removed", "removed");
+  if (c.Count(Change::kDisturbed) > 0) {
+    line +=
+        ", " + count(Change::kDisturbed, "disturbed (not compared)", "disturbed (not compared)");
+  }
   if (c.Count(Change::kFixed) > 0) line += ", " + count(Change::kFixed, "fixed", "fixed");
   if (c.Count(Change::kStillWrong) > 0) {
     line += ", " + count(Change::kStillWrong, "still wrong", "still wrong");

@@ -65,6 +65,7 @@ std::string MatrixCellMarkdown(const MatrixCell& c) {
     out = MarkdownCell(t.main);
   }
   if (c.winner) out += " ★";
+  if (c.tied) out += " ☆";
   if (!t.threads.empty()) out += " (" + t.threads + ")";
   std::string detail = t.speedup;
   if (!t.roofline.empty()) detail += (detail.empty() ? "" : " · ") + MarkdownCell(t.roofline);
@@ -85,8 +86,8 @@ void MatrixTable(const Matrix& m, std::ostringstream& md) {
     for (const MatrixCell& c : m.cells[row]) md << " " << MatrixCellMarkdown(c) << " |";
     md << "\n";
   }
-  md << "| problems won ★ |";
-  for (int w : m.wins) md << " " << w << " |";
+  md << "| problems won ★ / tied ☆ |";
+  for (size_t i = 0; i < m.wins.size(); ++i) md << " " << m.wins[i] << " / " << m.ties[i] << " |";
   md << "\n\n";
 }
 
@@ -142,16 +143,17 @@ void RankingTable(const std::vector<Result>& ranked, bool with_peers, std::ostri
     md << "_No strategy passed the cross-check on this problem: nothing is ranked._\n\n";
     return;
   }
-  md << "| # | strategy | threads | time | spread | vs fastest | GB/s | % of bandwidth | "
-        "speed-up vs naive_loops |"
+  md << "| # | strategy | threads | time | 95% interval | processes | vs fastest | GB/s | "
+        "% of bandwidth | speed-up vs naive_loops |"
      << (with_peers ? " best peer | vs best peer |" : "")
-     << "\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+     << "\n| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"
      << (with_peers ? " --- | ---: |" : "") << "\n";
   int rank = 0;
   for (const Result& r : ranked) {
     md << "| " << ++rank << " | " << MarkdownCell(r.strategy) << " | " << r.threads << " | "
-       << MarkdownCell(TimeText(r)) << " | " << SpreadText(r) << " | " << VsFastestText(r) << " | "
-       << GbpsText(r) << " | " << MarkdownCell(BandwidthText(r)) << " | " << SpeedupText(r) << " |";
+       << MarkdownCell(TimeText(r)) << " | " << IntervalText(r) << " | " << ProcessesText(r)
+       << " | " << VsFastestText(r) << " | " << GbpsText(r) << " | "
+       << MarkdownCell(BandwidthText(r)) << " | " << SpeedupText(r) << " |";
     if (with_peers)
       md << " " << MarkdownCell(BestPeerText(r)) << " | " << VsBestPeerText(r) << " |";
     md << "\n";
@@ -165,7 +167,8 @@ void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
   for (const Result& r : unranked) {
     md << "- **" << UnrankedLabel(r) << "** " << Code(r.strategy) << " (" << Threads(r.threads)
        << ")";
-    if (!r.error_message.empty()) md << ": " << MarkdownCell(r.error_message);
+    const std::string& why = r.disturbed.empty() ? r.error_message : r.disturbed;
+    if (!why.empty()) md << ": " << MarkdownCell(why);
     md << "\n";
   }
   md << "\n";
@@ -174,6 +177,7 @@ void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
 void ProblemTable(const ProblemResults& p, bool with_peers, std::ostringstream& md) {
   md << "### " << Code(p.descriptor) << "\n\n";
   if (const std::string data = DataText(p); !data.empty()) md << MarkdownCell(data) << "\n\n";
+  md << "**" << MarkdownCell(VerdictText(p)) << "**\n\n";
   RankingTable(p.ranked, with_peers, md);
   UnrankedList(p.unranked, md);
 }

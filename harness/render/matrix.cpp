@@ -48,20 +48,24 @@ MatrixCell CellOf(const std::vector<const Result*>& results, int threads) {
   MatrixCell cell;
   const Result* fastest = nullptr;
   const Result* failed = nullptr;
+  const Result* disturbed = nullptr;
   std::set<int> counts;
   for (const Result* r : results) {
     if (threads != 0 && r->threads != threads) continue;
     counts.insert(r->threads);
-    if (!r->Timed()) {
+    if (r->Failed()) {
       if (!failed || r->threads < failed->threads) failed = r;
+    } else if (!r->Timed()) {
+      if (!disturbed) disturbed = r;
     } else if (!fastest || *r->time_ns < *fastest->time_ns) {
       fastest = r;
     }
   }
-  // A failure at any thread count outweighs a pass at another: the strategy is not correct.
-  if (failed) {
+  // A failure at any thread count outweighs a pass at another: the strategy is not correct. A
+  // disturbed result says nothing about the strategy: its other thread counts still count.
+  if (failed || (!fastest && disturbed)) {
     cell.state = State::kUnranked;
-    cell.result = *failed;
+    cell.result = failed ? *failed : *disturbed;
   } else if (fastest) {
     cell.state = State::kRanked;
     cell.result = *fastest;
@@ -70,16 +74,26 @@ MatrixCell CellOf(const std::vector<const Result*>& results, int threads) {
   return cell;
 }
 
+// The row's winner, or its tie: the fastest ranked cell and every cell that cannot be told apart
+// from it. A row with a disturbed cell has neither: that strategy's time is not known.
 void MarkWinners(std::vector<MatrixCell>& row) {
-  double best = 0;
-  bool any = false;
+  const MatrixCell* fastest = nullptr;
   for (const MatrixCell& c : row) {
-    if (c.state != State::kRanked || *c.result.time_ns <= 0) continue;
-    if (!any || *c.result.time_ns < best) best = *c.result.time_ns;
-    any = true;
+    if (c.state == State::kUnranked && !c.result.disturbed.empty()) return;
+    if (c.state != State::kRanked) continue;
+    if (!fastest || *c.result.time_ns < *fastest->result.time_ns) fastest = &c;
   }
+  if (!fastest) return;
+  std::vector<MatrixCell*> leaders;
   for (MatrixCell& c : row) {
-    c.winner = any && c.state == State::kRanked && *c.result.time_ns == best;
+    if (c.state != State::kRanked) continue;
+    if (&c == fastest || !report::Separated(c.result.estimate, fastest->result.estimate)) {
+      leaders.push_back(&c);
+    }
+  }
+  for (MatrixCell* c : leaders) {
+    c->winner = leaders.size() == 1;
+    c->tied = leaders.size() > 1;
   }
 }
 
@@ -91,6 +105,7 @@ Matrix Build(const std::vector<ProblemResults>& problems, const std::vector<std:
   m.threads = threads;
   m.strategies = columns;
   m.wins.assign(columns.size(), 0);
+  m.ties.assign(columns.size(), 0);
   for (const ProblemResults& p : problems) {
     const auto results = ByStrategy(p);
     std::vector<MatrixCell> row;
@@ -107,7 +122,10 @@ Matrix Build(const std::vector<ProblemResults>& problems, const std::vector<std:
       row.push_back(std::move(cell));
     }
     MarkWinners(row);
-    for (size_t i = 0; i < row.size(); ++i) m.wins[i] += row[i].winner;
+    for (size_t i = 0; i < row.size(); ++i) {
+      m.wins[i] += row[i].winner;
+      m.ties[i] += row[i].tied;
+    }
     m.descriptors.push_back(p.descriptor);
     m.data.push_back(RowDataText(p, threads));
     m.cells.push_back(std::move(row));

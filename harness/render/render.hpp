@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "report/model.hpp"
+#include "report/statistic.hpp"
 
 namespace poolbench::render {
 
@@ -33,6 +34,14 @@ struct ProblemResults {
 // (Result::Timed) fastest first, the others apart.
 std::vector<ProblemResults> Summarise(const report::Run& run);
 
+// The leaders of `ranked` (timed results, fastest first): the fastest, and every other result
+// that cannot be told apart from it (report::Separated). One leader is a winner; several tie.
+std::vector<const Result*> Leaders(const std::vector<Result>& ranked);
+
+// What a problem's ranking says, in a sentence: "fastest: simd (1 thread)", "tie: simd (1
+// thread), onednn (2 threads) cannot be told apart", or why there is no answer.
+std::string VerdictText(const ProblemResults& p);
+
 // One cell of the matrix of problems × strategies.
 struct MatrixCell {
   enum class State {
@@ -44,8 +53,12 @@ struct MatrixCell {
   State state = State::kNotRun;
   Result result;       // kRanked and kUnranked
   std::string reason;  // kSkipped
-  // The fastest ranked cell of its row (ties: every one of them).
+  // The fastest ranked cell of its row, when it can be told apart from every other
+  // (report::Separated): the row's winner.
   bool winner = false;
+  // The fastest ranked cell and those that cannot be told apart from it, when there are
+  // several: the row is a tie between them, and has no winner.
+  bool tied = false;
   // In a matrix over several thread counts: the result is from more than one of them (the
   // fastest for a ranked cell; an unranked cell shows the first thread count that failed).
   bool threads_shown = false;
@@ -68,8 +81,8 @@ struct Matrix {
   // count(s), e.g. "980 KiB in L2"; empty when unknown.
   std::vector<std::string> data;
   std::vector<std::vector<MatrixCell>> cells;  // [problem][strategy]
-  // Per strategy: the rows it wins (ties count for each winner).
-  std::vector<int> wins;
+  // Per strategy: the rows it wins outright, and the rows it ties for first place.
+  std::vector<int> wins, ties;
 };
 
 // The matrices of a report: with several thread counts, the best-of matrix first and then one

@@ -11,9 +11,10 @@
 namespace poolbench::render {
 
 std::string UnrankedLabel(const Result& r) {
+  // A disturbed result ran correctly; its message says what disturbed it.
   switch (r.verdict) {
     case report::Verdict::kPass:
-      return "UNTIMED";
+      return r.disturbed.empty() ? "UNTIMED" : "DISTURBED";
     case report::Verdict::kWrong:
       return "WRONG";
     case report::Verdict::kError:
@@ -27,6 +28,41 @@ std::string UnrankedLabel(const Result& r) {
     label += c == '_' ? ' ' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return label;
+}
+
+std::vector<const Result*> Leaders(const std::vector<Result>& ranked) {
+  std::vector<const Result*> out;
+  if (ranked.empty()) return out;
+  out.push_back(&ranked.front());
+  for (size_t i = 1; i < ranked.size(); ++i) {
+    if (!report::Separated(ranked[i].estimate, ranked.front().estimate)) out.push_back(&ranked[i]);
+  }
+  return out;
+}
+
+std::string VerdictText(const ProblemResults& p) {
+  const auto name = [](const Result* r) {
+    return r->strategy + " (" + std::to_string(r->threads) +
+           (r->threads == 1 ? " thread)" : " threads)");
+  };
+  const std::vector<const Result*> leaders = Leaders(p.ranked);
+  if (leaders.empty()) {
+    const bool disturbed = std::any_of(p.unranked.begin(), p.unranked.end(),
+                                       [](const Result& r) { return !r.disturbed.empty(); });
+    return disturbed ? "no answer: every correct result was disturbed by other work"
+                     : "no answer: no strategy passed the cross-check";
+  }
+  const auto disturbed = std::count_if(p.unranked.begin(), p.unranked.end(),
+                                       [](const Result& r) { return !r.disturbed.empty(); });
+  const std::string others =
+      disturbed ? " (" + std::to_string(disturbed) + " disturbed by other work, not ranked)" : "";
+  if (leaders.size() == 1) {
+    if (p.ranked.size() == 1) return "only " + name(leaders[0]) + " was measured" + others;
+    return "fastest: " + name(leaders[0]) + others;
+  }
+  std::string out = "tie: ";
+  for (size_t i = 0; i < leaders.size(); ++i) out += (i ? ", " : "") + name(leaders[i]);
+  return out + " cannot be told apart" + others;
 }
 
 std::vector<ProblemResults> Summarise(const report::Run& run) {

@@ -13,6 +13,7 @@ namespace {
 using report::Json;
 
 Json OrNull(const std::optional<double>& v) { return v ? Json(*v) : Json(); }
+Json OrNull(const std::optional<report::Ratio>& v) { return v ? Json(v->value) : Json(); }
 
 Json RankedJson(const Result& r) {
   return {{"strategy", r.strategy},
@@ -30,6 +31,8 @@ Json RankedJson(const Result& r) {
           {"vs_fastest", OrNull(r.vs_fastest)},
           {"cells",
            {{"time", TimeText(r)},
+            {"interval", IntervalText(r)},
+            {"processes", ProcessesText(r)},
             {"spread", SpreadText(r)},
             {"vs_fastest", VsFastestText(r)},
             {"gbps", GbpsText(r)},
@@ -44,7 +47,7 @@ Json UnrankedJson(const Result& r) {
           {"threads", r.threads},
           {"threads_text", Threads(r.threads)},
           {"label", UnrankedLabel(r)},
-          {"message", r.error_message}};
+          {"message", r.disturbed.empty() ? r.error_message : r.disturbed}};
 }
 
 Json ProblemJson(const ProblemResults& p) {
@@ -62,7 +65,8 @@ Json ProblemJson(const ProblemResults& p) {
   for (const Result& r : p.ranked) ranked.push_back(RankedJson(r));
   for (const Result& r : p.unranked) unranked.push_back(UnrankedJson(r));
   return {{"descriptor", p.descriptor}, {"data", DataText(p)}, {"where", WhereText(p)},
-          {"levels", levels},           {"ranked", ranked},    {"unranked", unranked}};
+          {"verdict", VerdictText(p)},  {"levels", levels},    {"ranked", ranked},
+          {"unranked", unranked}};
 }
 
 const char* StateName(MatrixCell::State s) {
@@ -88,7 +92,7 @@ Json MatrixJson(const Matrix& m, const std::set<std::string>& peers) {
   for (size_t i = 0; i < m.descriptors.size(); ++i) {
     double best = 0;
     for (const MatrixCell& c : m.cells[i]) {
-      if (c.winner) best = *c.result.time_ns;
+      if ((c.winner || c.tied) && (best == 0 || *c.result.time_ns < best)) best = *c.result.time_ns;
     }
     Json cells = Json::array();
     for (const MatrixCell& c : m.cells[i]) {
@@ -97,6 +101,7 @@ Json MatrixJson(const Matrix& m, const std::set<std::string>& peers) {
       const bool timed = c.state == MatrixCell::State::kRanked && *c.result.time_ns > 0;
       cells.push_back({{"state", StateName(c.state)},
                        {"winner", c.winner},
+                       {"tied", c.tied},
                        {"vs_winner", timed && best > 0 ? Json(best / *c.result.time_ns) : Json()},
                        {"main", t.main},
                        {"speedup", t.speedup},
@@ -106,11 +111,8 @@ Json MatrixJson(const Matrix& m, const std::set<std::string>& peers) {
     }
     rows.push_back({{"descriptor", m.descriptors[i]}, {"data", m.data[i]}, {"cells", cells}});
   }
-  return {{"title", m.title},
-          {"threads", m.threads},
-          {"strategies", strategies},
-          {"rows", rows},
-          {"wins", m.wins}};
+  return {{"title", m.title}, {"threads", m.threads}, {"strategies", strategies},
+          {"rows", rows},     {"wins", m.wins},       {"ties", m.ties}};
 }
 
 Json ScalingJson(const Scaling& s) {

@@ -29,11 +29,18 @@ std::string WithoutLayout(const Result& r) {
   return out;
 }
 
+// `other`'s time / r's time, with its interval; exactly 1, without one, when `other` is r itself
+// (a result is not uncertain about how it compares with itself).
+std::optional<Ratio> RatioTo(const Result& r, const std::pair<std::string, Estimate>& other) {
+  if (other.first == r.name) return Ratio{1, std::nullopt};
+  return RatioOf(other.second, r.estimate);
+}
+
 void DeriveThroughput(Run& run) {
   std::map<int, std::vector<BandwidthLevel>> levels;  // by thread count
   for (const BandwidthLevel& l : run.context.bandwidth) levels[l.threads].push_back(l);
   for (Result& r : run.results) {
-    if (!r.time_ns || *r.time_ns <= 0 || !r.bytes_moved) continue;
+    if (!r.Timed() || *r.time_ns <= 0 || !r.bytes_moved) continue;
     r.gbps = static_cast<double>(*r.bytes_moved) / *r.time_ns;
     const auto it = levels.find(r.threads);
     if (it == levels.end()) continue;
@@ -45,16 +52,15 @@ void DeriveThroughput(Run& run) {
 }
 
 void DeriveSpeedups(Run& run, std::string_view reference) {
-  std::map<std::string, double> reference_ns;  // by descriptor
+  std::map<std::string, std::pair<std::string, Estimate>> references;  // by descriptor
   for (const Result& r : run.results) {
     if (r.strategy == reference && r.threads == 1 && r.Timed()) {
-      reference_ns.emplace(r.descriptor, *r.time_ns);
+      references.emplace(r.descriptor, std::pair{r.name, r.estimate});
     }
   }
   for (Result& r : run.results) {
-    const auto it = reference_ns.find(r.descriptor);
-    if (r.Timed() && *r.time_ns > 0 && it != reference_ns.end())
-      r.speedup = it->second / *r.time_ns;
+    const auto it = references.find(r.descriptor);
+    if (r.Timed() && it != references.end()) r.speedup = RatioTo(r, it->second);
   }
 }
 
@@ -68,27 +74,85 @@ void DerivePeers(Run& run) {
     if (!b || std::tie(*r.time_ns, r.strategy) < std::tie(*b->time_ns, b->strategy)) b = &r;
   }
   // Copied first: the pointers above point into the results being updated.
-  std::map<std::pair<std::string, int>, std::tuple<std::string, std::string, double>> chosen;
+  struct Chosen {
+    std::string strategy, layout, name;
+    Estimate estimate;
+  };
+  std::map<std::pair<std::string, int>, Chosen> chosen;
   for (const auto& [key, r] : best)
-    chosen.emplace(key, std::tuple{r->strategy, r->layout, *r->time_ns});
+    chosen.emplace(key, Chosen{r->strategy, r->layout, r->name, r->estimate});
   for (Result& r : run.results) {
     const auto it = chosen.find({WithoutLayout(r), r.threads});
-    if (!r.Timed() || *r.time_ns <= 0 || it == chosen.end()) continue;
-    std::tie(r.best_peer, r.best_peer_layout, std::ignore) = it->second;
-    r.vs_best_peer = std::get<2>(it->second) / *r.time_ns;
+    if (!r.Timed() || it == chosen.end()) continue;
+    r.best_peer = it->second.strategy;
+    r.best_peer_layout = it->second.layout;
+    r.vs_best_peer = RatioTo(r, {it->second.name, it->second.estimate});
   }
 }
 
 void DeriveFastest(Run& run) {
-  std::map<std::string, double> fastest;  // by descriptor, over every thread count
+  // By descriptor, over every thread count: the fastest's name and estimate.
+  std::map<std::string, std::pair<std::string, Estimate>> fastest;
   for (const Result& r : run.results) {
     if (!r.Timed()) continue;
-    auto [it, fresh] = fastest.emplace(r.descriptor, *r.time_ns);
-    if (!fresh) it->second = std::min(it->second, *r.time_ns);
+    auto [it, fresh] = fastest.emplace(r.descriptor, std::pair{r.name, r.estimate});
+    if (!fresh && *r.time_ns < *it->second.second.time_ns) it->second = {r.name, r.estimate};
   }
   for (Result& r : run.results) {
     const auto it = fastest.find(r.descriptor);
-    if (r.Timed() && it != fastest.end() && it->second > 0) r.vs_fastest = *r.time_ns / it->second;
+    if (!r.Timed() || it == fastest.end()) continue;
+    // The ratio the other way round: this time over the fastest's.
+    if (const std::optional<Ratio> inverse = RatioTo(r, it->second)) {
+      Ratio ratio{1 / inverse->value, std::nullopt};
+      if (inverse->interval)
+        ratio.interval = Interval{1 / inverse->interval->hi, 1 / inverse->interval->lo};
+      r.vs_fastest = ratio;
+    }
+  }
+}
+
+// The warnings the results give, after the machine's (report/warnings.hpp): results other work
+// disturbed, interference that could not be measured, intervals over one process only.
+void DeriveWarnings(Run& run) {
+  std::vector<Warning>& out = run.context.warnings;
+  std::erase_if(out, [](const Warning& w) { return IsResultsWarning(w.kind); });
+  size_t disturbed = 0, correct = 0, one_process = 0, kept = 0, repetitions = 0;
+  std::string unmeasured;
+  for (const Result& r : run.results) {
+    if (r.Failed()) continue;
+    ++correct;
+    if (!r.disturbed.empty()) ++disturbed;
+    if (r.Timed() && r.estimate.processes < 2 && !r.samples.empty()) ++one_process;
+    for (const Sample& s : r.samples) {
+      ++repetitions;
+      kept += s.Disturbed();
+      if (s.interference && !s.interference->unmeasured.empty())
+        unmeasured = s.interference->unmeasured;
+    }
+  }
+  if (KeepsDisturbed(run.context) && kept > 0) {
+    out.push_back({"kept_disturbed",
+                   std::to_string(kept) + " of " + std::to_string(repetitions) +
+                       " repetitions were disturbed by other work on the machine and kept in the "
+                       "statistic (bench --keep-disturbed): the times are of the machine's load "
+                       "as much as of the code"});
+  }
+  if (disturbed > 0) {
+    out.push_back({"disturbed", std::to_string(disturbed) + " of " + std::to_string(correct) +
+                                    " correct results were disturbed by other work on the "
+                                    "machine in too many of their processes: they are not "
+                                    "ranked, and the report keeps each repetition's evidence"});
+  }
+  if (!unmeasured.empty()) {
+    out.push_back({"interference_unmeasured",
+                   "interference could not be measured fully on this machine (" + unmeasured +
+                       "): a repetition disturbed that way counts as clean"});
+  }
+  if (one_process > 0) {
+    out.push_back({"one_process", std::to_string(one_process) +
+                                      " results were measured in one process only: their "
+                                      "intervals are over its repetitions and say nothing of "
+                                      "the variation between processes (bench --processes 3)"});
   }
 }
 
@@ -120,8 +184,11 @@ std::string ResultName(std::string_view strategy, std::string_view descriptor, i
 }
 
 void Derive(Run& run, std::string_view reference_strategy) {
+  const bool keep = KeepsDisturbed(run.context);
   for (Result& r : run.results) {
-    r.time_ns = Statistic(r);
+    r.estimate = EstimateOf(r, keep);
+    r.time_ns = r.estimate.time_ns;
+    r.disturbed = DisturbedReason(r, r.estimate);
     r.gbps.reset();
     r.bandwidth_level.clear();
     r.bandwidth_fraction.reset();
@@ -135,6 +202,7 @@ void Derive(Run& run, std::string_view reference_strategy) {
   DeriveSpeedups(run, reference_strategy);
   DerivePeers(run);
   DeriveFastest(run);
+  DeriveWarnings(run);
 }
 
 }  // namespace poolbench::report

@@ -36,11 +36,59 @@ enum class Verdict {
 std::string_view ToString(Verdict v);
 std::optional<Verdict> ParseVerdict(std::string_view s);
 
+// What took the CPU away from one timed repetition (bench/interference.hpp measures it). Each
+// optional is unset when this machine could not measure it; `unmeasured` says what.
+struct Interference {
+  double wall_ns = 0;                     // the repetition, all of its calls
+  std::optional<double> run_delay_ns;     // the process's threads runnable but not running
+  double cpu_ns = 0;                      // CPU time of the process's threads
+  int64_t involuntary_switches = 0;       // the process's threads preempted
+  std::optional<double> steal_ns;         // stolen by the hypervisor, over the machine
+  std::optional<double> other_busy_cpus;  // CPUs' worth of work by other processes
+  std::string unmeasured;
+};
+
 // One timed repetition: Google Benchmark ran the kernel `iterations` times in a row.
 struct Sample {
   double real_ns = 0;  // wall time per call
   double cpu_ns = 0;   // this process's CPU time per call
   int64_t iterations = 0;
+  // Which of the result's worker processes measured it (0 in reports written before results
+  // were measured in several).
+  int process = 0;
+  std::optional<Interference> interference;
+  // Why the repetition counts as disturbed (its threads waited for a CPU...), or empty. A
+  // disturbed repetition is kept in the report as evidence but never enters the statistic.
+  std::string disturbance;
+  bool Disturbed() const { return !disturbance.empty(); }
+};
+
+// A 95% interval.
+struct Interval {
+  double lo = 0, hi = 0;
+};
+
+// The statistic of a result and its uncertainty (statistic.hpp says how they are computed).
+struct Estimate {
+  std::optional<double> time_ns;  // the statistic
+  std::optional<Interval> interval;
+  // The standard error of log(time) and its degrees of freedom, for the intervals of ratios; 0
+  // degrees of freedom when there is none.
+  double log_se = 0;
+  int df = 0;
+  int processes = 0;            // processes with a clean repetition
+  int processes_run = 0;        // processes that measured the result
+  int clean = 0;                // clean repetitions over all processes
+  bool kept_disturbed = false;  // disturbed repetitions counted as clean (bench --keep-disturbed)
+  // The typical relative spread of repetitions inside one process, and of the processes' times
+  // (a standard deviation of logarithms, as a fraction: 0.03 = 3%).
+  std::optional<double> spread_within, spread_between;
+};
+
+// A ratio of two results' times, and its 95% interval.
+struct Ratio {
+  double value = 0;
+  std::optional<Interval> interval;
 };
 
 // A strategy on a problem at one thread count: the unit every view shows.
@@ -65,23 +113,26 @@ struct Result {
   std::optional<double> aggregate_ns;
 
   // Derived by Derive() from the samples and the rest of the run; never read from a file.
-  std::optional<double> time_ns;             // the statistic: the median of the samples' real time
+  Estimate estimate;              // the statistic and its uncertainty (statistic.hpp)
+  std::optional<double> time_ns;  // estimate.time_ns
+  // Why a correct result is not ranked: too few clean processes (statistic.hpp), or empty.
+  std::string disturbed;
   std::optional<double> gbps;                // bytes_moved / time
   std::string bandwidth_level;               // the level the data lives in ("L2", "DRAM")
   std::optional<double> bandwidth_fraction;  // gbps / that level's measured bandwidth
-  std::optional<double> speedup;             // the reference's single-thread time / time
+  std::optional<Ratio> speedup;              // the reference's single-thread time / this time
   bool peer = false;                         // the strategy is one of the run's peers
   // The fastest timed peer at the same thread count on the same problem in either layout (each
   // side in the layout it does best), and its time / this time: above 1, faster than every peer.
   std::string best_peer, best_peer_layout;
-  std::optional<double> vs_best_peer;
-  // This time / the fastest timed result of its problem at the same thread count (1 for the
-  // fastest, 1.5 for a result that takes half as long again).
-  std::optional<double> vs_fastest;
+  std::optional<Ratio> vs_best_peer;
+  // This time / the fastest timed result of its problem (1 for the fastest, 1.5 for a result
+  // that takes half as long again).
+  std::optional<Ratio> vs_fastest;
 
   bool Failed() const { return verdict != Verdict::kPass; }
-  // Timed, correct, and so ranked against the others.
-  bool Timed() const { return !Failed() && time_ns.has_value(); }
+  // Correct, timed, and measured cleanly enough: ranked against the others.
+  bool Timed() const { return !Failed() && disturbed.empty() && time_ns.has_value(); }
 };
 
 // A strategy that does not take a problem, and why.

@@ -217,6 +217,24 @@ Result Begin(const Json& e) {
   return r;
 }
 
+std::optional<double> OptionalNumber(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+Interference InterferenceOf(const Json& j) {
+  Interference i;
+  i.wall_ns = j.value("wall_ns", 0.0);
+  i.cpu_ns = j.value("cpu_ns", 0.0);
+  i.involuntary_switches = j.value("involuntary_switches", int64_t{0});
+  i.run_delay_ns = OptionalNumber(j, "run_delay_ns");
+  i.steal_ns = OptionalNumber(j, "steal_ns");
+  i.other_busy_cpus = OptionalNumber(j, "other_busy_cpus");
+  i.unmeasured = StringOr(j, "unmeasured");
+  return i;
+}
+
 // Adds one entry to its result: a repetition's sample, the failure that replaces the samples, or
 // the median (else mean) aggregate the statistic falls back to.
 void Add(Result& r, const Json& e, std::optional<double>& mean_ns) {
@@ -233,8 +251,13 @@ void Add(Result& r, const Json& e, std::optional<double>& mean_ns) {
     return;
   }
   if (e.at("run_type") == "iteration") {
-    r.samples.push_back(
-        {TimeNs(e, "real_time"), TimeNs(e, "cpu_time"), e.value("iterations", int64_t{0})});
+    Sample s{TimeNs(e, "real_time"), TimeNs(e, "cpu_time"), e.value("iterations", int64_t{0})};
+    s.process = e.value(field::kProcess, 0);
+    s.disturbance = StringOr(e, field::kDisturbance);
+    if (const auto it = e.find(field::kInterference); it != e.end()) {
+      s.interference = InterferenceOf(*it);
+    }
+    r.samples.push_back(std::move(s));
     return;
   }
   const std::string aggregate = StringOr(e, "aggregate_name");

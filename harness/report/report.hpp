@@ -19,9 +19,10 @@ class ReportError : public std::runtime_error {
 };
 
 // Report format version, in context.poolbench_report_version. Version 2 writes the derived
-// fields of the statistic (context.statistic) and the aggregates computed by poolbench; the
-// reader reads versions 1 and 2 into the same model.
-inline constexpr int kVersion = 2;
+// fields of the statistic (context.statistic) and the aggregates computed by poolbench; version
+// 3 measures each result in several processes with the interference evidence of every
+// repetition. The reader reads versions 1 to 3 into the same model.
+inline constexpr int kVersion = 3;
 
 // Context fields added by poolbench (next to Google Benchmark's date, host_name, num_cpus,
 // mhz_per_cpu, caches, library_build_type, ...).
@@ -92,6 +93,13 @@ inline constexpr const char* kSpeedup = "speedup_vs_reference";    // naive_loop
 inline constexpr const char* kVerdict = "verdict";
 inline constexpr const char* kSignal = "signal";  // "SIGSEGV"..., with the verdict "crashed"
 inline constexpr const char* kRepro = "repro";    // the command line that reproduces a fault
+// Iterations only: which of the result's worker processes measured the repetition (0-based), what
+// took the CPU away from it ({wall_ns, run_delay_ns, cpu_ns, involuntary_switches, steal_ns,
+// other_busy_cpus, unmeasured}), and, when that disturbed it, why (it then has no derived
+// fields and is left out of the statistic).
+inline constexpr const char* kProcess = "process";
+inline constexpr const char* kInterference = "interference";
+inline constexpr const char* kDisturbance = "disturbance";
 }  // namespace field
 
 // A report as it is written to a file: pretty-printed, ending in a newline.

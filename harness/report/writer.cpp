@@ -32,7 +32,18 @@ void AddDerived(Json& e, const Result& r, double ns) {
     e[field::kBandwidthLevel] = r.bandwidth_level;
     e[field::kBandwidthFraction] = *r.bandwidth_fraction * scale;
   }
-  if (r.speedup) e[field::kSpeedup] = *r.speedup * scale;
+  if (r.speedup) e[field::kSpeedup] = r.speedup->value * scale;
+}
+
+Json InterferenceJson(const Interference& i) {
+  Json j = {{"wall_ns", i.wall_ns},
+            {"cpu_ns", i.cpu_ns},
+            {"involuntary_switches", i.involuntary_switches}};
+  if (i.run_delay_ns) j["run_delay_ns"] = *i.run_delay_ns;
+  if (i.steal_ns) j["steal_ns"] = *i.steal_ns;
+  if (i.other_busy_cpus) j["other_busy_cpus"] = *i.other_busy_cpus;
+  if (!i.unmeasured.empty()) j["unmeasured"] = i.unmeasured;
+  return j;
 }
 
 Json Failure(const Result& r, int64_t family) {
@@ -58,9 +69,15 @@ struct Moments {
   double mean_real = 0, mean_cpu = 0, sd_real = 0, sd_cpu = 0;
 };
 
-// Mean and sample standard deviation (n - 1), as Google Benchmark computes its aggregates.
-Moments MomentsOf(const std::vector<Sample>& samples) {
+// Mean and sample standard deviation (n - 1) of the clean samples, as Google Benchmark computes
+// its aggregates.
+Moments MomentsOf(const std::vector<Sample>& all, bool keep_disturbed) {
+  std::vector<Sample> samples;
+  for (const Sample& s : all) {
+    if (keep_disturbed || !s.Disturbed()) samples.push_back(s);
+  }
   Moments m;
+  if (samples.size() < 2) return m;
   const double n = static_cast<double>(samples.size());
   for (const Sample& s : samples) m.mean_real += s.real_ns / n, m.mean_cpu += s.cpu_ns / n;
   double vr = 0, vc = 0;
@@ -110,17 +127,26 @@ Json EntriesOf(const Result& r, int64_t family) {
               {"iterations", s.iterations},
               {"real_time", s.real_ns},
               {"cpu_time", s.cpu_ns},
-              {"time_unit", "ns"}});
-    AddDerived(e, r, s.real_ns);
+              {"time_unit", "ns"},
+              {field::kProcess, s.process}});
+    if (s.interference) e[field::kInterference] = InterferenceJson(*s.interference);
+    if (s.Disturbed()) {
+      e[field::kDisturbance] = s.disturbance;
+    } else {
+      AddDerived(e, r, s.real_ns);
+    }
     out.push_back(std::move(e));
   }
-  if (r.samples.size() > 1) {
-    const Moments m = MomentsOf(r.samples);
+  // The aggregates of the repetitions the statistic is over; the median is the statistic
+  // (statistic.hpp), which Derive() has computed.
+  if (r.samples.size() > 1 && r.time_ns) {
+    const Moments m = MomentsOf(r.samples, r.estimate.kept_disturbed);
     std::vector<double> cpu;
-    for (const Sample& s : r.samples) cpu.push_back(s.cpu_ns);
+    for (const Sample& s : r.samples) {
+      if (r.estimate.kept_disturbed || !s.Disturbed()) cpu.push_back(s.cpu_ns);
+    }
     out.push_back(Aggregate(r, family, "mean", "time", m.mean_real, m.mean_cpu));
-    Json median =
-        Aggregate(r, family, "median", "time", Median(RealTimes(r)).value(), Median(cpu).value());
+    Json median = Aggregate(r, family, "median", "time", *r.time_ns, Median(cpu).value_or(0));
     AddDerived(median, r, *r.time_ns);
     out.push_back(std::move(median));
     out.push_back(Aggregate(r, family, "stddev", "time", m.sd_real, m.sd_cpu));

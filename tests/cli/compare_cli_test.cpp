@@ -226,7 +226,8 @@ TEST_F(CompareCliTest, HelpExplainsTheLimitOfFewRepetitions) {
 TEST_F(CompareCliTest, TheSameBenchReportComparesCleanWithItself) {
   const CliResult first =
       RunPoolbench({"bench", "--suite", "seeds", "--strategy", "lookup|naive", "--repetitions", "5",
-                    "--min-time", "0.01", "--bandwidth-seconds", "0", "-o", Path("a.json")});
+                    "--processes", "1", "--retries", "0", "--keep-disturbed", "--min-time", "0.01",
+                    "--bandwidth-seconds", "0", "-o", Path("a.json")});
   ASSERT_EQ(first.status, 0) << first.out << first.err;
   std::filesystem::copy_file(Path("a.json"), Path("b.json"));
 

@@ -118,7 +118,7 @@ TEST_F(RenderTest, TimeIsTheMedianOfTheRepetitions) {
   EXPECT_EQ(fastest.samples.size(), 3u);
   EXPECT_NEAR(*fastest.gbps, 1003520 / 93100.0, 1e-9);
   EXPECT_EQ(fastest.bandwidth_level, "L2");
-  EXPECT_NEAR(*fastest.speedup, 588.0 / 93.1, 1e-9);
+  EXPECT_NEAR(fastest.speedup->value, 588.0 / 93.1, 1e-9);
   EXPECT_EQ(SpreadText(fastest), "-1.0/+7.1%");
 }
 
@@ -233,10 +233,14 @@ TEST_F(RenderTest, MarkdownTablesAreRankedWithUnitsAndRatios) {
   const std::string md = Markdown(Sample());
   const std::string vgg = Between(md, "### `" + kVgg + "`", "###");
   const std::vector<std::string> rows = {
-      "| 1 | reshape_blocks | 1 | 93.1 µs | -1.0/+7.1% | 1.00× | 10.8 | 17.8% of L2 | 6.32× |",
-      "| 2 | openmp_parallel | 2 | 235 µs | -1.0/+7.1% | 2.53× | 4.27 | 3.62% of L2 | 2.50× |",
-      "| 3 | openmp_parallel | 1 | 441 µs | -1.0/+7.1% | 4.74× | 2.28 | 3.76% of L2 | 1.33× |",
-      "| 4 | naive_loops | 1 | 588 µs | -1.0/+7.1% | 6.32× | 1.71 | 2.82% of L2 | 1.00× |"};
+      "| 1 | reshape_blocks | 1 | 93.1 µs | ±14.4% (1 process) | 1/1, ±4.4% within | 1.00× | 10.8 "
+      "| 17.8% of L2 | 6.32× |",
+      "| 2 | openmp_parallel | 2 | 235 µs | ±14.4% (1 process) | 1/1, ±4.4% within | 2.53× "
+      "(2.09–3.05) | 4.27 | 3.62% of L2 | 2.50× |",
+      "| 3 | openmp_parallel | 1 | 441 µs | ±14.4% (1 process) | 1/1, ±4.4% within | 4.74× "
+      "(3.92–5.73) | 2.28 | 3.76% of L2 | 1.33× |",
+      "| 4 | naive_loops | 1 | 588 µs | ±14.4% (1 process) | 1/1, ±4.4% within | 6.32× "
+      "(5.22–7.64) | 1.71 | 2.82% of L2 | 1.00× |"};
   size_t at = 0;
   for (const std::string& row : rows) {
     const size_t found = vgg.find(row, at);
@@ -286,7 +290,7 @@ TEST_F(RenderTest, CsvHasOneRowPerResultAndQuotesByRfc4180) {
   // A header, then 3 + 4 + 4 (strategy, descriptor, threads) results.
   ASSERT_EQ(rows.size(), 12u) << csv;
   const std::vector<std::string>& header = rows[0];
-  ASSERT_EQ(header.size(), 23u);
+  ASSERT_EQ(header.size(), 28u);
   for (const auto& row : rows) ASSERT_EQ(row.size(), header.size()) << csv;
   auto column = [&](const std::string& name) {
     return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
@@ -400,16 +404,16 @@ TEST(PeerTest, TheBestPeerIsTheFastestInEitherLayoutAtTheSameThreadCount) {
   EXPECT_EQ(one.best_peer, "xnnpack");
   EXPECT_EQ(one.best_peer_layout, "nhwc");
   ASSERT_TRUE(one.vs_best_peer.has_value());
-  EXPECT_DOUBLE_EQ(*one.vs_best_peer, 0.8);  // xnnpack's 80 ns / 100 ns: slower than the peer
+  EXPECT_DOUBLE_EQ(one.vs_best_peer->value, 0.8);  // xnnpack's 80 ns / 100 ns: slower than the peer
   const Result& two = Find(problems, kNchw, "reshape_blocks", 2);
   EXPECT_EQ(two.best_peer, "onednn");
   EXPECT_EQ(two.best_peer_layout, "nchw");
-  EXPECT_DOUBLE_EQ(*two.vs_best_peer, 1.2);  // faster than every peer at 2 threads
+  EXPECT_DOUBLE_EQ(two.vs_best_peer->value, 1.2);  // faster than every peer at 2 threads
   // The peers themselves are compared too: the best one is 1×.
   const Result& xnn = Find(problems, kNhwc, "xnnpack", 1);
   EXPECT_TRUE(xnn.peer);
-  EXPECT_DOUBLE_EQ(*xnn.vs_best_peer, 1.0);
-  EXPECT_DOUBLE_EQ(*Find(problems, kNhwc, "onednn", 1).vs_best_peer, 80.0 / 120.0);
+  EXPECT_DOUBLE_EQ(xnn.vs_best_peer->value, 1.0);
+  EXPECT_DOUBLE_EQ(Find(problems, kNhwc, "onednn", 1).vs_best_peer->value, 80.0 / 120.0);
 }
 
 TEST(PeerTest, AWrongPeerIsNeverTheBestPeer) {
@@ -441,12 +445,12 @@ TEST(PeerTest, MarkdownShowsTheBestPeerAndSaysHowLayoutsAreCompared) {
       << md;
   EXPECT_NE(md.find("in either layout"), std::string::npos) << md;
   const std::string nchw = Between(md, "### `" + kNchw + "`", "###");
-  EXPECT_NE(
-      nchw.find("| 1 | reshape_blocks | 2 | 50.0 ns | – | 1.00× | – | – | – | onednn | 1.20× |"),
-      std::string::npos)
+  EXPECT_NE(nchw.find("| 1 | reshape_blocks | 2 | 50.0 ns | – | 1/1 | 1.00× | – | – | – | onednn "
+                      "| 1.20× |"),
+            std::string::npos)
       << nchw;
-  EXPECT_NE(nchw.find("| reshape_blocks | 1 | 100 ns | – | 2.00× | – | – | – | xnnpack (nhwc) | "
-                      "0.80× |"),
+  EXPECT_NE(nchw.find("| reshape_blocks | 1 | 100 ns | – | 1/1 | 2.00× | – | – | – | xnnpack "
+                      "(nhwc) | 0.80× |"),
             std::string::npos)
       << nchw;
 }
@@ -510,6 +514,9 @@ TEST_F(RenderTest, SummaryJsonOfTheSampleHasTheFactsBandwidthAndSkippedPairs) {
   EXPECT_EQ(vgg["ranked"][0]["cells"]["time"], "93.1 µs");
   EXPECT_EQ(vgg["ranked"][0]["cells"]["spread"], "-1.0/+7.1%");
   EXPECT_EQ(vgg["ranked"][0]["cells"]["vs_fastest"], "1.00×");
+  EXPECT_EQ(vgg["ranked"][1]["cells"]["vs_fastest"], "2.53× (2.09–3.05)");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["interval"], "±14.4% (1 process)");
+  EXPECT_EQ(vgg["verdict"], "fastest: reshape_blocks (1 thread)");
   EXPECT_EQ(vgg["ranked"][0]["cells"]["bandwidth"], "17.8% of L2");
   EXPECT_EQ(vgg["ranked"][0]["cells"]["speedup"], "6.32×");
   EXPECT_EQ(s["skipped_count"], 1);

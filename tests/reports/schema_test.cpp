@@ -136,8 +136,8 @@ TEST_F(SchemaTest, AWrongStrategyMustBeAnUntimedErrorEntry) {
 TEST_F(SchemaTest, BrokenContextsAreRejected) {
   ExpectInvalid([](Json& r) { r["context"].erase("poolbench_report_version"); },
                 "'poolbench_report_version' is a required property");
-  ExpectInvalid([](Json& r) { r["context"]["poolbench_report_version"] = 3; },
-                "$.context.poolbench_report_version: 3 is not one of [1, 2]");
+  ExpectInvalid([](Json& r) { r["context"]["poolbench_report_version"] = 4; },
+                "$.context.poolbench_report_version: 4 is not one of [1, 2, 3]");
   ExpectInvalid([](Json& r) { r["context"]["bandwidth"][0].erase("read_write_gbps"); },
                 "$.context.bandwidth[0]: 'read_write_gbps' is a required property");
   ExpectInvalid([](Json& r) { r["context"]["bandwidth"][0]["level"] = "L0.5"; },
