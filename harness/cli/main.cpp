@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/pattern.hpp"
+#include "cli/plugin_probe.hpp"
 #include "io/atomic_file.hpp"
 #include "io/plugin_loader.hpp"
 #include "poolbench/registry.hpp"
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
   // An interrupted command leaves no temporary file behind (commands that save partial work,
   // like bench, catch the signals themselves while they run).
   poolbench::RemoveTempFilesOnSignals();
+  InstallPluginProbe();
   CLI::App app{
       "poolbench: benchmark and correctness harness for 2-D pooling strategies.\n"
       "Every strategy is held to one reference semantics (PyTorch's) and timed side by side."};
