@@ -200,6 +200,24 @@ TEST(HostileInputCli, AProblemRefusedForMemoryNamesTheLimitThatCausedIt) {
       << r.Output();
 }
 
+// --threads 1,,2 was read as 1,2 (CLI11 drops empty items); a thread count given twice would
+// time the same benchmark twice.
+TEST(HostileInputCli, ThreadListsWithEmptyOrRepeatedItemsAreRefused) {
+  const testing::TempDir dir("poolbench_hostile_cli");
+  for (const auto& [threads, phrase] :
+       std::vector<std::pair<std::string, std::string>>{{"1,,2", "has an empty item"},
+                                                        {",1", "has an empty item"},
+                                                        {"1,", "has an empty item"},
+                                                        {"2,2", "2 is given twice"},
+                                                        {"1,x", "'x' is not an integer"},
+                                                        {"1,0", "'0' is out of range"}}) {
+    EXPECT_REFUSED(RunPoolbench({"bench", "--problem", "max:1x1x4x4:k2", "--threads", threads,
+                                 "--out", dir.Path("r.json")}),
+                   phrase);
+  }
+  EXPECT_TRUE(dir.Files().empty());
+}
+
 // std::regex recursed once per character or nesting level and overflowed the stack (SIGSEGV) on
 // an 80,000-character pattern or 30,000 nested parentheses; RE2 refuses what it cannot take.
 TEST(HostileInputCli, HugeOrDeeplyNestedPatternsAreRefusedNotACrash) {
