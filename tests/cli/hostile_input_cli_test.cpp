@@ -252,5 +252,17 @@ TEST(HostileInputCli, HugeOrDeeplyNestedPatternsAreRefusedNotACrash) {
       "--filter");
 }
 
+// A NUL byte in a file's text ended the message that quoted it (what() is a C string): it is
+// shown escaped, and the reason after it is there.
+TEST(HostileInputCli, ANulByteDoesNotCutTheMessageShort) {
+  const testing::TempDir dir("poolbench_hostile_cli");
+  const std::string suite =
+      dir.Write("nul.txt", std::string("max:fwd:f32:nchw:1x1x4x4:k2\nmax:fw\0d:f32\n", 41));
+  const CliResult r = RunPoolbench({"check", "--suite", suite, "-q"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.err, suite + ":2: bad descriptor 'max:fw\\x00d:f32': ")) << r.err;
+  EXPECT_EQ(r.err.find('\0'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace poolbench

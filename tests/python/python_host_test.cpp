@@ -108,7 +108,9 @@ TEST_F(PythonHostTest, ContractBreachesAreFailedEntriesWithTheTraceback) {
   EXPECT_TRUE(Contains(out, "prepare() raised an exception"));
   EXPECT_TRUE(Contains(out, "ZeroDivisionError"));
   EXPECT_TRUE(Contains(out, "ValueError: assignment destination is read-only"));
-  EXPECT_TRUE(Contains(out, "6 check(s) FAILED"));
+  // A NUL in the message is shown, not the end of it.
+  EXPECT_TRUE(Contains(out, "ValueError: before\\x00after the NUL"));
+  EXPECT_TRUE(Contains(out, "7 check(s) FAILED"));
 }
 
 TEST_F(PythonHostTest, BenchReportsAFailingPythonStrategyAsAnErrorEntry) {
@@ -207,8 +209,6 @@ TEST_F(PythonHostTest, ZeroPaddedLookupTableIsRejectedOnAllNegativeInputs) {
   EXPECT_TRUE(Contains(edge.Output(), "numpy_lookup_zero_pad"));
 }
 
-// Not skipped: without the host (here, a host path that does not exist) a .py plugin is a clear
-// usage error, and everything else still runs.
 // os.fork() in a strategy: the child answered for the next entry, so that the JSON said simd
 // was "skipped: is the reference" and naive_loops "pass", exit 0. The forking strategy fails,
 // and every other strategy's verdict is its own.
@@ -266,6 +266,8 @@ TEST_F(PythonHostTest, AFileThatIgnoresInterruptsGetsTheHarnesssHandlingBack) {
                                   "while loading; poolbench put its own back"));
 }
 
+// Not skipped: without the host (here, a host path that does not exist) a .py plugin is a clear
+// usage error, and everything else still runs.
 TEST(PythonHostMissing, APythonPluginSaysTheHostIsMissingAndWhy) {
   const CliResult r = RunPoolbench({"--plugin", kFiles + "good.py", "list"},
                                    {{"POOLBENCH_PYTHON_HOST", "/nonexistent/poolbench_python.so"}});
