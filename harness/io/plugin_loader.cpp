@@ -295,10 +295,6 @@ std::vector<std::string> AddAll(const PluginFile& file, Handover handed, Registr
   return names;
 }
 
-}  // namespace
-
-namespace {
-
 LoadProbe& Probe() {
   static LoadProbe probe;
   return probe;
@@ -342,7 +338,13 @@ std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry)
   }
   if (Probe()) Probe()(path, [&] { Load(file, absolute, registry); });
   const SignalDispositions signals;
-  std::vector<std::string> names = Load(file, absolute, registry);
+  std::vector<std::string> names;
+  try {
+    names = Load(file, absolute, registry);
+  } catch (...) {
+    signals.Restore();  // a plugin refused after taking a signal leaves nothing behind either
+    throw;
+  }
   if (const std::vector<std::string> changed = signals.Restore(); !changed.empty()) {
     std::string list;
     for (const std::string& s : changed) list += (list.empty() ? "" : ", ") + s;
