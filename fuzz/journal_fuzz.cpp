@@ -1,13 +1,15 @@
 // Fuzz target: the journal reader (harness/report/journal), which `bench --resume` trusts with
-// the results of an interrupted run. Any text either reads as a journal whose records are what
-// the benchmark runner resumes from (entries with a run_name, skipped pairs with a strategy and
-// a descriptor), or throws JournalError.
+// the results of an interrupted run. Any text either reads as a journal whose records make a
+// valid report (entries with a run_name, skipped pairs with a strategy and a descriptor, every
+// value report::Validate asks for) that writes back as JSON, or throws JournalError.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
 #include "report/journal.hpp"
+#include "report/report.hpp"
+#include "report/writer.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace poolbench::report;
@@ -20,15 +22,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (j.valid_bytes > text.size()) std::abort();
   if (!SettingsDifferences(j.settings, j.settings).empty()) std::abort();
-  if (j.report.is_null()) return 0;
-  const Json& context = j.report.at("context");
-  if (!context.is_object() || !context.at("skipped").is_array()) std::abort();
-  for (const Json& e : j.report.at("benchmarks")) {
-    if (!e.at("run_name").is_string()) std::abort();
+  if (!j.run) return 0;
+  // What the runner resumes from: results with their names, skipped pairs with theirs.
+  for (const Result& r : j.run->results) {
+    if (r.name.empty()) std::abort();
   }
-  for (const Json& s : context.at("skipped")) {
-    if (!s.at("strategy").is_string() || !s.at("descriptor").is_string()) std::abort();
-  }
-  (void)j.report.dump();
+  (void)Text(ToJson(*j.run));
   return 0;
 }

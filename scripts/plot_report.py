@@ -295,6 +295,9 @@ table.matrix td.none { color: #bbb; text-align: center; }
 table.matrix td.num { color: #888; text-align: right; }
 table.matrix tfoot td.wins { text-align: center; font-weight: 700; background: #fafafa; }
 .key { font-size: 12px; color: #555; max-width: 1100px; }
+.banner { background: #fff4ce; border-left: 4px solid #c78a00; padding: 0.4em 0.8em;
+          margin: 0.5em 0; }
+.banner ul { margin: 0.2em 0; padding-left: 1.2em; }
 .charts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0.5em 1.5em;
           align-items: start; }
 .charts .wide { grid-column: 1 / -1; }
@@ -366,6 +369,17 @@ def subtitle_html(summary, out):
         out.append(f"<p class=sub>{text}</p>")
 
 
+def banners_html(summary, out):
+    """What a reader must know before any number: a partial report, doubtful conditions."""
+    if summary.get("incomplete"):
+        out.append(f"<p class=banner><strong>Incomplete report.</strong> "
+                   f"{esc(summary['incomplete'])}</p>")
+    if summary.get("warnings"):
+        items = "".join(f"<li>{esc(w)}</li>" for w in summary["warnings"])
+        out.append(f"<div class=banner><strong>Warnings about this run:</strong><ul>{items}</ul>"
+                   "</div>")
+
+
 def header_html(summary, out):
     facts = [(f["label"], f"<code>{esc(f['value'])}</code>" if f["code"] else esc(f["value"]))
              for f in summary["facts"]]
@@ -395,13 +409,14 @@ def problem_html(problem, with_peers, colours, out):
     out.append(f"<h3><code>{esc(problem['descriptor'])}</code></h3>")
     if problem["data"]:
         out.append(f"<p>{esc(problem['data'])}</p>")
-    columns = ["time", "gbps", "bandwidth", "speedup"] + (
+    columns = ["time", "spread", "vs_fastest", "gbps", "bandwidth", "speedup"] + (
         ["best_peer", "vs_best_peer"] if with_peers else [])
     if not problem["ranked"]:
         out.append("<p><em>No strategy passed the cross-check on this problem: nothing is "
                    "ranked.</em></p>")
     else:
         out.append("<table><tr><th>#</th><th>strategy</th><th>threads</th><th>time</th>"
+                   "<th>spread</th><th>vs fastest</th>"
                    "<th>GB/s</th><th>% of bandwidth</th><th>speed-up vs naive_loops</th>"
                    + ("<th>best peer</th><th>vs best peer</th>" if with_peers else "") + "</tr>")
         for rank, r in enumerate(problem["ranked"], 1):
@@ -484,6 +499,7 @@ def main():
            f"<title>poolbench report: {esc(summary.get('title', ''))}</title>",
            f"<style>{STYLE}</style></head><body><h1>poolbench report</h1>"]
     subtitle_html(summary, out)
+    banners_html(summary, out)
 
     if not problems:
         out.append("<p><em>The report has no results.</em></p>")

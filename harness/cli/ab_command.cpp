@@ -15,6 +15,7 @@
 #include "compare/compare.hpp"
 #include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
+#include "render/comparison.hpp"
 #include "report/reader.hpp"
 
 namespace poolbench::cli {
@@ -78,8 +79,8 @@ std::vector<std::vector<std::string>> Chunks(const AbOptions& opt) {
   return out;
 }
 
-std::vector<report::Json> ReadAll(const std::vector<std::string>& paths) {
-  std::vector<report::Json> out;
+std::vector<report::Run> ReadAll(const std::vector<std::string>& paths) {
+  std::vector<report::Run> out;
   for (const std::string& p : paths)
     out.push_back(report::Read(p, report::Expect::kGoogleBenchmark));
   return out;
@@ -88,15 +89,12 @@ std::vector<report::Json> ReadAll(const std::vector<std::string>& paths) {
 // Every round's two reports must have a benchmark in common: a side that measured something
 // else (another suite, a build that skipped everything) would otherwise pass the gate with
 // nothing compared.
-void RequireCommonBenchmarks(const std::vector<report::Json>& base,
-                             const std::vector<report::Json>& head, const ab::Reports& paths) {
+void RequireCommonBenchmarks(const std::vector<report::Run>& base,
+                             const std::vector<report::Run>& head, const ab::Reports& paths) {
   for (size_t r = 0; r < base.size() && r < head.size(); ++r) {
-    std::set<std::string> names;
-    for (const report::Json& e : base[r].at("benchmarks")) names.insert(e.value("run_name", ""));
-    const report::Json& entries = head[r].at("benchmarks");
-    if (std::none_of(entries.begin(), entries.end(), [&](const report::Json& e) {
-          return names.contains(e.value("run_name", ""));
-        })) {
+    const std::vector<report::Result>& results = head[r].results;
+    if (std::none_of(results.begin(), results.end(),
+                     [&](const report::Result& e) { return base[r].Find(e.name) != nullptr; })) {
       throw report::ReportError("round " + std::to_string(r + 1) + ": " + paths.base[r] + " and " +
                                 paths.head[r] +
                                 " have no benchmark in common (matched by run_name): nothing "
@@ -133,14 +131,14 @@ void RunAb(const AbOptions& in) {
   if (!opt.reuse) {
     reports = ab::Run(opt.plan, [](const std::string& line) { std::cerr << line << std::endl; });
   }
-  const std::vector<report::Json> base = ReadAll(reports.base), head = ReadAll(reports.head);
+  const std::vector<report::Run> base = ReadAll(reports.base), head = ReadAll(reports.head);
   RequireCommonBenchmarks(base, head, reports);
   const compare::Comparison c =
       compare::CompareRounds(base, head, opt.options, opt.plan.base_exe, opt.plan.new_exe);
-  report::Json j = compare::ToJson(c);
+  report::Json j = render::ComparisonJson(c);
   j["round_reports"] = {{"base", reports.base}, {"new", reports.head}};
   out.Write(report::Text(j));
-  const std::string markdown = compare::ToMarkdown(c);
+  const std::string markdown = render::ComparisonMarkdown(c);
   if (markdown_file) markdown_file->Write(markdown);
   out.Commit();
   if (markdown_file) markdown_file->Commit();

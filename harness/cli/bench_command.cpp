@@ -23,8 +23,10 @@
 #include "render/cells.hpp"
 #include "render/render.hpp"
 #include "report/journal.hpp"
+#include "report/reader.hpp"
 #include "report/report.hpp"
 #include "report/units.hpp"
+#include "report/writer.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -52,19 +54,8 @@ std::vector<Problem> SelectProblems(const BenchOptions& opt) {
   return out;
 }
 
-std::pair<int, int> ParseShard(const std::string& s) {
-  const size_t slash = s.find('/');
-  try {
-    if (slash != std::string::npos) {
-      size_t used_i = 0, used_n = 0;
-      const int i = std::stoi(s.substr(0, slash), &used_i);
-      const int n = std::stoi(s.substr(slash + 1), &used_n);
-      if (used_i == slash && used_n == s.size() - slash - 1 && n >= 1 && i >= 1 && i <= n) {
-        return {i, n};
-      }
-    }
-  } catch (const std::exception&) {
-  }
+std::pair<int, int> ShardOption(const std::string& s) {
+  if (const auto shard = report::ParseShard(s)) return *shard;
   throw CLI::ValidationError("--shard", "'" + s + "' is not I/N with 1 <= I <= N (e.g. 2/4)");
 }
 
@@ -84,11 +75,11 @@ std::string AlignLeft(const std::string& text, size_t width) {
 
 // A fixed-width row of the console table; the column widths fit the longest usual values.
 void Row(const std::string& strategy, const std::string& threads, const std::string& time,
-         const std::string& spread, const std::string& gbps, const std::string& roofline,
-         const std::string& speedup, const std::string& peer) {
+         const std::string& spread, const std::string& vs_fastest, const std::string& gbps,
+         const std::string& roofline, const std::string& speedup, const std::string& peer) {
   std::cout << "  " << AlignLeft(strategy, 18) << AlignRight(threads, 7) << AlignRight(time, 11)
-            << AlignRight(spread, 14) << AlignRight(gbps, 9) << "  " << AlignLeft(roofline, 16)
-            << AlignRight(speedup, 8);
+            << AlignRight(spread, 14) << AlignRight(vs_fastest, 11) << AlignRight(gbps, 9) << "  "
+            << AlignLeft(roofline, 16) << AlignRight(speedup, 8);
   if (!peer.empty()) std::cout << "  " << peer;
   std::cout << "\n";
 }
@@ -96,17 +87,18 @@ void Row(const std::string& strategy, const std::string& threads, const std::str
 // A header naming the columns, then per problem one line per ranked result, fastest first, and
 // the results that are not ranked: the selection and order of render::Summarise(), as in every
 // rendering of the report.
-void PrintSummary(const report::Json& r) {
-  const bool peers = !render::Peers(r).empty();
-  Row("strategy", "threads", "time", "spread", "GB/s", "% of roofline", "speed-up",
+void PrintSummary(const report::Run& run) {
+  const bool peers = !run.context.peers.empty();
+  Row("strategy", "threads", "time", "spread", "vs fastest", "GB/s", "% of roofline", "speed-up",
       peers ? "vs best peer" : "");
-  for (const render::ProblemResults& p : render::Summarise(r)) {
+  for (const render::ProblemResults& p : render::Summarise(run)) {
     std::cout << p.descriptor << "\n";
     for (const render::Result& e : p.ranked) {
       std::string peer;
       if (e.vs_best_peer) peer = render::VsBestPeerText(e) + " vs " + render::BestPeerText(e);
-      Row(e.strategy, std::to_string(e.threads), FormatDuration(e.time_ns), render::SpreadText(e),
-          render::GbpsText(e), render::BandwidthText(e), render::SpeedupText(e), peer);
+      Row(e.strategy, std::to_string(e.threads), render::TimeText(e), render::SpreadText(e),
+          render::VsFastestText(e), render::GbpsText(e), render::BandwidthText(e),
+          render::SpeedupText(e), peer);
     }
     for (const render::Result& e : p.unranked) {
       std::cout << "  " << render::UnrankedLabel(e) << " (not ranked): " << e.strategy << " ("
@@ -114,8 +106,8 @@ void PrintSummary(const report::Json& r) {
                 << "\n";
     }
   }
-  std::cout << "(time: mean over the repetitions; spread: the fastest and slowest repetition "
-               "against it; speed-up: vs naive_loops)\n";
+  std::cout << "(time: median of the repetitions; spread: the fastest and slowest repetition "
+               "against it; vs fastest: time / the problem's fastest; speed-up: vs naive_loops)\n";
 }
 
 // Everything that decides a run's entries: a resumed run must have the same.
@@ -178,7 +170,7 @@ void RunBenchCommand(const BenchOptions& opt) {
   std::vector<Problem> problems = SelectProblems(opt);
   BenchConfig cfg;
   if (!opt.shard.empty()) {
-    const auto [i, n] = ParseShard(opt.shard);
+    const auto [i, n] = ShardOption(opt.shard);
     problems = ShardOf(problems, i, n);
     cfg.shard = opt.shard;
   }
@@ -206,10 +198,10 @@ void RunBenchCommand(const BenchOptions& opt) {
   std::optional<InterruptGuard> interrupts(std::in_place);
   std::optional<report::JournalContents> earlier;
   report::JournalWriter journal = OpenJournal(opt, Settings(strategies, problems, cfg), earlier);
-  if (earlier && !earlier->report.is_null()) {
-    cfg.resume = &earlier->report;
+  if (earlier && earlier->run) {
+    cfg.resume = &*earlier->run;
     std::cerr << "poolbench: resuming from " << journal.path() << " ("
-              << earlier->report["benchmarks"].size() << " entries done)\n";
+              << earlier->run->results.size() << " results done)\n";
   }
   cfg.on_context = [&](const report::Json& c) {
     if (!cfg.resume) journal.Append({{"context", c}});
@@ -222,11 +214,11 @@ void RunBenchCommand(const BenchOptions& opt) {
     begun = i + 1;
   };
   cfg.stop = [] { return InterruptGuard::Signal() != 0; };
-  report::Json r = RunBench(strategies, problems, cfg);
+  report::Run r = RunBench(strategies, problems, cfg);
   const int sig = InterruptGuard::Signal();
   interrupts.reset();  // saving the report has its own handlers, which remove a staged file
   progress.Finish();
-  const bool nothing_done = r["benchmarks"].empty() && r["context"][report::ctx::kSkipped].empty();
+  const bool nothing_done = r.results.empty() && r.context.skipped.empty();
   if (sig && nothing_done) {
     std::cerr << "poolbench: stopped by " << SignalName(sig) << " before any result; " << opt.out
               << " is left as it was\n";
@@ -236,21 +228,19 @@ void RunBenchCommand(const BenchOptions& opt) {
     // The partial report replaces the previous one: --out always holds the latest run, and the
     // mark (and exit status) keep it from passing for a complete one. A run stopped before any
     // result leaves the previous report alone (above).
-    r["context"][report::ctx::kIncomplete] = {{"signal", SignalName(sig)},
-                                              {"entries", r["benchmarks"].size()},
-                                              {"problems_done", begun},
-                                              {"problems", problems.size()},
-                                              {"journal", journal.path()}};
+    r.context.incomplete = report::Incomplete{
+        SignalName(sig), static_cast<int64_t>(r.results.size()), static_cast<int64_t>(begun),
+        static_cast<int64_t>(problems.size()), journal.path()};
     report::Save(r, opt.out);
     std::cerr << "poolbench: stopped by " << SignalName(sig) << " after " << begun << " of "
-              << problems.size() << " problems; partial report (" << r["benchmarks"].size()
-              << " entries, marked incomplete): " << opt.out << "\nto finish the run, repeat the "
+              << problems.size() << " problems; partial report (" << r.results.size()
+              << " results, marked incomplete): " << opt.out << "\nto finish the run, repeat the "
               << "same command with --resume (the finished results are in " << journal.path()
               << ")\n";
     throw CLI::RuntimeError(128 + sig);
   }
   // A run that timed nothing is no result: the previous report stays.
-  if (r["benchmarks"].empty()) {
+  if (r.results.empty()) {
     journal.Remove();
     std::cerr << "poolbench: error: nothing was timed: "
               << (problems.empty() ? "no problems were selected (empty suite or shard?)"
@@ -261,19 +251,17 @@ void RunBenchCommand(const BenchOptions& opt) {
   report::Save(r, opt.out);
   journal.Remove();
   PrintSummary(r);
-  const auto& entries = r["benchmarks"];
-  const auto failed = std::count_if(entries.begin(), entries.end(), IsFailure);
-  std::cout << "\nreport: " << opt.out << " (" << entries.size() << " entries, "
-            << r["context"][report::ctx::kSkipped].size() << " skipped)\n";
+  const auto failed = std::count_if(r.results.begin(), r.results.end(),
+                                    [](const report::Result& e) { return e.Failed(); });
+  std::cout << "\nreport: " << opt.out << " (" << r.results.size() << " results, "
+            << r.context.skipped.size() << " skipped)\n";
   if (sig) throw CLI::RuntimeError(128 + sig);
   if (failed > 0) {
     std::cout << failed
-              << " entries are wrong, crashed, timed out, threw, exited or ran out of "
+              << " results are wrong, crashed, timed out, threw, exited or ran out of "
                  "memory (not ranked above)\n";
-    for (const auto& e : entries) {
-      if (IsFailure(e) && e.contains(report::field::kRepro)) {
-        std::cout << "  repro: " << e[report::field::kRepro].get<std::string>() << "\n";
-      }
+    for (const report::Result& e : r.results) {
+      if (e.Failed() && !e.repro.empty()) std::cout << "  repro: " << e.repro << "\n";
     }
     std::cout.flush();
     throw CLI::RuntimeError(kExitFailure);

@@ -13,7 +13,6 @@
 namespace poolbench::render {
 namespace {
 
-using report::Json;
 using State = MatrixCell::State;
 
 // The reference first, then the other strategies by name, then the peers by name.
@@ -53,9 +52,9 @@ MatrixCell CellOf(const std::vector<const Result*>& results, int threads) {
   for (const Result* r : results) {
     if (threads != 0 && r->threads != threads) continue;
     counts.insert(r->threads);
-    if (!r->ranked) {
+    if (!r->Timed()) {
       if (!failed || r->threads < failed->threads) failed = r;
-    } else if (!fastest || r->time_ns < fastest->time_ns) {
+    } else if (!fastest || *r->time_ns < *fastest->time_ns) {
       fastest = r;
     }
   }
@@ -75,12 +74,12 @@ void MarkWinners(std::vector<MatrixCell>& row) {
   double best = 0;
   bool any = false;
   for (const MatrixCell& c : row) {
-    if (c.state != State::kRanked || c.result.time_ns <= 0) continue;
-    if (!any || c.result.time_ns < best) best = c.result.time_ns;
+    if (c.state != State::kRanked || *c.result.time_ns <= 0) continue;
+    if (!any || *c.result.time_ns < best) best = *c.result.time_ns;
     any = true;
   }
   for (MatrixCell& c : row) {
-    c.winner = any && c.state == State::kRanked && c.result.time_ns == best;
+    c.winner = any && c.state == State::kRanked && *c.result.time_ns == best;
   }
 }
 
@@ -116,20 +115,16 @@ Matrix Build(const std::vector<ProblemResults>& problems, const std::vector<std:
   return m;
 }
 
-std::set<std::string> PeerSet(const Json& report) {
-  const std::vector<std::string> peers = Peers(report);
-  return {peers.begin(), peers.end()};
-}
-
 }  // namespace
 
-std::vector<Matrix> Matrices(const Json& report, const std::vector<ProblemResults>& problems) {
-  const std::vector<SkippedGroup> groups = SkippedGroups(report.at("context"));
+std::vector<Matrix> Matrices(const report::Run& run, const std::vector<ProblemResults>& problems) {
+  const std::vector<SkippedGroup> groups = SkippedGroups(run.context);
   std::map<std::pair<std::string, std::string>, std::string> skipped;
   for (const SkippedGroup& g : groups) {
     for (const std::string& d : g.descriptors) skipped.emplace(std::pair{g.strategy, d}, g.reason);
   }
-  const std::vector<std::string> columns = Columns(problems, groups, PeerSet(report));
+  const std::vector<std::string> columns =
+      Columns(problems, groups, {run.context.peers.begin(), run.context.peers.end()});
   std::set<int> counts;
   for (const ProblemResults& p : problems) {
     for (const auto* list : {&p.ranked, &p.unranked}) {
@@ -155,7 +150,7 @@ std::vector<Scaling> ThreadScaling(const std::vector<ProblemResults>& problems) 
   for (const ProblemResults& p : problems) {
     std::map<std::string, std::map<int, double>> here;
     for (const Result& r : p.ranked) {
-      if (r.time_ns > 0) here[r.strategy][r.threads] = r.time_ns;
+      if (*r.time_ns > 0) here[r.strategy][r.threads] = *r.time_ns;
     }
     for (auto& [strategy, per] : here) times[strategy].emplace_back(p.descriptor, per);
   }

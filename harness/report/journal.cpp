@@ -12,6 +12,7 @@
 #include <sstream>
 #include <utility>
 
+#include "io/input_file.hpp"
 #include "report/reader.hpp"
 
 namespace poolbench::report {
@@ -68,9 +69,6 @@ bool AddRecord(const Json& record, Json& report) {
   return false;
 }
 
-// Journals are read whole; a real one holds a few kilobytes per benchmark.
-constexpr off_t kMaxJournalBytes = off_t{1} << 30;
-
 // What a file that is not a regular file is, for the message refusing it.
 const char* KindOf(mode_t mode) {
   if (S_ISDIR(mode)) return "a directory";
@@ -87,9 +85,9 @@ std::string ReadAll(int fd, const std::string& path) {
   if (!S_ISREG(st.st_mode)) {
     throw JournalError(path + ": is " + std::string(KindOf(st.st_mode)) + ", not a journal");
   }
-  if (st.st_size > kMaxJournalBytes) {
+  if (static_cast<uint64_t>(st.st_size) > kMaxReportBytes) {
     throw JournalError(path + ": " + std::to_string(st.st_size) +
-                       " bytes, more than any journal poolbench writes (1 GiB)");
+                       " bytes, more than any journal poolbench writes (as much as a report)");
   }
   std::string text(static_cast<size_t>(st.st_size), '\0');
   size_t done = 0;
@@ -190,21 +188,18 @@ int OpenLocked(const std::string& path, bool create) {
 std::string JournalPath(const std::string& report_path) { return report_path + ".journal"; }
 
 JournalContents ReadJournal(const std::string& path) {
-  // Without blocking, so that a FIFO is refused rather than waited on.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw JournalError(path + ": cannot read the journal: " + ErrnoText());
+  std::string text;
   try {
-    const std::string text = ReadAll(fd, path);
-    ::close(fd);
-    return ParseJournal(text, path);
-  } catch (...) {
-    ::close(fd);
-    throw;
+    text = ReadInputFile(path, kMaxReportBytes, "journal");
+  } catch (const InputFileError& e) {
+    throw JournalError(e.what());
   }
+  return ParseJournal(text, path);
 }
 
 JournalContents ParseJournal(const std::string& text, const std::string& path) {
   JournalContents out;
+  Json report;
   size_t line_no = 0;
   for (size_t start = 0; start < text.size();) {
     ++line_no;
@@ -237,13 +232,21 @@ JournalContents ParseJournal(const std::string& text, const std::string& path) {
       if (!last) throw JournalError(where + "corrupted (not a JSON line): " + Brief(line));
       out.dropped_tail = true;
       break;
-    } else if (!AddRecord(record, out.report)) {
+    } else if (!AddRecord(record, report)) {
       throw JournalError(where + "corrupted (not a journal record): " + Brief(record));
     }
     start = end + 1;
     out.valid_bytes = start;
   }
   if (line_no == 0) throw JournalError(path + ": the journal is empty");
+  if (!report.is_null()) {
+    try {
+      Validate(report, path, Expect::kPoolbench);
+    } catch (const ReportError& e) {
+      throw JournalError(std::string(e.what()) + " (in the results the journal holds)");
+    }
+    out.run = FromJson(report);
+  }
   return out;
 }
 
