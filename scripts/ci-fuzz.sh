@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"
 build="${2:-build-fuzz}"
-targets=(descriptor suite npy report)
+targets=(descriptor suite npy report journal history)
 
 # clang and its libFuzzer runtime are only needed here, so they are installed here, not by
 # setup.sh. A machine that cannot install them skips fuzzing with a warning.

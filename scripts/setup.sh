@@ -12,7 +12,7 @@ target="${2:-all}"
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
           libcli11-dev libvalijson-dev libhwy-dev libsqlite3-dev python3 python3-matplotlib python3-numpy
           python3-jsonschema python3-scipy libtinyxml2-dev libssl-dev libboost-dev
-          clang-format)
+          clang-format libre2-dev)
 # The peers' libraries (strategies/peers/): optional. A machine where one cannot be installed
 # still builds and runs everything else, and poolbench names the missing peer and why.
 # (Debian's oneDNN CMake package needs the OpenCL headers, which libdnnl-dev only recommends.)

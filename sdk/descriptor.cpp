@@ -8,8 +8,24 @@
 namespace poolbench {
 namespace {
 
+// A message as a terminal can show it: control characters (the descriptor's text is the user's)
+// escaped, since a NUL would end the message (what() is a C string) and others garble it.
+std::string Shown(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f) {
+      out += c;
+      continue;
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += {'\\', 'x', kHex[u >> 4], kHex[u & 15]};
+  }
+  return out;
+}
+
 [[noreturn]] void Fail(std::string_view text, const std::string& why) {
-  throw DescriptorError("bad descriptor '" + std::string(text) + "': " + why);
+  throw DescriptorError(Shown("bad descriptor '" + std::string(text) + "': " + why));
 }
 
 // Parses a non-negative decimal integer that must make up all of `s`.

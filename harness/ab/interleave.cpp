@@ -1,10 +1,12 @@
 #include "ab/interleave.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -13,7 +15,9 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 
+#include "isolate/leftovers.hpp"
 #include "report/reader.hpp"
 #include "report/warnings.hpp"
 #include "report/writer.hpp"
@@ -51,10 +55,17 @@ void CheckExecutable(const std::string& exe, const char* side) {
   }
 }
 
-// Runs `exe bench ARGS -o report` with its output in the report's log; throws unless it exits 0.
-void RunOne(const std::string& exe, const std::vector<std::string>& bench_args,
-            const std::vector<std::string>& chunk_args, const std::string& report, size_t round,
-            Side side) {
+std::string Seconds(double s) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.3g", s);
+  return text;
+}
+
+// Runs `exe bench ARGS -o report` with its output in the report's log; throws unless it exits 0
+// within `limit`. Returns the seconds it took.
+double RunOne(const std::string& exe, const std::vector<std::string>& bench_args,
+              const std::vector<std::string>& chunk_args, const std::string& report, size_t round,
+              Side side, const TimeLimitOf& limit) {
   std::vector<std::string> args = {exe, "bench"};
   args.insert(args.end(), bench_args.begin(), bench_args.end());
   args.insert(args.end(), chunk_args.begin(), chunk_args.end());
@@ -70,16 +81,35 @@ void RunOne(const std::string& exe, const std::vector<std::string>& bench_args,
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   pid_t pid = 0;
+  const auto start = std::chrono::steady_clock::now();
   const int err = posix_spawnp(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   const std::string what =
       "round " + std::to_string(round + 1) + ", " + Name(side) + " (" + exe + ")";
   if (err != 0) throw AbError(what + ": cannot be started: " + std::strerror(err));
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw AbError(what + ": waiting for it failed: " + std::strerror(errno));
+  for (;;) {
+    const pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) {
+      throw AbError(what + ": waiting for it failed: " + std::strerror(errno));
+    }
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (limit.seconds > 0 && elapsed > limit.seconds) {
+      // Everything it started goes too: ab is the reaper of its orphans (see Run).
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      isolate::KillDescendants();
+      throw AbError(what + " did not finish within " + Seconds(limit.seconds) + " s (" + limit.why +
+                    ") and was killed; the end of its log " + log + ":" + Tail(log, 8));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return seconds;
   const std::string how = WIFEXITED(status)
                               ? "exited with status " + std::to_string(WEXITSTATUS(status))
                               : "was killed by signal " + std::to_string(WTERMSIG(status));
@@ -87,6 +117,21 @@ void RunOne(const std::string& exe, const std::vector<std::string>& bench_args,
 }
 
 }  // namespace
+
+TimeLimitOf TimeLimit(const Plan& plan, double other, Side side) {
+  const std::string other_side = Name(side == Side::kBase ? Side::kNew : Side::kBase);
+  TimeLimitOf l;
+  if (other >= 0) {
+    l.seconds = std::max(kMinTimeLimit, kTimeFactor * other);
+    l.why = Seconds(kTimeFactor) + " times the " + Seconds(other) + " s the " + other_side +
+            " side took on the same problems, at least " + Seconds(kMinTimeLimit) + " s";
+  }
+  if (plan.process_timeout > 0 && (l.seconds == 0 || plan.process_timeout < l.seconds)) {
+    l.seconds = plan.process_timeout;
+    l.why = "--process-timeout";
+  }
+  return l;
+}
 
 std::array<Side, 2> RoundOrder(size_t round) {
   if (round % 2 == 0) return {Side::kBase, Side::kNew};
@@ -141,9 +186,15 @@ Reports Run(const Plan& plan, const std::function<void(const std::string&)>& pro
   fs::create_directories(plan.dir, ec);
   if (ec) throw AbError("cannot create the directory " + plan.dir + ": " + ec.message());
   Reports out;
+  // A process killed at its limit may leave processes of its own (a script's child, workers):
+  // they become ab's children, to be killed with it.
+  const isolate::SubreaperScope reaper;
   const auto start = std::chrono::steady_clock::now();
   const std::vector<std::vector<std::string>> chunks =
       plan.chunks.empty() ? std::vector<std::vector<std::string>>{{}} : plan.chunks;
+  // The seconds each side last took on each part, for the other side's limit.
+  std::vector<double> took[2] = {std::vector<double>(chunks.size(), -1),
+                                 std::vector<double>(chunks.size(), -1)};
   for (size_t r = 0; r < plan.rounds; ++r) {
     std::vector<std::string> parts[2];
     for (size_t c = 0; c < chunks.size(); ++c) {
@@ -158,13 +209,14 @@ Reports Run(const Plan& plan, const std::function<void(const std::string&)>& pro
         progress(line.str());
       }
       for (Side side : RoundOrder(r + c)) {
+        const int me = side == Side::kBase ? 0 : 1;
         std::string report = ReportPath(plan, r, side);
         if (!plan.chunks.empty()) {
           report = ChunkPath(report, c);
-          parts[side == Side::kBase ? 0 : 1].push_back(report);
+          parts[me].push_back(report);
         }
-        RunOne(side == Side::kBase ? plan.base_exe : plan.new_exe, plan.bench_args, chunks[c],
-               report, r, side);
+        took[me][c] = RunOne(side == Side::kBase ? plan.base_exe : plan.new_exe, plan.bench_args,
+                             chunks[c], report, r, side, TimeLimit(plan, took[1 - me][c], side));
       }
     }
     if (!plan.chunks.empty()) {

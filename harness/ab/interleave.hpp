@@ -35,7 +35,23 @@ struct Plan {
   std::vector<std::vector<std::string>> chunks;
   size_t rounds = 4;
   std::string dir;  // where each round's reports and logs are written (created if missing)
+  // Seconds a bench process may take when the other side has not yet run the same problems
+  // (the first process of a part), and at most in any case; 0: no limit. Once the other side
+  // has run them, a process may take kTimeFactor times as long as it did, and at least
+  // kMinTimeLimit seconds: a side that hangs is stopped instead of hanging the gate.
+  double process_timeout = 3600;
 };
+
+inline constexpr double kTimeFactor = 10;
+inline constexpr double kMinTimeLimit = 60;
+
+// The time limit of a bench process whose other side took `other_seconds` on the same problems
+// (negative: it has not run them yet), and why it is that, for the message.
+struct TimeLimitOf {
+  double seconds = 0;  // 0: none
+  std::string why;
+};
+TimeLimitOf TimeLimit(const Plan& plan, double other_seconds, Side side = Side::kBase);
 
 // The report of round `round` (0-based) of a side: DIR/round-01-base.json, ...-new.json.
 std::string ReportPath(const Plan& plan, size_t round, Side side);
@@ -46,8 +62,10 @@ std::string ReportPath(const Plan& plan, size_t round, Side side);
 // joined: their benchmarks in chunk order, the first chunk's context with the last one's
 // load_avg_end, and every chunk's skipped entries. `progress` is called
 // before each process with a line to show. Throws AbError when an executable is missing or
-// not executable, cannot be started, or exits other than 0 (naming it, the round, the exit
-// status and the end of its log), or when the directory cannot be created.
+// not executable, cannot be started, exits other than 0 or overruns its time limit (naming it,
+// the round, the exit status or the limit and where it came from, and the end of its log), or
+// when the directory cannot be created. A process stopped at its limit is killed with whatever
+// it started.
 struct Reports {
   std::vector<std::string> base, head;
 };

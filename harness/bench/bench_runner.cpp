@@ -435,7 +435,10 @@ std::vector<report::Result> TimeJobs(const std::vector<Job>& jobs, const Problem
       continue;
     }
     if (run.run_type != benchmark::BenchmarkReporter::Run::RT_Iteration) continue;
-    report::Sample sample{run.GetAdjustedRealTime(), run.GetAdjustedCPUTime(), run.iterations};
+    report::Sample sample;
+    sample.real_ns = run.GetAdjustedRealTime();
+    sample.cpu_ns = run.GetAdjustedCPUTime();
+    sample.iterations = run.iterations;
     sample.process = process;
     sample.interference = FromCounters(run.counters);
     sample.disturbance = Disturbance(*sample.interference);

@@ -1,8 +1,10 @@
 // poolbench ab: two poolbench executables (a base build and a new build) measured interleaved,
 // round by round, then compared round-paired (compare::CompareRounds), for a CI gate that
 // holds on unchanged code on a shared machine.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -24,7 +26,7 @@ struct AbOptions {
   // Forwarded to both sides' `bench`.
   std::string suite, strategy;  // empty: bench's defaults
   std::vector<std::string> problems;
-  std::vector<int> threads = {1};
+  std::string threads = "1";
   int repetitions = 2;
   double min_time = 0.1;
   uint64_t seed = 1;
@@ -36,7 +38,7 @@ struct AbOptions {
   int per_process = 1;  // problems per bench process; 0: all in one
 };
 
-std::string Join(const std::vector<int>& v) {
+std::string JoinList(const std::vector<int>& v) {
   std::string out;
   for (int x : v) out += (out.empty() ? "" : ",") + std::to_string(x);
   return out;
@@ -50,7 +52,7 @@ std::vector<std::string> BenchArgs(const AbOptions& opt) {
       "--processes",
       "1",  // each round is a process on each side: the rounds pair them
       "--threads",
-      Join(opt.threads),
+      opt.threads,
       "--repetitions",
       std::to_string(opt.repetitions),
       "--min-time",
@@ -93,34 +95,62 @@ std::vector<report::Run> ReadAll(const std::vector<std::string>& paths) {
   return out;
 }
 
+// Every round's two reports must have a benchmark in common: a side that measured something
+// else (another suite, a build that skipped everything) would otherwise pass the gate with
+// nothing compared.
+void RequireCommonBenchmarks(const std::vector<report::Run>& base,
+                             const std::vector<report::Run>& head, const ab::Reports& paths) {
+  for (size_t r = 0; r < base.size() && r < head.size(); ++r) {
+    const std::vector<report::Result>& results = head[r].results;
+    if (std::none_of(results.begin(), results.end(),
+                     [&](const report::Result& e) { return base[r].Find(e.name) != nullptr; })) {
+      throw report::ReportError("round " + std::to_string(r + 1) + ": " + paths.base[r] + " and " +
+                                paths.head[r] +
+                                " have no benchmark in common (matched by run_name): nothing "
+                                "would be compared; do both executables bench the same problems "
+                                "and strategies?");
+    }
+  }
+}
+
 void RunAb(const AbOptions& in) {
   AbOptions opt = in;
   opt.options.correction = compare::ParseCorrection(opt.correction);
+  opt.threads = JoinList(IntegerList(opt.threads, "--threads", 1, 1024));
   if (opt.plan.dir.empty()) {
     opt.plan.dir = std::filesystem::path(opt.out).replace_extension(".rounds").string();
   }
   opt.plan.bench_args = BenchArgs(opt);
   opt.plan.chunks = Chunks(opt);
-  // Staged now, so that an unwritable --out fails at once, not after every round.
-  PendingFile out(opt.out);
   ab::Reports reports;
-  if (opt.reuse) {
-    for (size_t r = 0; r < opt.plan.rounds; ++r) {
-      reports.base.push_back(ab::ReportPath(opt.plan, r, ab::Side::kBase));
-      reports.head.push_back(ab::ReportPath(opt.plan, r, ab::Side::kNew));
-    }
-  } else {
+  for (size_t r = 0; r < opt.plan.rounds; ++r) {
+    reports.base.push_back(ab::ReportPath(opt.plan, r, ab::Side::kBase));
+    reports.head.push_back(ab::ReportPath(opt.plan, r, ab::Side::kNew));
+  }
+  // Neither output may be an executable, a round report or the other output.
+  std::vector<std::string> inputs = {opt.plan.base_exe, opt.plan.new_exe};
+  inputs.insert(inputs.end(), reports.base.begin(), reports.base.end());
+  inputs.insert(inputs.end(), reports.head.begin(), reports.head.end());
+  OutputTarget(opt.out);
+  CheckOutputs({{"--out", opt.out}, {"--markdown", opt.markdown}}, inputs);
+  // Staged now, so that an output that cannot be written fails at once, not after every round.
+  PendingFile out(opt.out);
+  std::optional<PendingFile> markdown_file;
+  if (!opt.markdown.empty()) markdown_file.emplace(opt.markdown);
+  if (!opt.reuse) {
     reports = ab::Run(opt.plan, [](const std::string& line) { std::cerr << line << std::endl; });
   }
+  const std::vector<report::Run> base = ReadAll(reports.base), head = ReadAll(reports.head);
+  RequireCommonBenchmarks(base, head, reports);
   const compare::Comparison c =
-      compare::CompareRounds(ReadAll(reports.base), ReadAll(reports.head), opt.options,
-                             opt.plan.base_exe, opt.plan.new_exe);
+      compare::CompareRounds(base, head, opt.options, opt.plan.base_exe, opt.plan.new_exe);
   report::Json j = render::ComparisonJson(c);
   j["round_reports"] = {{"base", reports.base}, {"new", reports.head}};
   out.Write(report::Text(j));
-  out.Commit();
   const std::string markdown = render::ComparisonMarkdown(c);
-  if (!opt.markdown.empty()) WriteFileAtomically(opt.markdown, markdown);
+  if (markdown_file) markdown_file->Write(markdown);
+  out.Commit();
+  if (markdown_file) markdown_file->Commit();
   std::cout << markdown << std::flush;
   if (c.Failed()) throw CLI::RuntimeError(kExitFailure);
 }
@@ -137,40 +167,41 @@ void AddAbCommand(CLI::App& app) {
       ->required();
   cmd->add_option("NEW_EXE", opt->plan.new_exe, "The poolbench executable under test")->required();
   cmd->add_option("--rounds", opt->plan.rounds, "Rounds (one bench process per side each)")
-      ->check(CLI::Range(2, 1000))
+      ->check(UnsignedIn(2, 1000))
       ->capture_default_str();
   cmd->add_option("--suite", opt->suite, "Suites to time (bench --suite; default: bench's)");
   cmd->add_option("--problem", opt->problems, "A problem descriptor to time (bench --problem)");
   cmd->add_option("--strategy", opt->strategy, "Regex selecting strategies (bench --strategy)");
   cmd->add_option("--threads", opt->threads, "Thread counts, comma-separated (bench --threads)")
-      ->delimiter(',')
-      ->check(CLI::Range(1, 1024))
+      ->check(IntegerListIn(1, 1024))
       ->capture_default_str();
   cmd->add_option("--repetitions", opt->repetitions, "Repetitions per bench process")
-      ->check(CLI::Range(1, 1000))
+      ->check(IntegerIn(1, 1000))
       ->capture_default_str();
   cmd->add_option("--min-time", opt->min_time, "Minimum seconds per repetition")
-      ->check(CLI::Range(0.0001, 3600.0))
+      ->check(FiniteIn(0.0001, 3600.0))
       ->capture_default_str();
-  cmd->add_option("--seed", opt->seed, "Seed of the inputs")->capture_default_str();
+  cmd->add_option("--seed", opt->seed, "Seed of the inputs")
+      ->check(UnsignedIn(0, UINT64_MAX))
+      ->capture_default_str();
   cmd->add_option("--bandwidth-seconds", opt->bandwidth_seconds,
                   "Seconds per cache level measuring bandwidth (bench --bandwidth-seconds)")
-      ->check(CLI::Range(0.0, 60.0))
+      ->check(FiniteIn(0.0, 60.0))
       ->capture_default_str();
   cmd->add_option("--threshold", opt->options.threshold,
                   "Smallest change of the median that counts, as a fraction (0.05 = 5%)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(FiniteIn(0.0, 100.0));
   cmd->add_option("--alpha", opt->options.alpha, "Significance level after the correction")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteIn(0.0, 1.0));
   cmd->add_option("--correction", opt->correction,
                   "Correction across benchmarks: bh (Benjamini-Hochberg), holm or none")
       ->check(CLI::IsMember({"bh", "holm", "none"}))
       ->capture_default_str();
   cmd->add_option("--noise-k", opt->options.noise_k,
                   "Noise floor: changes within k x the round-to-round spread are within noise")
-      ->check(CLI::NonNegativeNumber)
+      ->check(FiniteIn(0.0, 1000.0))
       ->capture_default_str();
   cmd->add_flag("--all-rows", opt->options.all_rows,
                 "List every benchmark in the Markdown, not only those that changed");
@@ -185,7 +216,14 @@ void AddAbCommand(CLI::App& app) {
                   "Problems per bench process: base and new alternate every this many problems, "
                   "so the two sides of a pair are measured seconds apart (0: one process per "
                   "side per round, the whole selection)")
-      ->check(CLI::NonNegativeNumber)
+      ->check(IntegerIn(0, 1000000))
+      ->capture_default_str();
+  cmd->add_option("--process-timeout", opt->plan.process_timeout,
+                  "Seconds a bench process may take before the other side has run the same "
+                  "problems, and at most in any case (0: no limit); once it has, a process may "
+                  "take 10 times as long as the other side did (at least 60 s), and one that "
+                  "takes longer is killed and fails the run")
+      ->check(FiniteIn(0.0, 1e7))
       ->capture_default_str();
   cmd->add_flag("--reuse", opt->reuse,
                 "Do not run anything: compare the round reports already in --dir again (e.g. "

@@ -1,8 +1,10 @@
 // poolbench bench: verify, then time every selected strategy on every selected problem with
 // Google Benchmark, and write the JSON report.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
@@ -32,7 +34,7 @@ namespace {
 struct BenchOptions {
   Selection selection;
   IsolationSelection isolation;
-  std::vector<int> threads = {1};
+  std::string threads = "1";
   int repetitions = 2;
   int processes = 3;
   int retries = 2;
@@ -150,17 +152,22 @@ report::JournalWriter OpenJournal(const BenchOptions& opt, const report::Json& s
                                   std::optional<report::JournalContents>& earlier) {
   const std::string path = report::JournalPath(opt.out);
   if (!opt.resume) {
-    if (std::filesystem::exists(path)) {
+    const bool unfinished = std::filesystem::exists(std::filesystem::symlink_status(path));
+    report::JournalWriter journal = report::JournalWriter::Create(path, settings);
+    if (unfinished) {
       std::cerr << "poolbench: replacing " << path << ", the journal of an unfinished run ("
                 << "bench --resume would have finished that run)\n";
     }
-    return report::JournalWriter::Create(path, settings);
+    return journal;
   }
-  if (!std::filesystem::exists(path)) {
+  // Lost only when nothing is there at all (lstat: a dangling link is something).
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) {
     throw CLI::ValidationError("--resume", "there is no journal " + path +
                                                " to resume (the run finished, or never started)");
   }
-  earlier = report::ReadJournal(path);
+  earlier.emplace();
+  report::JournalWriter journal = report::JournalWriter::Resume(path, *earlier);
   const std::vector<std::string> differences =
       report::SettingsDifferences(earlier->settings, settings);
   if (!differences.empty()) {
@@ -174,7 +181,8 @@ report::JournalWriter OpenJournal(const BenchOptions& opt, const report::Json& s
     std::cerr << "poolbench: the last result in " << path
               << " was cut short; it is measured again\n";
   }
-  return report::JournalWriter::Continue(path, *earlier);
+  journal.Continue(*earlier);
+  return journal;
 }
 
 void RunBenchCommand(const BenchOptions& opt) {
@@ -186,7 +194,7 @@ void RunBenchCommand(const BenchOptions& opt) {
     problems = ShardOf(problems, i, n);
     cfg.shard = opt.shard;
   }
-  cfg.threads = opt.threads;
+  cfg.threads = IntegerList(opt.threads, "--threads", 1, 1024);
   cfg.repetitions = opt.repetitions;
   cfg.processes = opt.processes;
   cfg.retries = opt.retries;
@@ -206,8 +214,8 @@ void RunBenchCommand(const BenchOptions& opt) {
   std::vector<std::string> suite_files;
   std::istringstream suites(opt.selection.suite);
   for (std::string name; std::getline(suites, name, ',');) suite_files.push_back(name);
-  RefuseInputAsOutput(opt.out, suite_files);
-  RefuseInputAsOutput(report::JournalPath(opt.out), suite_files);
+  CheckOutputs({{"--out", opt.out}, {"--out's journal", report::JournalPath(opt.out)}},
+               suite_files);
   // Handled from before the journal exists: a signal that finds the journal always finds the
   // handler, which stops the run at its next step and leaves the report as the run decides.
   std::optional<InterruptGuard> interrupts(std::in_place);
@@ -298,8 +306,7 @@ void AddBenchCommand(CLI::App& app) {
   cmd->add_option("--threads", opt->threads,
                   "OpenMP thread counts for threaded strategies, comma-separated (e.g. 1,2); "
                   "single-threaded strategies run once with 1")
-      ->delimiter(',')
-      ->check(IntegerIn(1, 1024))
+      ->check(IntegerListIn(1, 1024))
       ->capture_default_str();
   cmd->add_option("--repetitions", opt->repetitions,
                   "Repetitions of each benchmark in each of its processes")

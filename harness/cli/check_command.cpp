@@ -210,12 +210,7 @@ void RunCheck(const CheckOptions& opt) {
   std::vector<std::string> suite_files;
   std::istringstream suites(opt.selection.suite);
   for (std::string name; std::getline(suites, name, ',');) suite_files.push_back(name);
-  RefuseInputAsOutput(opt.json, suite_files);
-  RefuseInputAsOutput(opt.junit, suite_files);
-  if (!opt.json.empty() && !opt.junit.empty() &&
-      OutputTarget(opt.json) == OutputTarget(opt.junit)) {
-    throw CLI::ValidationError("--junit", "names the same file as --json: '" + opt.junit + "'");
-  }
+  CheckOutputs({{"--json", opt.json}, {"--junit", opt.junit}}, suite_files);
   // Staged now, so that an unwritable path fails at once, not after the checks.
   std::optional<PendingFile> json, junit;
   if (!opt.json.empty()) json.emplace(opt.json);
@@ -240,7 +235,8 @@ void RunCheck(const CheckOptions& opt) {
       throw CLI::ValidationError("--problem", "invalid problem " + FormatDescriptor(p) + ": " + e);
     }
   }
-  isolate::RunTasks(problems.size() * n, task, opt.isolation.Get(), done);
+  const isolate::Options isolation = opt.isolation.Get();
+  isolate::RunTasks(problems.size() * n, task, isolation, done);
   progress.Finish();
   // Written before Finish(), which throws the failure status: a failing run is when CI needs
   // the files most.

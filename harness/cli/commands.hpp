@@ -24,7 +24,8 @@ bool RegisterCommand(int order, CommandAdder add);
 // or lists strategies calls it first (SelectStrategies does).
 void RequirePluginPath();
 
-// Strategy names matching a regular expression (ECMAScript, searched anywhere in the name).
+// Strategy names matching a regular expression (RE2, cli/pattern.hpp, searched anywhere in the
+// name).
 // Throws CLI::ValidationError for a bad expression or when nothing matches, and
 // RequirePluginPath's error.
 std::vector<const Strategy*> SelectStrategies(const std::string& regex);

@@ -24,9 +24,7 @@ struct CompareOptions {
 void RunCompare(const CompareOptions& in) {
   CompareOptions opt = in;
   opt.options.correction = compare::ParseCorrection(opt.correction);
-  for (const std::string& out : {opt.json, opt.markdown}) {
-    RefuseInputAsOutput(out, {opt.base, opt.head});
-  }
+  CheckOutputs({{"--json", opt.json}, {"--markdown", opt.markdown}}, {opt.base, opt.head});
   const report::Run base = report::Read(opt.base, report::Expect::kGoogleBenchmark);
   const report::Run head = report::Read(opt.head, report::Expect::kGoogleBenchmark);
   const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);

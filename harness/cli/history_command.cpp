@@ -2,10 +2,10 @@
 // report as the points of one commit, `history show` prints each benchmark's trend with the
 // steps found in it, `history html` writes the same as a self-contained page of charts.
 #include <iostream>
-#include <regex>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/pattern.hpp"
 #include "history/render.hpp"
 #include "history/store.hpp"
 #include "history/trends.hpp"
@@ -28,6 +28,9 @@ struct ViewOptions {
 };
 
 void RunAdd(const AddOptions& opt) {
+  // The database is written: never over the report it reads (or poolbench, or a plugin).
+  OutputTarget(opt.db);
+  CheckOutputs({{"--db", opt.db}}, {opt.report});
   const report::Run report = report::Read(opt.report, report::Expect::kGoogleBenchmark);
   // A partial report would become the commit's results with most benchmarks missing, and every
   // later commit would look like it added them.
@@ -46,13 +49,7 @@ void RunAdd(const AddOptions& opt) {
 }
 
 history::History Load(const ViewOptions& opt) {
-  std::regex filter;
-  try {
-    filter = std::regex(opt.filter, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    throw CLI::ValidationError("--filter",
-                               "'" + opt.filter + "' is not a valid regex: " + e.what());
-  }
+  const NamePattern filter(opt.filter, "--filter");
   history::Store store(opt.db, history::Store::Mode::kRead);
   std::vector<history::Run> runs = store.Runs();
   if (runs.empty()) {
@@ -60,8 +57,7 @@ history::History Load(const ViewOptions& opt) {
                                 " has no commits yet (poolbench history add adds one)");
   }
   std::vector<history::Series> series = store.Load();
-  std::erase_if(series,
-                [&](const history::Series& s) { return !std::regex_search(s.name, filter); });
+  std::erase_if(series, [&](const history::Series& s) { return !filter.Matches(s.name); });
   if (series.empty()) {
     throw CLI::ValidationError("--filter",
                                "'" + opt.filter + "' matches no benchmark in " + opt.db);
@@ -76,8 +72,13 @@ history::History Load(const ViewOptions& opt) {
 void RunShow(const ViewOptions& opt) { std::cout << history::Text(Load(opt)) << std::flush; }
 
 void RunHtml(const ViewOptions& opt) {
+  // Never over the database it reads: the whole history would be gone.
+  OutputTarget(opt.out);
+  CheckOutputs({{"--out", opt.out}}, {opt.db});
+  PendingFile out(opt.out);
   const history::History h = Load(opt);
-  WriteFileAtomically(opt.out, history::Html(h, opt.title));
+  out.Write(history::Html(h, opt.title));
+  out.Commit();
   std::cout << "wrote " << opt.out << " (" << h.trends.size() << " benchmarks, " << h.runs.size()
             << " commits, " << h.Steps() << " steps)\n";
 }
@@ -89,15 +90,15 @@ void AddViewOptions(CLI::App& cmd, ViewOptions& opt) {
   cmd.add_option("--alpha", opt.steps.alpha,
                  "Significance level of a step, shared among the splits tested (Bonferroni)")
       ->capture_default_str()
-      ->check(CLI::Range(0.0, 1.0));
+      ->check(FiniteIn(0.0, 1.0));
   cmd.add_option("--min-effect", opt.steps.min_effect,
                  "Smallest change of the median time that makes a step, as a fraction")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(FiniteIn(0.0, 1e6));
   cmd.add_option("--min-commits", opt.steps.min_segment,
                  "Fewest commits on each side of a step (4 lets the exact U test reach p < 0.05)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(UnsignedIn(1, 1000000));
 }
 
 void AddHistoryCommand(CLI::App& app) {

@@ -3,10 +3,11 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
-#include <regex>
 #include <string_view>
 
 #include "cli/commands.hpp"
+#include "cli/pattern.hpp"
+#include "cli/plugin_probe.hpp"
 #include "io/atomic_file.hpp"
 #include "io/plugin_loader.hpp"
 #include "poolbench/registry.hpp"
@@ -39,17 +40,12 @@ bool RegisterCommand(int order, CommandAdder add) {
 
 std::vector<const Strategy*> SelectStrategies(const std::string& regex) {
   RequirePluginPath();
-  std::regex re;
-  try {
-    re = std::regex(regex, std::regex::ECMAScript);
-  } catch (const std::regex_error& e) {
-    throw CLI::ValidationError("--strategy", "'" + regex + "' is not a valid regex: " + e.what());
-  }
+  const NamePattern pattern(regex, "--strategy");
   std::vector<const Strategy*> out;
   std::string names;
   for (const Strategy* s : Registry::Global().All()) {
     names += (names.empty() ? "" : ", ") + std::string(s->name());
-    if (std::regex_search(std::string(s->name()), re)) out.push_back(s);
+    if (pattern.Matches(s->name())) out.push_back(s);
   }
   if (out.empty()) {
     throw CLI::ValidationError("--strategy",
@@ -65,6 +61,7 @@ int main(int argc, char** argv) {
   // An interrupted command leaves no temporary file behind (commands that save partial work,
   // like bench, catch the signals themselves while they run).
   poolbench::RemoveTempFilesOnSignals();
+  InstallPluginProbe();
   CLI::App app{
       "poolbench: benchmark and correctness harness for 2-D pooling strategies.\n"
       "Every strategy is held to one reference semantics (PyTorch's) and timed side by side."};

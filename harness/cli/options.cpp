@@ -2,12 +2,17 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
 
 #include "check/suite.hpp"
+#include "io/atomic_file.hpp"
+#include "io/plugin_loader.hpp"
+#include "poolbench/registry.hpp"
+#include "run/memory_budget.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -65,6 +70,80 @@ CLI::Validator UnsignedIn(uint64_t min, uint64_t max) {
 
 CLI::Validator FiniteIn(double min, double max) { return NumberIn(min, max, "a number"); }
 
+std::vector<int> IntegerList(const std::string& text, const std::string& option, int min, int max) {
+  std::vector<int> out;
+  size_t begin = 0;
+  for (;;) {
+    const size_t end = std::min(text.find(',', begin), text.size());
+    const std::string item = text.substr(begin, end - begin);
+    int64_t value = 0;
+    const std::errc ec = ParseAll(item, value);
+    const std::string where = option + " '" + text + "': ";
+    if (item.empty()) throw CLI::ValidationError(where + "has an empty item");
+    if (ec == std::errc::invalid_argument) {
+      throw CLI::ValidationError(where + "'" + item + "' is not an integer");
+    }
+    if (ec != std::errc() || value < min || value > max) {
+      throw CLI::ValidationError(where + "'" + item + "' is out of range: expected integers in " +
+                                 RangeText(min, max));
+    }
+    if (std::find(out.begin(), out.end(), value) != out.end()) {
+      throw CLI::ValidationError(where + item + " is given twice");
+    }
+    out.push_back(static_cast<int>(value));
+    if (end == text.size()) return out;
+    begin = end + 1;
+  }
+}
+
+CLI::Validator IntegerListIn(int min, int max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        try {
+          IntegerList(text, "the list", min, max);
+        } catch (const CLI::ValidationError& e) {
+          return e.what();
+        }
+        return {};
+      },
+      "INT,... in " + RangeText(min, max));
+}
+
+void CheckOutputs(const std::vector<std::pair<std::string, std::string>>& outputs,
+                  const std::vector<std::string>& inputs) {
+  namespace fs = std::filesystem;
+  // What a command reads beyond its named inputs: the plugins it loaded, and poolbench itself.
+  std::vector<std::string> read = inputs;
+  std::error_code exe_ec;
+  if (const fs::path exe = fs::read_symlink("/proc/self/exe", exe_ec); !exe_ec) {
+    read.push_back(exe.string());
+  }
+  for (const Strategy* s : Registry::Global().All()) {
+    if (std::string plugin = PluginOf(*s); !plugin.empty()) read.push_back(std::move(plugin));
+  }
+  std::vector<std::pair<std::string, fs::path>> seen;
+  for (const auto& [option, path] : outputs) {
+    if (path.empty() || path == "-") continue;
+    RefuseInputAsOutput(path, read);
+    // Two outputs are one file when their targets resolve to one path (links followed, also in
+    // the directories leading to them), whether or not it exists yet.
+    const fs::path written = OutputTarget(path);
+    if (std::error_code dir_ec;
+        written.has_parent_path() && !fs::is_directory(written.parent_path(), dir_ec)) {
+      throw FileError(path + ": directory " + written.parent_path().string() + " does not exist");
+    }
+    std::error_code ec;
+    const fs::path target = fs::weakly_canonical(fs::absolute(written), ec);
+    for (const auto& [other, other_target] : seen) {
+      if (!ec && target == other_target) {
+        throw CLI::ValidationError(option + " '" + path + "' names the same file as " + other +
+                                   ": only the one written last would be left");
+      }
+    }
+    seen.emplace_back(option, target);
+  }
+}
+
 std::vector<Problem> Selection::Problems(std::vector<Problem> (*expand)(const Problem&)) const {
   const bool with_suite = problems.empty() || (suite_option && suite_option->count() > 0);
   // An empty --suite would mean "no suite" below and leave nothing to run.
@@ -80,6 +159,17 @@ void AddSelectionOptions(CLI::App& cmd, Selection& selection, const std::string&
   cmd.add_option("--problem", selection.problems, problem_help);
   cmd.add_option("--strategy", selection.strategy, "Regular expression selecting strategies")
       ->capture_default_str();
+}
+
+isolate::Options IsolationSelection::Get() const {
+  // Read by every worker when it checks a problem's memory: a malformed one is refused here,
+  // once, before any work, rather than blamed on every strategy.
+  AvailableMemoryBytes();
+  isolate::Options o;
+  o.isolate = !no_isolation;
+  o.timeout_seconds = timeout;
+  o.memory_limit_bytes = memory_limit;
+  return o;
 }
 
 void AddIsolationOptions(CLI::App& cmd, IsolationSelection& isolation, double timeout) {
@@ -98,9 +188,23 @@ void AddIsolationOptions(CLI::App& cmd, IsolationSelection& isolation, double ti
           "SECONDS in [0, 1e6]"))
       ->capture_default_str();
   cmd.add_option("--memory-limit", isolation.memory_limit,
-                 "Memory a worker may map beyond the harness's own, e.g. 4G (0: no limit); an "
-                 "allocation past it is reported as out of memory. Default: the machine's memory")
-      ->transform(CLI::AsSizeValue(false))
+                 "Memory a worker may map beyond the harness's own: a byte count with an "
+                 "optional K, M, G or T suffix, e.g. 4G (0: no limit); an allocation past it is "
+                 "reported as out of memory. Default: the machine's memory")
+      // One transform that checks and converts: CLI11 runs an option's validators in an order
+      // of its own, and a converter must never see text that is not a byte count.
+      ->transform(CLI::Validator(
+          [](std::string& text) -> std::string {
+            const std::optional<int64_t> bytes = ParseByteCount(text);
+            if (!bytes) {
+              return "'" + text +
+                     "' is not a byte count: expected an integer from 0 to 2^63 - 1 bytes with an "
+                     "optional K, M, G or T suffix, e.g. 4G";
+            }
+            text = std::to_string(*bytes);
+            return {};
+          },
+          "BYTES[K|M|G|T]"))
       ->capture_default_str();
   cmd.add_flag("--no-isolation", isolation.no_isolation,
                "Run every strategy in this process instead of in worker processes (for a "

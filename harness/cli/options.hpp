@@ -37,6 +37,21 @@ CLI::Validator IntegerIn(int64_t min, int64_t max);
 CLI::Validator UnsignedIn(uint64_t min, uint64_t max);
 CLI::Validator FiniteIn(double min, double max);
 
+// A list of integers, comma-separated ("1,2,4"), each in [min, max]: an empty item ("1,,2"), a
+// repeated one or a value out of range is refused with the option's name. For options that
+// CLI11 would split itself, dropping empty items without a word.
+std::vector<int> IntegerList(const std::string& text, const std::string& option, int min, int max);
+CLI::Validator IntegerListIn(int min, int max);
+
+// The files a command writes, as (option, path): refused before any work when one names the
+// same file as another (only the one written last would be left), as one of `inputs`, a plugin
+// loaded or the poolbench executable (links followed; writing it would destroy what is read),
+// or a place where it cannot be written (OutputTarget: a directory, a device; or in a directory
+// that does not exist). Outputs not given (empty) and "-" (standard output) are skipped; a command
+// whose output must be given checks it with OutputTarget, which refuses an empty path.
+void CheckOutputs(const std::vector<std::pair<std::string, std::string>>& outputs,
+                  const std::vector<std::string>& inputs);
+
 // Which strategies and problems a command runs: --strategy, --suite and --problem.
 struct Selection {
   std::string strategy = ".";
@@ -53,18 +68,22 @@ struct Selection {
 void AddSelectionOptions(CLI::App& cmd, Selection& selection, const std::string& suite,
                          const std::string& suite_help, const std::string& problem_help);
 
-// How check and bench run strategies: in worker processes with a time limit per (strategy,
-// problem) entry and a memory limit (--timeout, --memory-limit), or all in this process
-// (--no-isolation).
+// How check, bench, pool and list run strategies: in worker processes with a time limit per
+// (strategy, problem) entry and a memory limit (--timeout, --memory-limit), or all in this
+// process (--no-isolation).
 struct IsolationSelection {
   double timeout = 60;
   uint64_t memory_limit = isolate::PhysicalMemoryBytes();
   bool no_isolation = false;
 
-  isolate::Options Get() const { return {!no_isolation, timeout, memory_limit}; }
+  // Throws std::invalid_argument for a malformed $POOLBENCH_MEMORY_LIMIT.
+  isolate::Options Get() const;
 };
 
 // Adds --timeout (defaulting to `timeout` seconds), --memory-limit and --no-isolation to `cmd`.
+// --memory-limit takes a byte count with an optional K, M, G or T suffix (powers of 1024); a
+// negative, fractional or malformed one, or one beyond 2^63 - 1 bytes, is refused. So is a
+// malformed $POOLBENCH_MEMORY_LIMIT, when the command starts rather than in every worker.
 void AddIsolationOptions(CLI::App& cmd, IsolationSelection& isolation, double timeout);
 
 }  // namespace poolbench::cli

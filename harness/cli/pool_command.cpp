@@ -3,14 +3,17 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
-#include <filesystem>
 #include <iostream>
+#include <optional>
+#include <span>
 #include <stdexcept>
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "io/atomic_file.hpp"
 #include "io/npy.hpp"
+#include "io/plugin_loader.hpp"
+#include "isolate/worker.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
 #include "poolbench/tensor.hpp"
@@ -37,6 +40,7 @@ struct PoolOptions {
   std::string out;
   std::string indices;
   std::string win_counts;
+  IsolationSelection isolation;
 };
 
 // "K" (meaning KxK) or "KHxKW", each a decimal integer. Range checks are Validate()'s, which
@@ -110,19 +114,6 @@ std::vector<int64_t> OutputShape(const Problem& p, size_t rank) {
   return {p.n, oh, ow, p.c};
 }
 
-// Validates a problem and the strategy's support for it, with messages that carry the
-// descriptor so that the failing problem can be reproduced.
-void RequireSupported(const Problem& p, const Strategy& s) {
-  const std::string d = FormatDescriptor(p);
-  if (std::string e = Validate(p); !e.empty()) {
-    throw std::invalid_argument("invalid problem " + d + ": " + e);
-  }
-  if (Support sup = s.Supports(p); !sup) {
-    throw std::invalid_argument("strategy '" + std::string(s.name()) + "' does not support " + d +
-                                ": " + sup.reason);
-  }
-}
-
 const Strategy& FindStrategy(const std::string& name) {
   RequirePluginPath();
   if (const Strategy* s = Registry::Global().Find(name)) return *s;
@@ -133,21 +124,6 @@ const Strategy& FindStrategy(const std::string& name) {
   throw std::invalid_argument("unknown strategy '" + name + "' (registered: " + names + ")");
 }
 
-// Two outputs naming one file would leave only the one renamed last.
-void CheckDistinct(const std::vector<std::pair<const char*, std::string>>& outputs) {
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    for (size_t j = i + 1; j < outputs.size(); ++j) {
-      if (outputs[i].second.empty() || outputs[j].second.empty()) continue;
-      namespace fs = std::filesystem;
-      if (fs::absolute(outputs[i].second).lexically_normal() ==
-          fs::absolute(outputs[j].second).lexically_normal()) {
-        throw std::invalid_argument(std::string(outputs[i].first) + " and " + outputs[j].first +
-                                    " name the same file '" + outputs[j].second + "'");
-      }
-    }
-  }
-}
-
 // Options that only apply to the other op are refused, not ignored.
 void CheckOpOptions(const PoolOptions& opt) {
   const bool max = opt.op == "max";
@@ -155,7 +131,6 @@ void CheckOpOptions(const PoolOptions& opt) {
   if (!max && !opt.win_counts.empty()) throw std::invalid_argument("--win-counts needs --op max");
   if (max && opt.exclude_pad) throw std::invalid_argument("--exclude-pad applies to --op avg");
   if (max && opt.divisor_given()) throw std::invalid_argument("--divisor applies to --op avg");
-  CheckDistinct({{"--out", opt.out}, {"--indices", opt.indices}, {"--win-counts", opt.win_counts}});
 }
 
 // The forward problem the options ask for on the input array.
@@ -214,12 +189,69 @@ PoolOutputs Pool(const Strategy& strategy, const Problem& p, const NpyArray& in,
   return out;
 }
 
+// What the worker sends back: "R" and the outputs' bytes one after the other (values, indices,
+// win counts), or "U" and why the strategy does not take the problem.
+constexpr char kResults = 'R';
+constexpr char kUnsupported = 'U';
+
+// The strategy's part of pool, run in a worker: its support for the problems, then the runs.
+std::string PoolTask(const Strategy& strategy, const Problem& p, const NpyArray& in,
+                     const Problem* counts) {
+  for (const Problem* q : {&p, counts}) {
+    if (!q) continue;
+    if (Support sup = strategy.Supports(*q); !sup) {
+      return kUnsupported + ("strategy '" + std::string(strategy.name()) + "' does not support " +
+                             FormatDescriptor(*q) + ": " + sup.reason);
+    }
+  }
+  std::string out(1, kResults);
+  DispatchDType(p.dtype, [&]<class T>() {
+    PoolOutputs o;
+    try {
+      o = Pool<T>(strategy, p, in, counts);
+    } catch (const std::bad_alloc&) {
+      throw OutOfMemory(p, MemoryUse::kRun);
+    }
+    for (const GuardedBuffer* b : {&o.values, &o.indices, &o.win_counts}) {
+      out.append(static_cast<const char*>(b->data()), static_cast<size_t>(b->bytes()));
+    }
+  });
+  return out;
+}
+
+// The outputs' bytes as a worker sent them, split and written.
+template <class T>
+void WriteOutputs(const std::string& bytes, const Problem& p, const std::vector<int64_t>& shape,
+                  const NpyArray& in, const Problem* counts, PendingFile& values_file,
+                  PendingFile* indices_file, PendingFile* counts_file) {
+  size_t at = 1;
+  // Copied out element by element: the payload has no alignment to read T or int64_t in place.
+  const auto take = [&]<class E>(int64_t elements) {
+    std::vector<E> v(static_cast<size_t>(elements));
+    std::memcpy(v.data(), bytes.data() + at, v.size() * sizeof(E));
+    at += v.size() * sizeof(E);
+    return v;
+  };
+  const std::vector<T> values = take.template operator()<T>(OutputElements(p));
+  const std::vector<int64_t> indices =
+      take.template operator()<int64_t>(p.indices ? OutputElements(p) : 0);
+  const std::vector<T> win_counts =
+      take.template operator()<T>(counts ? InputElements(*counts) : 0);
+  if (at != bytes.size()) throw std::logic_error("pool: the worker sent outputs of another size");
+  values_file.Write(EncodeNpy(std::span<const int64_t>(shape), values.data()));
+  if (indices_file) indices_file->Write(EncodeNpy(std::span<const int64_t>(shape), indices.data()));
+  if (counts_file) {
+    counts_file->Write(EncodeNpy(std::span<const int64_t>(in.shape), win_counts.data()));
+  }
+}
+
 void RunPool(const PoolOptions& opt) {
   CheckOpOptions(opt);
-  for (const std::string& out : {opt.out, opt.indices, opt.win_counts}) {
-    RefuseInputAsOutput(out, {opt.input});
-  }
+  OutputTarget(opt.out);
+  CheckOutputs({{"--out", opt.out}, {"--indices", opt.indices}, {"--win-counts", opt.win_counts}},
+               {opt.input});
   const Strategy& strategy = FindStrategy(opt.strategy);
+  const isolate::Options isolation = opt.isolation.Get();
   const NpyArray in = ReadNpy(opt.input);
   const Problem p = PoolProblem(opt, in);
   const bool want_counts = !opt.win_counts.empty();
@@ -227,31 +259,46 @@ void RunPool(const PoolOptions& opt) {
   std::cout << FormatDescriptor(p) << "\n";
   if (want_counts) std::cout << FormatDescriptor(counts) << "\n";
   std::cout << std::flush;
-  RequireSupported(p, strategy);
-  if (want_counts) RequireSupported(counts, strategy);
-
+  for (const Problem* q : {&p, want_counts ? &counts : nullptr}) {
+    if (!q) continue;
+    if (std::string e = Validate(*q); !e.empty()) {
+      throw std::invalid_argument("invalid problem " + FormatDescriptor(*q) + ": " + e);
+    }
+    RequireMemoryFor(*q, MemoryUse::kRun);
+  }
   const std::vector<int64_t> out_shape = OutputShape(p, in.shape.size());
-  RequireMemoryFor(p, MemoryUse::kRun);
-  if (want_counts) RequireMemoryFor(counts, MemoryUse::kRun);
+  // Staged before the strategy runs, so that an output that cannot be written fails at once;
+  // every output is written in full before any is renamed into place, so that a failure (a
+  // full disk, a strategy that crashes) leaves none of them behind.
+  std::optional<PendingFile> values, indices, win_counts;
+  values.emplace(opt.out);
+  if (p.indices) indices.emplace(opt.indices);
+  if (want_counts) win_counts.emplace(opt.win_counts);
+  // The strategy runs in a worker, like check's: one that crashes, hangs, exits or runs out of
+  // memory is named with its verdict, and nothing is written.
+  isolate::Outcome outcome;
+  isolate::RunTasks(
+      1, [&](size_t) { return PoolTask(strategy, p, in, want_counts ? &counts : nullptr); },
+      isolation,
+      [&](size_t, isolate::Outcome o) {
+        outcome = std::move(o);
+        return true;
+      });
+  if (outcome.fault != isolate::Fault::kNone) {
+    std::cerr << "poolbench: error: strategy '" << strategy.name() << "'"
+              << (PluginOf(strategy).empty() ? "" : " (plugin '" + PluginOf(strategy) + "')")
+              << " on " << FormatDescriptor(p) << ": " << isolate::VerdictLabel(outcome.fault)
+              << ": " << outcome.message << "; no file was written\n";
+    throw CLI::RuntimeError(kExitFailure);
+  }
+  if (outcome.result.at(0) == kUnsupported) throw std::invalid_argument(outcome.result.substr(1));
   DispatchDType(p.dtype, [&]<class T>() {
-    PoolOutputs out;
-    try {
-      out = Pool<T>(strategy, p, in, want_counts ? &counts : nullptr);
-    } catch (const std::bad_alloc&) {
-      throw OutOfMemory(p, MemoryUse::kRun);
-    }
-    // Every output is written in full before any is renamed into place, so that a failure
-    // (a missing directory, a full disk) leaves none of them behind.
-    std::vector<PendingFile> pending;
-    pending.push_back(StageNpy(opt.out, out_shape, out.values.as<T>().data()));
-    if (p.indices) {
-      pending.push_back(StageNpy(opt.indices, out_shape, out.indices.as<int64_t>().data()));
-    }
-    if (want_counts) {
-      pending.push_back(StageNpy(opt.win_counts, in.shape, out.win_counts.as<T>().data()));
-    }
-    for (PendingFile& f : pending) f.Commit();
+    WriteOutputs<T>(outcome.result, p, out_shape, in, want_counts ? &counts : nullptr, *values,
+                    indices ? &*indices : nullptr, win_counts ? &*win_counts : nullptr);
   });
+  for (std::optional<PendingFile>* f : {&values, &indices, &win_counts}) {
+    if (*f) (*f)->Commit();
+  }
 }
 
 void AddPoolCommand(CLI::App& app) {
@@ -261,8 +308,9 @@ void AddPoolCommand(CLI::App& app) {
       "with your NumPy code. The input is float32, float64 or int32 (little-endian), 2-D "
       "(H, W) or 4-D in --layout order; the output has the same rank, layout and dtype. "
       "Prints the problem's descriptor on standard output first (with --win-counts, also the "
-      "backward one), a line that `poolbench check --problem` reproduces. Bad input exits 2 "
-      "and writes no file.");
+      "backward one), a line that `poolbench check --problem` reproduces. The strategy runs in "
+      "a worker process: one that crashes, hangs, throws, exits or runs out of memory exits 1, "
+      "and bad input exits 2; neither writes any file.");
   cmd->add_option("input", opt->input, "The .npy array to pool")->required();
   cmd->add_option("--kernel", opt->kernel, "Window size, K or KHxKW")
       ->required()
@@ -298,6 +346,7 @@ void AddPoolCommand(CLI::App& app) {
   cmd->add_option("--win-counts", opt->win_counts,
                   "Max: also write, per input element, how many windows it wins (max's "
                   "gradient for an all-ones output gradient), input-shaped, the input's dtype");
+  AddIsolationOptions(*cmd, opt->isolation, 60);
 }
 
 }  // namespace

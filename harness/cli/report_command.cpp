@@ -41,9 +41,11 @@ void RunReport(const ReportOptions& opt) {
   if (opt.input.empty()) {
     throw CLI::RequiredError("report needs a report file (poolbench report IN.json)");
   }
-  std::vector<std::string> outputs = {opt.markdown, opt.csv};
-  if (!opt.html.empty()) outputs.insert(outputs.end(), {opt.html, opt.html + ".summary.json"});
-  for (const std::string& out : outputs) RefuseInputAsOutput(out, {opt.input});
+  CheckOutputs({{"--markdown", opt.markdown},
+                {"--csv", opt.csv},
+                {"--html", opt.html},
+                {"--html's summary", opt.html.empty() ? "" : opt.html + ".summary.json"}},
+               {opt.input});
   const report::Run r = report::Read(opt.input, report::Expect::kPoolbench);
   const bool any = !opt.markdown.empty() || !opt.csv.empty() || !opt.html.empty();
   if (!any) std::cout << render::Markdown(r);
@@ -55,7 +57,8 @@ void RunReport(const ReportOptions& opt) {
 }
 
 void RunMerge(const MergeOptions& opt) {
-  RefuseInputAsOutput(opt.out, opt.inputs);
+  OutputTarget(opt.out);
+  CheckOutputs({{"--out", opt.out}}, opt.inputs);
   std::vector<report::MergeInput> inputs;
   for (const std::string& file : opt.inputs)
     inputs.push_back({file, report::Read(file, report::Expect::kPoolbench)});

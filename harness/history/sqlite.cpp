@@ -18,22 +18,42 @@ Database::Database(const std::string& path, bool create) : path_(path) {
   // Extended codes tell "not a database" from other I/O errors in messages.
   sqlite3_extended_result_codes(db_, 1);
   // Another process adding to the same file waits for it instead of failing at once.
-  sqlite3_busy_timeout(db_, 5000);
+  sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   Execute("PRAGMA foreign_keys = ON");
 }
 
 Database::~Database() { sqlite3_close(db_); }
 
+namespace {
+
+// SQLITE_BUSY and SQLITE_LOCKED, with their extended codes: another connection holds the lock.
+bool IsLocked(int code) {
+  const int primary = code & 0xff;
+  return primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+}
+
+[[noreturn]] void Throw(const std::string& path, int code, const std::string& message) {
+  if (IsLocked(code)) {
+    throw HistoryLocked("history database " + path + " is locked by another process (waited " +
+                        std::to_string(kBusyTimeoutMs / 1000) +
+                        " s for it): try again when that process is done (" + message + ")");
+  }
+  throw HistoryError("history database " + path + ": " + message);
+}
+
+}  // namespace
+
 void Database::Fail(const std::string& what) const {
-  throw HistoryError("history database " + path_ + ": " + what + ": " + sqlite3_errmsg(db_));
+  Throw(path_, sqlite3_extended_errcode(db_), what + ": " + sqlite3_errmsg(db_));
 }
 
 void Database::Execute(const std::string& sql) {
   char* message = nullptr;
-  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+  const int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
     const std::string why = message ? message : sqlite3_errmsg(db_);
     sqlite3_free(message);
-    throw HistoryError("history database " + path_ + ": " + why);
+    Throw(path_, rc, why);
   }
 }
 
@@ -99,6 +119,21 @@ void Statement::Run() {
 void Statement::Reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
+}
+
+ValueType Statement::Type(int column) const {
+  switch (sqlite3_column_type(stmt_, column)) {
+    case SQLITE_INTEGER:
+      return ValueType::kInteger;
+    case SQLITE_FLOAT:
+      return ValueType::kReal;
+    case SQLITE_TEXT:
+      return ValueType::kText;
+    case SQLITE_BLOB:
+      return ValueType::kBlob;
+    default:
+      return ValueType::kNull;
+  }
 }
 
 bool Statement::IsNull(int column) const {

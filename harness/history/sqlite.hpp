@@ -21,6 +21,19 @@ class HistoryError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A database that another process holds locked for longer than the busy timeout: it is in use,
+// not damaged.
+class HistoryLocked : public HistoryError {
+ public:
+  using HistoryError::HistoryError;
+};
+
+// How long a connection waits for another process's lock before giving up.
+inline constexpr int kBusyTimeoutMs = 5000;
+
+// The type of a value in a result row, as SQLite stores it (its columns take any type).
+enum class ValueType { kInteger, kReal, kText, kBlob, kNull };
+
 class Statement;
 
 // An open database connection.
@@ -76,6 +89,7 @@ class Statement {
   // Clears the bindings and rewinds, for the next set of parameters.
   void Reset();
 
+  ValueType Type(int column) const;
   bool IsNull(int column) const;
   int64_t Int(int column) const;
   double Real(int column) const;

@@ -17,9 +17,12 @@ using report::Json;
 
 // Tables: one row per commit (runs), per benchmark of a commit (results) and per repetition of
 // a benchmark (samples). Deleting a run deletes its results and their samples.
+// Every statement says IF NOT EXISTS, and the schema is created in one IMMEDIATE transaction
+// after looking again inside it, so that two processes creating one history at once both end
+// with the one schema.
 constexpr const char* kSchema = R"sql(
-CREATE TABLE schema_version (version INTEGER NOT NULL);
-CREATE TABLE runs (
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
   id INTEGER PRIMARY KEY,
   commit_sha TEXT NOT NULL UNIQUE,
   date TEXT NOT NULL,
@@ -30,7 +33,7 @@ CREATE TABLE runs (
   threads INTEGER,
   git_revision TEXT
 );
-CREATE TABLE results (
+CREATE TABLE IF NOT EXISTS results (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   name TEXT NOT NULL,
@@ -42,13 +45,13 @@ CREATE TABLE results (
   wrong INTEGER NOT NULL,
   UNIQUE (run_id, name)
 );
-CREATE TABLE samples (
+CREATE TABLE IF NOT EXISTS samples (
   result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
   repetition INTEGER NOT NULL,
   time_ns REAL NOT NULL
 );
-CREATE INDEX results_by_name ON results(name);
-CREATE INDEX samples_by_result ON samples(result_id);
+CREATE INDEX IF NOT EXISTS results_by_name ON results(name);
+CREATE INDEX IF NOT EXISTS samples_by_result ON samples(result_id);
 )sql";
 
 }  // namespace
@@ -104,40 +107,60 @@ Store::Store(const std::string& path, Mode mode)
   CheckSchema(mode);
 }
 
+namespace {
+
+std::vector<std::string> Tables(Database& db) {
+  std::vector<std::string> tables;
+  Statement q = db.Prepare("SELECT name FROM sqlite_master WHERE type = 'table'");
+  while (q.Step()) tables.push_back(q.Text(0));
+  return tables;
+}
+
+}  // namespace
+
 void Store::CheckSchema(Mode mode) {
   std::vector<std::string> tables;
   try {
-    Statement q = db_.Prepare("SELECT name FROM sqlite_master WHERE type = 'table'");
-    while (q.Step()) tables.push_back(q.Text(0));
+    tables = Tables(db_);
+  } catch (const HistoryLocked&) {
+    throw;  // in use by another process, which says nothing about what the file is
   } catch (const HistoryError& e) {
     // The first read of a file that is not SQLite's fails here ("file is not a database").
     throw HistoryError(db_.path() + " is not a poolbench history: it cannot be read as a SQLite " +
                        "database (" + e.what() + ")");
   }
-  const bool versioned = std::find(tables.begin(), tables.end(), "schema_version") != tables.end();
   if (tables.empty()) {
     if (mode == Mode::kRead) {
       throw HistoryError("history database " + db_.path() +
                          " is empty: add a report first (poolbench history add)");
     }
+    // Another process may be creating it too: the transaction waits for it, and only the first
+    // finds the file still empty.
     Transaction t(db_);
-    db_.Execute(kSchema);
-    db_.Prepare("INSERT INTO schema_version (version) VALUES (?)")
-        .Bind(1, int64_t{kSchemaVersion})
-        .Run();
+    if (Tables(db_).empty()) {
+      db_.Execute(kSchema);
+      db_.Prepare("INSERT INTO schema_version (version) VALUES (?)")
+          .Bind(1, int64_t{kSchemaVersion})
+          .Run();
+    }
     t.Commit();
-    return;
+    tables = Tables(db_);
   }
+  const bool versioned = std::find(tables.begin(), tables.end(), "schema_version") != tables.end();
   if (!versioned) {
     throw HistoryError(db_.path() +
                        " is a SQLite database but not a poolbench history (it has no "
                        "schema_version table)");
   }
   Statement q = db_.Prepare("SELECT version FROM schema_version");
-  if (!q.Step() || q.IsNull(0)) {
+  if (!q.Step() || q.Type(0) != ValueType::kInteger) {
     throw HistoryError("history database " + db_.path() + " has no schema version");
   }
   const int64_t version = q.Int(0);
+  if (q.Step()) {
+    throw HistoryError("history database " + db_.path() +
+                       " has more than one schema version: not one poolbench wrote");
+  }
   if (version != kSchemaVersion) {
     throw HistoryError("history database " + db_.path() + " has schema version " +
                        std::to_string(version) + "; this poolbench reads version " +
@@ -222,13 +245,127 @@ size_t Store::Add(const report::Run& report, const RunInfo& run, bool replace) {
   return benchmarks.size();
 }
 
+namespace {
+
+const char* TypeName(ValueType t) {
+  switch (t) {
+    case ValueType::kInteger:
+      return "an integer";
+    case ValueType::kReal:
+      return "a number";
+    case ValueType::kText:
+      return "text";
+    case ValueType::kBlob:
+      return "a blob";
+    default:
+      return "NULL";
+  }
+}
+
+// The values of one row, checked against what poolbench writes there. SQLite lets any column
+// hold any type, and converts quietly when asked for another (text 'fast' in time_ns reads as
+// 0): a database edited by hand or by another program is refused naming the table, the row and
+// the column, rather than shown wrong.
+class Row {
+ public:
+  Row(const Statement& q, const Database& db, const char* table, int64_t id)
+      : q_(q), db_(db), table_(table), id_(id) {}
+
+  std::string Text(int column, const char* name, bool may_be_empty = true) const {
+    if (q_.Type(column) != ValueType::kText) Refuse(column, name, "text");
+    std::string v = q_.Text(column);
+    if (!may_be_empty && v.empty()) Refuse(name, "empty");
+    return v;
+  }
+  int64_t Int(int column, const char* name, int64_t min, int64_t max) const {
+    if (q_.Type(column) != ValueType::kInteger) Refuse(column, name, "an integer");
+    const int64_t v = q_.Int(column);
+    if (v < min || v > max) {
+      Refuse(name, std::to_string(v) + ", outside [" + std::to_string(min) + ", " +
+                       std::to_string(max) + "]");
+    }
+    return v;
+  }
+  // A finite number, at most `max` and more than 0 (`positive`) or at least 0; NULL gives
+  // nothing when `nullable`.
+  std::optional<double> Number(int column, const char* name, double max, bool positive,
+                               bool nullable) const {
+    const ValueType t = q_.Type(column);
+    if (t == ValueType::kNull && nullable) return std::nullopt;
+    if (t != ValueType::kReal && t != ValueType::kInteger) Refuse(column, name, "a number");
+    const double v = q_.Real(column);
+    if (!(positive ? v > 0 : v >= 0) || !(v <= max)) {
+      char text[64];
+      std::snprintf(text, sizeof text, "%g, not a number in %s0, %g]", v, positive ? "(" : "[",
+                    max);
+      Refuse(name, text);
+    }
+    return v;
+  }
+  // A date as Add stores it: "YYYY-MM-DDTHH:MM:SSZ".
+  std::string Date(int column, const char* name) const {
+    const std::string v = Text(column, name, false);
+    std::string normal;
+    try {
+      normal = NormalizeDate(v);
+    } catch (const HistoryError&) {
+    }
+    if (normal != v) Refuse(name, "'" + v + "', not a date as poolbench stores it");
+    return v;
+  }
+
+ private:
+  [[noreturn]] void Refuse(int column, const char* name, const char* expected) const {
+    Refuse(name, std::string(TypeName(q_.Type(column))) + " where " + expected +
+                     " belongs (the row " +
+                     (q_.Type(column) == ValueType::kText ? "holds '" + Shown(q_.Text(column)) + "'"
+                                                          : std::string("is not poolbench's")) +
+                     ")");
+  }
+  [[noreturn]] void Refuse(const char* name, const std::string& what) const {
+    throw HistoryError("history database " + db_.path() +
+                       " is damaged or was not written by "
+                       "poolbench: " +
+                       table_ + " row " + std::to_string(id_) + ", column " + name + ": " + what);
+  }
+  static std::string Shown(const std::string& text) {
+    std::string out;
+    for (unsigned char c : text.substr(0, 40)) {
+      if (c < 0x20 || c == 0x7f) {
+        char esc[8];
+        std::snprintf(esc, sizeof esc, "\\x%02x", c);
+        out += esc;
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return text.size() > 40 ? out + "..." : out;
+  }
+
+  const Statement& q_;
+  const Database& db_;
+  const char* table_;
+  int64_t id_;
+};
+
+// Bounds of what poolbench stores: times in ns up to 10^18 (as reports allow), bandwidths far
+// beyond any machine's, thread counts as in reports.
+constexpr double kMaxTimeNs = 1e18;
+constexpr double kMaxGBps = 1e12;
+constexpr int64_t kMaxThreads = (int64_t{1} << 31) - 1;
+
+}  // namespace
+
 std::vector<Run> Store::Runs() {
   std::vector<Run> out;
   Statement q = db_.Prepare(
       "SELECT commit_sha, date, branch, machine, cpu, "
-      "(SELECT COUNT(*) FROM results WHERE run_id = runs.id) FROM runs ORDER BY date, id");
+      "(SELECT COUNT(*) FROM results WHERE run_id = runs.id), id FROM runs ORDER BY date, id");
   while (q.Step()) {
-    out.push_back({q.Text(0), q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Int(5)});
+    const Row row(q, db_, "runs", q.Int(6));
+    out.push_back({row.Text(0, "commit_sha", false), row.Date(1, "date"),
+                   row.Text(2, "branch", false), row.Text(3, "machine"), row.Text(4, "cpu"),
+                   q.Int(5)});
   }
   return out;
 }
@@ -237,8 +374,12 @@ std::vector<Series> Store::Load() {
   std::map<int64_t, std::vector<double>> samples;
   {
     Statement q =
-        db_.Prepare("SELECT result_id, time_ns FROM samples ORDER BY result_id, repetition");
-    while (q.Step()) samples[q.Int(0)].push_back(q.Real(1));
+        db_.Prepare("SELECT result_id, time_ns, rowid FROM samples ORDER BY result_id, repetition");
+    while (q.Step()) {
+      const Row row(q, db_, "samples", q.Int(2));
+      const int64_t result = row.Int(0, "result_id", INT64_MIN, INT64_MAX);
+      samples[result].push_back(*row.Number(1, "time_ns", kMaxTimeNs, true, false));
+    }
   }
   std::vector<Series> out;
   Statement q = db_.Prepare(
@@ -246,18 +387,23 @@ std::vector<Series> Store::Load() {
       "runs.commit_sha, runs.date, runs.branch, runs.cpu "
       "FROM results r JOIN runs ON runs.id = r.run_id ORDER BY r.name, runs.date, runs.id");
   while (q.Step()) {
-    const std::string name = q.Text(1);
+    const Row row(q, db_, "results", q.Int(0));
+    const std::string name = row.Text(1, "name", false);
     if (out.empty() || out.back().name != name) {
-      out.push_back({name, q.Text(2), q.Text(3), q.Int(4), {}});
+      out.push_back({name,
+                     row.Text(2, "strategy"),
+                     row.Text(3, "descriptor"),
+                     row.Int(4, "threads", 1, kMaxThreads),
+                     {}});
     }
     Point p;
-    p.time_ns = q.OptionalReal(5);
-    p.gbps = q.OptionalReal(6);
-    p.wrong = q.Int(7) != 0;
-    p.commit = q.Text(8);
-    p.date = q.Text(9);
-    p.branch = q.Text(10);
-    p.cpu = q.Text(11);
+    p.time_ns = row.Number(5, "time_ns", kMaxTimeNs, true, true);
+    p.gbps = row.Number(6, "gbps", kMaxGBps, false, true);
+    p.wrong = row.Int(7, "wrong", 0, 1) != 0;
+    p.commit = row.Text(8, "commit_sha", false);
+    p.date = row.Date(9, "date");
+    p.branch = row.Text(10, "branch", false);
+    p.cpu = row.Text(11, "cpu");
     if (auto it = samples.find(q.Int(0)); it != samples.end()) p.samples_ns = std::move(it->second);
     out.back().points.push_back(std::move(p));
   }

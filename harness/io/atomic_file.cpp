@@ -77,6 +77,7 @@ extern "C" void RemoveTempFilesAndDie(int sig) {
 }  // namespace
 
 std::string OutputTarget(const std::string& path) {
+  if (path.empty()) throw FileError("an empty path names no file; give the output a file name");
   std::string current = path;
   // Linux follows at most 40 links in a path; a longer chain is a loop.
   for (int hops = 0; hops <= 40; ++hops) {

@@ -28,7 +28,7 @@ class FileError : public std::runtime_error {
 
 // The file that writing `path` replaces: `path` itself, or the file a symbolic link (or a chain
 // of them) points to, which need not exist yet. Throws FileError when something other than a
-// regular file is there, or when the links loop.
+// regular file is there, when the links loop, or when the path is empty.
 std::string OutputTarget(const std::string& path);
 
 // Throws FileError when `output` names the same file as one of `inputs` (compared by device and

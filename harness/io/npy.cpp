@@ -54,14 +54,6 @@ std::string DtypeName(const std::string& descr) {
   return "unknown";
 }
 
-[[noreturn]] void FailDtype(const std::string& path, const std::string& descr) {
-  std::string why = "dtype '" + descr + "' (" + DtypeName(descr) + ") is not supported; " +
-                    "poolbench reads " + kSupported;
-  if (!descr.empty() && descr.front() == '>')
-    why += " (convert with a.astype(a.dtype.newbyteorder('<')))";
-  Fail(path, why);
-}
-
 // A header for messages: printable, without its padding, and short.
 std::string Printable(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -70,6 +62,14 @@ std::string Printable(std::string text) {
   }
   if (text.size() > 120) text = text.substr(0, 120) + "...";
   return text;
+}
+
+[[noreturn]] void FailDtype(const std::string& path, const std::string& descr) {
+  std::string why = "dtype '" + Printable(descr) + "' (" + DtypeName(descr) +
+                    ") is not supported; poolbench reads " + kSupported;
+  if (!descr.empty() && descr.front() == '>')
+    why += " (convert with a.astype(a.dtype.newbyteorder('<')))";
+  Fail(path, why);
 }
 
 // What the header says about the array.
@@ -100,7 +100,7 @@ class HeaderParser {
       } else if (key == "shape" && !shape) {
         h.shape = Shape(), shape = true;
       } else {
-        Malformed("the key '" + key + "' is unknown or repeated");
+        Malformed("the key '" + Printable(key) + "' is unknown or repeated");
       }
       if (!Peek('}')) Expect(',');
     }

@@ -54,14 +54,6 @@ std::string ShapeString(std::span<const int64_t> shape);
 template <class T>
 std::string EncodeNpy(std::span<const int64_t> shape, const T* data);
 
-// A .npy file staged beside `path` (see PendingFile): nothing appears at `path` before Commit().
-template <class T>
-PendingFile StageNpy(const std::string& path, std::span<const int64_t> shape, const T* data) {
-  PendingFile file(path);
-  file.Write(EncodeNpy(shape, data));
-  return file;
-}
-
 // Writes one .npy file atomically. Throws FileError when it cannot be written.
 template <class T>
 void WriteNpy(const std::string& path, std::span<const int64_t> shape, const T* data) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <utility>
 
+#include "io/signal_dispositions.hpp"
 #include "poolbench/plugin.hpp"
 #include "poolbench_build_info.hpp"
 
@@ -294,7 +295,33 @@ std::vector<std::string> AddAll(const PluginFile& file, Handover handed, Registr
   return names;
 }
 
+LoadProbe& Probe() {
+  static LoadProbe probe;
+  return probe;
+}
+
+// LoadPlugin once the file is known to be there and not loaded yet.
+std::vector<std::string> Load(const PluginFile& file, const std::string& absolute,
+                              Registry& registry) {
+  if (fs::path(file.path).extension() == ".py") {
+    const plugin::RegisterFileFn register_file = OpenPythonHost(file);
+    return AddAll(
+        file, Register(file, [&](const plugin::Host* h) { register_file(h, absolute.c_str()); }),
+        registry);
+  }
+  Library lib = Open(file, absolute);
+  const auto register_fn = CheckAbi(file, lib);
+  // Declared after `lib`, so that on failure the strategies are destroyed before the library
+  // that holds their code is closed.
+  Handover handed = Register(file, [&](const plugin::Host* h) { register_fn(h); });
+  std::vector<std::string> names = AddAll(file, std::move(handed), registry);
+  lib.Keep();
+  return names;
+}
+
 }  // namespace
+
+void SetLoadProbe(LoadProbe probe) { Probe() = std::move(probe); }
 
 std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry) {
   const PluginFile file{path};
@@ -309,19 +336,22 @@ std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry)
   if (const auto it = DefaultLoaded().find(absolute); it != DefaultLoaded().end()) {
     return it->second;
   }
-  if (fs::path(path).extension() == ".py") {
-    const plugin::RegisterFileFn register_file = OpenPythonHost(file);
-    return AddAll(
-        file, Register(file, [&](const plugin::Host* h) { register_file(h, absolute.c_str()); }),
-        registry);
+  if (Probe()) Probe()(path, [&] { Load(file, absolute, registry); });
+  const SignalDispositions signals;
+  std::vector<std::string> names;
+  try {
+    names = Load(file, absolute, registry);
+  } catch (...) {
+    signals.Restore();  // a plugin refused after taking a signal leaves nothing behind either
+    throw;
   }
-  Library lib = Open(file, absolute);
-  const auto register_fn = CheckAbi(file, lib);
-  // Declared after `lib`, so that on failure the strategies are destroyed before the library
-  // that holds their code is closed.
-  Handover handed = Register(file, [&](const plugin::Host* h) { register_fn(h); });
-  std::vector<std::string> names = AddAll(file, std::move(handed), registry);
-  lib.Keep();
+  if (const std::vector<std::string> changed = signals.Restore(); !changed.empty()) {
+    std::string list;
+    for (const std::string& s : changed) list += (list.empty() ? "" : ", ") + s;
+    std::cerr << "poolbench: warning: plugin '" << path << "' changed the handling of " << list
+              << " while loading; poolbench put its own back (an interrupt stops a run "
+                 "gracefully, and worker processes are waited for)\n";
+  }
   return names;
 }
 

@@ -5,6 +5,7 @@
 // never unloaded; one that fails is unloaded and adds nothing.
 #pragma once
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -28,11 +29,24 @@ class PluginError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Loading a plugin runs its code in the loading process: static constructors, a Python file's
+// top level. A probe runs the load somewhere it cannot harm this process first (the command
+// line's loads it in a worker process, harness/isolate, so that a plugin that crashes, hangs or
+// calls exit() while loading is named instead of ending poolbench with it). It gets the
+// plugin's path and the load itself, which throws PluginError as LoadPlugin does, and throws
+// PluginError when the load failed. LoadPlugin calls it before loading for real; none is set by
+// default.
+using LoadProbe = std::function<void(const std::string& path, const std::function<void()>& load)>;
+void SetLoadProbe(LoadProbe probe);
+
 // Loads the plugin at `path` and adds its strategies to `registry`; returns their names in
 // the plugin's order. Throws PluginError, and adds nothing, when the file is missing or is not
 // a shared library (with the dynamic loader's message), an entry point is missing (named),
 // the plugin ABI version or layout differs (both values), a strategy's name is malformed or
-// already registered (named), or the plugin fails or throws while registering.
+// already registered (named), the plugin fails or throws while registering, or the probe
+// (SetLoadProbe) refuses it. A plugin that changes how SIGINT, SIGTERM, SIGHUP, SIGCHLD or
+// SIGPIPE are handled while loading (a Python file ignoring SIGINT) gets the previous handling
+// back, with a warning on stderr naming it: an interrupt stays the harness's.
 //
 // A path ending in .py is a Python file (docs/python-strategies.md): the Python plugin host
 // (strategies/python/, or kPythonHostVariable) runs it and hands over one strategy per

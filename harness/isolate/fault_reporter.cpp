@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "isolate/protocol.hpp"
 #include "run/guarded_buffer.hpp"
 
 namespace poolbench::isolate {
@@ -86,13 +87,11 @@ int WasWrite([[maybe_unused]] void* context) {
 void OnFault(int, siginfo_t* info, void* context) {
   Text t;
   Describe(info->si_addr, WasWrite(context), t);
-  // One frame: type, 8-byte length, text. Well below PIPE_BUF, so written at once.
-  char frame[1 + sizeof(uint64_t) + sizeof t.data];
-  frame[0] = kFaultFrame;
-  const uint64_t length = t.size;
-  std::memcpy(frame + 1, &length, sizeof length);
-  std::memcpy(frame + 1 + sizeof length, t.data, t.size);
-  [[maybe_unused]] const ssize_t written = ::write(g_fd, frame, 1 + sizeof length + t.size);
+  // One frame (see protocol.hpp), well below PIPE_BUF, so written at once.
+  char frame[kFrameHeaderSize + sizeof t.data];
+  EncodeFrameHeader(kFaultFrame, t.size, frame);
+  std::memcpy(frame + kFrameHeaderSize, t.data, t.size);
+  [[maybe_unused]] const ssize_t written = ::write(g_fd, frame, kFrameHeaderSize + t.size);
   // SA_RESETHAND restored the default action: returning re-runs the faulting access, which
   // now ends the process with the signal, as the harness expects.
 }

@@ -7,12 +7,9 @@
 
 namespace poolbench::isolate {
 
-// Frame type of the description the handler writes (see worker.cpp's protocol).
-inline constexpr char kFaultFrame = 'F';
-
 // Installs the handlers (on an alternate stack, so a stack overflow is reported too). The
-// handler is async-signal-safe: it only reads the guarded-buffer table and calls write(2) on
-// `fd`, then lets the signal's default action end the process.
+// handler is async-signal-safe: it only reads the guarded-buffer table and writes a kFaultFrame
+// (protocol.hpp) to `fd`, then lets the signal's default action end the process.
 void InstallFaultReporter(int fd);
 
 // What the handler would say about a fault at `address` that was a write (or a read, or

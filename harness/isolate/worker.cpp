@@ -16,9 +16,15 @@
 #include <fstream>
 #include <iostream>
 #include <new>
+#include <optional>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 #include "isolate/fault_reporter.hpp"
+#include "isolate/leftovers.hpp"
+#include "isolate/protocol.hpp"
+#include "run/memory_budget.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define POOLBENCH_ASAN 1
@@ -30,31 +36,6 @@
 
 namespace poolbench::isolate {
 namespace {
-
-// The worker's messages to the harness, one frame each: a type byte, an 8-byte length and the
-// payload. The handler of fault_reporter.cpp writes kFaultFrame frames of the same shape.
-constexpr char kResultFrame = 'R';     // the task's result
-constexpr char kThrewFrame = 'T';      // an exception's message
-constexpr char kMemoryFrame = 'M';     // std::bad_alloc's message
-constexpr char kSanitizerFrame = 'S';  // a sanitizer's report, just before it ends the worker
-
-void WriteAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) _exit(3);  // the harness is gone; nobody is left to tell
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-}
-
-void WriteFrame(int fd, char type, const std::string& payload) {
-  std::string frame(1 + sizeof(uint64_t), type);
-  const uint64_t length = payload.size();
-  std::memcpy(frame.data() + 1, &length, sizeof length);
-  frame += payload;
-  WriteAll(fd, frame.data(), frame.size());
-}
 
 #if defined(POOLBENCH_ASAN)
 constexpr bool kAddressSanitizer = true;
@@ -98,6 +79,9 @@ void LimitMemory(uint64_t limit) {
   const uint64_t mapped = (kAddressSanitizer ? data : size) * sysconf(_SC_PAGESIZE);
   const rlimit rl{mapped + limit, mapped + limit};
   setrlimit(kAddressSanitizer ? RLIMIT_DATA : RLIMIT_AS, &rl);
+  // So that a problem refused for want of memory names this limit, not RLIMIT_AS.
+  NoteMemoryLimit(static_cast<int64_t>(std::min<uint64_t>(limit, INT64_MAX)),
+                  "the worker's memory limit, --memory-limit");
 }
 
 }  // namespace
@@ -114,6 +98,39 @@ extern "C" const char* __ubsan_default_options() { return "exitcode=86"; }
 namespace poolbench::isolate {
 namespace {
 
+// How long a worker may keep its threads after a task: OpenMP's pool ends within microseconds
+// of being paused, so a thread still there after this is the strategy's.
+constexpr std::chrono::milliseconds kThreadGrace{1000};
+
+// What the task just run left behind, as a sentence fragment; empty when nothing. Processes are
+// killed (the worker reaps its orphaned descendants, so a grandchild that called setsid() is
+// found too); threads cannot be, and the worker ends after reporting them.
+std::string Leftovers() {
+  std::string out;
+  if (ReapExitedChildren()) {
+    if (const size_t n = KillDescendants(); n > 0) {
+      out = "left " + std::to_string(n) + (n == 1 ? " process" : " processes") +
+            " running after it returned (killed)";
+    }
+  }
+  if (const size_t n = SettleThreads(kThreadGrace); n > 0) {
+    out += (out.empty() ? "left " : ", and ") + std::to_string(n) +
+           (n == 1 ? " thread" : " threads") +
+           " running after it returned (a strategy's threads must end with its kernel)";
+  }
+  return out;
+}
+
+// The worker's pipe, for ReportFork.
+int g_fork_fd = -1;
+
+// In a child forked during a task: a frame with the child's PID, which fails the task.
+void ReportFork() {
+  char frame[kFrameHeaderSize];
+  EncodeFrameHeader(kForkFrame, 0, frame);
+  [[maybe_unused]] const ssize_t written = ::write(g_fork_fd, frame, sizeof frame);
+}
+
 // The body of a worker: tasks `first` ... count - 1, then exit without running the harness's
 // exit handlers (they belong to the harness process).
 [[noreturn]] void WorkerMain(size_t first, size_t count, const Task& task, const Options& opt,
@@ -124,19 +141,50 @@ namespace {
   signal(SIGTERM, SIG_IGN);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (getppid() != harness) _exit(3);  // it died before the line above
+  // Its own process group, which the harness kills as a whole, and the reaper of whatever its
+  // strategies start, so that nothing they leave escapes (see Leftovers).
+  setpgid(0, 0);
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  const pid_t self = getpid();
+  BeginWorker();
+  if (opt.strategy_contract) {
+    // A child forked during a task says so at once, so that the harness ends the worker and
+    // everything it started before the child runs the rest of the task (a forking kernel timed
+    // in a loop would fork without end). posix_spawn and system() do not run fork handlers:
+    // starting another program is not caught.
+    g_fork_fd = fd;
+    pthread_atfork(nullptr, nullptr, ReportFork);
+  }
   InstallFaultReporter(fd);
   RelaySanitizerReports(fd);
   if (opt.memory_limit_bytes > 0) LimitMemory(opt.memory_limit_bytes);
   for (size_t i = first; i < count; ++i) {
+    BeginTask(i);
+    char type = kResultFrame;
+    std::string payload;
     try {
-      WriteFrame(fd, kResultFrame, task(i));
+      payload = task(i);
     } catch (const std::bad_alloc& e) {
-      WriteFrame(fd, kMemoryFrame, e.what());
+      type = kMemoryFrame;
+      payload = e.what();
     } catch (const std::exception& e) {
-      WriteFrame(fd, kThrewFrame, e.what());
+      type = kThrewFrame;
+      payload = e.what();
     } catch (...) {
-      WriteFrame(fd, kThrewFrame, "an exception that is not a std::exception");
+      type = kThrewFrame;
+      payload = "an exception that is not a std::exception";
     }
+    if (getpid() != self) {
+      // A child the strategy forked has returned into this loop. Its frame carries its own
+      // PID, which the harness refuses, failing the task; it must not run the next one.
+      WriteFrame(fd, type, payload);
+      _exit(0);
+    }
+    if (const std::string left = opt.strategy_contract ? Leftovers() : ""; !left.empty()) {
+      WriteFrame(fd, kLeftoverFrame, left);
+      break;
+    }
+    WriteFrame(fd, type, payload);
   }
   // What strategies printed reaches the same streams as in one process.
   std::cout.flush();
@@ -150,38 +198,17 @@ std::string SignalName(int sig) {
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(sig);
 }
 
-// Reads frames from a worker's pipe as they arrive.
-class FrameReader {
- public:
-  explicit FrameReader(int fd) : fd_(fd) {}
-  // Reads what is available; false at end of file.
-  bool Fill() {
-    char chunk[65536];
-    for (;;) {
-      const ssize_t n = ::read(fd_, chunk, sizeof chunk);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return false;
-      buffer_.append(chunk, static_cast<size_t>(n));
-      return true;
-    }
+// The kernel's count of processes its out-of-memory killer ended, machine-wide (/proc/vmstat),
+// or -1 when it cannot be read: a SIGKILL is the OOM killer's only when the count grew.
+int64_t OomKills() {
+  std::ifstream in("/proc/vmstat");
+  std::string key;
+  int64_t value = 0;
+  while (in >> key >> value) {
+    if (key == "oom_kill") return value;
   }
-  // The next complete frame, if any.
-  bool Next(char& type, std::string& payload) {
-    constexpr size_t kHeader = 1 + sizeof(uint64_t);
-    if (buffer_.size() < kHeader) return false;
-    uint64_t length = 0;
-    std::memcpy(&length, buffer_.data() + 1, sizeof length);
-    if (buffer_.size() - kHeader < length) return false;
-    type = buffer_[0];
-    payload = buffer_.substr(kHeader, length);
-    buffer_.erase(0, kHeader + length);
-    return true;
-  }
-
- private:
-  int fd_;
-  std::string buffer_;
-};
+  return -1;
+}
 
 // The line of a sanitizer's report that names the finding ("ERROR: AddressSanitizer: ...").
 std::string Finding(const std::string& report) {
@@ -190,7 +217,8 @@ std::string Finding(const std::string& report) {
   return report.substr(begin, report.find('\n', begin) - begin);
 }
 
-Outcome FromStatus(int status, const std::string& fault_note, const std::string& sanitizer) {
+Outcome FromStatus(int status, const std::string& fault_note, const std::string& sanitizer,
+                   int64_t oom_kills_before) {
   Outcome o;
   if (!sanitizer.empty()) {
     const std::string finding = Finding(sanitizer);
@@ -214,15 +242,25 @@ Outcome FromStatus(int status, const std::string& fault_note, const std::string&
     return o;
   }
   const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  o.signal = SignalName(sig);
   if (sig == SIGKILL) {
-    // The harness kills only on a timeout, which is reported before this is reached.
-    o.fault = Fault::kOutOfMemory;
-    o.signal = SignalName(sig);
-    o.message = "killed by SIGKILL, most likely by the kernel's out-of-memory killer";
+    // The harness kills only at a deadline, which is reported before this is reached: the
+    // kernel's OOM killer did, or someone else.
+    const int64_t oom_kills = OomKills();
+    if (oom_kills < 0 || oom_kills > oom_kills_before) {
+      o.fault = Fault::kOutOfMemory;
+      o.message = oom_kills < 0 ? "killed by SIGKILL, most likely by the kernel's out-of-memory "
+                                  "killer"
+                                : "killed by the kernel's out-of-memory killer (SIGKILL)";
+      return o;
+    }
+    o.fault = Fault::kCrashed;
+    o.message =
+        "killed by SIGKILL from outside poolbench (not by the kernel's out-of-memory killer, "
+        "whose count in /proc/vmstat did not change)";
     return o;
   }
   o.fault = Fault::kCrashed;
-  o.signal = SignalName(sig);
   o.message = "crashed with " + o.signal;
   if (const char* what = sigdescr_np(sig)) o.message += std::string(" (") + what + ")";
   if (!fault_note.empty()) o.message += ": " + fault_note;
@@ -234,10 +272,64 @@ void WaitFor(pid_t pid, int& status) {
   }
 }
 
+// Ends a worker and everything it started: its process group, then (the harness being their
+// reaper) every descendant that left the group and is now the harness's child. `keep` are the
+// harness's children from before the run. Returns the worker's wait status.
+int EndWorker(pid_t pid, const std::vector<pid_t>& keep) {
+  // Killed before it is reaped, so that its PID, which names its group, cannot be reused yet.
+  kill(-pid, SIGKILL);
+  kill(pid, SIGKILL);
+  int status = 0;
+  WaitFor(pid, status);
+  KillDescendants(keep);
+  return status;
+}
+
+// Waits up to `grace` for a worker that closed its pipe to exit, without reaping it (so that its
+// process group can still be killed safely). Returns its wait status, or nothing when it is
+// still running.
+std::optional<int> WaitForExit(pid_t pid, std::chrono::milliseconds grace) {
+  const auto until = std::chrono::steady_clock::now() + grace;
+  for (;;) {
+    siginfo_t info{};
+    const int r = waitid(P_PID, pid, &info, WEXITED | WNOWAIT | WNOHANG);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) return 0;  // not a child any more: nothing to tell
+    if (info.si_pid == pid) {
+      if (info.si_code == CLD_EXITED) return W_EXITCODE(info.si_status, 0);
+      return info.si_status;  // the signal: the wait status of a process it killed
+    }
+    if (std::chrono::steady_clock::now() >= until) return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// A worker's frames must come from the worker itself, in sequence, each answering the task it
+// is running; anything else is a strategy meddling with the pipe (a forked child writing to
+// it, or bytes written to its descriptor), and fails the task being run.
+std::string Violation(FrameReader::Status status, const FrameHeader& h, pid_t worker,
+                      uint64_t sequence, size_t task) {
+  if (status == FrameReader::Status::kGarbage) {
+    return "wrote to the harness's pipe: bytes that are not a worker message arrived while it "
+           "ran";
+  }
+  if (h.pid != worker) {
+    return "forked a child (PID " + std::to_string(h.pid) +
+           ") that wrote to the harness: a strategy must not call fork(), whose child would run "
+           "the rest of the harness's work as a second worker";
+  }
+  if (h.sequence != sequence || h.task != task) {
+    return "wrote to the harness's pipe: message " + std::to_string(h.sequence) + " for task " +
+           std::to_string(h.task) + " arrived where message " + std::to_string(sequence) +
+           " for task " + std::to_string(task) + " was due";
+  }
+  return "";
+}
+
 // Starts a worker for tasks `first` ..., and collects its outcomes until it ends. Returns the
 // index of the first task it did not finish.
-size_t RunWorker(size_t first, size_t count, const Task& task, const Options& opt,
-                 const Done& done) {
+size_t RunWorker(size_t first, size_t count, const Task& task, const Options& opt, const Done& done,
+                 const std::vector<pid_t>& keep) {
   std::cout.flush();
   std::cerr.flush();
   std::fflush(nullptr);
@@ -246,6 +338,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
     throw std::system_error(errno, std::generic_category(), "cannot create a pipe to a worker");
   }
   const pid_t harness = getpid();
+  const int64_t oom_kills = OomKills();
   const pid_t pid = fork();
   if (pid < 0) {
     const int err = errno;
@@ -257,29 +350,38 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
     close(fds[0]);
     WorkerMain(first, count, task, opt, fds[1], harness);
   }
+  // Here too, so that the group exists before the harness may need to kill it.
+  setpgid(pid, pid);
   close(fds[1]);
   using Clock = std::chrono::steady_clock;
   const auto limit = std::chrono::duration_cast<Clock::duration>(
       std::chrono::duration<double>(opt.timeout_seconds));
+  // A worker that has answered every task only has to exit; one that does not within this long
+  // is held up by something a strategy left, and is ended.
+  constexpr std::chrono::seconds kExitGrace{10};
   auto deadline = Clock::now() + limit;
   FrameReader reader(fds[0]);
   std::string fault_note, sanitizer;
   size_t next = first;
+  uint64_t sequence = 0;
+  // Ends the worker with `o` as the verdict of the task being run (none once all are done).
+  const auto fail = [&](Outcome o) {
+    EndWorker(pid, keep);
+    close(fds[0]);
+    if (next >= count) return count;
+    return done(next, std::move(o)) ? next + 1 : count;
+  };
   for (;;) {
     int wait_ms = -1;
-    if (opt.timeout_seconds > 0 && next < count) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto until = next < count ? deadline : Clock::now() + kExitGrace;
+    if (next >= count || opt.timeout_seconds > 0) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
       wait_ms = static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(left.count(), 1 << 30)));
     }
     pollfd p{fds[0], POLLIN, 0};
     const int ready = poll(&p, 1, wait_ms);
     if (ready < 0 && errno == EINTR) continue;
     if (ready == 0) {
-      kill(pid, SIGKILL);
-      int status = 0;
-      WaitFor(pid, status);
-      close(fds[0]);
       Outcome o;
       o.fault = Fault::kTimedOut;
       // std::to_string(double) writes six decimals; %g shows the limit as the user wrote it.
@@ -287,28 +389,39 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
       std::snprintf(text, sizeof text, "%g", opt.timeout_seconds);
       o.message = std::string("timed out: did not finish within ") + text +
                   " s (--timeout), and was killed";
-      return done(next, std::move(o)) ? next + 1 : count;
+      return fail(std::move(o));
     }
     const bool open = reader.Fill();
-    char type = 0;
+    FrameHeader h;
     std::string payload;
-    while (reader.Next(type, payload)) {
-      if (type == kFaultFrame || type == kSanitizerFrame) {
-        (type == kFaultFrame ? fault_note : sanitizer) = std::move(payload);
+    for (;;) {
+      const FrameReader::Status status = reader.Next(h, payload);
+      if (status == FrameReader::Status::kNone) break;
+      if (std::string v = Violation(status, h, pid, sequence, next); !v.empty()) {
+        Outcome o;
+        o.fault = Fault::kCrashed;
+        o.message = std::move(v);
+        return fail(std::move(o));
+      }
+      ++sequence;
+      if (h.type == kFaultFrame || h.type == kSanitizerFrame) {
+        (h.type == kFaultFrame ? fault_note : sanitizer) = std::move(payload);
         continue;
       }
       Outcome o;
-      if (type == kResultFrame) {
+      if (h.type == kResultFrame) {
         o.result = std::move(payload);
+      } else if (h.type == kLeftoverFrame) {
+        o.fault = Fault::kCrashed;
+        o.message = std::move(payload);
+        return fail(std::move(o));
       } else {
-        o.fault = type == kMemoryFrame ? Fault::kOutOfMemory : Fault::kThrew;
-        o.message = (type == kMemoryFrame ? "ran out of memory (" : "threw: ") + payload +
-                    (type == kMemoryFrame ? ")" : "");
+        o.fault = h.type == kMemoryFrame ? Fault::kOutOfMemory : Fault::kThrew;
+        o.message = (h.type == kMemoryFrame ? "ran out of memory (" : "threw: ") + payload +
+                    (h.type == kMemoryFrame ? ")" : "");
       }
-      if (next < count && !done(next++, std::move(o))) {
-        kill(pid, SIGKILL);
-        int status = 0;
-        WaitFor(pid, status);
+      if (!done(next++, std::move(o))) {
+        EndWorker(pid, keep);
         close(fds[0]);
         return count;
       }
@@ -316,10 +429,18 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
     }
     if (!open) break;
   }
+  const std::optional<int> status = WaitForExit(pid, kExitGrace);
+  if (!status) {
+    Outcome o;
+    o.fault = Fault::kCrashed;
+    o.message = "closed the worker's pipe to the harness and kept running";
+    return fail(std::move(o));
+  }
   close(fds[0]);
-  int status = 0;
-  WaitFor(pid, status);
-  if (next < count && !done(next++, FromStatus(status, fault_note, sanitizer))) return count;
+  EndWorker(pid, keep);
+  if (next < count && !done(next++, FromStatus(*status, fault_note, sanitizer, oom_kills))) {
+    return count;
+  }
   return next;
 }
 
@@ -352,7 +473,11 @@ uint64_t PhysicalMemoryBytes() {
 
 void RunTasks(size_t count, const Task& task, const Options& options, const Done& done) {
   if (!options.isolate) return RunInProcess(count, task, done);
-  for (size_t next = 0; next < count;) next = RunWorker(next, count, task, options, done);
+  // The reaper of what a worker killed at its deadline leaves (its group is killed with it,
+  // but a process that called setsid() is not in it).
+  const SubreaperScope reaper;
+  const std::vector<pid_t> keep = Children();
+  for (size_t next = 0; next < count;) next = RunWorker(next, count, task, options, done, keep);
 }
 
 }  // namespace poolbench::isolate

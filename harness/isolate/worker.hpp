@@ -29,6 +29,12 @@ struct Options {
   // forked (RLIMIT_AS); 0 for no limit. Not applied in builds with AddressSanitizer, whose
   // shadow memory needs terabytes of address space.
   uint64_t memory_limit_bytes = 0;
+  // Whether the tasks run strategies, held to their contract: a task that calls fork() fails
+  // at once (its child would run the harness's code as a second worker), and one that leaves a
+  // thread or a process running after it returns fails with what it left (and a fresh worker
+  // takes the next task). Off for other work run in a worker, such as loading a plugin, whose
+  // libraries may start thread pools.
+  bool strategy_contract = true;
 };
 
 // The machine's physical memory in bytes, the default memory limit of a worker.
@@ -44,8 +50,13 @@ using Done = std::function<bool(size_t index, Outcome outcome)>;
 // Runs task(0) ... task(count - 1) and hands each outcome to `done`. Flushes stdout and stderr
 // before forking, so nothing buffered is printed twice. A worker ignores SIGINT and SIGTERM,
 // which are the harness's to handle (it stops between tasks, through `done`), and is killed
-// when the harness dies. Throws std::system_error when a pipe or
-// a process cannot be created.
+// when the harness dies. Each worker is the leader of its own process group and the reaper of
+// its orphaned descendants, and this process is the reaper of a worker's while it runs them:
+// at a deadline, and whenever a worker ends, everything it started is killed too, even what
+// left its process group. A message on the pipe that is not the worker's own answer to the task
+// it runs (from a child a strategy forked, or bytes a strategy wrote to it) fails that task
+// (Fault::kCrashed, saying so). Throws std::system_error when a pipe or a process cannot be
+// created.
 void RunTasks(size_t count, const Task& task, const Options& options, const Done& done);
 
 }  // namespace poolbench::isolate

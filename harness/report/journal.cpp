@@ -1,13 +1,17 @@
 #include "report/journal.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <utility>
 
-#include "io/atomic_file.hpp"
 #include "io/input_file.hpp"
 #include "report/reader.hpp"
 
@@ -24,6 +28,26 @@ std::string Brief(const Json& value) {
   return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
 
+// Whether `entries` are benchmark entries as the runner records them: objects with a run_name.
+bool AreEntries(const Json& entries) {
+  if (!entries.is_array()) return false;
+  for (const Json& e : entries) {
+    const auto name = e.is_object() ? e.find("run_name") : e.end();
+    if (!e.is_object() || name == e.end() || !name->is_string()) return false;
+  }
+  return true;
+}
+
+// Whether `item` is a skipped pair: an object with the strategy and the descriptor.
+bool IsSkipped(const Json& item) {
+  if (!item.is_object()) return false;
+  for (const char* key : {"strategy", "descriptor"}) {
+    const auto it = item.find(key);
+    if (it == item.end() || !it->is_string()) return false;
+  }
+  return true;
+}
+
 // Adds one record to the report being rebuilt. Returns false when `record` is not a record.
 bool AddRecord(const Json& record, Json& report) {
   if (!record.is_object() || record.size() != 1) return false;
@@ -34,15 +58,129 @@ bool AddRecord(const Json& record, Json& report) {
     return true;
   }
   if (report.is_null()) return false;  // results follow the context
-  if (record.contains("benchmarks") && record["benchmarks"].is_array()) {
+  if (record.contains("benchmarks") && AreEntries(record["benchmarks"])) {
     for (const Json& e : record["benchmarks"]) report["benchmarks"].push_back(e);
     return true;
   }
-  if (record.contains("skipped") && record["skipped"].is_object()) {
+  if (record.contains("skipped") && IsSkipped(record["skipped"])) {
     report["context"]["skipped"].push_back(record["skipped"]);
     return true;
   }
   return false;
+}
+
+// What a file that is not a regular file is, for the message refusing it.
+const char* KindOf(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+  return "not a regular file";
+}
+
+// Reads the whole file open at `fd`; `path` names it in errors.
+std::string ReadAll(int fd, const std::string& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw JournalError(path + ": cannot read the journal: " + ErrnoText());
+  if (!S_ISREG(st.st_mode)) {
+    throw JournalError(path + ": is " + std::string(KindOf(st.st_mode)) + ", not a journal");
+  }
+  if (static_cast<uint64_t>(st.st_size) > kMaxReportBytes) {
+    throw JournalError(path + ": " + std::to_string(st.st_size) +
+                       " bytes, more than any journal poolbench writes (as much as a report)");
+  }
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::pread(fd, text.data() + done, text.size() - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw JournalError(path + ": cannot read the journal: " + ErrnoText());
+    if (n == 0) break;  // it shrank while being read
+    done += static_cast<size_t>(n);
+  }
+  text.resize(done);
+  return text;
+}
+
+// The process holding a flock(2) on the file `st` describes, from /proc/locks ("1: FLOCK
+// ADVISORY WRITE 1234 08:01:5678 0 EOF"), or 0 when it cannot be told.
+pid_t LockHolder(const struct stat& st) {
+  std::ifstream locks("/proc/locks");
+  std::ostringstream id;
+  id << std::hex;
+  id.fill('0');
+  id.width(2);
+  id << major(st.st_dev) << ':';
+  id.width(2);
+  id << minor(st.st_dev) << ':' << std::dec << st.st_ino;
+  // Some file systems (overlays, subvolumes) show the kernel another device than stat() does:
+  // then the inode alone decides.
+  // Appended rather than ":" + to_string(), which GCC 12 wrongly warns about (-Wrestrict).
+  std::string inode = ":";
+  inode += std::to_string(st.st_ino);
+  pid_t by_inode = 0;
+  for (std::string line; std::getline(locks, line);) {
+    std::istringstream fields(line);
+    std::string number, type, kind, mode, file;
+    pid_t pid = 0;
+    if (!(fields >> number >> type)) continue;
+    if (type == "->") continue;  // a process waiting for the lock, not holding it
+    if (!(fields >> kind >> mode >> pid >> file) || type != "FLOCK") continue;
+    if (file == id.str()) return pid;
+    if (file.ends_with(inode)) by_inode = pid;
+  }
+  return by_inode;
+}
+
+// Opens the journal at `path` for reading and appending, creating it when `create`, and takes
+// its lock. Refuses, rather than writing through it, a symbolic link (O_NOFOLLOW), a file with
+// other hard links and anything but a regular file (opened without blocking, so that a FIFO
+// does not hang the run).
+int OpenLocked(const std::string& path, bool create) {
+  // Another run may remove the journal it finished between the open and the lock: the lock is
+  // only good on the file the path still names, so a removed one is opened again.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const int fd = ::open(
+        path.c_str(),
+        O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | (create ? O_CREAT : 0), 0666);
+    if (fd < 0) {
+      if (errno == ELOOP) {
+        throw JournalError(path +
+                           ": is a symbolic link; poolbench writes a journal only as a "
+                           "file of its own, never through a link (remove the link)");
+      }
+      throw JournalError(path + ": cannot open the journal: " + ErrnoText());
+    }
+    struct stat st {};
+    std::string refused;
+    if (::fstat(fd, &st) != 0) {
+      refused = "cannot inspect the journal: " + ErrnoText();
+    } else if (!S_ISREG(st.st_mode)) {
+      refused = "is " + std::string(KindOf(st.st_mode)) + ", not a journal";
+    } else if (st.st_nlink > 1) {
+      refused = "has " + std::to_string(st.st_nlink - 1) +
+                " other hard link(s); poolbench writes a journal only as a file of its own";
+    } else if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const pid_t holder = errno == EWOULDBLOCK ? LockHolder(st) : 0;
+      refused =
+          errno != EWOULDBLOCK
+              ? "cannot lock the journal: " + ErrnoText()
+              : "is in use by another run of poolbench bench" +
+                    (holder > 0 ? " (PID " + std::to_string(holder) + ")" : std::string()) +
+                    " writing the same report; wait for it to finish, or choose another --out";
+    }
+    if (!refused.empty()) {
+      ::close(fd);
+      throw JournalError(path + ": " + refused);
+    }
+    struct stat now {};
+    if (::lstat(path.c_str(), &now) == 0 && now.st_dev == st.st_dev && now.st_ino == st.st_ino) {
+      ::fcntl(fd, F_SETFL, O_APPEND);  // blocking again, for writing
+      return fd;
+    }
+    ::close(fd);
+  }
+  throw JournalError(path + ": keeps being replaced by another process while it is opened");
 }
 
 }  // namespace
@@ -56,6 +194,10 @@ JournalContents ReadJournal(const std::string& path) {
   } catch (const InputFileError& e) {
     throw JournalError(e.what());
   }
+  return ParseJournal(text, path);
+}
+
+JournalContents ParseJournal(const std::string& text, const std::string& path) {
   JournalContents out;
   Json report;
   size_t line_no = 0;
@@ -122,20 +264,26 @@ std::vector<std::string> SettingsDifferences(const Json& journal, const Json& ru
 }
 
 JournalWriter JournalWriter::Create(const std::string& path, const Json& settings) {
-  // Staged and renamed like every output, so a journal of an earlier run is replaced only by a
-  // journal whose header is complete.
-  WriteFileAtomically(path, Json{{kHeader, kJournalVersion}, {"settings", settings}}.dump() + "\n");
-  return Continue(path, ReadJournal(path));
+  JournalWriter writer(path, OpenLocked(path, /*create=*/true));
+  // The journal of an earlier run that was not resumed gives way to this run's, now that this
+  // run holds it.
+  if (::ftruncate(writer.fd_, 0) != 0) {
+    throw JournalError(path + ": cannot start the journal: " + ErrnoText());
+  }
+  writer.Append({{kHeader, kJournalVersion}, {"settings", settings}});
+  return writer;
 }
 
-JournalWriter JournalWriter::Continue(const std::string& path, const JournalContents& contents) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
-  if (fd < 0) throw JournalError(path + ": cannot open the journal: " + ErrnoText());
-  JournalWriter writer(path, fd);
-  if (::ftruncate(fd, static_cast<off_t>(contents.valid_bytes)) != 0) {
-    throw JournalError(path + ": cannot cut off the incomplete last line: " + ErrnoText());
-  }
+JournalWriter JournalWriter::Resume(const std::string& path, JournalContents& contents) {
+  JournalWriter writer(path, OpenLocked(path, /*create=*/false));
+  contents = ParseJournal(ReadAll(writer.fd_, path), path);
   return writer;
+}
+
+void JournalWriter::Continue(const JournalContents& contents) {
+  if (::ftruncate(fd_, static_cast<off_t>(contents.valid_bytes)) != 0) {
+    throw JournalError(path_ + ": cannot cut off the incomplete last line: " + ErrnoText());
+  }
 }
 
 JournalWriter::JournalWriter(JournalWriter&& other) noexcept
@@ -164,9 +312,17 @@ void JournalWriter::Append(const Json& record) {
 }
 
 void JournalWriter::Remove() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  // Only the file this run wrote: something put at the path since is not the journal's to
+  // delete.
+  struct stat mine {
+  }, now{};
+  if (::fstat(fd_, &mine) == 0 && ::lstat(path_.c_str(), &now) == 0 && mine.st_dev == now.st_dev &&
+      mine.st_ino == now.st_ino) {
+    ::unlink(path_.c_str());
+  }
+  ::close(fd_);
   fd_ = -1;
-  ::unlink(path_.c_str());
 }
 
 }  // namespace poolbench::report

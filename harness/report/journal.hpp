@@ -14,6 +14,11 @@
 // A line is written with one write(2) and flushed with fdatasync(2) before the next result, so
 // the only damage a kill can do is a last line cut short; reading drops it (that result is
 // measured again). Anything else that is not a record is an error naming the line.
+//
+// A journal belongs to one run at a time: the writer holds an exclusive flock(2) on it for as
+// long as it lives, and a second run on the same report is refused with the PID of the first.
+// It is only ever a regular file of its own: a symbolic link, a file with other hard links or
+// anything but a regular file at its path is refused, never written through.
 #pragma once
 
 #include <cstddef>
@@ -45,9 +50,14 @@ struct JournalContents {
   bool dropped_tail = false;  // the last line was cut short and is not in `report`
 };
 
-// Reads a journal. Throws JournalError when the file cannot be read, its first line is not a
-// journal header, a line other than the last is not a complete record, or the records do not
-// make a valid report (report::Validate).
+// Reads a journal's text; `name` names it in errors. Throws JournalError when its first line is
+// not a journal header, a line other than the last is not a complete record (a record whose
+// entries have no run_name, or a skipped pair without strategy or descriptor, is not one), or
+// the records do not make a valid report (report::Validate).
+JournalContents ParseJournal(const std::string& text, const std::string& name);
+
+// Reads a journal file (ParseJournal). Throws JournalError when it cannot be read, is not a
+// regular file or is too large for a report, or ParseJournal refuses it.
 JournalContents ReadJournal(const std::string& path);
 
 // The settings that differ between a journal's and a run's, one phrase each ("seed: 1 in the
@@ -57,10 +67,16 @@ std::vector<std::string> SettingsDifferences(const Json& journal, const Json& ru
 // Appends records to a journal, each flushed to disk before Append returns.
 class JournalWriter {
  public:
-  // Starts a new journal holding only the header, replacing any journal at `path` atomically.
+  // Starts a new journal holding only the header, replacing any journal of an earlier run at
+  // `path`. Throws JournalError when another run holds it, or it is not a journal's to replace
+  // (see above), or it cannot be written.
   static JournalWriter Create(const std::string& path, const Json& settings);
-  // Continues the journal read as `contents`: a cut-short last line is cut off first.
-  static JournalWriter Continue(const std::string& path, const JournalContents& contents);
+  // Opens the journal an interrupted run left at `path`, locked as Create's is, and reads it
+  // into `contents`; nothing in it changes before Continue.
+  static JournalWriter Resume(const std::string& path, JournalContents& contents);
+  // Cuts off a cut-short last line (past contents.valid_bytes), so that the next record starts
+  // a line.
+  void Continue(const JournalContents& contents);
 
   JournalWriter(JournalWriter&& other) noexcept;
   JournalWriter& operator=(JournalWriter&&) = delete;
@@ -71,7 +87,8 @@ class JournalWriter {
   const std::string& path() const { return path_; }
   // Appends `record` as one line. Throws JournalError when writing or flushing fails.
   void Append(const Json& record);
-  // Closes and deletes the journal, once the complete report is safely written.
+  // Closes and deletes the journal, once the complete report is safely written (unless
+  // something else has taken its place at the path since).
   void Remove();
 
  private:

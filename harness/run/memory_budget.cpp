@@ -9,6 +9,7 @@
 #include <limits>
 #include <sstream>
 #include <string_view>
+#include <vector>
 
 #include "poolbench/descriptor.hpp"
 #include "poolbench/dtype.hpp"
@@ -69,22 +70,46 @@ std::optional<int64_t> AddressSpaceLeft() {
 std::optional<int64_t> LimitFromEnvironment() {
   const char* env = std::getenv("POOLBENCH_MEMORY_LIMIT");
   if (!env || !*env) return std::nullopt;
-  const std::string_view text(env);
-  int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  int64_t scale = 1;
-  const std::string_view suffix(end, text.data() + text.size() - end);
-  if (suffix == "K") scale = int64_t{1} << 10;
-  if (suffix == "M") scale = int64_t{1} << 20;
-  if (suffix == "G") scale = int64_t{1} << 30;
-  if (suffix == "T") scale = int64_t{1} << 40;
-  if (ec != std::errc() || value < 0 || (scale == 1 && !suffix.empty()) ||
-      Mul(value, scale) == kMax) {
-    throw std::invalid_argument("POOLBENCH_MEMORY_LIMIT='" + std::string(text) +
-                                "' is not a byte count (an integer with an optional K, M, G or T "
-                                "suffix, e.g. 8G)");
+  if (const std::optional<int64_t> bytes = ParseByteCount(env)) return bytes;
+  throw std::invalid_argument("POOLBENCH_MEMORY_LIMIT='" + std::string(env) +
+                              "' is not a byte count (an integer with an optional K, M, G or T "
+                              "suffix, e.g. 8G)");
+}
+
+// The limit a worker noted (NoteMemoryLimit): the mapped size it allows, and why.
+struct NotedLimit {
+  int64_t cap = 0;
+  std::string origin;
+};
+std::optional<NotedLimit>& Noted() {
+  static std::optional<NotedLimit> noted;
+  return noted;
+}
+
+// One bound on the memory available, and where it comes from.
+struct Bound {
+  int64_t bytes;
+  std::string origin;
+};
+
+// Every bound known, the most specific first: the least of them is what is available.
+std::vector<Bound> Bounds() {
+  std::vector<Bound> out;
+  if (const auto& n = Noted())
+    out.push_back({std::max<int64_t>(0, n->cap - MappedBytes()), n->origin});
+  if (const auto env = LimitFromEnvironment()) out.push_back({*env, "POOLBENCH_MEMORY_LIMIT"});
+  if (const auto mem = MemInfoField("MemAvailable")) out.push_back({*mem, "MemAvailable"});
+  if (const auto as = AddressSpaceLeft()) out.push_back({*as, "RLIMIT_AS"});
+  return out;
+}
+
+// The least bound, the first of equal ones.
+std::optional<Bound> Least() {
+  std::optional<Bound> least;
+  for (Bound& b : Bounds()) {
+    if (!least || b.bytes < least->bytes) least = std::move(b);
   }
-  return value * scale;
+  return least;
 }
 
 std::string Describe(int64_t bytes) {
@@ -135,24 +160,40 @@ int64_t EstimatePeakBytes(const Problem& p, MemoryUse use) {
   return Add(Add(kept, Mul(2, args)), one_run);
 }
 
+std::optional<int64_t> ParseByteCount(std::string_view text) {
+  int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data() || value < 0) return std::nullopt;
+  const std::string_view suffix(end, static_cast<size_t>(text.data() + text.size() - end));
+  int shift = 0;
+  if (suffix == "K") shift = 10;
+  if (suffix == "M") shift = 20;
+  if (suffix == "G") shift = 30;
+  if (suffix == "T") shift = 40;
+  if (shift == 0 && !suffix.empty()) return std::nullopt;
+  if (value > (kMax >> shift)) return std::nullopt;
+  return value << shift;
+}
+
+void NoteMemoryLimit(int64_t bytes, std::string origin) {
+  Noted() = NotedLimit{Add(MappedBytes(), bytes), std::move(origin)};
+}
+
 std::optional<int64_t> AvailableMemoryBytes() {
-  std::optional<int64_t> out = LimitFromEnvironment();
-  for (const std::optional<int64_t> other : {MemInfoField("MemAvailable"), AddressSpaceLeft()}) {
-    if (other) out = out ? std::min(*out, *other) : *other;
-  }
-  return out;
+  const std::optional<Bound> least = Least();
+  if (!least) return std::nullopt;
+  return least->bytes;
 }
 
 void RequireMemoryFor(const Problem& p, MemoryUse use) {
-  const std::optional<int64_t> available = AvailableMemoryBytes();
+  const std::optional<Bound> available = Least();
   const int64_t need = EstimatePeakBytes(p, use);
-  if (!available || need <= *available) return;
+  if (!available || need <= available->bytes) return;
   throw MemoryError(FormatDescriptor(p) + " needs about " + Describe(need) + " (" +
                     std::to_string(need) + " bytes) of buffers" +
                     (use == MemoryUse::kCheck ? " to cross-check" : "") + ", but only " +
-                    Describe(*available) +
-                    " is available (MemAvailable, RLIMIT_AS or POOLBENCH_MEMORY_LIMIT); refused "
-                    "before allocating");
+                    Describe(available->bytes) + " is available (" + available->origin +
+                    "); refused before allocating");
 }
 
 MemoryError OutOfMemory(const Problem& p, MemoryUse use) {

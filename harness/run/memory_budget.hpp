@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "poolbench/problem.hpp"
 
@@ -51,13 +52,23 @@ ProblemBytes BytesOf(const Problem& p);
 int64_t EstimatePeakBytes(const Problem& p, MemoryUse use);
 
 // The bytes this process may still allocate: the least of /proc/meminfo's MemAvailable, the
-// address-space limit (RLIMIT_AS, less what is mapped already) and $POOLBENCH_MEMORY_LIMIT
-// (bytes, with an optional K, M, G or T suffix for KiB..TiB). Nothing when none of them is known.
-// Throws std::invalid_argument for a malformed $POOLBENCH_MEMORY_LIMIT.
+// address-space limit (RLIMIT_AS, less what is mapped already), the limit noted with
+// NoteMemoryLimit and $POOLBENCH_MEMORY_LIMIT (ParseByteCount). Nothing when none of them is
+// known. Throws std::invalid_argument for a malformed $POOLBENCH_MEMORY_LIMIT.
 std::optional<int64_t> AvailableMemoryBytes();
 
-// Throws MemoryError naming the problem, the estimate and the memory available when
-// EstimatePeakBytes(p, use) exceeds AvailableMemoryBytes().
+// A byte count as --memory-limit and $POOLBENCH_MEMORY_LIMIT write it: a decimal integer with an
+// optional K, M, G or T suffix (KiB .. TiB). Nothing for anything else: a sign, a fraction,
+// another suffix, or a count beyond INT64_MAX bytes.
+std::optional<int64_t> ParseByteCount(std::string_view text);
+
+// Records that this process's address space was limited to `bytes` beyond what it had mapped,
+// because of `origin` (e.g. "--memory-limit 1G"): a problem refused for want of memory then names
+// that limit as the cause rather than RLIMIT_AS. Workers call it when they set their limit.
+void NoteMemoryLimit(int64_t bytes, std::string origin);
+
+// Throws MemoryError naming the problem, the estimate, the memory available and the limit that
+// set it when EstimatePeakBytes(p, use) exceeds AvailableMemoryBytes().
 void RequireMemoryFor(const Problem& p, MemoryUse use);
 
 // A MemoryError for a std::bad_alloc that happened while working on `p`, with the estimate.

@@ -47,7 +47,9 @@ fi
 status=0
 base_exe="$base_dir/build-base/poolbench"
 # CLI11 prints the general help for `--help` after an unknown subcommand, so look for ab's own.
-if "$pr_exe" --no-default-plugins ab --help 2>/dev/null | grep -q BASE_EXE; then
+# grep reads it all (no -q): stopping at the first match would end poolbench with SIGPIPE while
+# it still writes, and pipefail would take that for a poolbench without ab.
+if "$pr_exe" --no-default-plugins ab --help 2>/dev/null | grep BASE_EXE >/dev/null; then
   # Base and pull request interleaved, round by round, so drift of the machine hits both.
   "$pr_exe" ab "$base_exe" "$pr_exe" "${ab_args[@]}" --out "$out/compare.json" \
     --markdown "$out/compare.md" >/dev/null || status=$?

@@ -42,7 +42,16 @@ void ExpectPlausible(const std::vector<BandwidthLevel>& levels, int threads) {
   EXPECT_EQ(LevelFor(levels, levels.back().working_set_bytes), &levels.back());
 }
 
-TEST(Bandwidth, MeasuresEveryLevelWithOneThread) {
+// The measurements run OpenMP teams in this process. Their idle pool is ended after each test:
+// the isolation tests fork workers from this process, and a child of a process with a live
+// OpenMP pool inherits the pool's bookkeeping without its threads (the harness itself measures
+// bandwidth in a worker, never in the process that forks).
+class Bandwidth : public ::testing::Test {
+ protected:
+  void TearDown() override { omp_pause_resource_all(omp_pause_hard); }
+};
+
+TEST_F(Bandwidth, MeasuresEveryLevelWithOneThread) {
   std::vector<std::string> announced;
   BandwidthOptions opt;
   opt.seconds_per_level = 0.005;
@@ -65,7 +74,7 @@ cpu_set_t Affinity() {
 }
 #endif
 
-TEST(Bandwidth, MeasuresEveryLevelWithTwoThreads) {
+TEST_F(Bandwidth, MeasuresEveryLevelWithTwoThreads) {
 #ifdef __linux__
   const cpu_set_t before = Affinity();
 #endif
@@ -86,7 +95,7 @@ TEST(Bandwidth, MeasuresEveryLevelWithTwoThreads) {
 #endif
 }
 
-TEST(Bandwidth, PrivateCachesAddUpOverThreads) {
+TEST_F(Bandwidth, PrivateCachesAddUpOverThreads) {
   const auto& caches = benchmark::CPUInfo::Get().caches;
   const auto l1 = std::find_if(caches.begin(), caches.end(), [](const auto& c) {
     return c.level == 1 && (c.type == "Data" || c.type == "Unified");
@@ -106,7 +115,7 @@ TEST(Bandwidth, PrivateCachesAddUpOverThreads) {
   EXPECT_EQ(two[0].working_set_bytes, 2 * one[0].working_set_bytes);
 }
 
-TEST(Bandwidth, RefusesBadOptions) {
+TEST_F(Bandwidth, RefusesBadOptions) {
   BandwidthOptions opt;
   opt.threads = -1;
   EXPECT_THROW(MeasureBandwidth(opt), std::invalid_argument);

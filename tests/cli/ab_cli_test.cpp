@@ -3,12 +3,17 @@
 // errors. Whether an A/A run passes is a property of the machine's noise (measured by
 // scripts/gate_measure.sh), so the tests assert the mechanics, not the verdicts.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "ab/interleave.hpp"
 #include "support/run_cli.hpp"
 
 namespace poolbench {
@@ -55,7 +60,16 @@ class AbCliTest : public ::testing::Test {
                                      dir_.Path("ab.json"),
                                      "--markdown",
                                      dir_.Path("ab.md")};
-    args.insert(args.end(), extra.begin(), extra.end());
+    // An option given in `extra` replaces the one above (CLI11 refuses one given twice).
+    for (size_t i = 0; i < extra.size(); ++i) {
+      const auto given = std::find(args.begin(), args.end(), extra[i]);
+      if (extra[i].starts_with("--") && i + 1 < extra.size() && given != args.end() &&
+          extra[i] != "--problem") {
+        *(given + 1) = extra[++i];
+      } else {
+        args.push_back(extra[i]);
+      }
+    }
     return RunPoolbench(args);
   }
 
@@ -138,6 +152,78 @@ TEST_F(AbCliTest, AFailingBenchProcessStopsWithItsRoundAndLog) {
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.err.find("round 1, new (false) exited with status 1"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir_.Path("ab.json")));
+}
+
+// A side whose reports share no benchmark with the other's compares nothing: refused like
+// compare refuses it, instead of passing with "0 same, 1 added, 14 removed".
+TEST_F(AbCliTest, ABaseThatBenchesSomethingElseIsRefused) {
+  const std::string other = dir_.Path("other.sh");
+  std::ofstream(other) << "#!/bin/sh\nfor a; do out=$a; done\nexec " << POOLBENCH_EXE
+                       << " bench --problem max:fwd:f32:nchw:1x1x6x6:k3x3 --strategy naive_loops"
+                          " --min-time 0.001 --bandwidth-seconds 0 -o \"$out\"\n";
+  fs::permissions(other, fs::perms::owner_all);
+  const CliResult r = RunAb(other, new_, {"--rounds", "2", "--problems-per-process", "0"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(testing::Contains(r.err, "round 1: " + dir_.Path("ab.rounds/round-01-base.json") +
+                                           " and " + dir_.Path("ab.rounds/round-01-new.json") +
+                                           " have no benchmark in common"));
+  EXPECT_FALSE(fs::exists(dir_.Path("ab.json")));
+  EXPECT_FALSE(fs::exists(dir_.Path("ab.md")));
+}
+
+// A side that hangs is stopped at its limit, with whatever it started, instead of hanging the
+// gate for ever.
+TEST_F(AbCliTest, ASideThatHangsIsKilledAtItsTimeLimit) {
+  const std::string hang = dir_.Path("hang.sh");
+  const std::string pid_file = dir_.Path("sleep.pid");
+  std::ofstream(hang) << "#!/bin/sh\nsleep 600 &\necho $! > " << pid_file << "\nwait\n";
+  fs::permissions(hang, fs::perms::owner_all);
+  const auto start = std::chrono::steady_clock::now();
+  const CliResult r = RunAb(hang, new_, {"--process-timeout", "2"});
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(testing::Contains(r.err, "round 1, base (" + hang +
+                                           ") did not finish within 2 s (--process-timeout) and "
+                                           "was killed"));
+  const pid_t sleeper = std::stoi(Slurp(pid_file));
+  EXPECT_NE(::kill(sleeper, 0), 0) << "the hung side's child outlived ab";
+  EXPECT_FALSE(fs::exists(dir_.Path("ab.json")));
+}
+
+// A limit learnt from the other side: ten times what it took, at least a minute, never beyond
+// --process-timeout.
+TEST(AbTimeLimit, IsTenTimesTheOtherSideWithinTheBounds) {
+  ab::Plan plan;
+  plan.process_timeout = 3600;
+  EXPECT_EQ(ab::TimeLimit(plan, -1).seconds, 3600);
+  EXPECT_EQ(ab::TimeLimit(plan, 30).seconds, 300);
+  EXPECT_EQ(ab::TimeLimit(plan, 1).seconds, 60);
+  EXPECT_EQ(ab::TimeLimit(plan, 1000).seconds, 3600);
+  plan.process_timeout = 0;
+  EXPECT_EQ(ab::TimeLimit(plan, -1).seconds, 0);
+  EXPECT_EQ(ab::TimeLimit(plan, 1000).seconds, 10000);
+}
+
+// Options are checked before any round runs: bad values, and outputs that would overwrite each
+// other or what ab runs.
+TEST_F(AbCliTest, BadOptionsAndOutputsAreRefusedBeforeAnyRound) {
+  for (const std::vector<std::string>& extra : {std::vector<std::string>{"--seed", "-1"},
+                                                {"--threads", "1,,2"},
+                                                {"--threads", "2,2"},
+                                                {"--threshold", "nan"},
+                                                {"--problems-per-process", "-1"},
+                                                {"--markdown", dir_.Path("ab.json")},
+                                                {"--out", new_}}) {
+    const CliResult r = RunAb(base_, new_, extra);
+    EXPECT_EQ(r.status, 2) << extra[0] << " " << extra[1] << ":\n" << r.Output();
+    EXPECT_EQ(r.err.find("[round"), std::string::npos) << r.err;
+  }
+  EXPECT_TRUE(testing::Contains(RunAb(base_, new_, {"--markdown", dir_.Path("ab.json")}).err,
+                                "names the same file as --out"));
+  EXPECT_TRUE(testing::Contains(RunAb(base_, new_, {"--seed", "-1"}).err,
+                                "'-1' is out of range: expected an integer in [0, "));
+  EXPECT_FALSE(fs::exists(dir_.Path("ab.rounds")));
+  EXPECT_EQ(Slurp(new_), Slurp(POOLBENCH_EXE));
 }
 
 TEST_F(AbCliTest, OneRoundIsRefused) {

@@ -1,8 +1,11 @@
 // bench's journal through the real executable: a run killed midway (SIGINT, SIGTERM, SIGKILL)
 // leaves a valid partial report or the previous one intact, no temporary file, and a journal
 // from which `bench --resume` finishes the run with exactly the entries of an uninterrupted run.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
@@ -268,6 +271,77 @@ TEST(BenchJournalCli, AnOutputThatIsNotARegularFileIsRefusedBeforeAnyTiming) {
   EXPECT_EQ(r.status, 2);
   EXPECT_TRUE(Contains(r.err, dir.Path("folder") + " is a directory"));
   EXPECT_EQ(dir.Files(), std::vector<std::string>{"folder"});
+}
+
+// A journal path that is a link is refused: writing through it destroyed the file it pointed
+// to, and the run then removed the link.
+TEST(BenchJournalCli, AJournalThatIsALinkIsRefusedAndTheTargetKept) {
+  const testing::TempDir dir("poolbench_journal_cli");
+  const std::string out = dir.Path("r.json");
+  const std::string victim = dir.Write("victim", "precious\n");
+  std::filesystem::create_symlink(victim, out + ".journal");
+  for (bool resume : {false, true}) {
+    const CliResult r = RunPoolbench(
+        BenchArgs(out, resume ? std::vector<std::string>{"--resume"} : std::vector<std::string>{}));
+    EXPECT_EQ(r.status, 2) << r.Output();
+    EXPECT_TRUE(Contains(r.err, out + ".journal: is a symbolic link")) << r.err;
+  }
+  EXPECT_EQ(Slurp(victim), "precious\n");
+  EXPECT_TRUE(std::filesystem::is_symlink(out + ".journal"));
+  EXPECT_FALSE(std::filesystem::exists(out));
+}
+
+// Two runs on one report at once: the second is refused with the first's PID instead of
+// replacing its live journal (which the first then deleted, leaving nothing to resume).
+TEST(BenchJournalCli, ASecondRunOnTheSameReportIsRefusedWithTheFirstsPid) {
+  const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
+  const std::string out = dir.Path("r.json");
+  std::vector<std::string> argv = {POOLBENCH_EXE, "--no-default-plugins"};
+  for (const std::string& a : BenchArgs(out)) argv.push_back(a);
+  std::vector<char*> args;
+  for (std::string& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, logs.Path("out").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, logs.Path("err").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t first = 0;
+  ASSERT_EQ(posix_spawn(&first, args[0], &actions, nullptr, args.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  while (Lines(out + ".journal") < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const std::string journal = Slurp(out + ".journal");
+
+  const CliResult second = RunPoolbench(BenchArgs(out));
+  EXPECT_EQ(second.status, 2) << second.Output();
+  EXPECT_TRUE(Contains(second.err, out +
+                                       ".journal: is in use by another run of poolbench bench "
+                                       "(PID " +
+                                       std::to_string(first) + ")"));
+  EXPECT_EQ(Slurp(out + ".journal").rfind(journal, 0), 0u) << "the live journal was replaced";
+
+  int status = 0;
+  while (::waitpid(first, &status, 0) < 0 && errno == EINTR) {
+  }
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(logs.Path("err"));
+  EXPECT_EQ(Names(report::ReadJson(out, report::Expect::kPoolbench)), UninterruptedNames());
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"});
+}
+
+// A plugin that ignores SIGINT and SIGTERM while loading (as a Python file can at import) gets
+// the harness's handling back: the run still stops gracefully with its partial report.
+TEST(BenchJournalCli, APluginThatIgnoresInterruptsDoesNotTakeAwayTheGracefulStop) {
+  const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
+  const std::string out = dir.Path("r.json");
+  std::vector<std::string> args = {"--plugin", POOLBENCH_TEST_PLUGIN_LOAD_SIGNALS_PLUGIN};
+  for (const std::string& a : BenchArgs(out)) args.push_back(a);
+  const int status = InterruptBench(out, SIGINT, logs, false, args);
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status << "\n" << Slurp(logs.Path("err"));
+  EXPECT_EQ(WEXITSTATUS(status), 130) << Slurp(logs.Path("err"));
+  EXPECT_TRUE(Contains(Slurp(logs.Path("err")), "changed the handling of SIGINT, SIGTERM"));
+  const Json partial = report::ReadJson(out, report::Expect::kPoolbench);
+  EXPECT_TRUE(partial["context"]["incomplete"].is_object());
 }
 
 }  // namespace

@@ -165,5 +165,104 @@ TEST(HostileInputCli, AProblemLargerThanTheMachineIsRefusedBeforeAllocating) {
       "only 1 MiB is available");
 }
 
+// --memory-limit -1 and a 23-digit limit became a limit of 0 bytes (every entry out of memory,
+// --out overwritten); a malformed POOLBENCH_MEMORY_LIMIT was blamed on every strategy. All are
+// refused when the command starts, with exit 2, before any work.
+TEST(HostileInputCli, MalformedMemoryLimitsAreRefusedBeforeAnyWork) {
+  const testing::TempDir dir("poolbench_hostile_cli");
+  const std::string out = dir.Write("r.json", "previous");
+  for (const char* bad : {"-1", "99999999999999999999999", "1.5G", "banana", "4 GB"}) {
+    EXPECT_REFUSED(RunPoolbench(With(kTinyCheck, {"--memory-limit", bad})), "is not a byte count");
+    EXPECT_REFUSED(RunPoolbench({"bench", "--problem", "max:1x1x4x4:k2", "--bandwidth-seconds", "0",
+                                 "--out", out, "--memory-limit", bad}),
+                   "is not a byte count");
+  }
+  for (const std::vector<std::string>& command :
+       {kTinyCheck, std::vector<std::string>{"bench", "--problem", "max:1x1x4x4:k2",
+                                             "--bandwidth-seconds", "0", "--out", out}}) {
+    const CliResult r = RunPoolbench(command, {{"POOLBENCH_MEMORY_LIMIT", "banana"}});
+    EXPECT_EQ(r.status, 2) << r.Output();
+    EXPECT_TRUE(Contains(r.err, "POOLBENCH_MEMORY_LIMIT='banana' is not a byte count"));
+    EXPECT_FALSE(Contains(r.Output(), "THREW")) << r.Output();
+  }
+  EXPECT_EQ(testing::Slurp(out), "previous");
+  EXPECT_EQ(RunPoolbench(With(kTinyCheck, {"--memory-limit", "4G"})).status, 0);
+  EXPECT_EQ(RunPoolbench(With(kTinyCheck, {"--memory-limit", "0"})).status, 0);
+}
+
+// The refusal names the limit that was the cause: --memory-limit, not MemAvailable or RLIMIT_AS.
+TEST(HostileInputCli, AProblemRefusedForMemoryNamesTheLimitThatCausedIt) {
+  const CliResult r =
+      RunPoolbench({"check", "--problem", "max:fwd:f32:nchw:1x1x2048x2048:k2", "--strategy",
+                    "reshape_blocks", "--as-written", "--memory-limit", "8M", "-q"});
+  EXPECT_EQ(r.status, 1) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "is available (the worker's memory limit, --memory-limit)"))
+      << r.Output();
+}
+
+// --threads 1,,2 was read as 1,2 (CLI11 drops empty items); a thread count given twice would
+// time the same benchmark twice.
+TEST(HostileInputCli, ThreadListsWithEmptyOrRepeatedItemsAreRefused) {
+  const testing::TempDir dir("poolbench_hostile_cli");
+  for (const auto& [threads, phrase] :
+       std::vector<std::pair<std::string, std::string>>{{"1,,2", "has an empty item"},
+                                                        {",1", "has an empty item"},
+                                                        {"1,", "has an empty item"},
+                                                        {"2,2", "2 is given twice"},
+                                                        {"1,x", "'x' is not an integer"},
+                                                        {"1,0", "'0' is out of range"}}) {
+    EXPECT_REFUSED(RunPoolbench({"bench", "--problem", "max:1x1x4x4:k2", "--threads", threads,
+                                 "--out", dir.Path("r.json")}),
+                   phrase);
+  }
+  EXPECT_TRUE(dir.Files().empty());
+}
+
+// std::regex recursed once per character or nesting level and overflowed the stack (SIGSEGV) on
+// an 80,000-character pattern or 30,000 nested parentheses; RE2 refuses what it cannot take.
+TEST(HostileInputCli, HugeOrDeeplyNestedPatternsAreRefusedNotACrash) {
+  const std::string deep = std::string(30000, '(') + "a" + std::string(30000, ')');
+  const std::string alternatives = [] {
+    std::string p;
+    for (int i = 0; i < 20000; ++i) p += "ab|";
+    return p + "naive_loops";
+  }();
+  for (const std::string& pattern : {deep, std::string(80000, 'a'), alternatives}) {
+    const CliResult r =
+        RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "-q", "--strategy", pattern});
+    if (r.status == 0) continue;  // valid, and it matched (the nested one matches every "a")
+    EXPECT_EQ(r.status, 2) << r.Output().substr(0, 2000);
+    EXPECT_TRUE(Contains(r.err, "--strategy")) << r.err.substr(0, 2000);
+  }
+  // One RE2 cannot compile within its memory budget: 88,000 characters of repeated classes.
+  std::string large;
+  for (int i = 0; i < 8000; ++i) large += "[a-z]{1000}";
+  EXPECT_REFUSED(RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "--strategy", large}),
+                 "(88000 characters) is not a valid regex: pattern too large");
+  // The expressions people write keep working.
+  EXPECT_EQ(RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "-q", "--strategy",
+                          "^(lookup_table|reshape_blocks)$"})
+                .status,
+            0);
+  EXPECT_REFUSED(RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "--strategy", "(?=x)"}),
+                 "is not a valid regex");
+  // history --filter goes through the same matcher.
+  EXPECT_REFUSED(
+      RunPoolbench({"history", "show", "--db", "/nonexistent.sqlite", "--filter", large}),
+      "--filter");
+}
+
+// A NUL byte in a file's text ended the message that quoted it (what() is a C string): it is
+// shown escaped, and the reason after it is there.
+TEST(HostileInputCli, ANulByteDoesNotCutTheMessageShort) {
+  const testing::TempDir dir("poolbench_hostile_cli");
+  const std::string suite =
+      dir.Write("nul.txt", std::string("max:fwd:f32:nchw:1x1x4x4:k2\nmax:fw\0d:f32\n", 41));
+  const CliResult r = RunPoolbench({"check", "--suite", suite, "-q"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.err, suite + ":2: bad descriptor 'max:fw\\x00d:f32': ")) << r.err;
+  EXPECT_EQ(r.err.find('\0'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace poolbench

@@ -4,8 +4,10 @@
 // the problem named and a repro line that loads the plugin; every healthy result must be there
 // and the run must exit 1. Also the exit status of runs that checked or timed nothing.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -69,6 +71,23 @@ const Fault kFaults[] = {
     {"faulty_oom", POOLBENCH_TEST_PLUGIN_FAULTY_OOM_PLUGIN, "OUT OF MEMORY", "out_of_memory",
      "ran out of memory"},
     {"faulty_wrong", POOLBENCH_TEST_PLUGIN_FAULTY_WRONG_PLUGIN, "FAIL", "FAIL", "elements differ"},
+    // Right answers, then a fault that used to pin verdicts on the strategies after them: a
+    // forked child answering for the next entry, a thread spinning on or writing late, a
+    // grandchild outside the worker's group that outlived the timeout.
+    {"faulty_fork", POOLBENCH_TEST_PLUGIN_FAULTY_FORK_PLUGIN, "CRASHED", "crashed",
+     "forked a child (PID "},
+    // (A thread or process per run of the kernel: check runs it once per input flavour, bench
+    // many times.)
+    {"faulty_spinner", POOLBENCH_TEST_PLUGIN_FAULTY_THREAD_PLUGIN, "CRASHED", "crashed",
+     "running after it returned (a strategy's threads must end with its kernel)"},
+    {"faulty_late_writer", POOLBENCH_TEST_PLUGIN_FAULTY_THREAD_PLUGIN, "CRASHED", "crashed",
+     "running after it returned (a strategy's threads must end with its kernel)"},
+    {"faulty_setsid", POOLBENCH_TEST_PLUGIN_FAULTY_SETSID_PLUGIN, "CRASHED", "crashed",
+     "forked a child (PID "},
+    {"faulty_spawn", POOLBENCH_TEST_PLUGIN_FAULTY_SETSID_PLUGIN, "CRASHED", "crashed",
+     "running after it returned (killed)"},
+    {"faulty_spawn_hang", POOLBENCH_TEST_PLUGIN_FAULTY_SETSID_PLUGIN, "TIMED OUT", "timed_out",
+     "did not finish within " POOLBENCH_TEST_TIMEOUT " s"},
 };
 
 // Short limits keep the test quick: the endless loop is killed after POOLBENCH_TEST_TIMEOUT
@@ -105,10 +124,13 @@ std::map<std::string, std::string> SummaryLines(const std::string& out) {
   std::istringstream in(out.substr(out.find("Summary over")));
   for (std::string line; std::getline(in, line);) {
     if (line.find(" pass, ") == std::string::npos) continue;
+    // Words only: the column's width depends on the longest strategy name of the run.
     std::istringstream words(line);
-    std::string name;
+    std::string name, normal;
     words >> name;
-    lines[name] = line;
+    normal = name;
+    for (std::string w; words >> w;) normal += " " + w;
+    lines[name] = normal;
   }
   return lines;
 }
@@ -163,7 +185,7 @@ TEST_P(FaultyPlugin, CheckNamesTheCulpritAndChecksEveryOtherStrategy) {
     ASSERT_TRUE(lines.count(name)) << name << " is missing from:\n" << r.out;
     EXPECT_EQ(lines.at(name), line);
   }
-  EXPECT_TRUE(Contains(lines.at(f.strategy), "0 pass, 1 FAIL"));
+  EXPECT_TRUE(Contains(lines.at(f.strategy), " 0 pass, 1 FAIL"));
 }
 
 TEST_P(FaultyPlugin, BenchReportsTheCulpritAndTimesEveryOtherStrategy) {
@@ -210,6 +232,30 @@ TEST_P(FaultyPlugin, BenchReportsTheCulpritAndTimesEveryOtherStrategy) {
 
 INSTANTIATE_TEST_SUITE_P(Faults, FaultyPlugin, ::testing::ValuesIn(kFaults),
                          [](const auto& info) { return std::string(info.param.strategy); });
+
+// A grandchild that left the worker's process group and session neither keeps the run waiting
+// (it holds the worker's pipe open) nor outlives it, whether its strategy returned or hung.
+TEST(Isolation, GrandchildrenOutsideTheWorkersGroupAreKilled) {
+  TempDir dir("pb_isolation_setsid");
+  const std::string pids = dir.Path("pids");
+  const auto start = std::chrono::steady_clock::now();
+  const CliResult r = RunPoolbench(CheckArgs(POOLBENCH_TEST_PLUGIN_FAULTY_SETSID_PLUGIN),
+                                   {{"POOLBENCH_TEST_PID_FILE", pids}});
+  EXPECT_EQ(r.status, 1) << r.Output();
+  // The grandchildren sleep 60 s; the run waits for neither.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(45));
+  for (const char* strategy : {"faulty_setsid", "faulty_spawn", "faulty_spawn_hang"}) {
+    EXPECT_TRUE(Contains(r.out, strategy + (" on " + std::string(kFaultyProblem))));
+  }
+  // The spawned ones always record their PIDs; the forked one may be killed before it does.
+  std::istringstream in(testing::Slurp(pids));
+  int killed = 0;
+  for (pid_t pid = 0; in >> pid;) {
+    EXPECT_NE(::kill(pid, 0), 0) << "grandchild " << pid << " outlived the run";
+    ++killed;
+  }
+  EXPECT_GE(killed, 2);
+}
 
 TEST(Isolation, AReportWithACrashMergesWithAnotherShard) {
   TempDir dir("pb_isolation_merge");

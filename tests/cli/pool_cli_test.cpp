@@ -214,7 +214,7 @@ TEST_F(PoolCliTest, RefusesBadOptions) {
   EXPECT_REFUSED(pool({"--kernel", "2", "--op", "avg", "--divisor", "0", "--out", "@v.npy"}),
                  "divisor_override must be > 0");
   EXPECT_REFUSED(pool({"--kernel", "2", "--out", "@v.npy", "--indices", "@v.npy"}),
-                 "--out and --indices name the same file");
+                 "--indices '" + Path("v.npy") + "' names the same file as --out");
   EXPECT_REFUSED(pool({"--kernel", "2"}), "--out");
   EXPECT_EQ(Outputs({"in.npy"}), std::vector<std::string>{});
 }
@@ -283,6 +283,42 @@ TEST_F(PoolCliTest, RefusesToReplaceADevice) {
   EXPECT_REFUSED(Pool("in.npy", {"--kernel", "2", "--out", "/dev/null"}),
                  "/dev/null is a character device");
   EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
+}  // namespace
+}  // namespace poolbench
+
+namespace poolbench {
+namespace {
+
+// pool runs its strategy in a worker like check: a strategy that crashes, hangs or exits is
+// named with its plugin and verdict, the command exits 1, and no file is written (it used to
+// exit 0 with no file for an exiting strategy).
+TEST_F(PoolCliTest, AFaultyStrategyIsNamedAndWritesNothing) {
+  Write<float>("in.npy", {4, 4}, std::vector<float>(16, 1.0f));
+  struct Case {
+    const char* plugin;
+    const char* strategy;
+    const char* message;
+  };
+  for (const Case& c : {Case{POOLBENCH_TEST_PLUGIN_FAULTY_SEGFAULT_PLUGIN, "faulty_segfault",
+                             "CRASHED: crashed with SIGSEGV"},
+                        Case{POOLBENCH_TEST_PLUGIN_FAULTY_EXIT_PLUGIN, "faulty_exit",
+                             "EXITED: the process exited with status 0"},
+                        Case{POOLBENCH_TEST_PLUGIN_FAULTY_LOOP_PLUGIN, "faulty_loop",
+                             "TIMED OUT: timed out: did not finish within 1 s"},
+                        Case{POOLBENCH_TEST_PLUGIN_FAULTY_SUPPORTS_PLUGIN, "faulty_supports_throw",
+                             "THREW: threw: support table not initialised"}}) {
+    const CliResult r = testing::RunPoolbench({"--plugin", c.plugin, "pool", Path("in.npy"),
+                                               "--kernel", "2", "--strategy", c.strategy, "--out",
+                                               Path("out.npy"), "--timeout", "1"});
+    EXPECT_EQ(r.status, 1) << r.Output();
+    EXPECT_TRUE(testing::Contains(r.err, std::string("poolbench: error: strategy '") + c.strategy +
+                                             "' (plugin '" + c.plugin +
+                                             "') on max:fwd:f32:nchw:1x1x4x4:k2x2: " + c.message));
+    EXPECT_TRUE(testing::Contains(r.err, "no file was written"));
+    EXPECT_EQ(Outputs({"in.npy"}), std::vector<std::string>{}) << c.strategy;
+  }
 }
 
 }  // namespace

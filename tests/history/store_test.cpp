@@ -1,8 +1,11 @@
 #include "history/store.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 
@@ -232,6 +235,95 @@ TEST(HistoryStore, ReadingNeedsAnExistingNonEmptyHistory) {
   EXPECT_FALSE(std::filesystem::exists(dir.Path("none.sqlite")));
   const std::string empty = dir.Write("empty.sqlite", "");
   EXPECT_TRUE(Contains(Message([&] { Store store(empty, Store::Mode::kRead); }), "is empty"));
+}
+
+// Several processes creating one new history at once: each one's schema is made in one
+// transaction after looking again inside it, so every one of them adds its commit.
+TEST(HistoryStore, ConcurrentCreatorsOfOneNewHistoryAllSucceed) {
+  TempDir dir("history_store");
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const std::string db = dir.Path("h" + std::to_string(attempt) + ".sqlite");
+    std::vector<pid_t> children;
+    for (int i = 0; i < 3; ++i) {
+      const pid_t pid = fork();
+      if (pid == 0) {
+        try {
+          Store store(db, Store::Mode::kCreate);
+          store.Add(M(TwoBenchmarks()), {"c" + std::to_string(i), "2026-11-01", "main"}, false);
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "creator %d: %s\n", i, e.what());
+          _exit(1);
+        }
+        _exit(0);
+      }
+      children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+      int status = 0;
+      waitpid(pid, &status, 0);
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "attempt " << attempt;
+    }
+    EXPECT_EQ(Store(db, Store::Mode::kRead).Runs().size(), 3u);
+  }
+}
+
+// A history another process holds locked is in use, not damaged: the message says so, rather
+// than "not a poolbench history" (which invites deleting a good file).
+TEST(HistoryStore, ADatabaseLockedByAnotherProcessIsReportedAsLocked) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("h.sqlite");
+  {
+    Store store(db, Store::Mode::kCreate);
+    store.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main"}, false);
+  }
+  Database holder(db, false);
+  holder.Execute("BEGIN EXCLUSIVE");
+  for (Store::Mode mode : {Store::Mode::kCreate, Store::Mode::kRead}) {
+    const std::string m = Message([&] { Store store(db, mode); });
+    EXPECT_TRUE(Contains(m, db + " is locked by another process")) << m;
+    EXPECT_FALSE(Contains(m, "not a poolbench history")) << m;
+  }
+  holder.Execute("ROLLBACK");
+  EXPECT_EQ(Store(db, Store::Mode::kRead).Runs().size(), 1u);
+}
+
+// Values of the wrong type or out of range (SQLite stores any type in any column, and reads text
+// as 0 where a number is asked for) are refused naming the table, row and column.
+TEST(HistoryStore, ValuesPoolbenchNeverWritesAreRefusedNotMisread) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("h.sqlite");
+  {
+    Store store(db, Store::Mode::kCreate);
+    store.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main"}, false);
+  }
+  const auto refused = [&](const std::string& sql, const std::string& phrase) {
+    const std::string copy = dir.Path("copy.sqlite");
+    std::filesystem::copy_file(db, copy, std::filesystem::copy_options::overwrite_existing);
+    Database(copy, false).Execute(sql);
+    const std::string m = Message([&] {
+      Store store(copy, Store::Mode::kRead);
+      store.Runs();
+      store.Load();
+    });
+    EXPECT_TRUE(Contains(m, copy + " is damaged or was not written by poolbench: " + phrase))
+        << sql;
+  };
+  refused("UPDATE results SET time_ns = 'fast' WHERE time_ns IS NOT NULL",
+          "results row 1, column time_ns: text where a number belongs (the row holds 'fast')");
+  refused("UPDATE results SET time_ns = -5 WHERE time_ns IS NOT NULL",
+          "results row 1, column time_ns: -5, not a number in (0, 1e+18]");
+  refused("UPDATE results SET threads = 'many'",
+          "results row 1, column threads: text where an integer belongs");
+  refused("UPDATE results SET threads = 0", "results row 1, column threads: 0, outside [1, ");
+  refused("UPDATE results SET wrong = 7", "results row 1, column wrong: 7, outside [0, 1]");
+  refused("UPDATE results SET name = x'00ff' WHERE id = 1",
+          "results row 1, column name: a blob where text belongs");
+  refused("UPDATE samples SET time_ns = 'NaN'", "samples row 1, column time_ns: text");
+  refused("UPDATE runs SET date = 'yesterday'", "runs row 1, column date: 'yesterday', not a date");
+  refused("UPDATE runs SET commit_sha = ''", "runs row 1, column commit_sha: empty");
+  Database(db, false).Execute("INSERT INTO schema_version VALUES (1)");
+  EXPECT_TRUE(Contains(Message([&] { Store store(db, Store::Mode::kRead); }),
+                       "has more than one schema version"));
 }
 
 TEST(HistoryDates, AreNormalisedToUtc) {

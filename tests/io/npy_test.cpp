@@ -264,14 +264,16 @@ TEST_F(NpyTest, UncommittedPendingFilesLeaveNothingBehind) {
   const std::vector<int64_t> shape = {2};
   WriteNpy(Path("keep.npy"), shape, v);
   {
-    PendingFile a = StageNpy(Path("new.npy"), shape, v);
-    PendingFile b = StageNpy(Path("keep.npy"), std::vector<int64_t>{1}, v);
+    PendingFile a(Path("new.npy")), b(Path("keep.npy"));
+    a.Write(EncodeNpy(std::span<const int64_t>(shape), v));
+    b.Write(EncodeNpy(std::span<const int64_t>(std::vector<int64_t>{1}), v));
     EXPECT_EQ(Files().size(), 3u);  // keep.npy and two temporary files
   }
   EXPECT_EQ(Files(), std::vector<std::string>{"keep.npy"});
   EXPECT_EQ(ReadNpy(Path("keep.npy")).shape, shape);  // untouched
 
-  PendingFile c = StageNpy(Path("new.npy"), shape, v);
+  PendingFile c(Path("new.npy"));
+  c.Write(EncodeNpy(std::span<const int64_t>(shape), v));
   EXPECT_FALSE(fs::exists(Path("new.npy")));
   c.Commit();
   EXPECT_EQ(ReadNpy(Path("new.npy")).shape, shape);

@@ -3,19 +3,33 @@
 // still run in a fresh worker.
 #include "isolate/worker.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <new>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "isolate/fault_reporter.hpp"
+#include "isolate/leftovers.hpp"
 #include "run/guarded_buffer.hpp"
+
+extern char** environ;
 
 namespace poolbench::isolate {
 namespace {
@@ -36,7 +50,7 @@ std::vector<Outcome> RunAll(size_t count, const Task& task, Options opt = {}) {
 }
 
 // Task 1 misbehaves with `fault`; tasks 0 and 2 return their index.
-std::vector<Outcome> WithFaultAtOne(void (*fault)(), Options opt = {}) {
+std::vector<Outcome> WithFaultAtOne(const std::function<void()>& fault, Options opt = {}) {
   return RunAll(
       3,
       [fault](size_t i) {
@@ -184,6 +198,159 @@ TEST(RunTasks, AWriteIntoAReadOnlyInputNamesTheOffset) {
   EXPECT_EQ(o[0].fault, Fault::kCrashed);
   EXPECT_NE(o[0].message.find("wrote into the input at offset 40"), std::string::npos)
       << o[0].message;
+}
+
+// A task that forks: the child returns into the worker like its parent and sends a result of its
+// own. The task fails, saying so, and the task after it gets its own result, not the child's.
+TEST(RunTasks, AForkedChildThatWritesFailsItsTaskAndShiftsNothing) {
+  const auto o = WithFaultAtOne([] { fork(); });
+  ExpectNeighboursRan(o);
+  EXPECT_EQ(o[1].fault, Fault::kCrashed);
+  EXPECT_NE(o[1].message.find("forked a child (PID "), std::string::npos) << o[1].message;
+  EXPECT_NE(o[1].message.find("that wrote to the harness"), std::string::npos) << o[1].message;
+}
+
+// The descriptors this process has open.
+std::set<int> OpenDescriptors() {
+  std::set<int> fds;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    fds.insert(std::stoi(e.path().filename().string()));
+  }
+  return fds;
+}
+
+// Bytes a task writes to the worker's pipe itself are not taken for a frame.
+TEST(RunTasks, BytesWrittenToThePipeFailTheTaskThatWroteThem) {
+  // The worker's pipe is the descriptor it has beyond those of the test process.
+  const std::set<int> before = OpenDescriptors();
+  const auto o = WithFaultAtOne([&before] {
+    for (int fd : OpenDescriptors()) {
+      if (before.contains(fd) || (fcntl(fd, F_GETFL) & O_ACCMODE) != O_WRONLY) continue;
+      [[maybe_unused]] const ssize_t n = write(fd, "garbage!", 8);
+    }
+  });
+  ExpectNeighboursRan(o);
+  EXPECT_EQ(o[1].fault, Fault::kCrashed);
+  EXPECT_NE(o[1].message.find("wrote to the harness's pipe"), std::string::npos) << o[1].message;
+}
+
+// A thread left running after a task fails it, and the next task runs in a fresh worker (its
+// thread count is that of a new process).
+TEST(RunTasks, AThreadLeftRunningFailsItsTask) {
+  const auto o = RunAll(3, [](size_t i) {
+    if (i == 1) {
+      std::thread([] {
+        for (volatile bool forever = true; forever;) {
+        }
+      }).detach();
+    }
+    return std::to_string(ThreadCount());
+  });
+  EXPECT_EQ(o[0].result, "1");
+  EXPECT_EQ(o[1].fault, Fault::kCrashed);
+  EXPECT_NE(o[1].message.find("left 1 thread running after it returned"), std::string::npos)
+      << o[1].message;
+  EXPECT_EQ(o[2].fault, Fault::kNone);
+  EXPECT_EQ(o[2].result, "1");
+}
+
+// OpenMP's idle pool is not a thread left behind: the worker stops it after each task.
+TEST(RunTasks, OpenMpsIdlePoolIsNotALeftover) {
+  const auto o = RunAll(2, [](size_t) {
+    std::atomic<int> ran{0};
+#pragma omp parallel num_threads(2)
+    ran.fetch_add(1);
+    return std::to_string(ran.load());
+  });
+  EXPECT_EQ(o[0].fault, Fault::kNone) << o[0].message;
+  EXPECT_EQ(o[1].fault, Fault::kNone) << o[1].message;
+}
+
+// Starts `setsid sleep 30` through a shell that exits at once: a grandchild in a session of its
+// own, out of the worker's process group. Returns its PID.
+pid_t StartGrandchild() {
+  char pattern[] = "/tmp/poolbench_worker_test_XXXXXX";
+  const int fd = mkstemp(pattern);
+  close(fd);
+  const std::string command = std::string("setsid sleep 30 & echo $! > ") + pattern;
+  const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
+  pid_t sh = 0;
+  if (posix_spawnp(&sh, "sh", nullptr, nullptr, const_cast<char**>(argv), environ) != 0) return 0;
+  waitpid(sh, nullptr, 0);
+  std::ifstream in(pattern);
+  pid_t pid = 0;
+  in >> pid;
+  unlink(pattern);
+  return pid;
+}
+
+// A process a task leaves running (here a grandchild outside the worker's group and session) is
+// killed when the task returns, which fails the task, instead of outliving it.
+TEST(RunTasks, AProcessLeftRunningIsKilledAndFailsItsTask) {
+  const std::string pid_file = std::filesystem::temp_directory_path() / "pb_left_process";
+  const auto o = WithFaultAtOne([&] { std::ofstream(pid_file) << StartGrandchild(); });
+  ExpectNeighboursRan(o);
+  EXPECT_EQ(o[1].fault, Fault::kCrashed);
+  EXPECT_NE(o[1].message.find("left 1 process running after it returned (killed)"),
+            std::string::npos)
+      << o[1].message;
+  pid_t grandchild = 0;
+  std::ifstream(pid_file) >> grandchild;
+  std::filesystem::remove(pid_file);
+  ASSERT_GT(grandchild, 0);
+  EXPECT_NE(kill(grandchild, 0), 0) << "the grandchild is still running";
+}
+
+// A forked child is caught at once, even one that leaves the worker's group, and everything it
+// started is killed with the worker.
+TEST(RunTasks, AForkedGrandchildInASessionOfItsOwnIsKilled) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto o = WithFaultAtOne([] {
+    if (fork() == 0) {
+      setsid();
+      sleep(30);
+      _exit(0);
+    }
+    sleep(30);
+  });
+  ExpectNeighboursRan(o);
+  EXPECT_EQ(o[1].fault, Fault::kCrashed);
+  EXPECT_NE(o[1].message.find("forked a child"), std::string::npos) << o[1].message;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  EXPECT_TRUE(Children().empty()) << "a child outlived its worker";
+}
+
+// At a deadline the whole tree goes: the worker's process group, and (the harness being the
+// reaper of their orphans) whatever left the group.
+TEST(RunTasks, ATimeoutKillsWhatTheTaskStartedEvenOutsideItsGroup) {
+  const std::string pid_file = std::filesystem::temp_directory_path() / "pb_timeout_process";
+  Options opt;
+  opt.timeout_seconds = 0.5;
+  const auto o = WithFaultAtOne(
+      [&] {
+        std::ofstream(pid_file) << StartGrandchild();
+        for (volatile bool forever = true; forever;) {
+        }
+      },
+      opt);
+  ExpectNeighboursRan(o);
+  EXPECT_EQ(o[1].fault, Fault::kTimedOut);
+  pid_t grandchild = 0;
+  std::ifstream(pid_file) >> grandchild;
+  std::filesystem::remove(pid_file);
+  ASSERT_GT(grandchild, 0);
+  EXPECT_NE(kill(grandchild, 0), 0) << "the grandchild outlived the timeout";
+}
+
+// The harness kills only at a deadline; a SIGKILL from elsewhere is not the OOM killer's unless
+// the kernel counted one.
+TEST(RunTasks, ASigkillFromOutsideIsNotCalledOutOfMemory) {
+  const auto o = WithFaultAtOne([] { kill(getpid(), SIGKILL); });
+  ExpectNeighboursRan(o);
+  EXPECT_EQ(o[1].signal, "SIGKILL");
+  EXPECT_EQ(o[1].fault, Fault::kCrashed) << o[1].message;
+  EXPECT_NE(o[1].message.find("killed by SIGKILL from outside poolbench"), std::string::npos)
+      << o[1].message;
 }
 
 TEST(DescribeFault, NamesAddressesOutsideEveryBuffer) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "poolbench/plugin.hpp"
+#include "poolbench/window.hpp"
 
 namespace poolbench::testing {
 
@@ -30,5 +31,24 @@ class FaultyStrategy : public Strategy {
 
 // Bytes of the problem's output.
 inline int64_t OutputBytes(const Problem& p) { return OutputElements(p) * 4; }
+
+// Writes to an unmapped address near null: a SIGSEGV. Not null itself, since
+// UndefinedBehaviorSanitizer stops a null store before it faults.
+inline void WriteNearNull() {
+  volatile std::uintptr_t unmapped = 64;
+  *reinterpret_cast<volatile int*>(unmapped) = 1;
+}
+
+// The right answer, for the strategies whose fault comes after doing their work (a child
+// process, a thread left running): their result would pass on its own.
+inline void PoolCorrectly(const Problem& p, const Buffers& b) {
+  const WindowGrid grid(p);
+  const auto* src = static_cast<const float*>(b.src);
+  auto* dst = static_cast<float*>(b.dst);
+  for (int64_t oy = 0; oy < grid.oh(); ++oy) {
+    for (int64_t ox = 0; ox < grid.ow(); ++ox)
+      dst[oy * grid.ow() + ox] = src[grid.ArgMax(src, oy, ox)];
+  }
+}
 
 }  // namespace poolbench::testing

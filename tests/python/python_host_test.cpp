@@ -108,7 +108,9 @@ TEST_F(PythonHostTest, ContractBreachesAreFailedEntriesWithTheTraceback) {
   EXPECT_TRUE(Contains(out, "prepare() raised an exception"));
   EXPECT_TRUE(Contains(out, "ZeroDivisionError"));
   EXPECT_TRUE(Contains(out, "ValueError: assignment destination is read-only"));
-  EXPECT_TRUE(Contains(out, "6 check(s) FAILED"));
+  // A NUL in the message is shown, not the end of it.
+  EXPECT_TRUE(Contains(out, "ValueError: before\\x00after the NUL"));
+  EXPECT_TRUE(Contains(out, "7 check(s) FAILED"));
 }
 
 TEST_F(PythonHostTest, BenchReportsAFailingPythonStrategyAsAnErrorEntry) {
@@ -205,6 +207,63 @@ TEST_F(PythonHostTest, ZeroPaddedLookupTableIsRejectedOnAllNegativeInputs) {
   const CliResult edge = RunPoolbench({"--plugin", file, "check", "--suite", "edge", "-q"});
   EXPECT_EQ(edge.status, 1) << edge.Output();
   EXPECT_TRUE(Contains(edge.Output(), "numpy_lookup_zero_pad"));
+}
+
+// os.fork() in a strategy: the child answered for the next entry, so that the JSON said simd
+// was "skipped: is the reference" and naive_loops "pass", exit 0. The forking strategy fails,
+// and every other strategy's verdict is its own.
+TEST_F(PythonHostTest, AStrategyThatForksFailsAndShiftsNothing) {
+  const std::string json = dir_.Path("checks.json");
+  const CliResult r =
+      RunPoolbench({"--plugin", kFiles + "forks.py", "check", "--suite", "seeds", "--strategy",
+                    "^(naive_loops|lookup_table|py_forks)$", "-q", "--json", json});
+  EXPECT_EQ(r.status, 1) << r.Output();
+  EXPECT_TRUE(Contains(r.out,
+                       "py_forks on max:fwd:f32:nchw:1x1x4x4:k2x2 (seed 1): CRASHED: "
+                       "forked a child (PID "));
+  const auto checks = nlohmann::json::parse(testing::Slurp(json)).at("checks");
+  int forked = 0;
+  for (const auto& c : checks) {
+    const std::string strategy = c.at("strategy"), verdict = c.at("verdict");
+    if (strategy == "py_forks" && verdict != "skipped") {
+      ++forked;
+      EXPECT_EQ(verdict, "crashed") << c.dump();
+    }
+    if (strategy == "lookup_table") {
+      EXPECT_NE(verdict, "crashed") << c.dump();
+    }
+    if (strategy == "naive_loops") {
+      EXPECT_EQ(verdict, "skipped") << c.dump();
+      EXPECT_TRUE(Contains(c.at("message"), "is the reference")) << c.dump();
+    }
+  }
+  EXPECT_GT(forked, 0);
+}
+
+// os._exit(0) at import ended poolbench with status 0 and no output; a file that loops at import
+// hung it. Both are refused naming the file, exit 2.
+TEST_F(PythonHostTest, AFileThatExitsOrHangsAtImportIsRefusedNamingIt) {
+  const std::string exits = kFiles + "load_faults/exits_at_import.py";
+  CliResult r = RunPoolbench({"--plugin", exits, "check", "--suite", "seeds", "-q"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.err, "plugin '" + exits +
+                                  "': ended the process with status 0 while "
+                                  "loading"));
+  const std::string loops = kFiles + "load_faults/loops_at_import.py";
+  r = RunPoolbench({"--plugin", loops, "list"}, {{"POOLBENCH_LOAD_TIMEOUT", "3"}});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.err, "plugin '" + loops + "': did not finish loading within 3 s"));
+}
+
+// signal.signal(SIGINT, SIG_IGN) at import took bench's graceful interrupt away: poolbench puts
+// its own handling back and says so.
+TEST_F(PythonHostTest, AFileThatIgnoresInterruptsGetsTheHarnesssHandlingBack) {
+  const std::string file = kFiles + "load_faults/ignores_interrupts.py";
+  const CliResult r = RunPoolbench({"--plugin", file, "list", "--suite", "seeds"});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.err, "plugin '" + file +
+                                  "' changed the handling of SIGINT, SIGTERM "
+                                  "while loading; poolbench put its own back"));
 }
 
 // Not skipped: without the host (here, a host path that does not exist) a .py plugin is a clear

@@ -4,7 +4,10 @@
 #include "report/journal.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -33,7 +36,12 @@ Json Record(const std::string& strategy) {
   r.name = ResultName(strategy, kDescriptor, 1);
   r.op = "max", r.direction = "fwd", r.dtype = "f32", r.layout = "nchw";
   r.bytes_moved = 80;
-  r.samples = {{10, 10, 100}, {12, 12, 100}};
+  for (const double ns : {10.0, 12.0}) {
+    report::Sample sample;
+    sample.real_ns = sample.cpu_ns = ns;
+    sample.iterations = 100;
+    r.samples.push_back(sample);
+  }
   return {{"benchmarks", EntriesOf(r, 0)}};
 }
 
@@ -90,7 +98,13 @@ TEST(Journal, ACutShortLastLineIsDroppedAndCutOffWhenContinued) {
   EXPECT_EQ(j.valid_bytes, whole);
   EXPECT_EQ(j.run->results.size(), 2u);
 
-  JournalWriter::Continue(path, j).Append(Record("c"));
+  {
+    JournalContents resumed;
+    JournalWriter writer = JournalWriter::Resume(path, resumed);
+    EXPECT_TRUE(resumed.dropped_tail);
+    writer.Continue(resumed);
+    writer.Append(Record("c"));
+  }
   j = ReadJournal(path);
   EXPECT_FALSE(j.dropped_tail);
   ASSERT_EQ(j.run->results.size(), 3u);
@@ -141,6 +155,95 @@ TEST(Journal, ACorruptedJournalIsRefusedNamingTheLine) {
       "{\"skipped\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
   ExpectRefused(header + context + deep + "\n", "3: nested deeper than 64 levels");
   ExpectRefused(header + context + std::string(100000, '['), "3: nested deeper than 64 levels");
+}
+
+// A journal is one run's: while a writer holds it, another run is refused with the holder's PID,
+// whether it starts afresh or resumes; once the writer is gone, the journal is free again.
+TEST(Journal, ASecondWriterIsRefusedWithTheHoldersPid) {
+  const testing::TempDir dir("poolbench_journal_test");
+  const std::string path = WriteJournal(dir);
+  const std::string before = testing::Slurp(path);
+  {
+    JournalContents contents;
+    JournalWriter holder = JournalWriter::Resume(path, contents);
+    const std::string pid = "(PID " + std::to_string(getpid()) + ")";
+    try {
+      JournalWriter::Create(path, kSettings);
+      ADD_FAILURE() << "a second writer was let in";
+    } catch (const JournalError& e) {
+      EXPECT_TRUE(testing::Contains(e.what(), path + ": is in use by another run"));
+      EXPECT_TRUE(testing::Contains(e.what(), pid));
+    }
+    try {
+      JournalContents again;
+      JournalWriter::Resume(path, again);
+      ADD_FAILURE() << "a second writer was let in";
+    } catch (const JournalError& e) {
+      EXPECT_TRUE(testing::Contains(e.what(), pid));
+    }
+    EXPECT_EQ(testing::Slurp(path), before) << "a refused writer changes nothing";
+  }
+  JournalWriter::Create(path, kSettings);
+}
+
+// A run that finishes removes its own journal only: one that another run has put at the path
+// since stays.
+TEST(Journal, RemoveDeletesOnlyTheWritersOwnFile) {
+  const testing::TempDir dir("poolbench_journal_test");
+  const std::string path = dir.Path("j");
+  JournalWriter first = JournalWriter::Create(path, kSettings);
+  std::filesystem::rename(path, dir.Path("moved"));
+  dir.Write("j", "someone else's");
+  first.Remove();
+  EXPECT_EQ(testing::Slurp(path), "someone else's");
+}
+
+// A journal is never written through a link or into a file shared with another name, and
+// nothing but a regular file is read as one (a FIFO would hang the run).
+TEST(Journal, LinksHardLinksAndSpecialFilesAreRefused) {
+  const testing::TempDir dir("poolbench_journal_test");
+  const std::string victim = dir.Write("victim", "precious\n");
+  std::filesystem::create_symlink(victim, dir.Path("link.journal"));
+  std::filesystem::create_hard_link(victim, dir.Path("hard.journal"));
+  ASSERT_EQ(mkfifo(dir.Path("fifo.journal").c_str(), 0644), 0);
+  const auto refused = [&](const std::string& name, const std::string& phrase) {
+    for (bool resume : {false, true}) {
+      try {
+        JournalContents c;
+        if (resume) {
+          JournalWriter::Resume(dir.Path(name), c);
+        } else {
+          JournalWriter::Create(dir.Path(name), kSettings);
+        }
+        ADD_FAILURE() << name << " was taken for a journal";
+      } catch (const JournalError& e) {
+        EXPECT_TRUE(testing::Contains(e.what(), dir.Path(name) + ": " + phrase));
+      }
+    }
+  };
+  refused("link.journal", "is a symbolic link");
+  refused("hard.journal", "has 1 other hard link(s)");
+  refused("fifo.journal", "is a FIFO, not a journal");
+  try {
+    ReadJournal(dir.Path("fifo.journal"));
+    ADD_FAILURE() << "a FIFO was read as a journal";
+  } catch (const JournalError& e) {
+    EXPECT_TRUE(testing::Contains(e.what(), "is a FIFO"));
+  }
+  EXPECT_EQ(testing::Slurp(victim), "precious\n");
+  EXPECT_TRUE(std::filesystem::is_symlink(dir.Path("link.journal")));
+}
+
+// Records the runner could not resume from are corrupted lines, not a crash later.
+TEST(Journal, EntriesWithoutARunNameAreNotRecords) {
+  const std::string header = R"({"poolbench_journal":1,"settings":{}})"
+                             "\n";
+  const std::string context = R"({"context":{}})"
+                              "\n";
+  ExpectRefused(header + context + R"({"benchmarks":[{"name":"x"}]})" + "\n",
+                "3: corrupted (not a journal record)");
+  ExpectRefused(header + context + R"({"benchmarks":[{"run_name":7}]})" + "\n", "3: corrupted");
+  ExpectRefused(header + context + R"({"skipped":{"strategy":"s"}})" + "\n", "3: corrupted");
 }
 
 TEST(Journal, RecordsThatDoNotMakeAValidReportAreRefused) {

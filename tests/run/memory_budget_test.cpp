@@ -97,6 +97,39 @@ TEST(MemoryBudget, AProblemLargerThanTheLimitIsRefusedNamingItAndTheBytes) {
   EXPECT_NO_THROW(RequireMemoryFor(p, MemoryUse::kCheck));
 }
 
+TEST(MemoryBudget, ByteCountsAreIntegersWithAnOptionalBinarySuffix) {
+  EXPECT_EQ(ParseByteCount("0"), 0);
+  EXPECT_EQ(ParseByteCount("12345"), 12345);
+  EXPECT_EQ(ParseByteCount("3K"), 3 << 10);
+  EXPECT_EQ(ParseByteCount("1G"), int64_t{1} << 30);
+  EXPECT_EQ(ParseByteCount("8388607T"), int64_t{8388607} << 40);
+  for (const char* bad : {"", "-1", "banana", "1.5G", "4GB", "G", "8388608T",
+                          "99999999999999999999999", "9223372036854775808", "1 G", "+1"}) {
+    EXPECT_FALSE(ParseByteCount(bad).has_value()) << bad;
+  }
+}
+
+// A refusal names the limit that decided it: the user's POOLBENCH_MEMORY_LIMIT, or the limit a
+// worker noted for --memory-limit, not the machine's MemAvailable or RLIMIT_AS.
+TEST(MemoryBudget, ARefusalNamesTheLimitThatSetIt) {
+  const Problem p = ParseDescriptor("max:fwd:f32:nchw:1x1x1024x1024:k2");
+  const auto message = [&] {
+    try {
+      RequireMemoryFor(p, MemoryUse::kRun);
+    } catch (const MemoryError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(not refused)");
+  };
+  {
+    const MemoryLimit limit("1M");
+    EXPECT_TRUE(Contains(message(), "only 1 MiB is available (POOLBENCH_MEMORY_LIMIT)"));
+  }
+  NoteMemoryLimit(int64_t{1} << 20, "the worker's memory limit, --memory-limit");
+  EXPECT_TRUE(Contains(message(), "is available (the worker's memory limit, --memory-limit)"));
+  NoteMemoryLimit(INT64_MAX, "none");  // what later tests in this process see
+}
+
 // The problem: 20 GB of input, refused at once instead of being killed minutes later.
 TEST(MemoryBudget, TheCrossCheckRefusesAProblemLargerThanTheMachine) {
   const Problem p = ParseDescriptor("max:fwd:f64:nchw:1x1x50000x50000:k2");

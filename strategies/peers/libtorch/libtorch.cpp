@@ -104,6 +104,13 @@ void Point(const at::Tensor& t, const void* data) {
 
 class TorchKernel final : public poolbench::Kernel {
  public:
+  // ATen's thread count back at one: with more, at::set_num_threads keeps a pthreadpool
+  // thread running, and a strategy's threads must be gone once its kernel is (the harness
+  // fails a strategy that leaves one running; OpenMP's idle pool it stops itself).
+  ~TorchKernel() override {
+    if (at::get_num_threads() != 1) at::set_num_threads(1);
+  }
+
   TorchKernel(const Problem& p, int threads) : p_(p), threads_(threads) {
     // Inference tensors skip autograd's version counting; the guard must be active wherever
     // they are created or used.

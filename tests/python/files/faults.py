@@ -40,3 +40,8 @@ def fault_prepare(x, p):
 def fault_writes_input(x, p):
     x[...] = 0
     return np.zeros(p.output_shape, p.dtype)
+
+
+@poolbench.strategy("fault_nul", "raises with a NUL byte in its message", supports=MAX_FWD)
+def fault_nul(x, p):
+    raise ValueError("before\x00after the NUL")

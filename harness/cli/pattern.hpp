@@ -1,0 +1,34 @@
+// The regular expressions users give to select by name (--strategy, history --filter). They are
+// RE2 expressions, matched anywhere in the name: RE2 takes time linear in the name and memory
+// bounded by its budget whatever the pattern, so an 80,000-character pattern or one nested
+// 30,000 deep is refused with a message instead of overflowing the stack (as std::regex's
+// recursive matcher does). Its syntax is the ECMAScript (and Perl) one people write for names
+// (anchors, alternation, classes, repetition); backreferences and lookaround are not in it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace re2 {
+class RE2;
+}
+
+namespace poolbench::cli {
+
+class NamePattern {
+ public:
+  // Throws CLI::ValidationError naming `option` and RE2's reason when `pattern` is not one.
+  NamePattern(const std::string& pattern, const std::string& option);
+  ~NamePattern();
+  NamePattern(NamePattern&&) noexcept;
+  NamePattern& operator=(NamePattern&&) noexcept;
+
+  // Whether the pattern matches somewhere in `name`.
+  bool Matches(std::string_view name) const;
+
+ private:
+  std::unique_ptr<re2::RE2> re_;
+};
+
+}  // namespace poolbench::cli
