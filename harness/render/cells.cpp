@@ -45,7 +45,13 @@ std::string SpreadText(const Result& r) {
   return buf;
 }
 
+std::string RooflineText(const Result& r) {
+  if (r.roofline_under_measured) return "limit under-measured";
+  return r.bandwidth_fraction ? Num(*r.bandwidth_fraction * 100) + "%" : "";
+}
+
 std::string BandwidthText(const Result& r) {
+  if (r.roofline_under_measured) return RooflineText(r);
   if (!r.bandwidth_fraction) return "–";
   std::string s = Num(*r.bandwidth_fraction * 100) + "%";
   if (!r.bandwidth_level.empty()) s += " of " + r.bandwidth_level;
@@ -173,7 +179,7 @@ CellText MatrixCellText(const MatrixCell& c) {
       t.main = TimeText(c.result);
       if (c.result.speedup) t.speedup = SpeedupText(c.result);
       // The level is named once in the row (RowDataText), not in every cell.
-      if (c.result.bandwidth_fraction) t.roofline = Num(*c.result.bandwidth_fraction * 100) + "%";
+      t.roofline = RooflineText(c.result);
       break;
     case State::kUnranked:
       t.main = UnrankedLabel(c.result);

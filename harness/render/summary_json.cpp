@@ -26,6 +26,7 @@ Json RankedJson(const Result& r) {
           {"gbps", OrNull(r.gbps)},
           {"bandwidth_level", r.bandwidth_level},
           {"bandwidth_fraction", OrNull(r.bandwidth_fraction)},
+          {"roofline_under_measured", r.roofline_under_measured},
           {"best_peer", r.best_peer},
           {"vs_best_peer", OrNull(r.vs_best_peer)},
           {"vs_fastest", OrNull(r.vs_fastest)},

@@ -46,7 +46,12 @@ void DeriveThroughput(Run& run) {
     if (it == levels.end()) continue;
     if (const BandwidthLevel* l = LevelFor(it->second, *r.bytes_moved)) {
       r.bandwidth_level = l->level;
-      r.bandwidth_fraction = *r.gbps / l->gbps;
+      const double fraction = *r.gbps / l->gbps;
+      if (fraction > kPlausibleRooflineFraction) {
+        r.roofline_under_measured = true;
+      } else {
+        r.bandwidth_fraction = fraction;
+      }
     }
   }
 }
@@ -116,13 +121,14 @@ void DeriveFastest(Run& run) {
 void DeriveWarnings(Run& run) {
   std::vector<Warning>& out = run.context.warnings;
   std::erase_if(out, [](const Warning& w) { return IsResultsWarning(w.kind); });
-  size_t disturbed = 0, correct = 0, one_process = 0, kept = 0, repetitions = 0;
+  size_t disturbed = 0, correct = 0, one_process = 0, kept = 0, repetitions = 0, over = 0;
   std::string unmeasured;
   for (const Result& r : run.results) {
     if (r.Failed()) continue;
     ++correct;
     if (!r.disturbed.empty()) ++disturbed;
     if (r.Timed() && r.estimate.processes < 2 && !r.samples.empty()) ++one_process;
+    over += r.roofline_under_measured;
     for (const Sample& s : r.samples) {
       ++repetitions;
       kept += s.Disturbed();
@@ -147,6 +153,13 @@ void DeriveWarnings(Run& run) {
     out.push_back({"interference_unmeasured",
                    "interference could not be measured fully on this machine (" + unmeasured +
                        "): a repetition disturbed that way counts as clean"});
+  }
+  if (over > 0) {
+    out.push_back({"roofline_under_measured",
+                   std::to_string(over) + " of " + std::to_string(correct) +
+                       " correct results moved their bytes faster than the measured bandwidth of "
+                       "their level allows: the bandwidth was measured low (under other load, or "
+                       "at another moment), so their fractions of the roofline are not shown"});
   }
   if (one_process > 0) {
     out.push_back({"one_process", std::to_string(one_process) +
@@ -192,6 +205,7 @@ void Derive(Run& run, std::string_view reference_strategy) {
     r.gbps.reset();
     r.bandwidth_level.clear();
     r.bandwidth_fraction.reset();
+    r.roofline_under_measured = false;
     r.speedup.reset();
     r.best_peer.clear();
     r.best_peer_layout.clear();

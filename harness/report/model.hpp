@@ -64,6 +64,11 @@ struct Sample {
 };
 
 // A 95% interval.
+// Above this fraction of its level's bandwidth a result shows that the bandwidth was measured
+// low (at another moment, under other load), not that the code beat the memory: a roofline is a
+// limit, so such a fraction is never shown (the 5% allows for the bandwidth's own spread).
+inline constexpr double kPlausibleRooflineFraction = 1.05;
+
 struct Interval {
   double lo = 0, hi = 0;
 };
@@ -120,8 +125,11 @@ struct Result {
   std::optional<double> gbps;                // bytes_moved / time
   std::string bandwidth_level;               // the level the data lives in ("L2", "DRAM")
   std::optional<double> bandwidth_fraction;  // gbps / that level's measured bandwidth
-  std::optional<Ratio> speedup;              // the reference's single-thread time / this time
-  bool peer = false;                         // the strategy is one of the run's peers
+  // The result moved its bytes faster than the level's measured bandwidth allows (a fraction
+  // above kPlausibleRooflineFraction): the limit was under-measured, and no fraction is given.
+  bool roofline_under_measured = false;
+  std::optional<Ratio> speedup;  // the reference's single-thread time / this time
+  bool peer = false;             // the strategy is one of the run's peers
   // The fastest timed peer at the same thread count on the same problem in either layout (each
   // side in the layout it does best), and its time / this time: above 1, faster than every peer.
   std::string best_peer, best_peer_layout;

@@ -251,7 +251,10 @@ void Add(Result& r, const Json& e, std::optional<double>& mean_ns) {
     return;
   }
   if (e.at("run_type") == "iteration") {
-    Sample s{TimeNs(e, "real_time"), TimeNs(e, "cpu_time"), e.value("iterations", int64_t{0})};
+    Sample s;
+    s.real_ns = TimeNs(e, "real_time");
+    s.cpu_ns = TimeNs(e, "cpu_time");
+    s.iterations = e.value("iterations", int64_t{0});
     s.process = e.value(field::kProcess, 0);
     s.disturbance = StringOr(e, field::kDisturbance);
     if (const auto it = e.find(field::kInterference); it != e.end()) {

@@ -86,6 +86,7 @@ inline constexpr const char* kLayout = "layout";
 inline constexpr const char* kBytes = "bytes_moved";  // per iteration
 inline constexpr const char* kGBps = "gbps";          // bytes_moved / real_time
 inline constexpr const char* kBandwidthFraction = "bandwidth_fraction";
+inline constexpr const char* kBandwidthUnderMeasured = "bandwidth_under_measured";
 inline constexpr const char* kBandwidthLevel = "bandwidth_level";  // level the data lives in
 inline constexpr const char* kSpeedup = "speedup_vs_reference";    // naive_loops time / time
 // "pass", "FAIL" (a wrong result), or how the strategy's worker ended: "crashed", "timed_out",

@@ -28,9 +28,11 @@ void AddDerived(Json& e, const Result& r, double ns) {
   if (!r.time_ns || ns <= 0) return;
   const double scale = *r.time_ns / ns;  // this time's throughput against the statistic's
   if (r.gbps) e[field::kGBps] = *r.gbps * scale;
-  if (r.bandwidth_fraction) {
+  if (r.bandwidth_fraction && *r.bandwidth_fraction * scale <= kPlausibleRooflineFraction) {
     e[field::kBandwidthLevel] = r.bandwidth_level;
     e[field::kBandwidthFraction] = *r.bandwidth_fraction * scale;
+  } else if (r.bandwidth_fraction || r.roofline_under_measured) {
+    e[field::kBandwidthUnderMeasured] = true;
   }
   if (r.speedup) e[field::kSpeedup] = r.speedup->value * scale;
 }

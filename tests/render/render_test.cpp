@@ -14,6 +14,7 @@
 
 #include "render/cells.hpp"
 #include "report/reader.hpp"
+#include "report/writer.hpp"
 #include "support/report_model.hpp"
 
 namespace poolbench::render {
@@ -186,6 +187,31 @@ TEST_F(RenderTest, TheStatisticIsTheSameWithOrWithoutAggregates) {
   const Result fastest = Summarise(Model(r))[1].ranked.front();
   EXPECT_EQ(fastest.strategy, "reshape_blocks");
   EXPECT_DOUBLE_EQ(*fastest.time_ns, *Summarise(Sample())[1].ranked.front().time_ns);
+}
+
+// A result faster than its level's measured bandwidth shows that the bandwidth was measured
+// low: the views say so instead of a fraction above 100%, and the report warns.
+TEST_F(RenderTest, AFractionAboveTheLimitSaysTheLimitWasUnderMeasured) {
+  Json r = SampleJson();
+  for (Json& l : r["context"]["bandwidth"]) {
+    if (l["level"] == "L2" && l["threads"] == 1) l["read_write_gbps"] = 10.0;
+  }
+  const report::Run run = Model(r);
+  const Result fastest = Summarise(run)[1].ranked.front();
+  ASSERT_EQ(fastest.strategy, "reshape_blocks");  // 10.78 GB/s on an L2 measured at 10 GB/s
+  EXPECT_TRUE(fastest.roofline_under_measured);
+  EXPECT_FALSE(fastest.bandwidth_fraction.has_value());
+  EXPECT_EQ(BandwidthText(fastest), "limit under-measured");
+  const std::string md = Markdown(run);
+  EXPECT_NE(md.find("limit under-measured"), std::string::npos);
+  EXPECT_NE(md.find("moved their bytes faster than the measured bandwidth"), std::string::npos);
+  EXPECT_EQ(md.find("107.8%"), std::string::npos);
+  // The written report holds no fraction above the limit either, and stays valid.
+  const Json written = report::ToJson(run);
+  for (const Json& e : written["benchmarks"]) {
+    EXPECT_LE(e.value("bandwidth_fraction", 0.0), report::kPlausibleRooflineFraction) << e.dump();
+  }
+  EXPECT_NO_THROW(report::Validate(written, "written", report::Expect::kPoolbench));
 }
 
 TEST_F(RenderTest, WithOnlyAggregatesTheMedianAggregateIsTheTime) {
