@@ -20,6 +20,7 @@
 #include "check/inputs.hpp"
 #include "io/plugin_loader.hpp"
 #include "io/sha256.hpp"
+#include "isolate/hang_limit.hpp"
 #include "isolate/outcome.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
@@ -572,6 +573,7 @@ report::Run RunBench(const std::vector<const Strategy*>& strategies,
   }
   if (cfg.on_context) cfg.on_context(report::ToJson(run.context));
   std::set<std::string> reported;
+  isolate::HangLimit hang(cfg.isolation.timeout_seconds);
   const auto report = [&](report::Result r, bool fresh) {
     if (fresh && cfg.on_result) cfg.on_result({{"benchmarks", report::EntriesOf(r, 0)}});
     reported.insert(r.name);
@@ -621,6 +623,7 @@ report::Run RunBench(const std::vector<const Strategy*>& strategies,
       const isolate::Done done = [&](size_t k, isolate::Outcome o) {
         StrategyRounds& s = state[active[k]];
         const Strategy& strategy = *strategies[active[k]];
+        o = hang.Note(std::string(strategy.name()), std::move(o));
         if (o.fault != isolate::Fault::kNone) {
           MergeRound(s, {FaultResult(strategy, p, cfg, o)});
         } else if (Json r = Json::parse(o.result); r.contains("skipped")) {
@@ -631,7 +634,11 @@ report::Run RunBench(const std::vector<const Strategy*>& strategies,
         }
         return true;
       };
-      isolate::RunTasks(active.size(), task, cfg.isolation, done);
+      isolate::Options isolation = cfg.isolation;
+      isolation.timeout_of = [&](size_t k) {
+        return hang.SecondsFor(std::string(strategies[active[k]]->name()));
+      };
+      isolate::RunTasks(active.size(), task, isolation, done);
     }
     // The problem's results in strategy order, then thread order: each the fresh one or the
     // earlier part's.

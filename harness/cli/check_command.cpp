@@ -17,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
 #include "io/atomic_file.hpp"
+#include "isolate/hang_limit.hpp"
 #include "isolate/outcome.hpp"
 #include "isolate/worker.hpp"
 #include "poolbench/descriptor.hpp"
@@ -224,8 +225,11 @@ void RunCheck(const CheckOptions& opt) {
   const isolate::Task task = [&](size_t i) {
     return CheckReport::Encode(checker.For(i / n).Check(*strategies[i % n], opt.threads));
   };
+  const isolate::Options given = opt.isolation.Get();
+  isolate::HangLimit hang(given.timeout_seconds);
   const isolate::Done done = [&](size_t i, isolate::Outcome o) {
     if (i % n == 0) progress.Step(i / n, problems.size(), FormatDescriptor(problems[i / n]));
+    o = hang.Note(std::string(strategies[i % n]->name()), std::move(o));
     report.Add(problems[i / n], *strategies[i % n], o, opt);
     return true;
   };
@@ -235,7 +239,10 @@ void RunCheck(const CheckOptions& opt) {
       throw CLI::ValidationError("--problem", "invalid problem " + FormatDescriptor(p) + ": " + e);
     }
   }
-  const isolate::Options isolation = opt.isolation.Get();
+  isolate::Options isolation = given;
+  isolation.timeout_of = [&](size_t i) {
+    return hang.SecondsFor(std::string(strategies[i % n]->name()));
+  };
   isolate::RunTasks(problems.size() * n, task, isolation, done);
   progress.Finish();
   // Written before Finish(), which throws the failure status: a failing run is when CI needs

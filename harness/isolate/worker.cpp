@@ -354,16 +354,22 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
   setpgid(pid, pid);
   close(fds[1]);
   using Clock = std::chrono::steady_clock;
-  const auto limit = std::chrono::duration_cast<Clock::duration>(
-      std::chrono::duration<double>(opt.timeout_seconds));
   // A worker that has answered every task only has to exit; one that does not within this long
   // is held up by something a strategy left, and is ended.
   constexpr std::chrono::seconds kExitGrace{10};
-  auto deadline = Clock::now() + limit;
   FrameReader reader(fds[0]);
   std::string fault_note, sanitizer;
   size_t next = first;
   uint64_t sequence = 0;
+  // The limit of the task being run (0: none), and when it ends.
+  double seconds = 0;
+  Clock::time_point deadline;
+  const auto start = [&] {
+    seconds = opt.timeout_of ? opt.timeout_of(next) : opt.timeout_seconds;
+    deadline = Clock::now() +
+               std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  };
+  if (next < count) start();
   // Ends the worker with `o` as the verdict of the task being run (none once all are done).
   const auto fail = [&](Outcome o) {
     EndWorker(pid, keep);
@@ -374,7 +380,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
   for (;;) {
     int wait_ms = -1;
     const auto until = next < count ? deadline : Clock::now() + kExitGrace;
-    if (next >= count || opt.timeout_seconds > 0) {
+    if (next >= count || seconds > 0) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
       wait_ms = static_cast<int>(std::max<int64_t>(0, std::min<int64_t>(left.count(), 1 << 30)));
     }
@@ -386,7 +392,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
       o.fault = Fault::kTimedOut;
       // std::to_string(double) writes six decimals; %g shows the limit as the user wrote it.
       char text[64];
-      std::snprintf(text, sizeof text, "%g", opt.timeout_seconds);
+      std::snprintf(text, sizeof text, "%g", seconds);
       o.message = std::string("timed out: did not finish within ") + text +
                   " s (--timeout), and was killed";
       return fail(std::move(o));
@@ -425,7 +431,7 @@ size_t RunWorker(size_t first, size_t count, const Task& task, const Options& op
         close(fds[0]);
         return count;
       }
-      deadline = Clock::now() + limit;
+      if (next < count) start();
     }
     if (!open) break;
   }

@@ -35,6 +35,9 @@ struct Options {
   // takes the next task). Off for other work run in a worker, such as loading a plugin, whose
   // libraries may start thread pools.
   bool strategy_contract = true;
+  // When set, the seconds task `index` may take instead (0: no limit), asked in this process
+  // as the task starts, after the earlier tasks' outcomes were handed to `done`.
+  std::function<double(size_t index)> timeout_of = nullptr;
 };
 
 // The machine's physical memory in bytes, the default memory limit of a worker.
