@@ -1,5 +1,7 @@
 #include "report/warnings.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -33,6 +35,36 @@ void LoadWarning(const Json& context, std::vector<Warning>& out) {
   if (end) m.append(" ").append(Fixed(*end, 2)).append(" at the end");
   m.append(" on ").append(Fixed(cpus, 0)).append(" CPUs; other work competed with the benchmarks");
   out.push_back({"loaded", m});
+}
+
+// Threads beyond the CPUs that other work leaves free: an OpenMP team waits at each barrier for
+// a member that waits for a CPU, so its times are of the other work's scheduling.
+void ThreadsWarning(const Json& context, std::vector<Warning>& out) {
+  if (!context.contains("num_cpus") || !context["num_cpus"].is_number()) return;
+  if (!context.contains(ctx::kSettings) || !context[ctx::kSettings].is_object()) return;
+  const Json& threads = context[ctx::kSettings].value("threads", Json::array());
+  if (!threads.is_array()) return;
+  int most = 0;
+  for (const Json& t : threads) {
+    if (t.is_number_integer()) most = std::max(most, t.get<int>());
+  }
+  const int cpus = context["num_cpus"].get<int>();
+  const double load = FirstLoad(context, "load_avg").value_or(0);
+  const int free = std::max(0, static_cast<int>(std::lround(cpus - load)));
+  if (most <= free) return;
+  std::string m = std::to_string(most) + " threads asked of " + std::to_string(cpus) + " CPUs";
+  if (most <= cpus) {
+    m.append(" of which about ")
+        .append(std::to_string(cpus - free))
+        .append(cpus - free == 1 ? " was" : " were")
+        .append(" busy with other work (1-minute load ")
+        .append(Fixed(load, 2))
+        .append(" at the start)");
+  }
+  m.append(
+      ": a team's threads wait for CPUs that others hold, so its times are of the "
+      "machine's scheduling as much as of the code");
+  out.push_back({"threads_above_free_cpus", m});
 }
 
 void GovernorWarning(const Json& context, std::vector<Warning>& out) {
@@ -104,6 +136,7 @@ std::vector<Warning> MachineWarnings(const Json& context) {
   std::vector<Warning> out;
   if (!context.is_object()) return out;
   LoadWarning(context, out);
+  ThreadsWarning(context, out);
   GovernorWarning(context, out);
   BandwidthWarning(context, out);
   return out;

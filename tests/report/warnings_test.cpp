@@ -36,6 +36,27 @@ TEST(Warnings, ALoadAtOrAboveTheCpuCountWarns) {
       << w[0].message;
 }
 
+TEST(Warnings, MoreThreadsThanFreeCpusWarn) {
+  Json c = Quiet();
+  c[ctx::kSettings] = {{"threads", {1, 2}}};
+  EXPECT_TRUE(MachineWarnings(c).empty()) << "two threads on two idle CPUs";
+  c["load_avg"] = {1.2, 1, 1};
+  auto w = MachineWarnings(c);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].kind, "threads_above_free_cpus");
+  EXPECT_NE(w[0].message.find("2 threads asked of 2 CPUs of which about 1 was busy with other "
+                              "work (1-minute load 1.20 at the start)"),
+            std::string::npos)
+      << w[0].message;
+  c["load_avg"] = {0, 0, 0};
+  c[ctx::kSettings] = {{"threads", {4}}};
+  w = MachineWarnings(c);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_NE(w[0].message.find("4 threads asked of 2 CPUs: a team's threads wait"),
+            std::string::npos)
+      << w[0].message;
+}
+
 TEST(Warnings, FrequencyScalingActiveOrUnknownWarns) {
   Json c = Quiet();
   c[ctx::kGovernor] = "powersave";
