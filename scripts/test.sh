@@ -7,14 +7,21 @@ build=build
 scripts/setup.sh "$build"
 
 # The SDK as a plugin author gets it: install the package, build examples/plugin against it
-# with find_package(poolbench), then load the plugin and cross-check its strategy.
+# with find_package(poolbench) and no build type, as a plugin author's first try does (the
+# package makes it Release), then load the plugin and cross-check its strategy.
 echo "test: installing to $build/install and building examples/plugin against it" >&2
 cmake --install "$build" --prefix "$build/install" >/dev/null
-cmake -S examples/plugin -B "$build/example-plugin" -DCMAKE_BUILD_TYPE=Release \
+rm -rf "$build/example-plugin"
+cmake -S examples/plugin -B "$build/example-plugin" \
   -DCMAKE_PREFIX_PATH="$PWD/$build/install" >/dev/null
 cmake --build "$build/example-plugin" -j "$(nproc)"
 plugin="$build/example-plugin/example_separable.so"
-"$build/poolbench" --plugin "$plugin" check --strategy example_separable -q
+check=$("$build/poolbench" --plugin "$plugin" check --strategy example_separable -q 2>&1)
+if grep -q "without optimisation" <<<"$check"; then
+  echo "test: the example plugin built without a build type was not optimised:" >&2
+  echo "$check" >&2
+  exit 1
+fi
 "$build/poolbench" --plugin "$plugin" check --strategy example_separable -q --fuzz 200
 
 # The unit, cross-check and command-line tests last, so their summary closes the log.

@@ -181,6 +181,7 @@ Json StrategyOrigins(const std::vector<const Strategy*>& strategies) {
       }
     }
     out[std::string(s->name())] = {{"origin", "plugin"}, {"path", plugin}, {"sha256", it->second}};
+    if (PluginUnoptimized(*s)) out[std::string(s->name())]["optimized"] = false;
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "io/signal_dispositions.hpp"
@@ -116,6 +117,12 @@ std::map<std::string, std::vector<std::string>>& DefaultLoaded() {
 std::map<const Strategy*, std::string>& Origins() {
   static std::map<const Strategy*, std::string> origins;
   return origins;
+}
+
+// The C++ plugins, by path as given, that say they were compiled without optimisation.
+std::set<std::string>& Unoptimized() {
+  static std::set<std::string> paths;
+  return paths;
 }
 
 // The first field of the plugin's layout that differs from the executable's, described with
@@ -311,6 +318,10 @@ std::vector<std::string> Load(const PluginFile& file, const std::string& absolut
   }
   Library lib = Open(file, absolute);
   const auto register_fn = CheckAbi(file, lib);
+  if (void* f = lib.Symbol(plugin::kOptimizedSymbol);
+      f && reinterpret_cast<plugin::OptimizedFn>(f)() == 0) {
+    Unoptimized().insert(file.path);
+  }
   // Declared after `lib`, so that on failure the strategies are destroyed before the library
   // that holds their code is closed.
   Handover handed = Register(file, [&](const plugin::Host* h) { register_fn(h); });
@@ -351,6 +362,12 @@ std::vector<std::string> LoadPlugin(const std::string& path, Registry& registry)
     std::cerr << "poolbench: warning: plugin '" << path << "' changed the handling of " << list
               << " while loading; poolbench put its own back (an interrupt stops a run "
                  "gracefully, and worker processes are waited for)\n";
+  }
+  // Said here, once, not by the probe's worker too.
+  if (Unoptimized().count(file.path)) {
+    std::cerr << "poolbench: warning: plugin " << path
+              << " was compiled without optimisation (-O0): its strategies' times say little of "
+                 "their technique; build it with -DCMAKE_BUILD_TYPE=Release\n";
   }
   return names;
 }
@@ -442,6 +459,11 @@ void LoadDefaultPlugins(Registry& registry) {
 }
 
 const std::vector<MissingPeer>& MissingPeers() { return Missing(); }
+
+bool PluginUnoptimized(const Strategy& s) {
+  const std::string plugin = PluginOf(s);
+  return !plugin.empty() && Unoptimized().count(plugin);
+}
 
 std::string PluginOf(const Strategy& s) {
   const auto it = Origins().find(&s);

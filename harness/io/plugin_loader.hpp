@@ -85,6 +85,9 @@ const std::vector<MissingPeer>& MissingPeers();
 // The plugin file a strategy was loaded from; empty for strategies built into poolbench.
 std::string PluginOf(const Strategy& s);
 
+// Whether a strategy comes from a C++ plugin that says it was compiled without optimisation.
+bool PluginUnoptimized(const Strategy& s);
+
 // Whether a strategy is written in Python: loaded from a .py file through the Python host.
 bool IsPython(const Strategy& s);
 

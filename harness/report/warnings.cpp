@@ -67,6 +67,22 @@ void ThreadsWarning(const Json& context, std::vector<Warning>& out) {
   out.push_back({"threads_above_free_cpus", m});
 }
 
+// Strategies from a plugin compiled at -O0 (bench records it in context.strategy_origins).
+void UnoptimizedWarning(const Json& context, std::vector<Warning>& out) {
+  if (!context.contains(ctx::kOrigins) || !context[ctx::kOrigins].is_object()) return;
+  std::string names;
+  for (const auto& [name, origin] : context[ctx::kOrigins].items()) {
+    if (origin.is_object() && origin.value("optimized", true) == false) {
+      names.append(names.empty() ? "" : ", ").append(name);
+    }
+  }
+  if (names.empty()) return;
+  out.push_back({"unoptimized_plugin",
+                 "compiled without optimisation (-O0): " + names +
+                     "; their times say little of their technique (build the plugin with "
+                     "-DCMAKE_BUILD_TYPE=Release)"});
+}
+
 void GovernorWarning(const Json& context, std::vector<Warning>& out) {
   if (!context.contains(ctx::kGovernor) || !context[ctx::kGovernor].is_string()) return;
   const std::string g = context[ctx::kGovernor];
@@ -137,6 +153,7 @@ std::vector<Warning> MachineWarnings(const Json& context) {
   if (!context.is_object()) return out;
   LoadWarning(context, out);
   ThreadsWarning(context, out);
+  UnoptimizedWarning(context, out);
   GovernorWarning(context, out);
   BandwidthWarning(context, out);
   return out;

@@ -65,6 +65,10 @@ inline constexpr uint32_t kAbiVersion = 2;
 inline constexpr const char* kAbiVersionSymbol = "poolbench_plugin_abi_version";
 inline constexpr const char* kLayoutSymbol = "poolbench_plugin_layout";
 inline constexpr const char* kRegisterSymbol = "poolbench_plugin_register";
+// Optional (a plugin without it is taken as of unknown build): 1 when the plugin was compiled
+// with optimisation, 0 when at -O0, whose times say little of the technique.
+inline constexpr const char* kOptimizedSymbol = "poolbench_plugin_optimized";
+using OptimizedFn = int (*)();
 
 // Standard libraries, as recorded in Layout::stdlib.
 inline constexpr uint32_t kStdlibOther = 0;
@@ -147,6 +151,13 @@ using RegisterFileFn = void (*)(const Host* host, const char* path);
 #define POOLBENCH_PLUGIN_HIDDEN __attribute__((visibility("hidden")))
 // The entry points stay visible when a plugin is compiled with -fvisibility=hidden.
 #define POOLBENCH_PLUGIN_EXPORT __attribute__((visibility("default")))
+// Whether the plugin's own file is compiled with optimisation (GCC and Clang define
+// __OPTIMIZE__ at -O1 and above), for poolbench_plugin_optimized.
+#ifdef __OPTIMIZE__
+#define POOLBENCH_PLUGIN_OPTIMIZED 1
+#else
+#define POOLBENCH_PLUGIN_OPTIMIZED 0
+#endif
 
 extern "C" {
 POOLBENCH_PLUGIN_EXPORT uint32_t poolbench_plugin_abi_version(void);
@@ -216,5 +227,8 @@ POOLBENCH_PLUGIN_HIDDEN inline void RegisterAll(const Host* host) noexcept {
   extern "C" POOLBENCH_PLUGIN_EXPORT void poolbench_plugin_register(                             \
       const ::poolbench::plugin::Host* host) noexcept {                                          \
     ::poolbench::plugin::detail::RegisterAll(host);                                              \
+  }                                                                                              \
+  extern "C" POOLBENCH_PLUGIN_EXPORT int poolbench_plugin_optimized(void) {                      \
+    return POOLBENCH_PLUGIN_OPTIMIZED;                                                           \
   }                                                                                              \
   static_assert(true, "POOLBENCH_PLUGIN() takes a semicolon")

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "support/run_cli.hpp"
+#include "support/temp_dir.hpp"
 
 namespace poolbench {
 namespace {
@@ -14,6 +15,30 @@ constexpr const char* kGoodDir = POOLBENCH_TEST_PLUGIN_GOOD_DIR;
 
 using testing::CliResult;
 using testing::RunPoolbench;
+
+// A plugin compiled at -O0 says so when it is loaded, and the report of a bench that ran its
+// strategies warns at its head.
+TEST(PluginCommandLine, APluginBuiltWithoutOptimisationIsNamed) {
+  const testing::TempDir dir("poolbench_plugin_cli");
+  const std::string out = dir.Path("r.json");
+  const CliResult r =
+      RunPoolbench({"--plugin", POOLBENCH_TEST_PLUGIN_UNOPTIMIZED_PLUGIN, "bench", "--problem",
+                    "max:fwd:f32:nchw:1x1x8x8:k2", "--strategy", "plugin_good_loops", "--processes",
+                    "1", "--min-time", "0.01", "--bandwidth-seconds", "0", "--out", out});
+  ASSERT_EQ(r.status, 0) << r.Output();
+  const std::string note = std::string("plugin ") + POOLBENCH_TEST_PLUGIN_UNOPTIMIZED_PLUGIN +
+                           " was compiled without optimisation (-O0)";
+  EXPECT_TRUE(Contains(r.err, note)) << r.err;
+  EXPECT_EQ(r.err.find(note), r.err.rfind(note)) << "said once:\n" << r.err;
+  EXPECT_TRUE(Contains(r.out, "warning: compiled without optimisation (-O0): plugin_good_loops"))
+      << r.out;
+  const CliResult md = RunPoolbench({"report", out});
+  EXPECT_TRUE(Contains(md.out, "compiled without optimisation (-O0): plugin_good_loops")) << md.out;
+
+  // The same code compiled with optimisation is not named.
+  const CliResult good = RunPoolbench({"--plugin", kGood, "list"});
+  EXPECT_FALSE(Contains(good.Output(), "without optimisation")) << good.Output();
+}
 
 TEST(PluginCommandLine, ListShowsThePluginsStrategies) {
   const CliResult r = RunPoolbench({"--plugin", kGood, "list", "--suite", "seeds"});
