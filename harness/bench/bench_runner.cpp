@@ -60,7 +60,7 @@ struct ProblemBuffers {
     if (!forward) diff_dst = GuardedBuffer(out, "output gradient");
     if (p.indices) indices = GuardedBuffer(OutputElements(p) * 8, "indices");
     // Random values in random order: a max's branches are as unpredictable as on real data.
-    DispatchDType(p.dtype, [&]<class T>() {
+    DispatchDType<AllDTypes>(p.dtype, [&]<class T>() {
       FillInput<T>(src.as<T>(), Flavour::kNegative, seed, InputDomain{});
       FillInput<T>(diff_dst.as<T>(), Flavour::kNegative, seed + 1, InputDomain{});
     });
@@ -393,7 +393,7 @@ Json FaultEntry(const Strategy& s, const Problem& p, const BenchConfig& cfg,
 // {"entries": [...]}.
 Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg,
                const Finished& finished, CrossChecker& checker) {
-  if (Support sup = s.Supports(p); !sup) return {{"skipped", sup.reason}};
+  if (Support sup = SupportOf(s, p); !sup) return {{"skipped", sup.reason}};
   const std::vector<Job> jobs = PlanJobs(s, p, cfg, finished, checker);
   return {{"entries", jobs.empty() ? std::vector<Json>{} : TimeJobs(jobs, p, cfg)}};
 }

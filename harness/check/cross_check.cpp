@@ -236,12 +236,12 @@ CheckResult CrossChecker::Check(const Strategy& s, int threads) {
   if (&s == ref_) {
     return {Verdict::kSkipped, "is the reference (pinned by hand-computed results in its tests)"};
   }
-  if (Support sup = s.Supports(p_); !sup) return {Verdict::kSkipped, sup.reason};
+  if (Support sup = SupportOf(s, p_); !sup) return {Verdict::kSkipped, sup.reason};
 
   threads = std::clamp(threads, 1, s.MaxThreads());
   const InputDomain domain = s.Domain(p_);
   for (Flavour flavour : kAllFlavours) {
-    const std::string err = DispatchDType(p_.dtype, [&]<class T>() {
+    const std::string err = DispatchDType<AllDTypes>(p_.dtype, [&]<class T>() {
       const auto key = std::make_tuple(static_cast<int>(flavour), domain.nan, domain.infinity);
       auto& slot = runs_[key];
       // The estimate can be short (a strategy's own scratch is unknown): the harness's own

@@ -117,7 +117,7 @@ void RequireSupported(const Problem& p, const Strategy& s) {
   if (std::string e = Validate(p); !e.empty()) {
     throw std::invalid_argument("invalid problem " + d + ": " + e);
   }
-  if (Support sup = s.Supports(p); !sup) {
+  if (Support sup = SupportOf(s, p); !sup) {
     throw std::invalid_argument("strategy '" + std::string(s.name()) + "' does not support " + d +
                                 ": " + sup.reason);
   }
@@ -233,7 +233,7 @@ void RunPool(const PoolOptions& opt) {
   const std::vector<int64_t> out_shape = OutputShape(p, in.shape.size());
   RequireMemoryFor(p, MemoryUse::kRun);
   if (want_counts) RequireMemoryFor(counts, MemoryUse::kRun);
-  DispatchDType(p.dtype, [&]<class T>() {
+  DispatchDType<AllDTypes>(p.dtype, [&]<class T>() {
     PoolOutputs out;
     try {
       out = Pool<T>(strategy, p, in, want_counts ? &counts : nullptr);

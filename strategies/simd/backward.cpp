@@ -468,7 +468,7 @@ HWY_INLINE void WithWidth(D d, int64_t width, Fn&& fn) {
 
 void Backward(const Plan& g, const void* diff_dst, const int64_t* indices, void* diff_src,
               void* scratch, int64_t begin, int64_t end) {
-  DispatchDType(g.p.dtype, [&]<class T>() {
+  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
     const auto* dy = static_cast<const T*>(diff_dst);
     auto* dx = static_cast<T*>(diff_src);
     const hn::ScalableTag<T> d;

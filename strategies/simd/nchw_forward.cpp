@@ -431,7 +431,7 @@ void ForProblem(D d, const Plan& g, const void* src, void* dst, int64_t* indices
 
 void ForwardNchw(const Plan& g, const void* src, void* dst, int64_t* indices, void* scratch,
                  int64_t begin, int64_t end) {
-  DispatchDType(g.p.dtype, [&]<class T>() {
+  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
     if (g.p.op == Op::kAvg) {
       if constexpr (std::is_floating_point_v<T>) {
         ForProblem<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, scratch, begin, end);

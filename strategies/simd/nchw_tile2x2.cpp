@@ -181,7 +181,7 @@ void ForType(const Plan& g, const void* src, void* dst, int64_t* indices, int64_
 
 void Tile2x2Nchw(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
                  int64_t end) {
-  DispatchDType(g.p.dtype, [&]<class T>() {
+  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
       if (g.p.op == Op::kAvg) {
         ForType<Reduce::kAvg, T>(g, src, dst, nullptr, begin, end);

@@ -185,7 +185,7 @@ void ForD(D d, const Plan& g, const void* src, void* dst, int64_t* indices, int6
 
 void ForwardNhwc(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
                  int64_t end) {
-  DispatchDType(g.p.dtype, [&]<class T>() {
+  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
     if (g.p.op == Op::kAvg) {
       if constexpr (std::is_floating_point_v<T>) {
         ForD<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);

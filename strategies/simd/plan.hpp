@@ -11,6 +11,9 @@
 
 namespace poolbench::simd {
 
+// The dtypes simd implements: its kernels are compiled for these only.
+using SimdDTypes = DefaultDTypes;
+
 // How NCHW forward reduces a row of windows.
 enum class NchwPath {
   // Vectors over output columns, every tap loaded from the input (indices, i32 avg, and

@@ -119,6 +119,17 @@ TEST(PluginLoader, RefusesAPluginBuiltForTheVersion1Interface) {
   EXPECT_TRUE(registry.All().empty());
 }
 
+TEST(PluginLoader, RefusesAPluginBuiltForThePreviousVersion) {
+  Registry registry;
+  const std::string e =
+      ErrorOf([&] { LoadPlugin(POOLBENCH_TEST_PLUGIN_PREVIOUS_ABI_PLUGIN, registry); });
+  EXPECT_TRUE(Contains(
+      e, "built for plugin ABI version " + std::to_string(plugin::kAbiVersion - 1) +
+             ", but this poolbench has plugin ABI version " + std::to_string(plugin::kAbiVersion)))
+      << e;
+  EXPECT_TRUE(registry.All().empty());
+}
+
 TEST(PluginLoader, LayoutMismatchNamesTheField) {
   Registry registry;
   const std::string e =
