@@ -26,7 +26,7 @@ void FillInput(std::span<T> out, Flavour flavour, uint64_t seed, const InputDoma
         break;
       case Flavour::kSpecials: {
         v = static_cast<T>(wide(rng));
-        if constexpr (std::is_floating_point_v<T>) {
+        if constexpr (IsFloat<T>) {
           v /= T(8);  // fractional values, exact in binary
           const int s = special(rng);
           if (s == 0 && domain.nan) v = std::numeric_limits<T>::quiet_NaN();
