@@ -96,7 +96,7 @@ template <class T>
 std::string Show(T v) {
   std::ostringstream os;
   os.precision(std::numeric_limits<T>::max_digits10);
-  os << v;
+  os << +v;  // promoted: an 8-bit integer prints as a number, not a character
   return os.str();
 }
 

@@ -380,6 +380,7 @@ std::string EncodeNpy(std::span<const int64_t> shape, const T* data) {
 template std::string EncodeNpy(std::span<const int64_t>, const float*);
 template std::string EncodeNpy(std::span<const int64_t>, const double*);
 template std::string EncodeNpy(std::span<const int64_t>, const int32_t*);
+template std::string EncodeNpy(std::span<const int64_t>, const uint8_t*);
 template std::string EncodeNpy(std::span<const int64_t>, const int64_t*);
 
 }  // namespace poolbench

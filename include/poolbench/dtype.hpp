@@ -39,10 +39,11 @@ enum class Rounding {
 //   in), accumulator (what an average's sum is taken in), NaN and infinities exist, the
 //   rounding of an average, backward is defined.
 // New rows go at the end: the enumerators' values cross the plugin boundary inside Problem.
-#define POOLBENCH_DTYPES(X)                                               \
-  X(kF32, float, "f32", "<f4", float, double, true, kNearestEven, true)   \
-  X(kF64, double, "f64", "<f8", double, double, true, kNearestEven, true) \
-  X(kI32, int32_t, "i32", "<i4", int32_t, int64_t, false, kHalfAwayWrap, true)
+#define POOLBENCH_DTYPES(X)                                                    \
+  X(kF32, float, "f32", "<f4", float, double, true, kNearestEven, true)        \
+  X(kF64, double, "f64", "<f8", double, double, true, kNearestEven, true)      \
+  X(kI32, int32_t, "i32", "<i4", int32_t, int64_t, false, kHalfAwayWrap, true) \
+  X(kU8, uint8_t, "u8", "|u1", int32_t, int64_t, false, kHalfAwaySaturate, false)
 
 namespace poolbench {
 
@@ -92,12 +93,12 @@ POOLBENCH_DTYPES(POOLBENCH_DTYPE_ROW)
 template <DType D>
 using StorageOf = typename DTypeRow<D>::type;
 
-// What a window's values of T are compared in (and gradients summed in): float for a 16-bit
-// float, int32 for 8-bit integers, T itself for f32, f64 and i32.
+// What a window's values of T are compared in (and gradients summed in): int32 for u8, T itself
+// for f32, f64 and i32.
 template <class T>
 using Compute = typename DTypeOf<T>::Compute;
-// What an average's sum of T is taken in: double for f32 and f64, int64 for i32, float for the
-// 16-bit floats, int32 for the 8-bit integers.
+// What an average's sum of T is taken in: double for f32 and f64, int64 for the integers (u8
+// too: a window may hold more than the 2^23 taps whose sum int32 could hold).
 template <class T>
 using Acc = typename DTypeOf<T>::Accumulator;
 // Whether T has NaN and infinities (and so the max's NaN rule, and averages rounded to nearest
@@ -109,7 +110,7 @@ template <>
 inline constexpr bool IsFloat<int64_t> = false;
 
 // A value of T in its compute type, and back. Exact for every row in the first direction; the
-// second rounds to nearest even for the 16-bit floats and is C++'s conversion otherwise.
+// second is C++'s conversion (callers round and saturate first, see DivideAs).
 template <class T>
 constexpr Compute<T> ToCompute(T v) {
   return static_cast<Compute<T>>(v);

@@ -20,6 +20,13 @@ TEST(DTypeTable, EveryRowNamesItsSemantics) {
   EXPECT_FALSE(Info(DType::kI32).is_float);
   EXPECT_EQ(Info(DType::kF64).rounding, Rounding::kNearestEven);
   EXPECT_EQ(Info(DType::kI32).rounding, Rounding::kHalfAwayWrap);
+  // u8: compared in int32, summed in int64, saturating averages, no backward, NumPy's '|u1'.
+  static_assert(std::is_same_v<Compute<uint8_t>, int32_t> && std::is_same_v<Acc<uint8_t>, int64_t>);
+  static_assert(!IsFloat<uint8_t>);
+  EXPECT_EQ(Info(DType::kU8).rounding, Rounding::kHalfAwaySaturate);
+  EXPECT_FALSE(Info(DType::kU8).backward);
+  EXPECT_EQ(SizeOf(DType::kU8), 1);
+  EXPECT_EQ(DTypeFromNumpy("|u1"), DType::kU8);
   for (DType t : kAllDTypes) {
     const DTypeInfo& i = Info(t);
     EXPECT_EQ(i.dtype, t);
