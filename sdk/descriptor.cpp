@@ -148,7 +148,7 @@ void ParseField(std::string_view tok, Fields& fields, Problem& p) {
     ParseWindowPair(tok, fields, p);
   } else {
     Fail(fields.text(), "unknown field '" + t +
-                            "' (expected max|avg, fwd|bwd, f32|f64|i32, nchw|nhwc, NxCxHxW, "
+                            "' (expected max|avg, fwd|bwd, f32|f64|i32|u8, nchw|nhwc, NxCxHxW, "
                             "kKHxKW, sSHxSW, pPHxPW, dDHxDW, ceil, excl, div<N>, idx)");
   }
 }

@@ -97,6 +97,10 @@ std::string Validate(const Problem& p) {
   if (p.indices && (p.op != Op::kMax || p.direction != Direction::kForward)) {
     return "indices are produced by max forward only";
   }
+  if (p.direction == Direction::kBackward && !Info(p.dtype).backward) {
+    return Cat("backward is not defined for ", ToString(p.dtype),
+               " (its gradients would be integers that no training uses)");
+  }
   // 8 bytes covers the widest element and the int64 indices.
   if (MulOverflows({p.n, p.c, p.h, p.w, 8}) ||
       MulOverflows({p.n, p.c, OutputH(p), OutputW(p), 8})) {

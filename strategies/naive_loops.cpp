@@ -62,7 +62,7 @@ void Run(const Problem& p, const Buffers& b) {
             Acc<T> sum = 0;
             int64_t count = 0;
             ForEachTap(p, oy, ox, [&](int64_t iy, int64_t ix) {
-              sum += src(n, c, iy, ix);
+              sum += ToCompute(src(n, c, iy, ix));
               ++count;
             });
             const int64_t div =
@@ -86,10 +86,12 @@ class NaiveLoops final : public Strategy {
   std::string_view description() const override {
     return "Reference: nested loops over outputs and window taps with a bounds check per tap";
   }
+  Implemented Implements() const override { return {.dtypes = AllDTypes::set}; }
   Support Supports(const Problem&) const override { return Support::Yes(); }
   std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
-    return MakeKernel(
-        [p](const Buffers& b) { DispatchDType(p.dtype, [&]<class T>() { Run<T>(p, b); }); });
+    return MakeKernel([p](const Buffers& b) {
+      DispatchDType<AllDTypes>(p.dtype, [&]<class T>() { Run<T>(p, b); });
+    });
   }
 };
 

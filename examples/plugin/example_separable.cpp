@@ -152,11 +152,16 @@ class SeparableKernel final : public poolbench::Kernel {
 
 class ExampleSeparable final : public poolbench::Strategy {
  public:
+  // The dtypes the kernel is written for: it is compiled for these only, and poolbench skips
+  // every other dtype ("dtype bf16 not implemented") without asking Supports().
+  using DTypes = poolbench::DefaultDTypes;  // f32, f64, i32
+
   std::string_view name() const override { return "example_separable"; }
   std::string_view description() const override {
     return "Separable max/avg (plugin example): a horizontal pass reduces each input row per "
            "output column, a vertical pass reduces the window's rows; forward, NCHW";
   }
+  poolbench::Implemented Implements() const override { return {.dtypes = DTypes::set}; }
   poolbench::Support Supports(const Problem& p) const override {
     if (p.direction != poolbench::Direction::kForward) {
       return poolbench::Support::No("forward only: the passes keep no per-tap record");
@@ -166,9 +171,10 @@ class ExampleSeparable final : public poolbench::Strategy {
   }
   std::unique_ptr<poolbench::Kernel> Prepare(const Problem& p,
                                              const poolbench::ExecContext&) const override {
-    return poolbench::DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<poolbench::Kernel> {
-      return std::make_unique<SeparableKernel<T>>(p);
-    });
+    return poolbench::DispatchDType<DTypes>(p.dtype,
+                                            [&]<class T>() -> std::unique_ptr<poolbench::Kernel> {
+                                              return std::make_unique<SeparableKernel<T>>(p);
+                                            });
   }
 };
 

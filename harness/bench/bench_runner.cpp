@@ -65,7 +65,7 @@ struct ProblemBuffers {
     if (!forward) diff_dst = GuardedBuffer(out, "output gradient");
     if (p.indices) indices = GuardedBuffer(OutputElements(p) * 8, "indices");
     // Random values in random order: a max's branches are as unpredictable as on real data.
-    DispatchDType(p.dtype, [&]<class T>() {
+    DispatchDType<AllDTypes>(p.dtype, [&]<class T>() {
       FillInput<T>(src.as<T>(), Flavour::kNegative, seed, InputDomain{});
       FillInput<T>(diff_dst.as<T>(), Flavour::kNegative, seed + 1, InputDomain{});
     });
@@ -467,7 +467,7 @@ report::Result FaultResult(const Strategy& s, const Problem& p, const BenchConfi
 // {"entries": [...]}, the report entries of its fresh results (report/writer.hpp).
 Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg, const Wanted& wanted,
                CrossChecker* checker, int process) {
-  if (Support sup = s.Supports(p); !sup) return {{"skipped", sup.reason}};
+  if (Support sup = SupportOf(s, p); !sup) return {{"skipped", sup.reason}};
   const std::vector<Job> jobs = PlanJobs(s, p, cfg, wanted, checker);
   Json entries = Json::array();
   if (jobs.empty()) return {{"entries", std::move(entries)}};

@@ -86,7 +86,7 @@ std::string RunKernel(Kernel& k, const Problem& p, const std::vector<T>& src,
 
 template <class T>
 bool SameValue(T a, T b) {
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (IsFloat<T>) {
     if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b);
   }
   return a == b;
@@ -96,7 +96,7 @@ template <class T>
 std::string Show(T v) {
   std::ostringstream os;
   os.precision(std::numeric_limits<T>::max_digits10);
-  os << v;
+  os << +v;  // promoted: an 8-bit integer prints as a number, not a character
   return os.str();
 }
 
@@ -119,7 +119,7 @@ std::string Compare(const char* what, const Problem& p, const Guarded<T>& got,
                     const Guarded<T>& want, const Guarded<T>* magnitude, int64_t h, int64_t w) {
   if (std::string e = got.buffer.GuardDamage(); !e.empty()) return std::string(what) + ": " + e;
   double eps = 0;
-  if constexpr (std::is_floating_point_v<T>) eps = std::numeric_limits<T>::epsilon();
+  if constexpr (IsFloat<T>) eps = std::numeric_limits<T>::epsilon();
   const double slack = static_cast<double>(p.kernel.h * p.kernel.w + 2) * eps;
   int64_t bad = 0, first = -1;
   double first_tol = 0;
@@ -127,7 +127,7 @@ std::string Compare(const char* what, const Problem& p, const Guarded<T>& got,
     const T a = got.data()[i], b = want.data()[i];
     bool ok = SameValue(a, b);
     double tol = 0;
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (IsFloat<T>) {
       if (!ok && magnitude && std::isfinite(b)) {
         tol = slack * std::fabs(static_cast<double>(magnitude->data()[i]));
         ok = std::fabs(static_cast<double>(a) - static_cast<double>(b)) <= tol;
@@ -160,7 +160,7 @@ struct ReferenceRun {
     RunKernel(*kernel, p, src, diff_dst, want);
     // Sums (avg, and gradients that overlapping windows add up) may round differently in
     // another order: bound the difference by the same operation on absolute values.
-    if (std::is_floating_point_v<T> && (p.op == Op::kAvg || !forward)) {
+    if (IsFloat<T> && (p.op == Op::kAvg || !forward)) {
       std::vector<T> abs_src(src), abs_dd(diff_dst);
       for (T& v : abs_src) v = std::abs(v);
       for (T& v : abs_dd) v = std::abs(v);
@@ -236,12 +236,12 @@ CheckResult CrossChecker::Check(const Strategy& s, int threads) {
   if (&s == ref_) {
     return {Verdict::kSkipped, "is the reference (pinned by hand-computed results in its tests)"};
   }
-  if (Support sup = s.Supports(p_); !sup) return {Verdict::kSkipped, sup.reason};
+  if (Support sup = SupportOf(s, p_); !sup) return {Verdict::kSkipped, sup.reason};
 
   threads = std::clamp(threads, 1, s.MaxThreads());
   const InputDomain domain = s.Domain(p_);
   for (Flavour flavour : kAllFlavours) {
-    const std::string err = DispatchDType(p_.dtype, [&]<class T>() {
+    const std::string err = DispatchDType<AllDTypes>(p_.dtype, [&]<class T>() {
       const auto key = std::make_tuple(static_cast<int>(flavour), domain.nan, domain.infinity);
       auto& slot = runs_[key];
       // The estimate can be short (a strategy's own scratch is unknown): the harness's own

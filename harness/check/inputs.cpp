@@ -26,7 +26,7 @@ void FillInput(std::span<T> out, Flavour flavour, uint64_t seed, const InputDoma
         break;
       case Flavour::kSpecials: {
         v = static_cast<T>(wide(rng));
-        if constexpr (std::is_floating_point_v<T>) {
+        if constexpr (IsFloat<T>) {
           v /= T(8);  // fractional values, exact in binary
           const int s = special(rng);
           if (s == 0 && domain.nan) v = std::numeric_limits<T>::quiet_NaN();
@@ -46,5 +46,6 @@ void FillInput(std::span<T> out, Flavour flavour, uint64_t seed, const InputDoma
 template void FillInput<float>(std::span<float>, Flavour, uint64_t, const InputDomain&);
 template void FillInput<double>(std::span<double>, Flavour, uint64_t, const InputDomain&);
 template void FillInput<int32_t>(std::span<int32_t>, Flavour, uint64_t, const InputDomain&);
+template void FillInput<uint8_t>(std::span<uint8_t>, Flavour, uint64_t, const InputDomain&);
 
 }  // namespace poolbench

@@ -168,6 +168,7 @@ std::vector<Problem> CheckVariants(const Problem& base) {
     for (Layout layout : {Layout::kNCHW, Layout::kNHWC}) {
       for (Op op : {Op::kMax, Op::kAvg}) {
         for (Direction dir : {Direction::kForward, Direction::kBackward}) {
+          if (dir == Direction::kBackward && !Info(t).backward) continue;
           Problem p = base;
           p.dtype = t, p.layout = layout, p.op = op, p.direction = dir, p.indices = false;
           if (op == Op::kMax) p.count_include_pad = true, p.divisor_override.reset();

@@ -35,9 +35,10 @@ void Print(const nlohmann::json& out, const ListOptions& opt) {
     }
     std::cout << s["name"].get<std::string>() << "\n    " << s["description"].get<std::string>()
               << "\n    " << s["origin"].get<std::string>() << ", up to " << s["max_threads"]
-              << (s["max_threads"] == 1 ? " thread" : " threads") << "\n    supports "
-              << s["supported"] << " of " << s["total"] << " problem variants of " << opt.suite
-              << "\n";
+              << (s["max_threads"] == 1 ? " thread" : " threads") << "\n    implements";
+    for (const auto& t : s["dtypes"]) std::cout << " " << t.get<std::string>();
+    std::cout << "\n    supports " << s["supported"] << " of " << s["total"]
+              << " problem variants of " << opt.suite << "\n";
     for (const auto& [reason, count] : s["unsupported_reasons"].items()) {
       std::cout << "      not supported (" << count << "): " << reason << "\n";
     }
@@ -52,15 +53,21 @@ nlohmann::json Describe(const Strategy& s, const std::vector<SuiteEntry>& proble
   for (const auto& e : problems) {
     for (const Problem& p : CheckVariants(e.problem)) {
       ++total;
-      if (Support sup = s.Supports(p)) {
+      if (Support sup = SupportOf(s, p)) {
         ++supported;
       } else {
         ++reasons[sup.reason];
       }
     }
   }
+  std::vector<std::string> dtypes;
+  const Implemented scope = s.Implements();
+  for (DType t : kAllDTypes) {
+    if (scope.dtypes.Has(t)) dtypes.emplace_back(ToString(t));
+  }
   return {{"description", s.description()},
           {"max_threads", s.MaxThreads()},
+          {"dtypes", dtypes},
           {"supported", supported},
           {"total", total},
           {"unsupported_reasons", reasons}};

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 #include <string_view>
 #include <system_error>
@@ -52,7 +53,8 @@ CLI::Validator NumberIn(T min, T max, const char* kind) {
           return "'" + text + "' is not " + kind + " (expected one in " + range + ")";
         }
         bool in_range = ec == std::errc() && min <= value && value <= max;
-        if constexpr (std::is_floating_point_v<T>) in_range = in_range && std::isfinite(value);
+        if constexpr (std::numeric_limits<T>::has_infinity)
+          in_range = in_range && std::isfinite(value);
         if (!in_range) return "'" + text + "' is out of range: expected " + kind + " in " + range;
         return {};
       },

@@ -199,13 +199,13 @@ std::string PoolTask(const Strategy& strategy, const Problem& p, const NpyArray&
                      const Problem* counts) {
   for (const Problem* q : {&p, counts}) {
     if (!q) continue;
-    if (Support sup = strategy.Supports(*q); !sup) {
+    if (Support sup = SupportOf(strategy, *q); !sup) {
       return kUnsupported + ("strategy '" + std::string(strategy.name()) + "' does not support " +
                              FormatDescriptor(*q) + ": " + sup.reason);
     }
   }
   std::string out(1, kResults);
-  DispatchDType(p.dtype, [&]<class T>() {
+  DispatchDType<AllDTypes>(p.dtype, [&]<class T>() {
     PoolOutputs o;
     try {
       o = Pool<T>(strategy, p, in, counts);
@@ -292,7 +292,7 @@ void RunPool(const PoolOptions& opt) {
     throw CLI::RuntimeError(kExitFailure);
   }
   if (outcome.result.at(0) == kUnsupported) throw std::invalid_argument(outcome.result.substr(1));
-  DispatchDType(p.dtype, [&]<class T>() {
+  DispatchDType<AllDTypes>(p.dtype, [&]<class T>() {
     WriteOutputs<T>(outcome.result, p, out_shape, in, want_counts ? &counts : nullptr, *values,
                     indices ? &*indices : nullptr, win_counts ? &*win_counts : nullptr);
   });

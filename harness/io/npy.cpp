@@ -10,6 +10,7 @@
 #include <fstream>
 #include <optional>
 #include <regex>
+#include <type_traits>
 
 namespace poolbench {
 namespace {
@@ -27,8 +28,6 @@ constexpr size_t kAlignment = 64;
 // numpy.load refuses headers longer than this by default (its max_header_size); poolbench
 // does the same, which also bounds the work of parsing the header.
 constexpr uint32_t kMaxHeaderSize = 10000;
-
-const char kSupported[] = "'<f4' (float32), '<f8' (float64) and '<i4' (int32)";
 
 [[noreturn]] void Fail(const std::string& path, const std::string& why) {
   throw NpyError(path + ": " + why);
@@ -54,6 +53,20 @@ std::string DtypeName(const std::string& descr) {
   return "unknown";
 }
 
+// The dtypes of the table that NumPy has: "'<f4' (float32), '<f8' (float64) and '<i4' (int32)".
+std::string SupportedDtypes() {
+  std::vector<std::string> names;
+  for (const DTypeInfo& i : kDTypeTable) {
+    if (!i.numpy.empty())
+      names.push_back("'" + std::string(i.numpy) + "' (" + DtypeName(std::string(i.numpy)) + ")");
+  }
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  return out;
+}
+
 // A header for messages: printable, without its padding, and short.
 std::string Printable(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
@@ -66,7 +79,7 @@ std::string Printable(std::string text) {
 
 [[noreturn]] void FailDtype(const std::string& path, const std::string& descr) {
   std::string why = "dtype '" + Printable(descr) + "' (" + DtypeName(descr) +
-                    ") is not supported; poolbench reads " + kSupported;
+                    ") is not supported; poolbench reads " + SupportedDtypes();
   if (!descr.empty() && descr.front() == '>')
     why += " (convert with a.astype(a.dtype.newbyteorder('<')))";
   Fail(path, why);
@@ -294,16 +307,15 @@ std::ifstream OpenRegularFile(const std::string& path) {
   return in;
 }
 
+// The NumPy descr of T: the dtype table's for its rows, and int64 for indices.
 template <class T>
-constexpr const char* kNpyDescr = nullptr;
-template <>
-constexpr const char* kNpyDescr<float> = "<f4";
-template <>
-constexpr const char* kNpyDescr<double> = "<f8";
-template <>
-constexpr const char* kNpyDescr<int32_t> = "<i4";
-template <>
-constexpr const char* kNpyDescr<int64_t> = "<i8";
+std::string NpyDescrOf() {
+  if constexpr (std::is_same_v<T, int64_t>) {
+    return "<i8";
+  } else {
+    return std::string(NumpyDescr(DTypeOf<T>::value));
+  }
+}
 
 }  // namespace
 
@@ -343,7 +355,7 @@ NpyArray ReadNpy(const std::string& path) {
 
 template <class T>
 std::string EncodeNpy(std::span<const int64_t> shape, const T* data) {
-  std::string header = std::string("{'descr': '") + kNpyDescr<T> +
+  std::string header = "{'descr': '" + NpyDescrOf<T>() +
                        "', 'fortran_order': False, 'shape': " + ShapeString(shape) + ", }";
   header += '\n';
   // Spaces before the newline align the data; version 1.0 when the padded header's length fits
@@ -368,6 +380,7 @@ std::string EncodeNpy(std::span<const int64_t> shape, const T* data) {
 template std::string EncodeNpy(std::span<const int64_t>, const float*);
 template std::string EncodeNpy(std::span<const int64_t>, const double*);
 template std::string EncodeNpy(std::span<const int64_t>, const int32_t*);
+template std::string EncodeNpy(std::span<const int64_t>, const uint8_t*);
 template std::string EncodeNpy(std::span<const int64_t>, const int64_t*);
 
 }  // namespace poolbench

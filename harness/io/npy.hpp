@@ -50,7 +50,7 @@ NpyArray ReadNpy(const std::string& path);
 std::string ShapeString(std::span<const int64_t> shape);
 
 // The bytes of a .npy file holding `data` (C order) with `shape`, as numpy.save writes them.
-// T is float, double, int32_t or int64_t.
+// T is the storage type of a dtype with a NumPy descr, or int64_t (indices).
 template <class T>
 std::string EncodeNpy(std::span<const int64_t> shape, const T* data);
 

@@ -135,6 +135,8 @@ std::string LayoutMismatch(const plugin::Layout& theirs, const plugin::Layout& o
       {"sizeof(poolbench::InputDomain)", &plugin::Layout::input_domain_size},
       {"sizeof(poolbench::ExecContext)", &plugin::Layout::exec_context_size},
       {"sizeof(poolbench::SavedForward)", &plugin::Layout::saved_forward_size},
+      {"sizeof(poolbench::Implemented)", &plugin::Layout::implemented_size},
+      {"the rows of the dtype table", &plugin::Layout::dtype_count},
       {"sizeof(std::string)", &plugin::Layout::string_size},
       {"the C++ standard library (0 other, 1 libstdc++, 2 libc++)", &plugin::Layout::stdlib},
       {"_GLIBCXX_USE_CXX11_ABI", &plugin::Layout::stdlib_cxx11_abi},

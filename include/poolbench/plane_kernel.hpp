@@ -1,7 +1,8 @@
 // Scaffolding for strategies that pool one NCHW (n, c) plane at a time, so that a strategy file
 // holds only its technique: PlaneKernel owns the typed buffers, the loop over planes and the
 // forward/backward switch, and gives every plane-wise strategy a backward built from the
-// window rules; PlaneStrategy owns the dtype dispatch and the NCHW requirement.
+// window rules; PlaneStrategy owns the dtype dispatch (over the dtypes it lists, and only
+// those) and the NCHW requirement.
 //
 //   template <class T>
 //   class MyKernel final : public PlaneKernel<T> {
@@ -10,7 +11,7 @@
 //    private:
 //     void ForwardPlane(const T* src, T* dst, int64_t* idx) override { ... }
 //   };
-//   class MyPooling final : public PlaneStrategy<MyKernel> {
+//   class MyPooling final : public PlaneStrategy<MyKernel> {  // or <MyKernel, DTypeList<...>>
 //    public:
 //     MyPooling() : PlaneStrategy("my_pooling", "what the technique is") {}
 //   };
@@ -21,6 +22,7 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -37,6 +39,9 @@ namespace poolbench {
 template <class T>
 void BackwardPlaneByWindows(const Problem& p, const WindowGrid& grid, const T* src, const T* dy,
                             T* dx) {
+  static_assert(std::is_same_v<Compute<T>, T>,
+                "the window-rule backward sums gradients in T itself; a dtype stored narrower "
+                "than it computes (bf16, f16) needs a BackwardPlane of its own");
   std::fill(dx, dx + p.h * p.w, T(0));
   for (int64_t oy = 0; oy < grid.oh(); ++oy) {
     for (int64_t ox = 0; ox < grid.ow(); ++ox) {
@@ -102,18 +107,20 @@ class PlaneKernel : public Kernel {
 };
 
 // A strategy whose kernels are K<T> (PlaneKernels), constructed from (problem, context) for the
-// problem's dtype. NCHW only, since planes are contiguous there; a derived strategy adds its
-// technique's own limits by overriding Limits.
-template <template <class> class K>
+// problem's dtype, for the dtypes of DTypes (a DTypeList; K is compiled for those only, and the
+// strategy states them in Implements()). NCHW only, since planes are contiguous there; a
+// derived strategy adds its technique's own limits by overriding Limits.
+template <template <class> class K, class DTypes = DefaultDTypes>
 class PlaneStrategy : public NamedStrategy {
  public:
   using NamedStrategy::NamedStrategy;
+  Implemented Implements() const final { return {.dtypes = DTypes::set}; }
   Support Supports(const Problem& p) const final {
     if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
     return Limits(p);
   }
   std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const override {
-    return DispatchDType(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
+    return DispatchDType<DTypes>(p.dtype, [&]<class T>() -> std::unique_ptr<Kernel> {
       return std::make_unique<K<T>>(p, ctx);
     });
   }

@@ -23,8 +23,9 @@
 // std::string) and std::unique_ptr<Kernel>, and finally deletes the strategies. That is only
 // sound when both sides agree on
 //   1. the SDK's types and vtables: kAbiVersion below. It is bumped whenever a type or a
-//      virtual function of problem.hpp or strategy.hpp changes, and the executable checks it
-//      first, through a plain C function, before it calls anything else in the plugin;
+//      virtual function of problem.hpp or strategy.hpp, or a row of dtype.hpp, changes, and the
+//      executable checks it first, through a plain C function, before it calls anything else in the
+//      plugin;
 //   2. the C++ ABI: Itanium, which GCC and Clang both follow on Linux;
 //   3. the standard library: the same one (libstdc++ or libc++) with the same std::string ABI
 //      (_GLIBCXX_USE_CXX11_ABI), linked as a shared library so that both sides use one heap,
@@ -59,7 +60,9 @@ namespace poolbench::plugin {
 // The version of the plugin ABI: the SDK types and vtables plus the entry points below.
 // Version 2: ExecContext (threads belong to the strategy), Strategy::MaxThreads, the buffer
 // alignment contract, Buffers::workspace and Kernel::Saves / SaveForward.
-inline constexpr uint32_t kAbiVersion = 2;
+// Version 3: the dtype table's semantics (compute and accumulator types, rounding) and
+// Strategy::Implements (the dtypes a strategy implements, checked before Supports).
+inline constexpr uint32_t kAbiVersion = 3;
 
 // The entry points a plugin exports (with C linkage), in the order the executable calls them.
 inline constexpr const char* kAbiVersionSymbol = "poolbench_plugin_abi_version";
@@ -85,6 +88,8 @@ struct Layout {
   uint32_t input_domain_size;   // sizeof(InputDomain)
   uint32_t exec_context_size;   // sizeof(ExecContext)
   uint32_t saved_forward_size;  // sizeof(SavedForward)
+  uint32_t implemented_size;    // sizeof(Implemented)
+  uint32_t dtype_count;         // rows of the dtype table (their enumerators cross in Problem)
   uint32_t string_size;         // sizeof(std::string)
   uint32_t stdlib;              // kStdlib*
   uint32_t stdlib_cxx11_abi;    // _GLIBCXX_USE_CXX11_ABI with libstdc++, else 0
@@ -96,7 +101,8 @@ struct Layout {
 constexpr Layout CurrentLayout() {
   return Layout {
     kAbiVersion, sizeof(Problem), sizeof(Buffers), sizeof(Support), sizeof(InputDomain),
-        sizeof(ExecContext), sizeof(SavedForward), sizeof(std::string),
+        sizeof(ExecContext), sizeof(SavedForward), sizeof(Implemented), kDTypeCount,
+        sizeof(std::string),
 #if defined(_LIBCPP_VERSION)
         kStdlibLibcxx, 0,
 #elif defined(__GLIBCXX__)

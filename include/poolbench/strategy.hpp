@@ -1,4 +1,4 @@
-// The interface every pooling strategy implements (plugin ABI version 2).
+// The interface every pooling strategy implements (plugin ABI version 3).
 //
 // A strategy is stateless: it names itself, says whether it supports a problem (and why not),
 // and prepares a Kernel for one problem and one execution context. Preparation (tables,
@@ -90,12 +90,23 @@ struct InputDomain {
   bool infinity = true;  // +-inf behave as ordinary extreme values
 };
 
+// What a strategy implements, stated once: the harness skips a problem outside it with the
+// reason ("dtype bf16 not implemented") before it calls Supports(), so a strategy is never asked
+// about, nor compiled for, what it does not implement. The defaults are what every strategy
+// implemented before the field existed.
+struct Implemented {
+  DTypeSet dtypes = DefaultDTypes::set;  // f32, f64, i32
+};
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
   virtual std::string_view name() const = 0;
   virtual std::string_view description() const = 0;
-  // Only called with problems that pass Validate().
+  // The dtypes it implements (see Implemented); a plane-wise strategy says it through its
+  // PlaneStrategy's dtype list.
+  virtual Implemented Implements() const { return {}; }
+  // Only called with problems that pass Validate() and lie within Implements().
   virtual Support Supports(const Problem& p) const = 0;
   // Only called with problems for which Supports() is ok, and ctx.threads <= MaxThreads().
   virtual std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const = 0;
@@ -104,6 +115,11 @@ class Strategy {
   // strategy at every requested thread count up to this, and single-threaded ones once.
   virtual int MaxThreads() const { return 1; }
 };
+
+// Whether `s` takes the valid problem `p`: first what it implements (a dtype outside
+// Implements() is "dtype <name> not implemented"), then its own Supports(). The harness asks
+// this, never Supports() alone.
+Support SupportOf(const Strategy& s, const Problem& p);
 
 // A Kernel from a callable, for strategies that need no per-problem state beyond the problem.
 template <class Fn>

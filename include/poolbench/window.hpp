@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
@@ -41,16 +42,18 @@ inline TapRange ColTaps(const Problem& p, int64_t ox) {
   return AxisTaps(ox, p.w, p.kernel.w, p.stride.w, p.padding.w, p.dilation.w);
 }
 
-// The max rule: a tap replaces the current best when it is greater or NaN. Visiting taps in
-// row-major order with this rule gives ties to the first tap and a NaN to the last NaN.
-// Written with a non-short-circuit `|` so that loops using it compile to compares and blends
-// (vectorisable) rather than branches, which random data would mispredict.
+// The max rule: a tap replaces the current best when it is greater or NaN, compared in the
+// dtype's compute type (exact: the compute type holds every value of the storage type).
+// Visiting taps in row-major order with this rule gives ties to the first tap and a NaN to the
+// last NaN. Written with a non-short-circuit `|` so that loops using it compile to compares and
+// blends (vectorisable) rather than branches, which random data would mispredict.
 template <class T>
 inline bool MaxReplaces(T v, T best) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return (v > best) | (v != v);
+  const Compute<T> a = ToCompute(v), b = ToCompute(best);
+  if constexpr (IsFloat<T>) {
+    return (a > b) | (a != a);
   } else {
-    return v > best;
+    return a > b;
   }
 }
 
@@ -81,25 +84,39 @@ inline int64_t RoundDiv(int64_t num, int64_t den) {
   return q;
 }
 
-// sum / divisor converted to T: plain division for floating types, RoundDiv for integers.
+// sum / divisor as the dtype of T rounds it (its Rounding), in T's compute type: floats divide
+// in the accumulator type; integers round to the nearest integer, ties away from zero, then
+// wrap (i32) or saturate (the 8-bit integers) to T's range. Gradients use this unnarrowed value.
 template <class T>
-inline T DivideAs(Acc<T> sum, int64_t divisor) {
-  if constexpr (std::is_floating_point_v<T>) {
-    return static_cast<T>(sum / static_cast<double>(divisor));
+inline Compute<T> DivideInCompute(Acc<T> sum, int64_t divisor) {
+  constexpr Rounding kRounding = DTypeOf<T>::kRounding;
+  if constexpr (kRounding == Rounding::kNearestEven) {
+    return static_cast<Compute<T>>(sum / static_cast<Acc<T>>(divisor));
+  } else if constexpr (kRounding == Rounding::kHalfAwaySaturate) {
+    const int64_t q = RoundDiv(sum, divisor);
+    return static_cast<Compute<T>>(
+        std::clamp<int64_t>(q, std::numeric_limits<T>::lowest(), std::numeric_limits<T>::max()));
   } else {
-    return static_cast<T>(RoundDiv(sum, divisor));
+    return static_cast<Compute<T>>(RoundDiv(sum, divisor));
   }
 }
 
-// Gradient accumulation `dst += v`. Integer gradients wrap modulo 2^32 (as NumPy's int32
-// does) so that overlapping windows never overflow into undefined behaviour and every
-// summation order gives the same result.
+// sum / divisor converted to T: DivideInCompute, then rounded once to the storage type.
+template <class T>
+inline T DivideAs(Acc<T> sum, int64_t divisor) {
+  return FromCompute<T>(DivideInCompute<T>(sum, divisor));
+}
+
+// Gradient accumulation `dst += v` in a compute type. Integer gradients wrap modulo 2^bits (as
+// NumPy's int32 does) so that overlapping windows never overflow into undefined behaviour and
+// every summation order gives the same result.
 template <class T>
 inline void AddGrad(T& dst, T v) {
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (IsFloat<T>) {
     dst += v;
   } else {
-    dst = static_cast<T>(static_cast<uint32_t>(dst) + static_cast<uint32_t>(v));
+    using U = std::make_unsigned_t<T>;
+    dst = static_cast<T>(static_cast<U>(static_cast<U>(dst) + static_cast<U>(v)));
   }
 }
 
@@ -120,7 +137,7 @@ template <int KH, int KW, class T>
       const T* w = src + origin + ox * col_step;
       Acc<T> sum = 0;
       for (int ky = 0; ky < KH; ++ky)
-        for (int kx = 0; kx < KW; ++kx) sum += w[ky * row_step + kx * tap_step];
+        for (int kx = 0; kx < KW; ++kx) sum += ToCompute(w[ky * row_step + kx * tap_step]);
       dst[ox] = DivideAs<T>(sum, div);
     }
   } else if (!idx) {  // values only: no index to carry through the selects

@@ -102,9 +102,7 @@ py::object MakeProblemObject(const Problem& p) {
   return o;
 }
 
-py::dtype NumpyDType(DType t) {
-  return DispatchDType(t, []<class T>() { return py::dtype::of<T>(); });
-}
+py::dtype NumpyDType(DType t) { return py::dtype(std::string(NumpyDescr(t))); }
 
 std::vector<py::ssize_t> Shape(const Problem& p, bool output) {
   const int64_t h = output ? OutputH(p) : p.h, w = output ? OutputW(p) : p.w;

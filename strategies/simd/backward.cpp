@@ -43,7 +43,7 @@ namespace {
 template <class D>
 HWY_INLINE hn::VFromD<D> Shares(D d, const hn::TFromD<D>* HWY_RESTRICT grad, int64_t divisor) {
   using T = hn::TFromD<D>;
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (IsFloat<T>) {
     return hn::Mul(hn::LoadU(d, grad),
                    hn::Set(d, static_cast<T>(1.0 / static_cast<double>(divisor))));
   } else {
@@ -149,9 +149,7 @@ void GatherNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, hn::TFromD<D>* dx, 
   using T = hn::TFromD<D>;
   const Problem& p = g.p;
   const int64_t C = p.c, H = p.h, W = p.w, N = static_cast<int64_t>(hn::Lanes(d));
-  const T* col_scale = nullptr;
-  if constexpr (std::is_same_v<T, float>) col_scale = g.col_scale_f32.data();
-  if constexpr (std::is_same_v<T, double>) col_scale = g.col_scale_f64.data();
+  const T* col_scale = g.ColScale<T>();
   for (int64_t unit = begin; unit < end; ++unit) {
     const int64_t n = unit / H, y = unit % H;
     T* out = dx + unit * W * C;
@@ -182,7 +180,7 @@ template <class D>
 void BackwardNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* indices,
                   hn::TFromD<D>* dx, void* scratch, int64_t begin, int64_t end) {
   using T = hn::TFromD<D>;
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (IsFloat<T>) {
     if (g.GathersBackward()) {
       auto* windows = static_cast<int64_t*>(scratch);
       GatherNhwc(d, g, dy, dx, windows, reinterpret_cast<T*>(windows + g.cover_max), begin, end);
@@ -381,12 +379,10 @@ void ScatterPlanes(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* i
   const int64_t W = p.w, in_plane = p.h * W, out_plane = g.oh * g.ow;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   const int64_t dh = p.dilation.h, dw = p.dilation.w;
-  const bool separable = std::is_floating_point_v<T> && p.op == Op::kAvg && p.stride.w <= 2;
+  const bool separable = IsFloat<T> && p.op == Op::kAvg && p.stride.w <= 2;
   T* h = scratch;
   T* gpad = scratch + g.h_elements;
-  const T* col_scale = nullptr;
-  if constexpr (std::is_same_v<T, float>) col_scale = g.col_scale_f32.data();
-  if constexpr (std::is_same_v<T, double>) col_scale = g.col_scale_f64.data();
+  const T* col_scale = g.ColScale<T>();
   if (separable) std::fill(gpad, gpad + g.g_elements, T(0));
   for (int64_t plane = begin; plane < end; ++plane) {
     const T* dyp = dy + plane * out_plane;
@@ -404,7 +400,7 @@ void ScatterPlanes(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* i
         const int64_t* idx = indices + plane * out_plane + oy * g.ow;
         for (int64_t ox = 0; ox < g.ow; ++ox) AddGrad(dxp[idx[ox]], dyr[ox]);
       } else if (separable) {
-        if constexpr (std::is_floating_point_v<T>) {
+        if constexpr (IsFloat<T>) {
           for (int64_t ox = 0; ox < g.ow; ++ox) gpad[g.g_offset + ox] = dyr[ox] * col_scale[ox];
           ScatterColumns(d, g, gpad, h);
           const auto row_scale = hn::Set(d, static_cast<T>(g.row_scale[oy]));
@@ -468,7 +464,7 @@ HWY_INLINE void WithWidth(D d, int64_t width, Fn&& fn) {
 
 void Backward(const Plan& g, const void* diff_dst, const int64_t* indices, void* diff_src,
               void* scratch, int64_t begin, int64_t end) {
-  DispatchDType(g.p.dtype, [&]<class T>() {
+  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
     const auto* dy = static_cast<const T*>(diff_dst);
     auto* dx = static_cast<T*>(diff_src);
     const hn::ScalableTag<T> d;

@@ -237,7 +237,7 @@ void DirectRows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst
 template <Reduce R, class T>
 constexpr T Identity() {
   if constexpr (R == Reduce::kAvg) return T(0);
-  if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
+  if constexpr (IsFloat<T>) return -std::numeric_limits<T>::infinity();
   return std::numeric_limits<T>::lowest();
 }
 
@@ -282,9 +282,7 @@ void SeparableRows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* 
   const int64_t kw = p.kernel.w, dw = p.dilation.w;
   std::fill(scratch, scratch + g.scratch_elements, Identity<R, T>());
   T* row = scratch + g.pad_left;
-  const T* col_scale = nullptr;
-  if constexpr (std::is_same_v<T, float>) col_scale = g.col_scale_f32.data();
-  if constexpr (std::is_same_v<T, double>) col_scale = g.col_scale_f64.data();
+  const T* col_scale = g.ColScale<T>();
   const auto lane_cols = LaneColumns(IndexTag<D>(), p.stride.w);
   using Writer = RowWriter<D>;
   Writer writer(d, g, dst, nullptr, begin, end);
@@ -390,7 +388,7 @@ void WithKernel(D d, const Plan& g, const void* src, void* dst, int64_t* indices
   const auto* s = static_cast<const T*>(src);
   auto* o = static_cast<T*>(dst);
   // Only max values and float averages have a separable plan.
-  if constexpr (R == Reduce::kMax || (R == Reduce::kAvg && std::is_floating_point_v<T>)) {
+  if constexpr (R == Reduce::kMax || (R == Reduce::kAvg && IsFloat<T>)) {
     if (!indices && g.nchw == NchwPath::kSeparable) {
       WithWidth(d, g.ow, [&](auto dd) HWY_ATTR {
         SeparableRows<R, KW, S>(dd, g, s, o, static_cast<T*>(scratch), begin, end);
@@ -431,9 +429,9 @@ void ForProblem(D d, const Plan& g, const void* src, void* dst, int64_t* indices
 
 void ForwardNchw(const Plan& g, const void* src, void* dst, int64_t* indices, void* scratch,
                  int64_t begin, int64_t end) {
-  DispatchDType(g.p.dtype, [&]<class T>() {
+  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
     if (g.p.op == Op::kAvg) {
-      if constexpr (std::is_floating_point_v<T>) {
+      if constexpr (IsFloat<T>) {
         ForProblem<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, scratch, begin, end);
       } else {
         // int32 lanes as many as int64 ones: the sums are int64.

@@ -121,7 +121,7 @@ void RowsWithIndices(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
           const auto b_lo = hn::LoadU(d, r1 + x), b_hi = hn::LoadU(d, r1 + x + N);
           // One-lane vectors (the scalar target) have no even and odd lanes: window by window.
           bool nan = hn::MaxLanes(D()) == 1;
-          if constexpr (std::is_floating_point_v<T> && hn::MaxLanes(D()) > 1) {
+          if constexpr (IsFloat<T> && hn::MaxLanes(D()) > 1) {
             const auto any = hn::Or(hn::Or(hn::IsNaN(a_lo), hn::IsNaN(a_hi)),
                                     hn::Or(hn::IsNaN(b_lo), hn::IsNaN(b_hi)));
             nan = !hn::AllFalse(d, any);
@@ -181,8 +181,8 @@ void ForType(const Plan& g, const void* src, void* dst, int64_t* indices, int64_
 
 void Tile2x2Nchw(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
                  int64_t end) {
-  DispatchDType(g.p.dtype, [&]<class T>() {
-    if constexpr (std::is_floating_point_v<T>) {
+  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
+    if constexpr (IsFloat<T>) {
       if (g.p.op == Op::kAvg) {
         ForType<Reduce::kAvg, T>(g, src, dst, nullptr, begin, end);
         return;

@@ -62,7 +62,7 @@ HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img,
           sum[u] = hn::Add(sum[u], Widen(d, hn::LoadU(d, tap + u * N)));
       }
     }
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (IsFloat<T>) {
       const auto s = hn::Set(d, scale);
       for (size_t u = 0; u < U; ++u) Put(d, hn::Mul(sum[u], s), out + c0 + u * N, g.stream);
     } else {
@@ -72,7 +72,7 @@ HWY_INLINE void Pixel(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT img,
     }
   } else {
     const IndexTag<D> di;
-    constexpr bool kProbe = R == Reduce::kMaxIndex && !kExact && std::is_floating_point_v<T>;
+    constexpr bool kProbe = R == Reduce::kMaxIndex && !kExact && IsFloat<T>;
     hn::VFromD<D> best[U], probe[U];
     hn::VFromD<decltype(di)> at[U];
     const int64_t first = (r.start + r.first * dh) * W + cc.start + cc.first * dw;
@@ -146,10 +146,8 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int6
       const TapRange& cc = g.cols[ox];
       // Float averages multiply by the plan's 1 / divisor, factored by axis.
       T scale = T(0);
-      if constexpr (R == Reduce::kAvg && std::is_same_v<T, float>) {
-        scale = static_cast<float>(g.row_scale[oy]) * g.col_scale_f32[ox];
-      } else if constexpr (R == Reduce::kAvg && std::is_same_v<T, double>) {
-        scale = g.row_scale[oy] * g.col_scale_f64[ox];
+      if constexpr (R == Reduce::kAvg && IsFloat<T>) {
+        scale = static_cast<T>(g.row_scale[oy]) * g.ColScale<T>()[ox];
       }
       int64_t c0 = 0;
       for (; c0 + 8 * N <= C; c0 += 8 * N) Pixel<R, 8>(d, g, img, r, cc, c0, out, idx, scale);
@@ -185,9 +183,9 @@ void ForD(D d, const Plan& g, const void* src, void* dst, int64_t* indices, int6
 
 void ForwardNhwc(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
                  int64_t end) {
-  DispatchDType(g.p.dtype, [&]<class T>() {
+  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
     if (g.p.op == Op::kAvg) {
-      if constexpr (std::is_floating_point_v<T>) {
+      if constexpr (IsFloat<T>) {
         ForD<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);
       } else {
         ForD<Reduce::kAvg>(hn::Rebind<T, hn::ScalableTag<int64_t>>(), g, src, dst, nullptr, begin,

@@ -85,11 +85,8 @@ void GlobalAvgNhwc(const Plan& g, const void* src, void* dst, int64_t begin, int
       Images(d1, g, s, o, begin, end);
     }
   };
-  if (g.p.dtype == DType::kF32) {
-    run.template operator()<float>();
-  } else {
-    run.template operator()<double>();
-  }
+  // Only float averages take this path (Plan::nhwc_global_sum).
+  DispatchDType<DTypeList<DType::kF32, DType::kF64>>(g.p.dtype, run);
 }
 
 }  // namespace poolbench::simd::HWY_NAMESPACE

@@ -28,8 +28,8 @@ void AvgScales(Plan& g) {
     const double div = static_cast<double>(
         p.divisor_override ? *p.divisor_override
                            : AvgDivisor(cols_only, 0, c.start, c.last - c.first));
-    g.col_scale_f32.push_back(static_cast<float>(1.0 / div));
-    g.col_scale_f64.push_back(1.0 / div);
+    std::get<std::vector<float>>(g.col_scales).push_back(static_cast<float>(1.0 / div));
+    std::get<std::vector<double>>(g.col_scales).push_back(1.0 / div);
   }
 }
 
@@ -45,11 +45,11 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
   global = oh == 1 && ow == 1 && rows[0].last - rows[0].first == p.h &&
            cols[0].last - cols[0].first == p.w;
   nhwc_global_sum =
-      global && p.layout == Layout::kNHWC && p.op == Op::kAvg && p.dtype != DType::kI32;
+      global && p.layout == Layout::kNHWC && p.op == Op::kAvg && Info(p.dtype).is_float;
   tiles = p.stride == p.kernel && p.padding == Pair{0, 0} && p.dilation == Pair{1, 1} &&
           oh * p.kernel.h <= p.h && ow * p.kernel.w <= p.w;
   nchw_tile2x2 = p.layout == Layout::kNCHW && tiles && p.kernel == Pair{2, 2} &&
-                 (p.op == Op::kMax || p.dtype != DType::kI32) && ow * SizeOf(p.dtype) >= 16;
+                 (p.op == Op::kMax || Info(p.dtype).is_float) && ow * SizeOf(p.dtype) >= 16;
   const auto full = [&](int64_t ox) { return cols[ox].first == 0 && cols[ox].last == p.kernel.w; };
   while (full_lo < ow && !full(full_lo)) ++full_lo;
   full_hi = full_lo;
@@ -65,7 +65,7 @@ Plan::Plan(const Problem& problem, int threads) : p(problem) {
   vlo = full_lo;
   vhi = std::max(vlo, std::min(full_hi, FloorDiv(p.w - 1 - extra + pw - last_tap, sw) + 1));
   const bool max_values = p.op == Op::kMax && !p.indices;
-  const bool float_avg = p.op == Op::kAvg && p.dtype != DType::kI32;
+  const bool float_avg = p.op == Op::kAvg && Info(p.dtype).is_float;
   const bool one_load_per_row = kw_fixed == 2 && vlo == 0 && vhi == ow;
   if (global) {
     nchw = NchwPath::kGlobal;
@@ -153,7 +153,7 @@ int64_t Plan::ScratchBytes() const {
 }
 
 bool Plan::GathersBackward() const {
-  return p.layout == Layout::kNHWC && !tiles && p.op == Op::kAvg && p.dtype != DType::kI32;
+  return p.layout == Layout::kNHWC && !tiles && p.op == Op::kAvg && Info(p.dtype).is_float;
 }
 
 int64_t Plan::BackwardUnits() const {

@@ -4,12 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 #include "poolbench/strategy.hpp"
 #include "poolbench/window.hpp"
 
 namespace poolbench::simd {
+
+// The dtypes simd implements: its kernels are compiled for these only.
+using SimdDTypes = DefaultDTypes;
 
 // How NCHW forward reduces a row of windows.
 enum class NchwPath {
@@ -62,8 +66,17 @@ struct Plan {
   // by axis), in the data's type, as does NHWC float avg.
   int64_t pad_left = 0, scratch_elements = 0;
   std::vector<double> row_scale;
-  std::vector<float> col_scale_f32;
-  std::vector<double> col_scale_f64;
+  // col_scale in each float dtype simd implements (ColScale<T>() picks the data's).
+  std::tuple<std::vector<float>, std::vector<double>> col_scales;
+  // The column scales in T, or nullptr for an integer dtype (whose averages divide exactly).
+  template <class T>
+  const T* ColScale() const {
+    if constexpr (IsFloat<T>) {
+      return std::get<std::vector<T>>(col_scales).data();
+    } else {
+      return nullptr;
+    }
+  }
 
   // Outputs too large to stay in cache, written once by whole aligned vectors, go out with
   // non-temporal stores: they are never read again, and their lines need not be fetched first.

@@ -112,6 +112,7 @@ class Simd final : public NamedStrategy {
             "simd",
             "Google Highway vectors with run-time dispatch: NHWC over channels, NCHW over output "
             "columns (de-interleaved loads for stride 2)") {}
+  Implemented Implements() const override { return {.dtypes = SimdDTypes::set}; }
   Support Supports(const Problem& p) const override {
     // Index vectors have lanes as wide as the data: int32 for f32 and i32.
     const bool indices = p.indices || (p.direction == Direction::kBackward && p.op == Op::kMax);

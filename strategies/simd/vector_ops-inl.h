@@ -62,7 +62,7 @@ HWY_INLINE hn::Vec128<double, N> MaskedMaxNaN(hn::Vec128<double, N> a, hn::Vec12
 template <class V>
 HWY_INLINE V MaxNaN(V a, V b) {
   using T = hn::TFromV<V>;
-  if constexpr (!std::is_floating_point_v<T>) {
+  if constexpr (!IsFloat<T>) {
     return hn::Max(a, b);
   } else {
 #if HWY_ARCH_X86 && HWY_TARGET <= HWY_AVX3
@@ -80,7 +80,7 @@ HWY_INLINE V MaxNaN(V a, V b) {
 // to the first tap and a NaN to the last NaN.
 template <class V>
 HWY_INLINE auto Replaces(V v, V best) {
-  if constexpr (std::is_floating_point_v<hn::TFromV<V>>) {
+  if constexpr (IsFloat<hn::TFromV<V>>) {
     return hn::Or(hn::Gt(v, best), hn::IsNaN(v));
   } else {
     return hn::Gt(v, best);
@@ -105,12 +105,11 @@ HWY_INLINE void Put(D d, hn::VFromD<D> v, hn::TFromD<D>* HWY_RESTRICT p, bool st
 // The vectors that avg sums in: the data's own for floats (the cross-check bounds the rounding
 // of any summation order), int64 lanes as many as the data's for i32 (exact).
 template <class D>
-using SumTag =
-    std::conditional_t<std::is_floating_point_v<hn::TFromD<D>>, D, hn::Rebind<int64_t, D>>;
+using SumTag = std::conditional_t<IsFloat<hn::TFromD<D>>, D, hn::Rebind<int64_t, D>>;
 
 template <class D>
 HWY_INLINE hn::VFromD<SumTag<D>> Widen(D d, hn::VFromD<D> v) {
-  if constexpr (std::is_floating_point_v<hn::TFromD<D>>) {
+  if constexpr (IsFloat<hn::TFromD<D>>) {
     (void)d;
     return v;
   } else {
@@ -125,7 +124,7 @@ template <class D>
 HWY_INLINE void StoreAverages(D d, hn::VFromD<SumTag<D>> sum, int64_t divisor,
                               hn::TFromD<D>* HWY_RESTRICT out) {
   using T = hn::TFromD<D>;
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (IsFloat<T>) {
     hn::StoreU(hn::Mul(sum, hn::Set(d, static_cast<T>(1.0 / static_cast<double>(divisor)))), d,
                out);
   } else {

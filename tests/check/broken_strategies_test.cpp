@@ -36,7 +36,7 @@ class Broken final : public Strategy {
   }
   std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
     return MakeKernel([p, bug = bug_](const Buffers& b) {
-      DispatchDType(p.dtype, [&]<class T>() { Run<T>(p, bug, b); });
+      DispatchDType<DefaultDTypes>(p.dtype, [&]<class T>() { Run<T>(p, bug, b); });
     });
   }
 

@@ -51,7 +51,7 @@ class NpyTest : public ::testing::Test {
 
 template <class T>
 class NpyRoundTripTest : public NpyTest {};
-using Types = ::testing::Types<float, double, int32_t>;
+using Types = ::testing::Types<float, double, int32_t, uint8_t>;
 TYPED_TEST_SUITE(NpyRoundTripTest, Types);
 
 TYPED_TEST(NpyRoundTripTest, EachRankReadsBackWhatWasWritten) {
@@ -62,7 +62,7 @@ TYPED_TEST(NpyRoundTripTest, EachRankReadsBackWhatWasWritten) {
     for (int64_t d : shape) n *= d;
     std::vector<T> values(n);
     for (int64_t i = 0; i < n; ++i) values[i] = static_cast<T>((i * 37) % 23) - T(11);
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (IsFloat<T>) {
       values[1] = std::numeric_limits<T>::quiet_NaN();
       values[2] = -std::numeric_limits<T>::infinity();
       values[3] = T(0.1);
@@ -194,7 +194,7 @@ TEST_F(NpyTest, RefusesUnsupportedDtypesByName) {
     const char* descr;
     const char* name;
   } cases[] = {{"<i8", "(int64)"},         {">f4", "(big-endian float32)"},
-               {"|u1", "(uint8)"},         {"|O", "(object)"},
+               {"|i1", "(int8)"},          {"|O", "(object)"},
                {"<f2", "(float16)"},       {"|b1", "(bool)"},
                {"<c8", "(complex64)"},     {"<U3", "(str)"},
                {"<M8[ns]", "(datetime64)"}};
@@ -202,7 +202,7 @@ TEST_F(NpyTest, RefusesUnsupportedDtypesByName) {
     SCOPED_TRACE(c.descr);
     ExpectError(WriteFile("t.npy", NpyFile(Dict(c.descr, "(2,)"), std::string(64, '\0'))),
                 {std::string("'") + c.descr + "'", c.name, "'<f4' (float32)", "'<f8' (float64)",
-                 "'<i4' (int32)"});
+                 "'<i4' (int32)", "'|u1' (uint8)"});
   }
   ExpectError(WriteFile("s.npy", NpyFile("{'descr': [('a', '<f4'), ('b', '<i4')], "
                                          "'fortran_order': False, 'shape': (2,), }",

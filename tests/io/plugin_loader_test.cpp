@@ -87,7 +87,9 @@ TEST(PluginLoader, ExampleSeparableMatchesTheReference) {
   int passed = 0;
   for (const Problem& p : problems) {
     const CheckResult r = CrossCheck(s, p, 3);
-    const bool supported = p.direction == Direction::kForward && p.layout == Layout::kNCHW;
+    // The example implements DefaultDTypes (f32, f64, i32), forward NCHW.
+    const bool supported = DefaultDTypes::set.Has(p.dtype) && p.direction == Direction::kForward &&
+                           p.layout == Layout::kNCHW;
     EXPECT_EQ(r.verdict, supported ? Verdict::kPass : Verdict::kSkipped)
         << FormatDescriptor(p) << ": " << r.detail;
     passed += r.verdict == Verdict::kPass;
@@ -116,6 +118,17 @@ TEST(PluginLoader, RefusesAPluginBuiltForTheVersion1Interface) {
                            std::to_string(plugin::kAbiVersion)))
       << e;
   EXPECT_TRUE(Contains(e, "rebuild")) << e;
+  EXPECT_TRUE(registry.All().empty());
+}
+
+TEST(PluginLoader, RefusesAPluginBuiltForThePreviousVersion) {
+  Registry registry;
+  const std::string e =
+      ErrorOf([&] { LoadPlugin(POOLBENCH_TEST_PLUGIN_PREVIOUS_ABI_PLUGIN, registry); });
+  EXPECT_TRUE(Contains(
+      e, "built for plugin ABI version " + std::to_string(plugin::kAbiVersion - 1) +
+             ", but this poolbench has plugin ABI version " + std::to_string(plugin::kAbiVersion)))
+      << e;
   EXPECT_TRUE(registry.All().empty());
 }
 

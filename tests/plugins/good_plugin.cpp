@@ -47,7 +47,8 @@ class PluginGoodLoops : public poolbench::Strategy {
   std::unique_ptr<poolbench::Kernel> Prepare(const Problem& p,
                                              const poolbench::ExecContext&) const override {
     return poolbench::MakeKernel([p, grid = poolbench::WindowGrid(p)](const poolbench::Buffers& b) {
-      poolbench::DispatchDType(p.dtype, [&]<class T>() { Forward<T>(p, grid, b); });
+      poolbench::DispatchDType<poolbench::DefaultDTypes>(
+          p.dtype, [&]<class T>() { Forward<T>(p, grid, b); });
     });
   }
 };

@@ -111,6 +111,7 @@ class Slowed final : public poolbench::Strategy {
   std::string_view description() const override {
     return "test plugin: another strategy plus a calibrated busy-wait (POOLBENCH_SLOWDOWN)";
   }
+  poolbench::Implemented Implements() const override { return inner_->Implements(); }
   poolbench::Support Supports(const Problem& p) const override { return inner_->Supports(p); }
   std::unique_ptr<poolbench::Kernel> Prepare(const Problem& p,
                                              const poolbench::ExecContext& ctx) const override {

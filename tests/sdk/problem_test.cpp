@@ -97,6 +97,15 @@ TEST(Validate, OverflowingSizesAreRefused) {
   ExpectInvalid(p, "must be at most");
 }
 
+TEST(Validate, BackwardOnlyWhereTheDTypeDefinesIt) {
+  Problem p = Valid();
+  p.direction = Direction::kBackward;
+  p.dtype = DType::kU8;
+  EXPECT_NE(Validate(p).find("backward is not defined for u8"), std::string::npos) << Validate(p);
+  p.direction = Direction::kForward;
+  EXPECT_EQ(Validate(p), "");
+}
+
 TEST(Validate, OptionsThatDoNotApply) {
   Problem p = Valid();
   p.divisor_override = 4;  // max

@@ -74,5 +74,16 @@ TEST(AddGrad, IntegerGradientsWrapInsteadOfOverflowing) {
   EXPECT_EQ(g, std::numeric_limits<int32_t>::min());
 }
 
+TEST(DivideAs, RoundsAsTheDTypeRowSays) {
+  // i32 wraps what does not fit (as it always did); u8 saturates.
+  EXPECT_EQ(DivideAs<uint8_t>(1018, 4), 255);  // 254.5: ties away from zero
+  EXPECT_EQ(DivideAs<uint8_t>(1017, 4), 254);
+  EXPECT_EQ(DivideAs<uint8_t>(300, 1), 255);
+  EXPECT_EQ(DivideAs<uint8_t>(-3, 1), 0);
+  EXPECT_EQ(DivideAs<int32_t>(int64_t{1} << 32, 1), 0);
+  EXPECT_EQ(DivideAs<int32_t>(-3, 2), -2);
+  EXPECT_EQ(DivideAs<float>(1.0, 3), 1.0f / 3.0f);
+}
+
 }  // namespace
 }  // namespace poolbench

@@ -111,6 +111,33 @@ TEST(NaiveLoops, IntegerAvgDoesNotOverflow) {
   EXPECT_EQ(r.values[0], big);
 }
 
+// u8 (dtype.hpp): compared and summed as integers, averages rounded to nearest with ties away
+// from zero, then saturated to [0, 255].
+using U8 = std::vector<uint8_t>;
+
+TEST(NaiveLoops, U8MaxIsExactOverTheWholeRange) {
+  // 255 and 0 are the ends of the range; a tie (200, 200) goes to the first tap.
+  const auto r =
+      Forward<uint8_t>("naive_loops", "max:u8:1x1x2x4:k2:idx", U8{0, 255, 200, 7, 254, 1, 3, 200});
+  EXPECT_EQ(r.values, (U8{255, 200}));
+  EXPECT_EQ(r.indices, (I{1, 2}));
+}
+
+TEST(NaiveLoops, U8AvgRoundsTiesAwayFromZero) {
+  // Windows sum to 6 (1.5 -> 2), 5 (1.25 -> 1), 1017 (254.25 -> 254) and 1018 (254.5 -> 255).
+  const auto r = Forward<uint8_t>("naive_loops", "avg:u8:1x1x2x8:k2",
+                                  U8{1, 2, 1, 1, 255, 255, 255, 255,  //
+                                     1, 2, 1, 2, 254, 253, 254, 254});
+  EXPECT_EQ(r.values, (U8{2, 1, 254, 255}));
+}
+
+TEST(NaiveLoops, U8AvgSaturatesWhereADivisorOverrideExceedsTheRange) {
+  // div1: the sums themselves, 300 and 4 * 255 clamp to 255; 2 stays.
+  const auto r = Forward<uint8_t>("naive_loops", "avg:u8:1x1x2x6:k2:div1",
+                                  U8{200, 100, 255, 255, 1, 0, 0, 0, 255, 255, 1, 0});
+  EXPECT_EQ(r.values, (U8{255, 255, 2}));
+}
+
 TEST(NaiveLoops, AvgBackwardSpreadsTheGradient) {
   // Kernel 2 stride 1 over 1x3: both windows share the middle element.
   const auto dx = Backward<double>("naive_loops", "avg:bwd:f64:1x1x1x3:k1x2:s1", {0, 0, 0}, {4, 8});

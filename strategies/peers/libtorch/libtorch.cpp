@@ -73,6 +73,8 @@ at::ScalarType ScalarTypeOf(DType t) {
       return at::kDouble;
     case DType::kI32:
       return at::kInt;
+    case DType::kU8:  // not implemented here (Implements() is the default), but named truly
+      return at::kByte;
   }
   return at::kFloat;
 }
