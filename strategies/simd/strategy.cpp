@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "poolbench/named_strategy.hpp"
 #include "poolbench/registry.hpp"
 #include "strategies/simd/plan.hpp"
+#include "strategies/simd/target.hpp"
 
 namespace poolbench::simd {
 
@@ -38,58 +40,70 @@ void ParallelFor(int threads, int64_t units, Fn&& fn) {
 
 class SimdKernel final : public Kernel {
  public:
-  SimdKernel(const Problem& p, int threads) : plan_(p, threads), threads_(threads) {
-    if (p.direction == Direction::kBackward && p.op == Op::kMax) {
+  SimdKernel(const Problem& p, int threads) : threads_(threads) {
+    const bool forward = p.direction == Direction::kForward;
+    plan_ = std::make_unique<simd::Plan>(p, threads);
+    if (forward) {
+      forward_fn_ = plan_->nhwc_global_sum             ? NhwcGlobalAvg(*plan_)
+                    : plan_->p.layout == Layout::kNHWC ? NhwcForward(*plan_)
+                    : plan_->nchw_tile2x2              ? NchwTile2x2(*plan_)
+                                                       : NchwForward(*plan_);
+      run_ = &SimdKernel::RunForward;
+    } else {
+      backward_fn_ = BackwardKernel(*plan_);
+      run_ = &SimdKernel::RunBackward;
+    }
+    units_ = forward ? plan_->ForwardUnits() : plan_->BackwardUnits();
+    const int64_t scratch_bytes = plan_->ScratchBytes();
+    plan_text_ = plan_->Describe(VectorLanes(p.dtype));
+    // No more threads than work units.
+    threads_ = static_cast<int>(std::clamp<int64_t>(units_, 1, threads));
+    plan_text_ += std::string(", ") + TargetName() + ", " + std::to_string(threads_) +
+                  (threads_ == 1 ? " thread" : " threads");
+    // Max backward scatters through the argmax indices of its own forward, which SaveForward
+    // computes with a forward kernel of its own.
+    if (!forward && p.op == Op::kMax) {
+      Problem f = p;
+      f.direction = Direction::kForward;
+      f.indices = true;
+      forward_ = std::make_unique<SimdKernel>(f, threads);
       forward_values_.resize(OutputElements(p) * SizeOf(p.dtype));
     }
     // One scratch row per thread, each on cache lines of its own.
-    scratch_stride_ = (plan_.ScratchBytes() + 63) / 64 * 64;
-    scratch_.resize(threads * scratch_stride_ + 64);
+    scratch_stride_ = (scratch_bytes + 63) / 64 * 64;
+    scratch_.resize(threads_ * scratch_stride_ + 64);
+    if (scratch_bytes > 0) {
+      for (int t = 0; t < threads_; ++t) PrepareScratch(*plan_, Scratch() + t * scratch_stride_);
+    }
   }
 
-  void Run(const Buffers& b) override {
-    if (plan_.p.direction == Direction::kForward) {
-      Forward(b.src, b.dst, b.indices);
-      return;
-    }
+  void Run(const Buffers& b) override { (this->*run_)(b); }
+
+  SavedForward Saves() const override { return {.indices = forward_ != nullptr}; }
+  void SaveForward(const Buffers& b) override {
+    if (!forward_) return;
+    Buffers f;
+    f.src = b.src;
+    f.dst = forward_values_.data();
+    f.indices = b.indices;
+    forward_->Run(f);
+  }
+
+  std::string Plan() const override { return plan_text_; }
+
+ private:
+  void RunForward(const Buffers& b) {
     char* scratch = Scratch();
-    ParallelFor(threads_, plan_.BackwardUnits(), [&](int64_t begin, int64_t end, int thread) {
-      Backward(plan_, b.diff_dst, b.indices, b.diff_src, scratch + thread * scratch_stride_, begin,
-               end);
+    ParallelFor(threads_, units_, [&](int64_t begin, int64_t end, int thread) {
+      forward_fn_(*plan_, b.src, b.dst, b.indices, scratch + thread * scratch_stride_, begin, end);
     });
   }
 
-  // Max backward scatters through the argmax indices of its own forward.
-  SavedForward Saves() const override {
-    return {.indices = plan_.p.direction == Direction::kBackward && plan_.p.op == Op::kMax};
-  }
-  void SaveForward(const Buffers& b) override {
-    if (Saves().indices) Forward(b.src, forward_values_.data(), b.indices);
-  }
-
- private:
-  void Forward(const void* src, void* dst, int64_t* indices) {
-    if (plan_.nhwc_global_sum) {
-      ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int) {
-        GlobalAvgNhwc(plan_, src, dst, begin, end);
-      });
-      return;
-    }
-    if (plan_.p.layout == Layout::kNHWC) {
-      ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int) {
-        ForwardNhwc(plan_, src, dst, indices, begin, end);
-      });
-      return;
-    }
-    if (plan_.nchw_tile2x2) {
-      ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int) {
-        Tile2x2Nchw(plan_, src, dst, indices, begin, end);
-      });
-      return;
-    }
+  void RunBackward(const Buffers& b) {
     char* scratch = Scratch();
-    ParallelFor(threads_, plan_.ForwardUnits(), [&](int64_t begin, int64_t end, int thread) {
-      ForwardNchw(plan_, src, dst, indices, scratch + thread * scratch_stride_, begin, end);
+    ParallelFor(threads_, units_, [&](int64_t begin, int64_t end, int thread) {
+      backward_fn_(*plan_, b.diff_dst, b.indices, b.diff_src, scratch + thread * scratch_stride_,
+                   begin, end);
     });
   }
 
@@ -98,9 +112,15 @@ class SimdKernel final : public Kernel {
     return scratch_.data() + (64 - reinterpret_cast<uintptr_t>(scratch_.data()) % 64);
   }
 
-  Plan plan_;
   int threads_ = 1;
-  std::vector<char> forward_values_;  // the values SaveForward computes beside the indices
+  int64_t units_ = 0;  // the work units Run splits between the threads
+  std::unique_ptr<simd::Plan> plan_;
+  ForwardFn forward_fn_ = nullptr;
+  BackwardFn backward_fn_ = nullptr;
+  void (SimdKernel::*run_)(const Buffers&) = nullptr;
+  std::string plan_text_;
+  std::unique_ptr<SimdKernel> forward_;  // max backward: the forward that saves the indices
+  std::vector<char> forward_values_;     // the values it computes beside the indices
   std::vector<char> scratch_;
   int64_t scratch_stride_ = 0;
 };

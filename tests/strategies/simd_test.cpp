@@ -184,6 +184,32 @@ TEST(simd, OutputsStreamedPastTheCacheMatchTheReference) {
   }
 }
 
+// Each kernel's Plan() names the path it takes.
+TEST(simd, PlanNamesThePath) {
+  const Strategy* simd = Registry::Global().Find("simd");
+  if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
+  const struct {
+    const char* problem;
+    const char* plan;
+  } kCases[] = {
+      {"max:fwd:f32:nchw:1x2x64x128:k2x2:idx", "nchw 2x2 tiling"},
+      {"max:fwd:f32:nchw:1x2x64x130:k3x3:s2x2:p1x1", "nchw separable"},
+      {"max:fwd:f32:nchw:1x2x64x130:k3x3:s2x2:p1x1:idx", "nchw direct"},
+      {"max:fwd:f32:nhwc:1x64x16x16:k3x3:s2x2", "nhwc vectors"},
+      {"avg:fwd:f32:nhwc:2x64x7x7:k7x7", "nhwc global average"},
+      {"avg:bwd:f32:nhwc:1x64x9x9:k3x3:s2x2", "nhwc avg backward, each pixel gathering"},
+      // Global pooling of planes of a vector or more, whatever the width of their rows.
+      {"max:fwd:f64:nchw:2x3x7x7:k7x7:idx", "nchw global"},
+      {"max:fwd:f32:nchw:2x3x7x7:k7x7", "nchw global"},
+      {"avg:fwd:i32:nchw:1x2x5x6:k5x6", "nchw global"},
+      {"max:bwd:f32:nchw:1x2x64x130:k3x3:s2x2:p1x1", "nchw max backward"},
+  };
+  for (const auto& c : kCases) {
+    const std::string plan = simd->Prepare(ParseDescriptor(c.problem), ExecContext{1})->Plan();
+    EXPECT_NE(plan.find(c.plan), std::string::npos) << c.problem << ": " << plan;
+  }
+}
+
 TEST(simd, RefusesOnlyIndicesOfHugePlanesWith32BitData) {
   const Strategy* simd = Registry::Global().Find("simd");
   if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
