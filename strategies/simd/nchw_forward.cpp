@@ -315,8 +315,6 @@ void GlobalPlanes(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* d
   using TI = hn::TFromD<decltype(di)>;
   const int64_t size = g.p.h * g.p.w, N = static_cast<int64_t>(hn::Lanes(d));
   const int64_t vec_end = size >= N ? size - size % N : 0;
-  HWY_ALIGN T lanes[hn::MaxLanes(d)];
-  HWY_ALIGN TI lane_at[hn::MaxLanes(di)];
   for (int64_t plane = begin; plane < end; ++plane) {
     const T* in = src + plane * size;
     if constexpr (R == Reduce::kAvg) {
@@ -347,15 +345,29 @@ void GlobalPlanes(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* d
               hn::IfThenElse(hn::RebindMask(di, take), hn::Set(di, static_cast<TI>(i)), acc_at);
         }
       }
-      hn::Store(acc, d, lanes);
-      hn::Store(acc_at, di, lane_at);
-      for (int64_t j = 0; j < N; ++j) {
-        const T v = lanes[j];
-        const int64_t vat = lane_at[j] + j;
-        const bool v_nan = v != v, best_nan = best != best;
-        const bool take =
-            v_nan ? (!best_nan || vat > at) : (!best_nan && (v > best || (v == best && vat < at)));
-        if (take) best = v, at = vat;
+      // Across the lanes, in vectors: any NaN wins (the last one for the index), else the
+      // largest value, at its first position (each lane kept its own first).
+      const auto positions = hn::Add(acc_at, hn::Iota(di, 0));
+      bool nan = false;
+      if constexpr (std::is_floating_point_v<T>) {
+        const auto lanes = hn::IsNaN(acc);
+        nan = !hn::AllFalse(d, lanes);
+        if (HWY_UNLIKELY(nan)) {
+          best = std::numeric_limits<T>::quiet_NaN();
+          if constexpr (R == Reduce::kMaxIndex) {
+            at = hn::GetLane(hn::MaxOfLanes(
+                di, hn::IfThenElse(hn::RebindMask(di, lanes), positions, hn::Set(di, TI{-1}))));
+          }
+        }
+      }
+      if (!nan) {
+        const auto largest = hn::MaxOfLanes(d, acc);
+        best = hn::GetLane(largest);
+        if constexpr (R == Reduce::kMaxIndex) {
+          at = hn::GetLane(
+              hn::MinOfLanes(di, hn::IfThenElse(hn::RebindMask(di, hn::Eq(acc, largest)), positions,
+                                                hn::Set(di, hwy::LimitsMax<TI>()))));
+        }
       }
     }
     for (int64_t i = vec_end; i < size; ++i) {
