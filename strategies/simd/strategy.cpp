@@ -12,6 +12,7 @@
 #include "poolbench/named_strategy.hpp"
 #include "poolbench/registry.hpp"
 #include "strategies/simd/plan.hpp"
+#include "strategies/simd/small_plan.hpp"
 #include "strategies/simd/target.hpp"
 
 namespace poolbench::simd {
@@ -42,20 +43,35 @@ class SimdKernel final : public Kernel {
  public:
   SimdKernel(const Problem& p, int threads) : threads_(threads) {
     const bool forward = p.direction == Direction::kForward;
-    plan_ = std::make_unique<simd::Plan>(p, threads);
-    if (forward) {
-      forward_fn_ = plan_->nhwc_global_sum             ? NhwcGlobalAvg(*plan_)
-                    : plan_->p.layout == Layout::kNHWC ? NhwcForward(*plan_)
-                    : plan_->nchw_tile2x2              ? NchwTile2x2(*plan_)
-                                                       : NchwForward(*plan_);
-      run_ = &SimdKernel::RunForward;
+    int64_t scratch_bytes = 0;
+    if (SmallPlan::Suits(p)) {
+      small_ = std::make_unique<SmallPlan>(p);
+      if (forward) {
+        small_forward_ = SmallForward(*small_);
+        run_ = &SimdKernel::RunSmallForward;
+      } else {
+        small_backward_ = SmallBackward(*small_);
+        run_ = &SimdKernel::RunSmallBackward;
+      }
+      units_ = small_->WorkUnits();
+      scratch_bytes = small_->ScratchBytes();
+      plan_text_ = small_->Describe();
     } else {
-      backward_fn_ = BackwardKernel(*plan_);
-      run_ = &SimdKernel::RunBackward;
+      plan_ = std::make_unique<simd::Plan>(p, threads);
+      if (forward) {
+        forward_fn_ = plan_->nhwc_global_sum             ? NhwcGlobalAvg(*plan_)
+                      : plan_->p.layout == Layout::kNHWC ? NhwcForward(*plan_)
+                      : plan_->nchw_tile2x2              ? NchwTile2x2(*plan_)
+                                                         : NchwForward(*plan_);
+        run_ = &SimdKernel::RunForward;
+      } else {
+        backward_fn_ = BackwardKernel(*plan_);
+        run_ = &SimdKernel::RunBackward;
+      }
+      units_ = forward ? plan_->ForwardUnits() : plan_->BackwardUnits();
+      scratch_bytes = plan_->ScratchBytes();
+      plan_text_ = plan_->Describe(VectorLanes(p.dtype));
     }
-    units_ = forward ? plan_->ForwardUnits() : plan_->BackwardUnits();
-    const int64_t scratch_bytes = plan_->ScratchBytes();
-    plan_text_ = plan_->Describe(VectorLanes(p.dtype));
     // No more threads than work units.
     threads_ = static_cast<int>(std::clamp<int64_t>(units_, 1, threads));
     plan_text_ += std::string(", ") + TargetName() + ", " + std::to_string(threads_) +
@@ -72,12 +88,24 @@ class SimdKernel final : public Kernel {
     // One scratch row per thread, each on cache lines of its own.
     scratch_stride_ = (scratch_bytes + 63) / 64 * 64;
     scratch_.resize(threads_ * scratch_stride_ + 64);
-    if (scratch_bytes > 0) {
+    if (plan_ && scratch_bytes > 0) {
       for (int t = 0; t < threads_; ++t) PrepareScratch(*plan_, Scratch() + t * scratch_stride_);
     }
   }
 
-  void Run(const Buffers& b) override { (this->*run_)(b); }
+  void Run(const Buffers& b) override {
+    // A small problem on one thread: its kernel, without the call through run_ and ParallelFor
+    // around it, which problems of a few nanoseconds notice.
+    if (small_forward_ && threads_ == 1) {
+      small_forward_(*small_, b.src, b.dst, b.indices, 0, units_);
+      return;
+    }
+    if (small_backward_ && threads_ == 1) {
+      small_backward_(*small_, b.diff_dst, b.indices, b.diff_src, Scratch(), 0, units_);
+      return;
+    }
+    (this->*run_)(b);
+  }
 
   SavedForward Saves() const override { return {.indices = forward_ != nullptr}; }
   void SaveForward(const Buffers& b) override {
@@ -92,6 +120,20 @@ class SimdKernel final : public Kernel {
   std::string Plan() const override { return plan_text_; }
 
  private:
+  void RunSmallForward(const Buffers& b) {
+    ParallelFor(threads_, units_, [&](int64_t begin, int64_t end, int) {
+      small_forward_(*small_, b.src, b.dst, b.indices, begin, end);
+    });
+  }
+
+  void RunSmallBackward(const Buffers& b) {
+    char* scratch = Scratch();
+    ParallelFor(threads_, units_, [&](int64_t begin, int64_t end, int thread) {
+      small_backward_(*small_, b.diff_dst, b.indices, b.diff_src,
+                      scratch + thread * scratch_stride_, begin, end);
+    });
+  }
+
   void RunForward(const Buffers& b) {
     char* scratch = Scratch();
     ParallelFor(threads_, units_, [&](int64_t begin, int64_t end, int thread) {
@@ -114,6 +156,10 @@ class SimdKernel final : public Kernel {
 
   int threads_ = 1;
   int64_t units_ = 0;  // the work units Run splits between the threads
+  // Exactly one of the two plans: the small path's, or the row-wise paths'.
+  std::unique_ptr<SmallPlan> small_;
+  SmallForwardFn small_forward_ = nullptr;
+  SmallBackwardFn small_backward_ = nullptr;
   std::unique_ptr<simd::Plan> plan_;
   ForwardFn forward_fn_ = nullptr;
   BackwardFn backward_fn_ = nullptr;
@@ -131,7 +177,8 @@ class Simd final : public NamedStrategy {
       : NamedStrategy(
             "simd",
             "Google Highway vectors with run-time dispatch: NHWC over channels, NCHW over output "
-            "columns (de-interleaved loads for stride 2)") {}
+            "columns (de-interleaved loads for stride 2); rows narrower than a vector as whole "
+            "planes, each tap picked from registers by permutes") {}
   Support Supports(const Problem& p) const override {
     // Index vectors have lanes as wide as the data: int32 for f32 and i32.
     const bool indices = p.indices || (p.direction == Direction::kBackward && p.op == Op::kMax);

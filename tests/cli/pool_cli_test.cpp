@@ -138,9 +138,26 @@ TEST_F(PoolCliTest, VerbosePrintsEachKernelsPlan) {
       "max:bwd:i32:nchw:1x1x6x6:k3x3:s1x1\n"
       "naive_loops plan for max:fwd:i32:nchw:1x1x6x6:k3x3:s1x1: (the strategy does not say)\n"
       "naive_loops plan for max:bwd:i32:nchw:1x1x6x6:k3x3:s1x1: (the strategy does not say)\n");
-  EXPECT_EQ(Read<int32_t>("w.npy", {6, 6}),
-            (std::vector<int32_t>{0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 3, 0, 6, 0, 0, 0,
-                                  0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 1, 1, 0, 0, 0, 1, 0}));
+  const std::vector<int32_t> counts = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 3, 0, 6, 0, 0, 0,
+                                       0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 1, 1, 0, 0, 0, 1, 0};
+  EXPECT_EQ(Read<int32_t>("w.npy", {6, 6}), counts);
+
+  // simd names the path it took for each.
+  const CliResult list = testing::RunPoolbench({"list"});
+  ASSERT_EQ(list.status, 0) << list.err;
+  if (list.out.find("\nsimd\n") == std::string::npos) GTEST_SKIP() << "simd is not built";
+  std::vector<std::string> simd_args = args;
+  simd_args.insert(simd_args.end(), {"--strategy", "simd"});
+  const CliResult simd = Pool("in.npy", simd_args);
+  ASSERT_EQ(simd.status, 0) << simd.err;
+  EXPECT_NE(simd.out.find("\nsimd plan for max:fwd:i32:nchw:1x1x6x6:k3x3:s1x1: nchw "),
+            std::string::npos)
+      << simd.out;
+  EXPECT_NE(simd.out.find("\nsimd plan for max:bwd:i32:nchw:1x1x6x6:k3x3:s1x1: nchw "),
+            std::string::npos)
+      << simd.out;
+  EXPECT_NE(simd.out.find(", 1 thread\n"), std::string::npos) << simd.out;
+  EXPECT_EQ(Read<int32_t>("w.npy", {6, 6}), counts);
 }
 
 TEST_F(PoolCliTest, StrategyThatDoesNotSupportTheProblemIsRefusedWithItsReason) {

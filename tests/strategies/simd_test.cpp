@@ -74,6 +74,20 @@ const char* const kShapes[] = {
     "nchw:2x2x7x36:k2x2",
     "nchw:1x2x4x10:k2x2",
     "nchw:1x1x4x5:k2x2:div3",
+    // Small planes and narrow images (the lookup tables of small_plan.hpp): the seeds' planes,
+    // rows shorter than a vector, odd and non-square windows, padding, ceil mode and dilation,
+    // tables over groups of planes with a tail, one element, and enough planes for two threads.
+    "nchw:1x1x6x6:k3x3",
+    "nchw:1x1x14x15:k2x3",
+    "nchw:1x1x5x5:k2x2:ceil",
+    "nchw:1x1x5x5:k5x5:s1x1:p2x2",
+    "nchw:1x1x8x8:k3x3:s2x2:p2x2:d2x2:ceil",
+    "nchw:5x7x5x5:k3x3:s2x2:p1x1",
+    "nchw:1x1x17x1:k3x1",
+    "nchw:1x1x1x1:k1x1",
+    "nchw:64x64x6x6:k2x2",
+    "nhwc:2x3x13x11:k3x3:s2x2:p1x1",
+    "nhwc:3x2x5x4:k2x3:s1x1:p1x1:ceil",
 };
 
 std::vector<Problem> Variants(Problem base) {
@@ -184,8 +198,89 @@ TEST(simd, OutputsStreamedPastTheCacheMatchTheReference) {
   }
 }
 
-// Each kernel's Plan() names the path it takes.
-TEST(simd, PlanNamesThePath) {
+// The small-problem path runs where it should, and is right there: problems whose rows (NCHW)
+// or pixels (NHWC) are narrower than any vector of 128 bits or more, so that every instruction
+// set but the one-lane scalar one takes the path. Each kernel's Plan() names the path, and the
+// cross-check then holds it to the reference, at one and two threads.
+TEST_P(SimdOnTarget, SmallProblemsTakeTheSmallPath) {
+#ifdef POOLBENCH_HAVE_SIMD
+  if (GetParam() == HWY_SCALAR) GTEST_SKIP() << "one-lane vectors: no row is narrower";
+#endif
+  const Strategy* simd = Registry::Global().Find("simd");
+  ASSERT_NE(simd, nullptr);
+  const struct {
+    const char* problem;
+    const char* plan;  // a part of Plan()
+  } kCases[] = {
+      // The seeds' integer planes with indices: tiny planes, partial windows, non-square windows.
+      {"max:fwd:i32:nchw:1x1x6x6:k3x3:idx", "nchw small planes, the whole problem in one table"},
+      {"max:fwd:i32:nchw:1x1x5x5:k2x2:ceil:idx", "nchw small planes, the whole problem"},
+      {"max:fwd:i32:nchw:1x1x4x4:k2x2:idx", "nchw small planes, the whole problem"},
+      {"max:fwd:f32:nchw:1x1x7x9:k2x3:idx", "nchw small planes, the whole problem"},
+      {"max:fwd:f32:nchw:1x1x5x5:k5x5:s2x2:p2x2:idx", "each tap picked from a window"},
+      {"max:fwd:f32:nchw:1x1x9x9:k3x3:s3x3:d2x2:idx", "nchw small planes"},
+      {"max:fwd:f32:nchw:1x1x1x1:k1x1:idx", "nchw small planes"},
+      {"max:fwd:f64:nchw:1x3x9x2:k3x2:s2x1:idx", "nchw small planes"},
+      // Averages: masked taps, divisors counting the padding or not, or overridden; i32 sums
+      // in int64 vectors.
+      {"avg:fwd:f32:nchw:1x1x6x6:k3x3:s2x2:p1x1:excl", "nchw small planes"},
+      {"avg:fwd:f32:nchw:1x1x7x7:k3x3:s3x3:p1x1:div4", "nchw small planes"},
+      {"avg:fwd:i32:nchw:2x3x9x2:k3x2:s2x1:p1x0:excl", "nchw small planes"},
+      {"avg:fwd:f64:nchw:1x2x7x3:k2x3:s2x1:p1x0:ceil", "nchw small planes"},
+      // Many planes: tables of a group of planes, the last one shorter where they do not divide.
+      {"max:fwd:f32:nchw:1x37x5x5:k3x3:s2x2:p1x1:idx", "tables of"},
+      {"avg:fwd:f32:nchw:1x37x5x5:k3x3:s2x2:p1x1", "tables of"},
+      {"max:fwd:i32:nchw:37x1x5x5:k2x2:ceil", "tables of"},
+      // Narrow NHWC images.
+      {"max:fwd:f32:nhwc:2x3x13x11:k3x3:s2x2:p1x1:idx", "nhwc small images"},
+      {"avg:fwd:f32:nhwc:2x3x6x6:k2x2:s1x1:p1x1:excl", "nhwc small images"},
+      {"max:fwd:i32:nhwc:2x3x6x6:k3x3:s1x1:idx", "nhwc small images"},
+      // Backward: max scatters to the saved indices, avg gathers each input's shares.
+      {"max:bwd:i32:nchw:1x1x5x5:k3x3:s1x1", "nchw small planes, each zeroed"},
+      {"max:bwd:f32:nhwc:2x3x7x7:k3x3:s2x2:p1x1", "nhwc small images, each zeroed"},
+      {"max:bwd:f64:nchw:2x2x5x2:k2x2:s1x1:ceil", "nchw small planes, each zeroed"},
+      {"avg:bwd:f32:nchw:1x2x5x5:k3x3:s2x2:p1x1:excl", "the inputs gathering up to"},
+      {"avg:bwd:i32:nchw:1x37x5x5:k3x3:s2x2:p1x1", "the inputs gathering up to"},
+      {"avg:bwd:f32:nhwc:1x3x6x6:k2x2:s1x1:p1x1", "nhwc small images"},
+      {"avg:bwd:f64:nchw:1x2x5x3:k2x3:s1x3:p1x1", "nchw small planes"},
+      {"avg:bwd:f32:nchw:1x37x5x5:k3x3:s2x2:p1x1:div3", "tables of"},
+      {"max:bwd:f32:nchw:1x2x7x7:k2x2:s3x3:ceil", "stored at its index (tiles)"},
+      {"max:bwd:f32:nhwc:1x3x7x8:k3x3:s3x3:p1x1", "stored at its index (tiles)"},
+  };
+  for (const auto& c : kCases) {
+    const Problem p = ParseDescriptor(c.problem);
+    for (const int threads : {1, 2}) {
+      const std::string plan = simd->Prepare(p, ExecContext{threads})->Plan();
+      EXPECT_NE(plan.find(c.plan), std::string::npos) << c.problem << ": " << plan;
+      // Groups that do not divide the 37 planes leave a shorter last table, of the rest.
+      if (const size_t at = plan.find("tables of ");
+          at != std::string::npos && std::string(c.problem).find("37") != std::string::npos) {
+        const int64_t group = std::stoll(plan.substr(at + 10));
+        const std::string rest = ", then one of " + std::to_string(37 % group) + " plane";
+        EXPECT_EQ(plan.find(rest) != std::string::npos, 37 % group != 0)
+            << c.problem << ": " << plan;
+      }
+      // Problems this small stay on one thread.
+      EXPECT_NE(plan.find(", 1 thread"), std::string::npos) << c.problem << ": " << plan;
+      const CheckResult r = CrossCheck(*simd, p, kSeed, threads);
+      EXPECT_EQ(r.verdict, Verdict::kPass) << c.problem << ": " << r.detail;
+    }
+  }
+  // Enough planes for two threads, each with its share of the tables.
+  for (const char* d : {"max:fwd:f32:nchw:64x64x6x6:k2x2:idx", "avg:bwd:f32:nchw:64x64x6x6:k3x3",
+                        "max:bwd:i32:nchw:64x64x6x6:k3x3:s2x2"}) {
+    const Problem p = ParseDescriptor(d);
+    const std::string plan = simd->Prepare(p, ExecContext{2})->Plan();
+    EXPECT_NE(plan.find("small planes"), std::string::npos) << d << ": " << plan;
+    EXPECT_NE(plan.find(", 2 threads"), std::string::npos) << d << ": " << plan;
+    const CheckResult r = CrossCheck(*simd, p, kSeed, 2);
+    EXPECT_EQ(r.verdict, Verdict::kPass) << d << ": " << r.detail;
+  }
+}
+
+// Rows as wide as a vector keep the row-wise paths, and planes of a vector or more their global
+// reduction, which Plan() names too.
+TEST(simd, WideRowsTakeTheRowPaths) {
   const Strategy* simd = Registry::Global().Find("simd");
   if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
   const struct {
@@ -207,6 +302,7 @@ TEST(simd, PlanNamesThePath) {
   for (const auto& c : kCases) {
     const std::string plan = simd->Prepare(ParseDescriptor(c.problem), ExecContext{1})->Plan();
     EXPECT_NE(plan.find(c.plan), std::string::npos) << c.problem << ": " << plan;
+    EXPECT_EQ(plan.find("small"), std::string::npos) << c.problem << ": " << plan;
   }
 }
 
