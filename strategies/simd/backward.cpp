@@ -217,12 +217,19 @@ void BackwardNhwc(D d, const Plan& g, const hn::TFromD<D>* dy, const int64_t* in
     const int64_t n = unit / g.chunks, chunk = unit % g.chunks;
     const int64_t c0 = chunk * g.chunk_channels, c1 = std::min(C, c0 + g.chunk_channels);
     T* img = dx + n * image;
+    // A chunk's channels of each pixel are zeroed in vectors: a call of memset per pixel cost
+    // more than the whole chunk's work (one 32x32 image of 64 channels at two threads, a chunk
+    // each, took 55 us against 21 us at one thread on a 2-core AMD EPYC).
+    const int64_t N = static_cast<int64_t>(hn::Lanes(d));
     const auto zero_rows = [&](int64_t y0, int64_t y1) {
       if (c0 == 0 && c1 == C) {
         std::memset(img + y0 * p.w * C, 0, (y1 - y0) * p.w * C * sizeof(T));
       } else {
         for (int64_t px = y0 * p.w; px < y1 * p.w; ++px) {
-          std::memset(img + px * C + c0, 0, (c1 - c0) * sizeof(T));
+          T* at = img + px * C;
+          int64_t c = c0;
+          for (; c + N <= c1; c += N) hn::StoreU(hn::Zero(d), d, at + c);
+          for (; c < c1; ++c) at[c] = T(0);
         }
       }
     };
