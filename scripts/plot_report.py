@@ -288,6 +288,8 @@ table.matrix td { text-align: right; font-variant-numeric: tabular-nums; white-s
                   line-height: 1.25; }
 table.matrix td small { color: #444; font-size: 10.5px; }
 table.matrix td.win { outline: 2px solid #1a7f37; outline-offset: -2px; font-weight: 700; }
+table.matrix td.tie { outline: 2px dashed #1a7f37; outline-offset: -2px; }
+table.matrix td.dist { background: #eeeeee; color: #555; font-weight: 700; text-align: center; }
 table.matrix td.bad { background: #fde2e2; color: #b00020; font-weight: 700; text-align: center; }
 table.matrix td.err { background: #fff1d6; color: #8a4b00; font-weight: 700; text-align: center; }
 table.matrix td.skip { color: #888; font-style: italic; text-align: center; }
@@ -295,6 +297,9 @@ table.matrix td.none { color: #bbb; text-align: center; }
 table.matrix td.num { color: #888; text-align: right; }
 table.matrix tfoot td.wins { text-align: center; font-weight: 700; background: #fafafa; }
 .key { font-size: 12px; color: #555; max-width: 1100px; }
+.banner { background: #fff4ce; border-left: 4px solid #c78a00; padding: 0.4em 0.8em;
+          margin: 0.5em 0; }
+.banner ul { margin: 0.2em 0; padding-left: 1.2em; }
 .charts { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 0.5em 1.5em;
           align-items: start; }
 .charts .wide { grid-column: 1 / -1; }
@@ -338,23 +343,23 @@ def matrix_html(matrix, out):
             tip = s["name"] + (f": {c['note']}" if c["note"] else "")
             threads = f" <small>({esc(c['threads'])})</small>" if c["threads"] else ""
             if c["state"] == "ranked":
-                star = " ★" if c["winner"] else ""
+                star = " ★" if c["winner"] else " ☆" if c.get("tied") else ""
                 detail = " · ".join(x for x in (c["speedup"], c["roofline"]) if x)
                 detail = f"<br><small>{esc(detail)}</small>" if detail else ""
-                cls = " class=win" if c["winner"] else ""
+                cls = " class=win" if c["winner"] else " class=tie" if c.get("tied") else ""
                 out.append(f"<td{cls}{heat(c)} title=\"{esc(tip)}\">{esc(c['main'])}{star}"
                            f"{threads}{detail}</td>")
             elif c["state"] == "unranked":
-                cls = "bad" if c["main"] == "WRONG" else "err"
+                cls = {"WRONG": "bad", "DISTURBED": "dist"}.get(c["main"], "err")
                 out.append(f"<td class={cls} title=\"{esc(tip)}\">{esc(c['main'])}{threads}</td>")
             elif c["state"] == "skipped":
                 out.append(f"<td class=skip title=\"{esc(tip)}\">skipped</td>")
             else:
                 out.append(f"<td class=none title=\"{esc(s['name'])}: not run\">–</td>")
         out.append("</tr>")
-    out.append("</tbody><tfoot><tr><td></td><th class=prob>problems won ★</th>")
-    for wins in matrix["wins"]:
-        out.append(f"<td class=wins>{wins}</td>")
+    out.append("</tbody><tfoot><tr><td></td><th class=prob>problems won ★ / tied ☆</th>")
+    for wins, ties in zip(matrix["wins"], matrix.get("ties", [0] * len(matrix["wins"]))):
+        out.append(f"<td class=wins>{wins} / {ties}</td>")
     out.append("</tr></tfoot></table></div>")
 
 
@@ -364,6 +369,17 @@ def subtitle_html(summary, out):
     text = " · ".join(esc(p) for p in parts if p)
     if text:
         out.append(f"<p class=sub>{text}</p>")
+
+
+def banners_html(summary, out):
+    """What a reader must know before any number: a partial report, doubtful conditions."""
+    if summary.get("incomplete"):
+        out.append(f"<p class=banner><strong>Incomplete report.</strong> "
+                   f"{esc(summary['incomplete'])}</p>")
+    if summary.get("warnings"):
+        items = "".join(f"<li>{esc(w)}</li>" for w in summary["warnings"])
+        out.append(f"<div class=banner><strong>Warnings about this run:</strong><ul>{items}</ul>"
+                   "</div>")
 
 
 def header_html(summary, out):
@@ -395,18 +411,20 @@ def problem_html(problem, with_peers, colours, out):
     out.append(f"<h3><code>{esc(problem['descriptor'])}</code></h3>")
     if problem["data"]:
         out.append(f"<p>{esc(problem['data'])}</p>")
-    columns = ["time", "gbps", "bandwidth", "speedup"] + (
+    columns = ["time", "interval", "processes", "vs_fastest", "gbps", "bandwidth", "speedup"] + (
         ["best_peer", "vs_best_peer"] if with_peers else [])
     if not problem["ranked"]:
         out.append("<p><em>No strategy passed the cross-check on this problem: nothing is "
                    "ranked.</em></p>")
     else:
+        out.append(f"<p><strong>{esc(problem['verdict'])}</strong></p>")
         out.append("<table><tr><th>#</th><th>strategy</th><th>threads</th><th>time</th>"
+                   "<th>95% interval</th><th>processes</th><th>vs fastest</th>"
                    "<th>GB/s</th><th>% of bandwidth</th><th>speed-up vs naive_loops</th>"
                    + ("<th>best peer</th><th>vs best peer</th>" if with_peers else "") + "</tr>")
         for rank, r in enumerate(problem["ranked"], 1):
             cells = "".join(
-                f"<td>{esc(r['cells'][c])}</td>" if c == "best_peer"
+                f"<td>{esc(r['cells'][c])}</td>" if c in ("best_peer", "processes")
                 else f"<td class=n>{esc(r['cells'][c])}</td>" for c in columns)
             colour = esc(colours.get(r["strategy"], "#ccc"))
             out.append(f"<tr><td class=n>{rank}</td><td style=\"border-left: 4px solid {colour}\">"
@@ -484,6 +502,7 @@ def main():
            f"<title>poolbench report: {esc(summary.get('title', ''))}</title>",
            f"<style>{STYLE}</style></head><body><h1>poolbench report</h1>"]
     subtitle_html(summary, out)
+    banners_html(summary, out)
 
     if not problems:
         out.append("<p><em>The report has no results.</em></p>")

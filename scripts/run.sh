@@ -7,7 +7,8 @@
 # Takes a few minutes on 2 cores. Extra arguments are passed to `poolbench bench`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build
+# Only what the main job runs (the executable, the peers' plugins, the Python host), not the tests.
+scripts/setup.sh build poolbench_tools
 out="${POOLBENCH_OUT:-out}"
 mkdir -p "$out"
 

@@ -3,13 +3,14 @@
 # Benchmark, which the machine has; libbenchmark-tools and python3-scipy are for Google
 # Benchmark's compare.py, which reads poolbench's reports), and the peers' libraries where it
 # can, then configures and builds it in ./build.
-# Usage: scripts/setup.sh [build-dir]
+# Usage: scripts/setup.sh [build-dir [target]]   (target: what to build; default: everything)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${1:-build}"
+target="${2:-all}"
 
 packages=(cmake g++ make libgtest-dev libbenchmark-dev libbenchmark-tools nlohmann-json3-dev
-          libcli11-dev libhwy-dev libsqlite3-dev python3 python3-matplotlib python3-numpy
+          libcli11-dev libvalijson-dev libhwy-dev libsqlite3-dev python3 python3-matplotlib python3-numpy
           python3-jsonschema python3-scipy libtinyxml2-dev libssl-dev libboost-dev
           clang-format)
 # The peers' libraries (strategies/peers/): optional. A machine where one cannot be installed
@@ -60,4 +61,4 @@ if ((${#missing_browser[@]})) && ! apt_install "${missing_browser[@]}"; then
 fi
 
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "$(nproc)" --target "$target"

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validate poolbench reports against the JSON Schema reports/schema.json (draft 2020-12).
+"""Validate poolbench reports against the JSON Schema reports/schema.json (draft-07).
 
     /usr/bin/python3 scripts/validate_report.py REPORT.json [REPORT.json ...] [--schema FILE]
 
@@ -48,10 +48,10 @@ def main():
 
     schema = load(args.schema)
     try:
-        jsonschema.Draft202012Validator.check_schema(schema)
+        jsonschema.Draft7Validator.check_schema(schema)
     except jsonschema.SchemaError as e:
-        fail(f"{args.schema}: not a valid draft 2020-12 schema: {e.message}")
-    validator = jsonschema.Draft202012Validator(schema)
+        fail(f"{args.schema}: not a valid draft-07 schema: {e.message}")
+    validator = jsonschema.Draft7Validator(schema)
     invalid = 0
     for path in args.reports:
         errors = sorted(validator.iter_errors(load(path)), key=lambda e: list(e.absolute_path))

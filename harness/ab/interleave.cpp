@@ -11,10 +11,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "report/reader.hpp"
 #include "report/warnings.hpp"
+#include "report/writer.hpp"
 
 extern char** environ;
 
@@ -105,38 +107,31 @@ std::string ChunkPath(const std::string& report, size_t chunk) {
 }
 
 // Joins the chunks' reports of one side of a round into its report.
-void Join(const std::vector<std::string>& parts, const std::string& report) {
-  report::Json joined;
+void Join(const std::vector<std::string>& parts, const std::string& path) {
+  std::optional<report::Run> joined;
   for (const std::string& part : parts) {
-    report::Json r = report::Read(part, report::Expect::kPoolbench);
-    if (joined.is_null()) {
+    report::Run r = report::Read(part, report::Expect::kPoolbench);
+    if (!joined) {
       joined = std::move(r);
       continue;
     }
-    for (report::Json& e : r["benchmarks"]) joined["benchmarks"].push_back(std::move(e));
-    for (const char* list : {report::ctx::kSkipped}) {
-      if (r["context"].contains(list)) {
-        for (report::Json& e : r["context"][list]) joined["context"][list].push_back(std::move(e));
-      }
-    }
+    for (report::Result& e : r.results) joined->results.push_back(std::move(e));
+    for (report::Skip& s : r.context.skipped) joined->context.skipped.push_back(std::move(s));
     // The round ran every chunk's problems: its settings list them all.
-    report::Json& settings = joined["context"][report::ctx::kSettings];
-    if (settings.is_object() && settings.contains("problems") &&
-        r["context"].contains(report::ctx::kSettings)) {
-      for (report::Json& p : r["context"][report::ctx::kSettings]["problems"]) {
-        settings["problems"].push_back(std::move(p));
-      }
+    report::Json& settings = joined->context.settings;
+    if (settings.contains("problems") && r.context.settings.contains("problems")) {
+      for (const report::Json& p : r.context.settings["problems"])
+        settings["problems"].push_back(p);
     }
-    if (r["context"].contains(report::ctx::kLoadAvgEnd)) {
-      joined["context"][report::ctx::kLoadAvgEnd] = r["context"][report::ctx::kLoadAvgEnd];
+    if (r.context.facts.contains(report::ctx::kLoadAvgEnd)) {
+      joined->context.facts[report::ctx::kLoadAvgEnd] = r.context.facts[report::ctx::kLoadAvgEnd];
     }
   }
+  if (!joined) return;
   // The warnings again, for the whole round: the load at its end is the last chunk's.
-  if (!joined.is_null()) {
-    joined["context"][report::ctx::kWarnings] =
-        report::ToJson(report::MachineWarnings(joined["context"]));
-  }
-  report::Save(joined, report);
+  joined->context.warnings = report::MachineWarnings(report::ToJson(joined->context));
+  report::Derive(*joined);
+  report::Save(*joined, path);
 }
 
 Reports Run(const Plan& plan, const std::function<void(const std::string&)>& progress) {

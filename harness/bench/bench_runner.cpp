@@ -12,19 +12,23 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "bench/bandwidth.hpp"
+#include "bench/interference.hpp"
 #include "check/cross_check.hpp"
 #include "check/inputs.hpp"
-#include "check/problem_checker.hpp"
 #include "io/plugin_loader.hpp"
 #include "io/sha256.hpp"
 #include "isolate/outcome.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
+#include "report/reader.hpp"
 #include "report/roofline.hpp"
+#include "report/statistic.hpp"
 #include "report/warnings.hpp"
+#include "report/writer.hpp"
 #include "run/guarded_buffer.hpp"
 #include "run/memory_budget.hpp"
 
@@ -94,6 +98,20 @@ class JsonCapture {
  private:
   std::ostringstream out_, err_;
   benchmark::JSONReporter reporter_;
+};
+
+// Google Benchmark's typed results of one RunSpecifiedBenchmarks, as it hands them to every
+// reporter.
+class RunCollector : public benchmark::BenchmarkReporter {
+ public:
+  bool ReportContext(const Context&) override { return true; }
+  void ReportRuns(const std::vector<Run>& runs) override {
+    runs_.insert(runs_.end(), runs.begin(), runs.end());
+  }
+  const std::vector<Run>& runs() const { return runs_; }
+
+ private:
+  std::vector<Run> runs_;
 };
 
 std::string CpuModel() {
@@ -206,6 +224,9 @@ Json MakeContext(const std::vector<const Strategy*>& strategies, const BenchConf
   Json settings = cfg.selection.is_object() ? cfg.selection : Json::object();
   settings["threads"] = cfg.threads;
   settings["repetitions"] = cfg.repetitions;
+  settings["processes"] = cfg.processes;
+  settings["retries"] = cfg.retries;
+  settings["keep_disturbed"] = cfg.keep_disturbed;
   settings["min_time"] = cfg.min_time;
   settings["seed"] = cfg.seed;
   settings["bandwidth_seconds"] = cfg.bandwidth_seconds;
@@ -215,26 +236,13 @@ Json MakeContext(const std::vector<const Strategy*>& strategies, const BenchConf
 }
 
 // The bandwidth of every level at every thread count the run uses, for the fractions.
-struct Rooflines {
-  std::map<int, std::vector<BandwidthLevel>> levels;  // by thread count
-  Json json = Json::array();                          // context.bandwidth
-};
-
-Rooflines MeasureRooflines(const BenchConfig& cfg) {
-  Rooflines out;
-  if (cfg.resume) {
-    // A resumed run keeps the measurement of its first part: every entry's fraction is of the
-    // same bandwidth.
-    out.json = cfg.resume->at("context").at(ctx::kBandwidth);
-    for (BandwidthLevel& l : BandwidthFromJson(out.json)) out.levels[l.threads].push_back(l);
-    return out;
-  }
+std::vector<BandwidthLevel> MeasureRooflines(const BenchConfig& cfg) {
+  std::vector<BandwidthLevel> out;
   if (cfg.bandwidth_seconds <= 0) return out;
   std::set<int> thread_counts(cfg.threads.begin(), cfg.threads.end());
   thread_counts.insert(1);  // single-threaded strategies always run at 1
   for (int t : thread_counts) {
-    out.levels[t] = MeasureBandwidth({t, cfg.bandwidth_seconds});
-    for (const Json& level : ToJson(out.levels[t])) out.json.push_back(level);
+    for (BandwidthLevel& l : MeasureBandwidth({t, cfg.bandwidth_seconds})) out.push_back(l);
   }
   return out;
 }
@@ -247,212 +255,239 @@ std::vector<int> ThreadCounts(const Strategy& s, const std::vector<int>& request
   return {counts.begin(), counts.end()};
 }
 
-// What an earlier part of the run finished (BenchConfig::resume): the entries of each benchmark
-// by run_name, in the order they were reported, and the skipped pairs.
+// What an earlier part of the run finished (BenchConfig::resume): its results by name, in the
+// order they were reported, and its skipped pairs.
 struct Finished {
   std::vector<std::string> order;
-  std::map<std::string, std::vector<Json>> entries;
+  std::map<std::string, report::Result> results;
   std::set<std::pair<std::string, std::string>> skipped;  // (strategy, descriptor)
 
-  explicit Finished(const Json* resume) {
+  explicit Finished(const report::Run* resume) {
     if (!resume) return;
-    for (const Json& e : resume->at("benchmarks")) {
-      const std::string name = e.at("run_name").get<std::string>();
-      auto [it, fresh] = entries.try_emplace(name);
-      if (fresh) order.push_back(name);
-      it->second.push_back(e);
+    for (const report::Result& r : resume->results) {
+      if (results.emplace(r.name, r).second) order.push_back(r.name);
     }
-    for (const Json& s : resume->at("context").at(ctx::kSkipped)) {
-      skipped.emplace(s.at(field::kStrategy).get<std::string>(),
-                      s.at(field::kDescriptor).get<std::string>());
-    }
+    for (const report::Skip& s : resume->context.skipped) skipped.emplace(s.strategy, s.descriptor);
   }
 };
 
-// The name of a strategy's benchmark on a problem at a thread count.
+// The name of a strategy's result on a problem at a thread count.
 std::string BenchmarkName(const Strategy& s, const Problem& p, int threads) {
-  return std::string(s.name()) + "/" + FormatDescriptor(p) + "/threads:" + std::to_string(threads);
+  return report::ResultName(s.name(), FormatDescriptor(p), threads);
 }
 
-// The benchmarks of one strategy on one problem at each of its thread counts not finished
-// earlier, verified first.
+// A result of `s` on `p` at `threads` with nothing measured yet: its identity and the problem's
+// fields (the descriptor's first four, OP:DIR:DTYPE:LAYOUT).
+report::Result NewResult(const Strategy& s, const Problem& p, int threads) {
+  report::Result r;
+  r.strategy = s.name();
+  r.descriptor = FormatDescriptor(p);
+  r.name = report::ResultName(r.strategy, r.descriptor, threads);
+  r.threads = threads;
+  std::string* fields[] = {&r.op, &r.direction, &r.dtype, &r.layout};
+  size_t start = 0;
+  for (std::string* f : fields) {
+    const size_t end = r.descriptor.find(':', start);
+    *f = r.descriptor.substr(start, end - start);
+    start = end + 1;
+  }
+  r.bytes_moved = BytesMoved(p);
+  return r;
+}
+
+// Which results (by name) a task measures.
+using Wanted = std::function<bool(const std::string& name)>;
+
+// The benchmarks of one strategy on one problem at each of its thread counts that are wanted,
+// verified first when `checker` is given (the first round of a problem; later rounds time the
+// same code again).
 std::vector<Job> PlanJobs(const Strategy& s, const Problem& p, const BenchConfig& cfg,
-                          const Finished& finished, CrossChecker& checker) {
+                          const Wanted& wanted, CrossChecker* checker) {
   std::vector<int> counts;
   for (int t : ThreadCounts(s, cfg.threads)) {
-    if (!finished.entries.count(BenchmarkName(s, p, t))) counts.push_back(t);
+    if (wanted(BenchmarkName(s, p, t))) counts.push_back(t);
   }
   if (counts.empty()) return {};
-  // Verified at its largest thread count, where races would show.
-  const CheckResult check = checker.Check(s, counts.back());
-  const std::string wrong = check.verdict == Verdict::kFail ? check.detail : "";
+  std::string wrong;
+  if (checker) {
+    // Verified at its largest thread count, where races would show.
+    const CheckResult check = checker->Check(s, counts.back());
+    if (check.verdict == Verdict::kFail) wrong = check.detail;
+  }
   std::vector<Job> jobs;
   for (int t : counts) jobs.push_back({&s, t, BenchmarkName(s, p, t), wrong});
   return jobs;
 }
 
-// Registers the jobs with Google Benchmark. `buffers` is null when every job is wrong.
-void RegisterJobs(const std::vector<Job>& jobs, const Problem& p, ProblemBuffers* buffers,
+// The interference evidence of a repetition travels from the benchmark's body to the collector
+// as Google Benchmark user counters (numbers; -1 for what was not measured).
+void ToCounters(const report::Interference& e, benchmark::UserCounters& c) {
+  c["poolbench_wall_ns"] = e.wall_ns;
+  c["poolbench_cpu_ns"] = e.cpu_ns;
+  c["poolbench_involuntary_switches"] = static_cast<double>(e.involuntary_switches);
+  c["poolbench_run_delay_ns"] = e.run_delay_ns.value_or(-1);
+  c["poolbench_steal_ns"] = e.steal_ns.value_or(-1);
+  c["poolbench_other_busy_cpus"] = e.other_busy_cpus.value_or(-1);
+}
+
+report::Interference FromCounters(const benchmark::UserCounters& c) {
+  const auto get = [&](const char* key) {
+    const auto it = c.find(key);
+    return it == c.end() ? -1.0 : it->second.value;
+  };
+  const auto optional = [&](const char* key) {
+    const double v = get(key);
+    return v < 0 ? std::nullopt : std::optional<double>(v);
+  };
+  report::Interference e;
+  e.wall_ns = get("poolbench_wall_ns");
+  e.cpu_ns = get("poolbench_cpu_ns");
+  e.involuntary_switches = static_cast<int64_t>(get("poolbench_involuntary_switches"));
+  e.run_delay_ns = optional("poolbench_run_delay_ns");
+  e.steal_ns = optional("poolbench_steal_ns");
+  e.other_busy_cpus = optional("poolbench_other_busy_cpus");
+  if (!e.run_delay_ns)
+    e.unmeasured = "run-queue delay (no " + ProcDir() + "/self/task/*/schedstat)";
+  if (!e.steal_ns) {
+    e.unmeasured += std::string(e.unmeasured.empty() ? "" : ", ") +
+                    "steal and other processes' load (no " + ProcDir() + "/stat)";
+  }
+  return e;
+}
+
+// The kernel of each timed job, prepared once: Google Benchmark calls a benchmark's body again
+// for each of its iteration-count probes and each repetition, and preparing there would rebuild
+// tables and library primitives every time (and time-shift them into the measurement's
+// neighbourhood). The forward a backward kernel saves, and a first run (which touches every
+// page), happen here too, outside the timed loop.
+struct Prepared {
+  std::unique_ptr<Kernel> kernel;
+  SavedForwardBuffers saved;
+  Buffers buffers;
+};
+
+// Registers the timed jobs with Google Benchmark, family i being timed[i].
+void RegisterJobs(const std::vector<const Job*>& timed, std::vector<Prepared>& prepared,
                   const BenchConfig& cfg) {
   benchmark::ClearRegisteredBenchmarks();
-  for (const Job& job : jobs) {
-    auto body = [&p, buffers, job](benchmark::State& state) {
-      if (!job.wrong.empty()) {
-        state.SkipWithError(("wrong result: " + job.wrong).c_str());
-        return;
-      }
-      // Preparation, the forward a backward kernel saves, and a first run (which touches every
-      // page) stay outside the timed loop.
-      const auto kernel = job.strategy->Prepare(p, ExecContext{job.threads});
-      Buffers b = buffers->Get();
-      SavedForwardBuffers saved;
-      saved.Bind(*kernel, p, b);
-      kernel->Run(b);
+  for (size_t i = 0; i < timed.size(); ++i) {
+    Prepared* k = &prepared[i];
+    auto body = [k](benchmark::State& state) {
+      // Outside the timed loop: Google Benchmark starts its clock when the loop begins.
+      const InterferenceSnapshot before = TakeInterferenceSnapshot();
       for (auto _ : state) {
-        kernel->Run(b);
+        k->kernel->Run(k->buffers);
         benchmark::ClobberMemory();
       }
+      ToCounters(InterferenceBetween(before, TakeInterferenceSnapshot()), state.counters);
     };
-    benchmark::RegisterBenchmark(job.name.c_str(), body)
+    benchmark::RegisterBenchmark(timed[i]->name.c_str(), body)
         ->Unit(benchmark::kNanosecond)
-        ->Repetitions(job.wrong.empty() ? cfg.repetitions : 1)
+        ->Repetitions(cfg.repetitions)
         ->MinTime(cfg.min_time)
         ->UseRealTime();
   }
 }
 
-// Gives an entry of Google Benchmark's JSON the job's name (Google Benchmark appends its options,
-// "/min_time:0.100/repeats:3/real_time") and poolbench's fields.
-void Annotate(Json& e, const Job& job, const Problem& p) {
-  const bool aggregate = e.at("run_type") == "aggregate";
-  e["name"] = aggregate ? job.name + "_" + e.at("aggregate_name").get<std::string>() : job.name;
-  e["run_name"] = job.name;
-  e["threads"] = job.threads;
-  e[field::kStrategy] = job.strategy->name();
-  e[field::kDescriptor] = FormatDescriptor(p);
-  e[field::kOp] = ToString(p.op);
-  e[field::kDirection] = ToString(p.direction);
-  e[field::kDType] = ToString(p.dtype);
-  e[field::kLayout] = ToString(p.layout);
-  e[field::kBytes] = BytesMoved(p);
-  e[field::kVerdict] = job.wrong.empty() ? "pass" : "FAIL";
-}
-
-// Runs the jobs of one problem with Google Benchmark; returns their annotated entries.
-std::vector<Json> TimeJobs(const std::vector<Job>& jobs, const Problem& p, const BenchConfig& cfg) {
-  const bool timed =
-      std::any_of(jobs.begin(), jobs.end(), [](const Job& j) { return j.wrong.empty(); });
+// Times the jobs of one problem with Google Benchmark; returns their results, a wrong job's as
+// its verdict without a time.
+std::vector<report::Result> TimeJobs(const std::vector<Job>& jobs, const Problem& p,
+                                     const BenchConfig& cfg, int process) {
+  std::vector<report::Result> results;
+  std::vector<const Job*> timed;
+  for (const Job& job : jobs) {
+    results.push_back(NewResult(*job.strategy, p, job.threads));
+    if (!job.wrong.empty()) {
+      results.back().verdict = report::Verdict::kWrong;
+      results.back().error_message = "wrong result: " + job.wrong;
+    } else {
+      timed.push_back(&job);
+    }
+  }
+  if (timed.empty()) return results;
   // Only a problem with a correct strategy allocates its buffers.
   std::optional<ProblemBuffers> buffers;
   try {
-    if (timed) buffers.emplace(p, cfg.seed);
+    buffers.emplace(p, cfg.seed);
   } catch (const std::bad_alloc&) {
     throw OutOfMemory(p, MemoryUse::kRun);
   }
-  RegisterJobs(jobs, p, buffers ? &*buffers : nullptr, cfg);
-  JsonCapture capture;
-  benchmark::RunSpecifiedBenchmarks(capture.reporter());
-  std::vector<Json> entries = capture.Parse().at("benchmarks");
-  for (Json& e : entries) {
-    // Families are numbered in the order they were registered, which is the jobs' order.
-    const auto family = e.at("family_index").get<size_t>();
-    if (family >= jobs.size()) throw std::logic_error("Google Benchmark reported an unknown job");
-    Annotate(e, jobs[family], p);
+  std::vector<Prepared> prepared(timed.size());
+  for (size_t i = 0; i < timed.size(); ++i) {
+    Prepared& k = prepared[i];
+    k.kernel = timed[i]->strategy->Prepare(p, ExecContext{timed[i]->threads});
+    k.buffers = buffers->Get();
+    k.saved.Bind(*k.kernel, p, k.buffers);
+    k.kernel->Run(k.buffers);
   }
-  return entries;
+  RegisterJobs(timed, prepared, cfg);
+  RunCollector collector;
+  benchmark::RunSpecifiedBenchmarks(&collector);
+  benchmark::ClearRegisteredBenchmarks();
+  for (const benchmark::BenchmarkReporter::Run& run : collector.runs()) {
+    // Families are numbered in the order they were registered, which is timed's order.
+    const auto family = static_cast<size_t>(run.family_index);
+    if (family >= timed.size()) throw std::logic_error("Google Benchmark reported an unknown job");
+    report::Result& r = results[static_cast<size_t>(timed[family] - jobs.data())];
+    if (run.error_occurred) {
+      r.verdict = report::Verdict::kError;
+      r.error_message = run.error_message;
+      continue;
+    }
+    if (run.run_type != benchmark::BenchmarkReporter::Run::RT_Iteration) continue;
+    report::Sample sample{run.GetAdjustedRealTime(), run.GetAdjustedCPUTime(), run.iterations};
+    sample.process = process;
+    sample.interference = FromCounters(run.counters);
+    sample.disturbance = Disturbance(*sample.interference);
+    r.samples.push_back(std::move(sample));
+  }
+  return results;
 }
 
-// The entry of a strategy that crashed, timed out, threw, exited or ran out of memory on `p`:
-// an error entry in Google Benchmark's form with the fault's verdict, and the signal and a
-// repro line. It carries the largest thread count, at which the strategy was being verified.
-Json FaultEntry(const Strategy& s, const Problem& p, const BenchConfig& cfg,
-                const isolate::Outcome& o) {
-  const int threads = ThreadCounts(s, cfg.threads).back();
-  const Job job{&s, threads, BenchmarkName(s, p, threads), ""};
-  Json e = {{"family_index", 0},
-            {"per_family_instance_index", 0},
-            {"run_type", "iteration"},
-            {"repetitions", 1},
-            {"repetition_index", 0},
-            {"iterations", 0},
-            {"real_time", 0},
-            {"cpu_time", 0},
-            {"time_unit", "ns"},
-            {"error_occurred", true},
-            {"error_message", o.message}};
-  Annotate(e, job, p);
-  e[field::kVerdict] = isolate::VerdictName(o.fault);
-  if (!o.signal.empty()) e[field::kSignal] = o.signal;
-  e[field::kRepro] = "poolbench " + PluginOption(s) + "bench --problem " + FormatDescriptor(p) +
-                     " --strategy '^" + std::string(s.name()) + "$' --seed " +
-                     std::to_string(cfg.seed);
-  return e;
+// The result of a strategy that crashed, timed out, threw, exited or ran out of memory on `p`,
+// with the fault's verdict, the signal and a repro line. It carries the largest thread count,
+// at which the strategy was being verified.
+report::Result FaultResult(const Strategy& s, const Problem& p, const BenchConfig& cfg,
+                           const isolate::Outcome& o) {
+  report::Result r = NewResult(s, p, ThreadCounts(s, cfg.threads).back());
+  r.verdict = report::ParseVerdict(isolate::VerdictName(o.fault)).value_or(report::Verdict::kError);
+  r.error_message = o.message;
+  r.signal = o.signal;
+  r.repro = "poolbench " + PluginOption(s) + "bench --problem " + FormatDescriptor(p) +
+            " --strategy '^" + std::string(s.name()) + "$' --seed " + std::to_string(cfg.seed);
+  return r;
 }
 
-// What a worker sends back for one (strategy, problem): {"skipped": reason} or
-// {"entries": [...]}.
-Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg,
-               const Finished& finished, CrossChecker& checker) {
+// What a worker sends back for one (strategy, problem) in one process: {"skipped": reason} or
+// {"entries": [...]}, the report entries of its fresh results (report/writer.hpp).
+Json BenchTask(const Strategy& s, const Problem& p, const BenchConfig& cfg, const Wanted& wanted,
+               CrossChecker* checker, int process) {
   if (Support sup = s.Supports(p); !sup) return {{"skipped", sup.reason}};
-  const std::vector<Job> jobs = PlanJobs(s, p, cfg, finished, checker);
-  return {{"entries", jobs.empty() ? std::vector<Json>{} : TimeJobs(jobs, p, cfg)}};
+  const std::vector<Job> jobs = PlanJobs(s, p, cfg, wanted, checker);
+  Json entries = Json::array();
+  if (jobs.empty()) return {{"entries", std::move(entries)}};
+  for (const report::Result& r : TimeJobs(jobs, p, cfg, process)) {
+    for (Json& e : report::EntriesOf(r, 0)) entries.push_back(std::move(e));
+  }
+  return {{"entries", std::move(entries)}};
 }
 
-// The rooflines measured in a worker when strategies run in workers (see RunBench).
-Rooflines MeasureRooflinesIn(const BenchConfig& cfg) {
-  if (!cfg.isolation.isolate || cfg.bandwidth_seconds <= 0 || cfg.resume) {
-    return MeasureRooflines(cfg);
-  }
-  Rooflines out;
+// The rooflines, measured in a worker when strategies run in workers (see RunBench).
+std::vector<BandwidthLevel> MeasureRooflinesIn(const BenchConfig& cfg) {
+  if (!cfg.isolation.isolate || cfg.bandwidth_seconds <= 0) return MeasureRooflines(cfg);
+  std::vector<BandwidthLevel> out;
   isolate::Options opt = cfg.isolation;
   opt.timeout_seconds = 0;
   isolate::RunTasks(
-      1, [&](size_t) { return MeasureRooflines(cfg).json.dump(); }, opt,
+      1, [&](size_t) { return ToJson(MeasureRooflines(cfg)).dump(); }, opt,
       [&](size_t, isolate::Outcome o) {
         if (o.fault != isolate::Fault::kNone) {
           throw std::runtime_error("the bandwidth measurement failed: " + o.message);
         }
-        out.json = Json::parse(o.result);
+        out = BandwidthFromJson(Json::parse(o.result));
         return true;
       });
-  for (BandwidthLevel& l : BandwidthFromJson(out.json)) out.levels[l.threads].push_back(l);
   return out;
-}
-
-bool IsTime(const Json& e) {
-  return !e.value("error_occurred", false) &&
-         (e["run_type"] == "iteration" || e.value("aggregate_name", "") == "mean" ||
-          e.value("aggregate_name", "") == "median");
-}
-
-// GB/s, fraction of the measured bandwidth and speed-up against naive_loops, once all runs are in.
-void AddDerivedFields(Json& benchmarks,
-                      const std::map<int, std::vector<BandwidthLevel>>& bandwidth) {
-  // naive_loops' single-thread time per descriptor: its mean when repeated, else its run.
-  std::map<std::string, double> reference;
-  for (const Json& e : benchmarks) {
-    if (e[field::kStrategy] != kReferenceName || !IsTime(e)) continue;
-    const bool mean = e.value("aggregate_name", "") == "mean";
-    auto [it, fresh] = reference.emplace(e[field::kDescriptor], report::RealTimeNs(e));
-    if (mean) it->second = report::RealTimeNs(e);
-  }
-  for (Json& e : benchmarks) {
-    if (!IsTime(e)) continue;
-    const double ns = report::RealTimeNs(e);
-    if (ns <= 0) continue;
-    const double gbps = e[field::kBytes].get<double>() / ns;
-    e[field::kGBps] = gbps;
-    auto levels = bandwidth.find(e["threads"].get<int>());
-    if (levels != bandwidth.end()) {
-      if (const BandwidthLevel* l = LevelFor(levels->second, e[field::kBytes].get<int64_t>())) {
-        e[field::kBandwidthLevel] = l->level;
-        e[field::kBandwidthFraction] = gbps / l->gbps;
-      }
-    }
-    if (auto ref = reference.find(e[field::kDescriptor]); ref != reference.end()) {
-      e[field::kSpeedup] = ref->second / ns;
-    }
-  }
 }
 
 }  // namespace
@@ -473,122 +508,167 @@ std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, in
   return out;
 }
 
-bool IsFailure(const report::Json& entry) {
-  const std::string verdict = entry.value(field::kVerdict, "pass");
-  return verdict != "pass";
+namespace {
+
+// The pause before the first retry round of a problem, doubled for each further one: a burst of
+// other work often passes within a second.
+constexpr double kRetryPauseSeconds = 0.25;
+
+// One strategy on the problem being measured, across its rounds.
+struct StrategyRounds {
+  std::optional<std::string> skipped;             // why it does not take the problem
+  std::map<std::string, report::Result> results;  // by name, as measured so far
+  bool done = false;                              // skipped, failed or faulted: no further round
+};
+
+// Adds what one process measured to a strategy's results: the samples of a result already there
+// join its earlier ones; a failure in any process is the result's verdict.
+void MergeRound(StrategyRounds& s, std::vector<report::Result> fresh) {
+  for (report::Result& r : fresh) {
+    auto [it, added] = s.results.try_emplace(r.name, r);
+    if (r.Failed()) {
+      it->second = std::move(r);
+      s.done = true;
+    } else if (!added && !it->second.Failed()) {
+      for (report::Sample& sample : r.samples) it->second.samples.push_back(std::move(sample));
+    }
+  }
 }
 
-report::Json RunBench(const std::vector<const Strategy*>& strategies,
-                      const std::vector<Problem>& problems, const BenchConfig& cfg) {
-  InitBenchmarkOnce();
-  const Rooflines rooflines = MeasureRooflinesIn(cfg);
-  const Finished finished(cfg.resume);
-  Json out;
-  if (cfg.resume) {
-    out["context"] = cfg.resume->at("context");
-    out["context"][ctx::kSkipped] = Json::array();  // filled again in the problems' order
-  } else {
-    out["context"] = MakeContext(strategies, cfg, rooflines.json);
+// The names of a strategy's results that have fewer clean processes than the run's processes.
+std::set<std::string> NeedingRetry(const StrategyRounds& s, int processes) {
+  std::set<std::string> out;
+  if (s.done) return out;
+  for (const auto& [name, r] : s.results) {
+    if (!r.Failed() && report::EstimateOf(r).processes < processes) out.insert(name);
   }
-  if (cfg.on_context) cfg.on_context(out["context"]);
-  Json benchmarks = Json::array();
-  std::set<std::string> reported;
+  return out;
+}
+
+}  // namespace
+
+report::Run RunBench(const std::vector<const Strategy*>& strategies,
+                     const std::vector<Problem>& problems, const BenchConfig& cfg) {
+  if (cfg.processes < 1) throw std::invalid_argument("processes must be at least 1");
+  if (cfg.retries < 0) throw std::invalid_argument("retries must not be negative");
+  InitBenchmarkOnce();
   for (const Problem& p : problems) {
     if (std::string e = Validate(p); !e.empty()) {
       throw std::invalid_argument("invalid problem " + FormatDescriptor(p) + ": " + e);
     }
   }
-  // One task per (problem, strategy), problem by problem, so that a worker computes each
-  // problem's reference results once for all strategies.
-  const size_t n = strategies.size();
-  ProblemChecker checker(problems, cfg.seed);
-  const isolate::Task task = [&](size_t i) {
-    return BenchTask(*strategies[i % n], problems[i / n], cfg, finished, checker.For(i / n)).dump();
-  };
-  // The current problem's benchmark names in order, and its fresh entries by name: every entry
-  // of a problem is final once its own reference time is known (the derived fields need nothing
-  // from other problems), so a problem's results are reported when its last strategy is in.
-  std::vector<std::string> names;
-  std::map<std::string, std::vector<Json>> fresh;
-  Json& skipped = out["context"][ctx::kSkipped];
-  const auto finish_problem = [&] {
-    Json problem_entries = Json::array();
-    for (const std::string& name : names) {
-      const auto& source = fresh.count(name) ? fresh : finished.entries;
-      if (auto it = source.find(name); it != source.end()) {
-        for (const Json& e : it->second) problem_entries.push_back(e);
-      }
-    }
-    AddDerivedFields(problem_entries, rooflines.levels);
-    int64_t family = 0;
-    for (const std::string& name : names) {
-      Json record = {{"benchmarks", Json::array()}};
-      for (Json& e : problem_entries) {
-        if (e["run_name"] != name) continue;
-        // Each task's Google Benchmark run numbers its families from 0; the report numbers
-        // them per problem, as one Google Benchmark run per problem did.
-        if (fresh.count(name)) e["family_index"] = family;
-        record["benchmarks"].push_back(e);
-      }
-      ++family;
-      if (cfg.on_result && fresh.count(name)) cfg.on_result(record);
-      reported.insert(name);
-    }
-    for (Json& e : problem_entries) benchmarks.push_back(std::move(e));
-    names.clear();
-    fresh.clear();
-  };
-  const isolate::Done done = [&](size_t i, isolate::Outcome o) {
-    const Problem& p = problems[i / n];
-    const Strategy& s = *strategies[i % n];
-    if (o.fault != isolate::Fault::kNone) {
-      Json e = FaultEntry(s, p, cfg, o);
-      const std::string name = e["run_name"];
-      names.push_back(name);
-      fresh[name].push_back(std::move(e));
-    } else if (Json r = Json::parse(o.result); r.contains("skipped")) {
-      const std::string desc = FormatDescriptor(p);
-      const Json item = {
-          {field::kStrategy, s.name()}, {field::kDescriptor, desc}, {"reason", r["skipped"]}};
-      skipped.push_back(item);
-      if (cfg.on_result && !finished.skipped.count({std::string(s.name()), desc})) {
-        cfg.on_result({{"skipped", item}});
-      }
-    } else {
-      for (int t : ThreadCounts(s, cfg.threads)) names.push_back(BenchmarkName(s, p, t));
-      for (Json& e : r["entries"]) fresh[e.at("run_name").get<std::string>()].push_back(e);
-    }
-    if ((i + 1) % n != 0) return true;
-    finish_problem();
-    // Asked between problems: a stopped run reports every problem it finished.
-    const size_t next = (i + 1) / n;
-    if (next == problems.size()) return true;
-    if (cfg.stop && cfg.stop()) return false;
-    if (cfg.on_problem) cfg.on_problem(next, problems.size(), FormatDescriptor(problems[next]));
-    return true;
-  };
-  if (n > 0 && !problems.empty() && !(cfg.stop && cfg.stop())) {
-    if (cfg.on_problem) cfg.on_problem(0, problems.size(), FormatDescriptor(problems[0]));
-    isolate::RunTasks(problems.size() * n, task, cfg.isolation, done);
+  const Finished finished(cfg.resume);
+  report::Run run;
+  if (cfg.resume) {
+    // A resumed run keeps the context of its first part: every fraction is of the same
+    // bandwidth.
+    run.context = cfg.resume->context;
+    run.context.skipped.clear();  // filled again in the problems' order
+  } else {
+    run.context = report::ContextOf(MakeContext(strategies, cfg, ToJson(MeasureRooflinesIn(cfg))));
   }
-  benchmark::ClearRegisteredBenchmarks();
+  if (cfg.on_context) cfg.on_context(report::ToJson(run.context));
+  std::set<std::string> reported;
+  const auto report = [&](report::Result r, bool fresh) {
+    if (fresh && cfg.on_result) cfg.on_result({{"benchmarks", report::EntriesOf(r, 0)}});
+    reported.insert(r.name);
+    run.results.push_back(std::move(r));
+  };
+  // Problem by problem. Each round runs every strategy still to be measured once, round-robin,
+  // in one fresh worker process: strategies of a problem share the same minutes, and every
+  // result is measured in cfg.processes processes (the same code differs from one process to
+  // the next by where its buffers land). The first round verifies each strategy (a worker
+  // computes the problem's reference results once for all of them). Then up to cfg.retries
+  // rounds measure again what other work disturbed, after a pause.
+  for (size_t pi = 0; pi < problems.size() && !strategies.empty(); ++pi) {
+    if (cfg.stop && cfg.stop()) break;
+    const Problem& p = problems[pi];
+    if (cfg.on_problem) cfg.on_problem(pi, problems.size(), FormatDescriptor(p));
+    std::vector<StrategyRounds> state(strategies.size());
+    std::vector<std::set<std::string>> wanted(strategies.size());  // empty: every result
+    const int rounds = cfg.processes + cfg.retries;
+    for (int round = 0; round < rounds; ++round) {
+      std::vector<size_t> active;
+      for (size_t i = 0; i < strategies.size(); ++i) {
+        if (round < cfg.processes) {
+          if (!state[i].done) active.push_back(i);
+          continue;
+        }
+        wanted[i] =
+            cfg.keep_disturbed ? std::set<std::string>{} : NeedingRetry(state[i], cfg.processes);
+        if (!wanted[i].empty()) active.push_back(i);
+      }
+      if (active.empty()) break;
+      if (round >= cfg.processes) {
+        const double pause = kRetryPauseSeconds * (1 << (round - cfg.processes));
+        std::this_thread::sleep_for(std::chrono::duration<double>(pause));
+      }
+      std::optional<CrossChecker> checker;
+      const isolate::Task task = [&](size_t k) {
+        const size_t i = active[k];
+        if (round == 0 && !checker) checker.emplace(p, cfg.seed);
+        // What the earlier part of a resumed run finished is not measured again; a retry round
+        // measures only the results it retries.
+        const Wanted want = [&](const std::string& name) {
+          return !finished.results.count(name) && (wanted[i].empty() || wanted[i].count(name));
+        };
+        return BenchTask(*strategies[i], p, cfg, want, round == 0 ? &*checker : nullptr, round)
+            .dump();
+      };
+      const isolate::Done done = [&](size_t k, isolate::Outcome o) {
+        StrategyRounds& s = state[active[k]];
+        const Strategy& strategy = *strategies[active[k]];
+        if (o.fault != isolate::Fault::kNone) {
+          MergeRound(s, {FaultResult(strategy, p, cfg, o)});
+        } else if (Json r = Json::parse(o.result); r.contains("skipped")) {
+          s.skipped = r["skipped"].get<std::string>();
+          s.done = true;
+        } else {
+          MergeRound(s, report::ResultsOf(r["entries"]));
+        }
+        return true;
+      };
+      isolate::RunTasks(active.size(), task, cfg.isolation, done);
+    }
+    // The problem's results in strategy order, then thread order: each the fresh one or the
+    // earlier part's.
+    for (size_t i = 0; i < strategies.size(); ++i) {
+      const Strategy& s = *strategies[i];
+      if (state[i].skipped) {
+        const report::Skip item{std::string(s.name()), FormatDescriptor(p), *state[i].skipped};
+        run.context.skipped.push_back(item);
+        if (cfg.on_result && !finished.skipped.count({item.strategy, item.descriptor})) {
+          cfg.on_result({{"skipped",
+                          {{field::kStrategy, item.strategy},
+                           {field::kDescriptor, item.descriptor},
+                           {"reason", item.reason}}}});
+        }
+        continue;
+      }
+      for (int t : ThreadCounts(s, cfg.threads)) {
+        const std::string name = BenchmarkName(s, p, t);
+        if (auto it = state[i].results.find(name); it != state[i].results.end()) {
+          report(std::move(it->second), true);
+        } else if (auto earlier = finished.results.find(name); earlier != finished.results.end()) {
+          report(earlier->second, false);
+        }
+      }
+    }
+  }
   // Stopped early: what the earlier part finished beyond this point is still reported.
   for (const std::string& name : finished.order) {
-    if (reported.count(name)) continue;
-    for (const Json& e : finished.entries.at(name)) benchmarks.push_back(e);
+    if (!reported.count(name)) run.results.push_back(finished.results.at(name));
   }
   if (cfg.resume) {
-    for (const Json& item : cfg.resume->at("context").at(ctx::kSkipped)) {
-      if (std::find(out["context"][ctx::kSkipped].begin(), out["context"][ctx::kSkipped].end(),
-                    item) == out["context"][ctx::kSkipped].end()) {
-        out["context"][ctx::kSkipped].push_back(item);
-      }
+    for (const report::Skip& item : cfg.resume->context.skipped) {
+      auto& skipped = run.context.skipped;
+      if (std::find(skipped.begin(), skipped.end(), item) == skipped.end()) skipped.push_back(item);
     }
   }
-  out["context"][ctx::kLoadAvgEnd] = LoadAverage();
-  out["context"][ctx::kWarnings] = report::ToJson(report::MachineWarnings(out["context"]));
-  out["benchmarks"] = std::move(benchmarks);
-  return out;
+  run.context.facts[ctx::kLoadAvgEnd] = LoadAverage();
+  run.context.warnings = report::MachineWarnings(report::ToJson(run.context));
+  report::Derive(run, kReferenceName);
+  return run;
 }
 
 }  // namespace poolbench

@@ -1,6 +1,6 @@
 // The benchmark runner: verifies each (strategy, problem) against the reference, then times the
 // correct ones with Google Benchmark (registered at run time, one problem at a time so only one
-// problem's buffers are alive), and returns the JSON report (report.hpp).
+// problem's buffers are alive), and returns the run as the report model (report/model.hpp).
 #pragma once
 
 #include <cstdint>
@@ -11,13 +11,20 @@
 #include "isolate/worker.hpp"
 #include "poolbench/problem.hpp"
 #include "poolbench/strategy.hpp"
-#include "report/report.hpp"
+#include "report/model.hpp"
 
 namespace poolbench {
 
 struct BenchConfig {
   std::vector<int> threads = {1};  // OpenMP thread counts for threaded strategies
-  int repetitions = 1;
+  int repetitions = 1;             // per process
+  // Worker processes each result is measured in, round-robin across the strategies of a
+  // problem (report/statistic.hpp: processes are the independent draws).
+  int processes = 1;
+  // Extra rounds, at most, for results that other work disturbed in some of their processes.
+  int retries = 0;
+  // Count disturbed repetitions in the statistic (they are still marked, and warned about).
+  bool keep_disturbed = false;
   double min_time = 0.1;  // seconds per repetition (Google Benchmark's MinTime)
   uint64_t seed = 1;      // inputs of the verification and of the timed runs
   // Seconds per cache level for the bandwidth measurement recorded in the report; 0 skips it
@@ -37,24 +44,20 @@ struct BenchConfig {
 
   // Hooks for the journal (report/journal.hpp), called in the harness process. on_context gets
   // the report's context once, before any result. on_result gets each result as soon as it is
-  // final, as one record: {"benchmarks": [...]} with the entries of one benchmark (a strategy
-  // on a problem at a thread count: its repetitions and aggregates, or its one error entry,
-  // with every derived field), or {"skipped": {...}} with one context.skipped item.
+  // measured, as one record: {"benchmarks": [...]} with the entries of one result (a strategy
+  // on a problem at a thread count: its repetitions, or its one error entry), or
+  // {"skipped": {...}} with one context.skipped item.
   std::function<void(const report::Json& context)> on_context;
   std::function<void(const report::Json& record)> on_result;
   // Asked before each problem; when it says yes, the run stops there and RunBench returns the
   // report of what is done.
   std::function<bool()> stop;
-  // The report of an earlier, interrupted part of this run (its journal's): its context is
-  // kept (the bandwidth is not measured again) and its benchmarks (by run_name) and skipped
-  // pairs are reported as they are, in their places, without being run or handed to on_result
-  // again. The result has the entries of an uninterrupted run.
-  const report::Json* resume = nullptr;
+  // An earlier, interrupted part of this run (its journal's): its context is kept (the
+  // bandwidth is not measured again) and its results (by name) and skipped pairs are reported as
+  // they are, in their places, without being run or handed to on_result again. The run returned
+  // has the results of an uninterrupted run.
+  const report::Run* resume = nullptr;
 };
-
-// Whether an entry counts against the run: a wrong strategy, or one that crashed, timed out,
-// threw, exited or ran out of memory.
-bool IsFailure(const report::Json& entry);
 
 // Bytes one run reads and writes: input and output (and indices) for forward; input, output
 // gradient and input gradient for backward.
@@ -65,13 +68,14 @@ int64_t BytesMoved(const Problem& p);
 std::vector<Problem> ShardOf(const std::vector<Problem>& problems, int index, int count);
 
 // Runs the benchmark. Strategies that do not support a problem are listed in
-// context.skipped; strategies that fail the cross-check get an error entry and are not timed.
-// With isolation, each (strategy, problem) is verified and timed in a worker, and a fault gets
-// an error entry with the fault's verdict (isolate::VerdictName), the signal of a crash and a
-// repro line; the bandwidth is measured in a worker too, so that this process never starts
-// OpenMP threads before it forks (libgomp's thread pool does not survive a fork).
-// Entries are in the order of the problems, then of the strategies, then of the thread counts.
-report::Json RunBench(const std::vector<const Strategy*>& strategies,
-                      const std::vector<Problem>& problems, const BenchConfig& cfg);
+// context.skipped; strategies that fail the cross-check get the verdict kWrong and are not
+// timed. Each kernel is prepared once per (problem, thread count) and reused for every
+// repetition. With isolation, each (strategy, problem) is verified and timed in a worker, and
+// a fault gets the fault's verdict, the signal of a crash and a repro line; the bandwidth is
+// measured in a worker too, so that this process never starts OpenMP threads before it forks
+// (libgomp's thread pool does not survive a fork). Results are in the order of the problems,
+// then of the strategies, then of the thread counts, and derived (report::Derive).
+report::Run RunBench(const std::vector<const Strategy*>& strategies,
+                     const std::vector<Problem>& problems, const BenchConfig& cfg);
 
 }  // namespace poolbench

@@ -13,6 +13,7 @@
 #include "compare/compare.hpp"
 #include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
+#include "render/comparison.hpp"
 #include "report/reader.hpp"
 
 namespace poolbench::cli {
@@ -46,9 +47,18 @@ std::vector<std::string> BenchArgs(const AbOptions& opt) {
   min_time << opt.min_time;
   bandwidth << opt.bandwidth_seconds;
   std::vector<std::string> args = {
-      "--threads",           Join(opt.threads), "--repetitions", std::to_string(opt.repetitions),
-      "--min-time",          min_time.str(),    "--seed",        std::to_string(opt.seed),
-      "--bandwidth-seconds", bandwidth.str()};
+      "--processes",
+      "1",  // each round is a process on each side: the rounds pair them
+      "--threads",
+      Join(opt.threads),
+      "--repetitions",
+      std::to_string(opt.repetitions),
+      "--min-time",
+      min_time.str(),
+      "--seed",
+      std::to_string(opt.seed),
+      "--bandwidth-seconds",
+      bandwidth.str()};
   if (!opt.strategy.empty()) args.insert(args.end(), {"--strategy", opt.strategy});
   if (opt.per_process > 0) return args;  // the problems come in chunks
   if (!opt.suite.empty()) args.insert(args.end(), {"--suite", opt.suite});
@@ -76,8 +86,8 @@ std::vector<std::vector<std::string>> Chunks(const AbOptions& opt) {
   return out;
 }
 
-std::vector<report::Json> ReadAll(const std::vector<std::string>& paths) {
-  std::vector<report::Json> out;
+std::vector<report::Run> ReadAll(const std::vector<std::string>& paths) {
+  std::vector<report::Run> out;
   for (const std::string& p : paths)
     out.push_back(report::Read(p, report::Expect::kGoogleBenchmark));
   return out;
@@ -105,11 +115,11 @@ void RunAb(const AbOptions& in) {
   const compare::Comparison c =
       compare::CompareRounds(ReadAll(reports.base), ReadAll(reports.head), opt.options,
                              opt.plan.base_exe, opt.plan.new_exe);
-  report::Json j = compare::ToJson(c);
+  report::Json j = render::ComparisonJson(c);
   j["round_reports"] = {{"base", reports.base}, {"new", reports.head}};
   out.Write(report::Text(j));
   out.Commit();
-  const std::string markdown = compare::ToMarkdown(c);
+  const std::string markdown = render::ComparisonMarkdown(c);
   if (!opt.markdown.empty()) WriteFileAtomically(opt.markdown, markdown);
   std::cout << markdown << std::flush;
   if (c.Failed()) throw CLI::RuntimeError(kExitFailure);

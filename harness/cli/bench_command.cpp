@@ -21,8 +21,10 @@
 #include "render/cells.hpp"
 #include "render/render.hpp"
 #include "report/journal.hpp"
+#include "report/reader.hpp"
 #include "report/report.hpp"
 #include "report/units.hpp"
+#include "report/writer.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -31,8 +33,11 @@ struct BenchOptions {
   Selection selection;
   IsolationSelection isolation;
   std::vector<int> threads = {1};
-  int repetitions = 1;
-  double min_time = 0.1;
+  int repetitions = 2;
+  int processes = 3;
+  int retries = 2;
+  bool keep_disturbed = false;
+  double min_time = 0.05;
   uint64_t seed = 1;
   std::string shard;
   std::string out = "poolbench_report.json";
@@ -50,19 +55,8 @@ std::vector<Problem> SelectProblems(const BenchOptions& opt) {
   return out;
 }
 
-std::pair<int, int> ParseShard(const std::string& s) {
-  const size_t slash = s.find('/');
-  try {
-    if (slash != std::string::npos) {
-      size_t used_i = 0, used_n = 0;
-      const int i = std::stoi(s.substr(0, slash), &used_i);
-      const int n = std::stoi(s.substr(slash + 1), &used_n);
-      if (used_i == slash && used_n == s.size() - slash - 1 && n >= 1 && i >= 1 && i <= n) {
-        return {i, n};
-      }
-    }
-  } catch (const std::exception&) {
-  }
+std::pair<int, int> ShardOption(const std::string& s) {
+  if (const auto shard = report::ParseShard(s)) return *shard;
   throw CLI::ValidationError("--shard", "'" + s + "' is not I/N with 1 <= I <= N (e.g. 2/4)");
 }
 
@@ -80,40 +74,55 @@ std::string AlignLeft(const std::string& text, size_t width) {
   return text + std::string(width > chars ? width - chars : 0, ' ');
 }
 
-// A fixed-width row of the console table; the column widths fit the longest usual values.
-void Row(const std::string& strategy, const std::string& threads, const std::string& time,
-         const std::string& spread, const std::string& gbps, const std::string& roofline,
-         const std::string& speedup, const std::string& peer) {
-  std::cout << "  " << AlignLeft(strategy, 18) << AlignRight(threads, 7) << AlignRight(time, 11)
-            << AlignRight(spread, 14) << AlignRight(gbps, 9) << "  " << AlignLeft(roofline, 16)
-            << AlignRight(speedup, 8);
-  if (!peer.empty()) std::cout << "  " << peer;
-  std::cout << "\n";
+// A fixed-width row of the console table; the column widths fit the longest usual values, and
+// the last columns (best peer, processes) are as wide as they are.
+void Row(const std::vector<std::string>& cells) {
+  struct Column {
+    size_t width;
+    bool left;
+  };
+  static constexpr Column kColumns[] = {{18, true},  {7, false}, {10, false}, {20, false},
+                                        {20, false}, {7, false}, {16, true},  {8, false}};
+  std::string line = "  " + AlignLeft(cells[0], kColumns[0].width);
+  for (size_t i = 1; i < cells.size(); ++i) {
+    if (i >= std::size(kColumns)) {
+      if (!cells[i].empty()) line += "  " + cells[i];
+      continue;
+    }
+    const Column c = kColumns[i];
+    line += "  " + (c.left ? AlignLeft(cells[i], c.width) : AlignRight(cells[i], c.width));
+  }
+  std::cout << line << "\n";
 }
 
-// A header naming the columns, then per problem one line per ranked result, fastest first, and
-// the results that are not ranked: the selection and order of render::Summarise(), as in every
-// rendering of the report.
-void PrintSummary(const report::Json& r) {
-  const bool peers = !render::Peers(r).empty();
-  Row("strategy", "threads", "time", "spread", "GB/s", "% of roofline", "speed-up",
-      peers ? "vs best peer" : "");
-  for (const render::ProblemResults& p : render::Summarise(r)) {
-    std::cout << p.descriptor << "\n";
+// A header naming the columns, then per problem its verdict (a winner, or a tie), one line per
+// ranked result, fastest first, and the results that are not ranked: the selection and order of
+// render::Summarise(), as in every rendering of the report; then the run's warnings.
+void PrintSummary(const report::Run& run) {
+  const bool peers = !run.context.peers.empty();
+  Row({"strategy", "threads", "time", "95% interval", "vs fastest", "GB/s", "% of roofline",
+       "speed-up", peers ? "vs best peer" : "", "processes"});
+  for (const render::ProblemResults& p : render::Summarise(run)) {
+    std::cout << p.descriptor << ": " << render::VerdictText(p) << "\n";
     for (const render::Result& e : p.ranked) {
       std::string peer;
       if (e.vs_best_peer) peer = render::VsBestPeerText(e) + " vs " + render::BestPeerText(e);
-      Row(e.strategy, std::to_string(e.threads), FormatDuration(e.time_ns), render::SpreadText(e),
-          render::GbpsText(e), render::BandwidthText(e), render::SpeedupText(e), peer);
+      Row({e.strategy, std::to_string(e.threads), render::TimeText(e), render::IntervalText(e),
+           render::VsFastestText(e), render::GbpsText(e), render::BandwidthText(e),
+           render::SpeedupText(e), peer, render::ProcessesText(e)});
     }
     for (const render::Result& e : p.unranked) {
+      const std::string& why = e.disturbed.empty() ? e.error_message : e.disturbed;
       std::cout << "  " << render::UnrankedLabel(e) << " (not ranked): " << e.strategy << " ("
-                << e.threads << " thr)" << (e.error_message.empty() ? "" : ": ") << e.error_message
-                << "\n";
+                << e.threads << " thr)" << (why.empty() ? "" : ": ") << why << "\n";
     }
   }
-  std::cout << "(time: mean over the repetitions; spread: the fastest and slowest repetition "
-               "against it; speed-up: vs naive_loops)\n";
+  std::cout << "(time: median of the processes' medians of their clean repetitions, with its 95% "
+               "interval; vs fastest: time / the problem's fastest; speed-up: vs naive_loops; "
+               "processes: clean / run, and the spread between and within them)\n";
+  for (const report::Warning& w : run.context.warnings) {
+    std::cout << "warning: " << w.message << "\n";
+  }
 }
 
 // Everything that decides a run's entries: a resumed run must have the same.
@@ -123,6 +132,9 @@ report::Json Settings(const std::vector<const Strategy*>& strategies,
                            {"strategies", report::Json::array()},
                            {"threads", cfg.threads},
                            {"repetitions", cfg.repetitions},
+                           {"processes", cfg.processes},
+                           {"retries", cfg.retries},
+                           {"keep_disturbed", cfg.keep_disturbed},
                            {"min_time", cfg.min_time},
                            {"seed", cfg.seed},
                            {"shard", cfg.shard},
@@ -170,12 +182,15 @@ void RunBenchCommand(const BenchOptions& opt) {
   std::vector<Problem> problems = SelectProblems(opt);
   BenchConfig cfg;
   if (!opt.shard.empty()) {
-    const auto [i, n] = ParseShard(opt.shard);
+    const auto [i, n] = ShardOption(opt.shard);
     problems = ShardOf(problems, i, n);
     cfg.shard = opt.shard;
   }
   cfg.threads = opt.threads;
   cfg.repetitions = opt.repetitions;
+  cfg.processes = opt.processes;
+  cfg.retries = opt.retries;
+  cfg.keep_disturbed = opt.keep_disturbed;
   cfg.min_time = opt.min_time;
   cfg.seed = opt.seed;
   cfg.bandwidth_seconds = opt.bandwidth_seconds;
@@ -198,10 +213,10 @@ void RunBenchCommand(const BenchOptions& opt) {
   std::optional<InterruptGuard> interrupts(std::in_place);
   std::optional<report::JournalContents> earlier;
   report::JournalWriter journal = OpenJournal(opt, Settings(strategies, problems, cfg), earlier);
-  if (earlier && !earlier->report.is_null()) {
-    cfg.resume = &earlier->report;
+  if (earlier && earlier->run) {
+    cfg.resume = &*earlier->run;
     std::cerr << "poolbench: resuming from " << journal.path() << " ("
-              << earlier->report["benchmarks"].size() << " entries done)\n";
+              << earlier->run->results.size() << " results done)\n";
   }
   cfg.on_context = [&](const report::Json& c) {
     if (!cfg.resume) journal.Append({{"context", c}});
@@ -214,11 +229,11 @@ void RunBenchCommand(const BenchOptions& opt) {
     begun = i + 1;
   };
   cfg.stop = [] { return InterruptGuard::Signal() != 0; };
-  report::Json r = RunBench(strategies, problems, cfg);
+  report::Run r = RunBench(strategies, problems, cfg);
   const int sig = InterruptGuard::Signal();
   interrupts.reset();  // saving the report has its own handlers, which remove a staged file
   progress.Finish();
-  const bool nothing_done = r["benchmarks"].empty() && r["context"][report::ctx::kSkipped].empty();
+  const bool nothing_done = r.results.empty() && r.context.skipped.empty();
   if (sig && nothing_done) {
     std::cerr << "poolbench: stopped by " << SignalName(sig) << " before any result; " << opt.out
               << " is left as it was\n";
@@ -228,21 +243,19 @@ void RunBenchCommand(const BenchOptions& opt) {
     // The partial report replaces the previous one: --out always holds the latest run, and the
     // mark (and exit status) keep it from passing for a complete one. A run stopped before any
     // result leaves the previous report alone (above).
-    r["context"][report::ctx::kIncomplete] = {{"signal", SignalName(sig)},
-                                              {"entries", r["benchmarks"].size()},
-                                              {"problems_done", begun},
-                                              {"problems", problems.size()},
-                                              {"journal", journal.path()}};
+    r.context.incomplete = report::Incomplete{
+        SignalName(sig), static_cast<int64_t>(r.results.size()), static_cast<int64_t>(begun),
+        static_cast<int64_t>(problems.size()), journal.path()};
     report::Save(r, opt.out);
     std::cerr << "poolbench: stopped by " << SignalName(sig) << " after " << begun << " of "
-              << problems.size() << " problems; partial report (" << r["benchmarks"].size()
-              << " entries, marked incomplete): " << opt.out << "\nto finish the run, repeat the "
+              << problems.size() << " problems; partial report (" << r.results.size()
+              << " results, marked incomplete): " << opt.out << "\nto finish the run, repeat the "
               << "same command with --resume (the finished results are in " << journal.path()
               << ")\n";
     throw CLI::RuntimeError(128 + sig);
   }
   // A run that timed nothing is no result: the previous report stays.
-  if (r["benchmarks"].empty()) {
+  if (r.results.empty()) {
     journal.Remove();
     std::cerr << "poolbench: error: nothing was timed: "
               << (problems.empty() ? "no problems were selected (empty suite or shard?)"
@@ -253,19 +266,17 @@ void RunBenchCommand(const BenchOptions& opt) {
   report::Save(r, opt.out);
   journal.Remove();
   PrintSummary(r);
-  const auto& entries = r["benchmarks"];
-  const auto failed = std::count_if(entries.begin(), entries.end(), IsFailure);
-  std::cout << "\nreport: " << opt.out << " (" << entries.size() << " entries, "
-            << r["context"][report::ctx::kSkipped].size() << " skipped)\n";
+  const auto failed = std::count_if(r.results.begin(), r.results.end(),
+                                    [](const report::Result& e) { return e.Failed(); });
+  std::cout << "\nreport: " << opt.out << " (" << r.results.size() << " results, "
+            << r.context.skipped.size() << " skipped)\n";
   if (sig) throw CLI::RuntimeError(128 + sig);
   if (failed > 0) {
     std::cout << failed
-              << " entries are wrong, crashed, timed out, threw, exited or ran out of "
+              << " results are wrong, crashed, timed out, threw, exited or ran out of "
                  "memory (not ranked above)\n";
-    for (const auto& e : entries) {
-      if (IsFailure(e) && e.contains(report::field::kRepro)) {
-        std::cout << "  repro: " << e[report::field::kRepro].get<std::string>() << "\n";
-      }
+    for (const report::Result& e : r.results) {
+      if (e.Failed() && !e.repro.empty()) std::cout << "  repro: " << e.repro << "\n";
     }
     std::cout.flush();
     throw CLI::RuntimeError(kExitFailure);
@@ -291,9 +302,27 @@ void AddBenchCommand(CLI::App& app) {
       ->check(IntegerIn(1, 1024))
       ->capture_default_str();
   cmd->add_option("--repetitions", opt->repetitions,
-                  "Repetitions of each benchmark (samples for compare's U test)")
+                  "Repetitions of each benchmark in each of its processes")
       ->check(IntegerIn(1, 1000))
       ->capture_default_str();
+  cmd->add_option("--processes", opt->processes,
+                  "Worker processes each benchmark is measured in, round-robin across the "
+                  "strategies of a problem; its time is the median of the processes' medians, "
+                  "with a 95% interval over them (1: one process, whose interval says nothing of "
+                  "the variation between processes)")
+      ->check(IntegerIn(1, 100))
+      ->capture_default_str();
+  cmd->add_option("--retries", opt->retries,
+                  "Extra rounds, at most, for benchmarks that other work on the machine disturbed "
+                  "in some of their processes (threads waiting for a CPU, stolen time); a "
+                  "benchmark still without enough clean processes is reported as disturbed and "
+                  "not ranked")
+      ->check(IntegerIn(0, 20))
+      ->capture_default_str();
+  cmd->add_flag("--keep-disturbed", opt->keep_disturbed,
+                "Count repetitions that other work disturbed in the statistic instead of measuring "
+                "them again (they stay marked in the report, and a warning says how many): for a "
+                "machine that is never quiet, when a number is wanted anyway");
   cmd->add_option("--min-time", opt->min_time, "Minimum seconds per repetition")
       ->check(FiniteIn(0.0001, 3600.0))
       ->capture_default_str();

@@ -8,6 +8,7 @@
 #include "cli/options.hpp"
 #include "compare/compare.hpp"
 #include "io/atomic_file.hpp"
+#include "render/comparison.hpp"
 #include "report/reader.hpp"
 
 namespace poolbench::cli {
@@ -26,11 +27,11 @@ void RunCompare(const CompareOptions& in) {
   for (const std::string& out : {opt.json, opt.markdown}) {
     RefuseInputAsOutput(out, {opt.base, opt.head});
   }
-  const report::Json base = report::Read(opt.base, report::Expect::kGoogleBenchmark);
-  const report::Json head = report::Read(opt.head, report::Expect::kGoogleBenchmark);
+  const report::Run base = report::Read(opt.base, report::Expect::kGoogleBenchmark);
+  const report::Run head = report::Read(opt.head, report::Expect::kGoogleBenchmark);
   const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);
-  const std::string markdown = compare::ToMarkdown(c);
-  if (!opt.json.empty()) report::Save(compare::ToJson(c), opt.json);
+  const std::string markdown = render::ComparisonMarkdown(c);
+  if (!opt.json.empty()) report::Save(render::ComparisonJson(c), opt.json);
   if (!opt.markdown.empty()) WriteFileAtomically(opt.markdown, markdown);
   std::cout << markdown << std::flush;
   if (c.Failed()) throw CLI::RuntimeError(kExitFailure);

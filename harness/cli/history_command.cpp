@@ -19,6 +19,7 @@ struct AddOptions {
   std::string report, db;
   history::RunInfo run;
   bool replace = false;
+  bool allow_incomplete = false;
 };
 
 struct ViewOptions {
@@ -27,7 +28,17 @@ struct ViewOptions {
 };
 
 void RunAdd(const AddOptions& opt) {
-  const report::Json report = report::Read(opt.report, report::Expect::kGoogleBenchmark);
+  const report::Run report = report::Read(opt.report, report::Expect::kGoogleBenchmark);
+  // A partial report would become the commit's results with most benchmarks missing, and every
+  // later commit would look like it added them.
+  if (report.context.incomplete && !opt.allow_incomplete) {
+    const report::Incomplete& i = *report.context.incomplete;
+    throw CLI::ValidationError(
+        "REPORT", opt.report + " is the partial report of an interrupted bench (" +
+                      std::to_string(i.problems_done) + " of " + std::to_string(i.problems) +
+                      " problems): finish it with `poolbench bench --resume`, or add it anyway "
+                      "with --allow-incomplete");
+  }
   history::Store store(opt.db, history::Store::Mode::kCreate);
   const size_t n = store.Add(report, opt.run, opt.replace);
   std::cout << "added " << n << " benchmark" << (n == 1 ? "" : "s") << " of commit "
@@ -108,6 +119,8 @@ void AddHistoryCommand(CLI::App& app) {
                   "The commit's date, ISO 8601 (default: the report's context.date)");
   add->add_option("--branch", aopt->run.branch, "The branch of the commit")->capture_default_str();
   add->add_flag("--replace", aopt->replace, "Replace the results of a commit already stored");
+  add->add_flag("--allow-incomplete", aopt->allow_incomplete,
+                "Store the partial report of an interrupted bench (refused without it)");
 
   auto [show, sopt] = AddSubcommand<ViewOptions>(
       *cmd, "show", RunShow,

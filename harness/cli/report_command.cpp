@@ -11,6 +11,7 @@
 #include "report/merge.hpp"
 #include "report/reader.hpp"
 #include "report/report.hpp"
+#include "report/writer.hpp"
 
 namespace poolbench::cli {
 namespace {
@@ -43,7 +44,7 @@ void RunReport(const ReportOptions& opt) {
   std::vector<std::string> outputs = {opt.markdown, opt.csv};
   if (!opt.html.empty()) outputs.insert(outputs.end(), {opt.html, opt.html + ".summary.json"});
   for (const std::string& out : outputs) RefuseInputAsOutput(out, {opt.input});
-  const report::Json r = report::Read(opt.input, report::Expect::kPoolbench);
+  const report::Run r = report::Read(opt.input, report::Expect::kPoolbench);
   const bool any = !opt.markdown.empty() || !opt.csv.empty() || !opt.html.empty();
   if (!any) std::cout << render::Markdown(r);
   if (!opt.markdown.empty()) Write(opt.markdown, render::Markdown(r));
@@ -60,9 +61,10 @@ void RunMerge(const MergeOptions& opt) {
     inputs.push_back({file, report::Read(file, report::Expect::kPoolbench)});
   const report::MergeResult merged = report::Merge(inputs);
   for (const std::string& w : merged.warnings) std::cerr << "poolbench: warning: " << w << "\n";
-  report::Save(merged.report, opt.out);
-  std::cout << "merged " << inputs.size() << " reports (" << merged.report["benchmarks"].size()
-            << " benchmark entries) into " << opt.out << "\n";
+  report::Save(merged.run, opt.out);
+  std::cout << "merged " << inputs.size() << " reports (" << merged.run.results.size()
+            << " results) into " << opt.out
+            << (merged.run.context.incomplete ? ", marked incomplete" : "") << "\n";
 }
 
 void AddReportCommand(CLI::App& app) {
@@ -81,8 +83,9 @@ void AddReportCommand(CLI::App& app) {
 
   auto [merge, mopt] = AddSubcommand<MergeOptions>(
       *cmd, "merge", RunMerge,
-      "Join the reports of a sharded run (bench --shard I/N) into one. Refuses reports of "
-      "different format versions and benchmark names present in two inputs.");
+      "Join the reports of a sharded run (bench --shard I/N) into one. Refuses shards of "
+      "different counts and benchmark names present in two inputs; a partial report among the "
+      "inputs makes the merged report partial too.");
   merge->add_option("inputs", mopt->inputs, "The shard reports (at least two)")->required();
   merge->add_option("-o,--out", mopt->out, "The merged report to write")->required();
 

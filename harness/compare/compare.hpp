@@ -1,6 +1,7 @@
 // Comparison of two timing reports (a base and a new run, e.g. a pull request and its target
 // branch): per benchmark the medians, their ratio and a two-sided Mann-Whitney U test over the
-// repetitions, how the benchmark changed, and the report in Markdown and JSON. CompareRounds
+// repetitions, and how the benchmark changed (render/comparison.hpp writes it as Markdown and
+// JSON). CompareRounds
 // does the same for base and new measured interleaved over several rounds (`poolbench ab`),
 // testing the round-paired change instead, with a noise floor from its round-to-round spread.
 // Either way the p-values are corrected across rows (multiple_testing.hpp). `poolbench
@@ -17,8 +18,7 @@
 #include "compare/mann_whitney.hpp"
 #include "compare/multiple_testing.hpp"
 #include "compare/paired_test.hpp"
-#include "report/report.hpp"
-#include "report/warnings.hpp"
+#include "report/model.hpp"
 
 namespace poolbench::compare {
 
@@ -63,6 +63,7 @@ enum class Change {
   kFixed,        // base was wrong, new is right: nothing to compare the time with
   kStillWrong,   // wrong in both
   kWithinNoise,  // beyond the threshold, but within the benchmark's round-to-round noise
+  kDisturbed,    // other work disturbed a side too much to measure it: not compared
 };
 std::string_view ToString(Change v);
 // Whether a change fails the comparison (exit status 1): regressions and wrong results.
@@ -70,10 +71,12 @@ bool IsFailure(Change v);
 
 // One benchmark (run_name) in one report.
 struct Side {
-  std::vector<double> samples_ns;  // real time of each repetition that ran correctly
-  double median_ns = 0;
-  bool failed = false;  // some repetition has verdict FAIL or error_occurred
+  std::vector<double> samples_ns;  // real time of each clean repetition that ran correctly
+  double median_ns = 0;            // the result's statistic (report/statistic.hpp)
+  bool failed = false;             // some repetition has verdict FAIL or error_occurred
   std::string error_message;
+  // Ran correctly, but other work disturbed too many repetitions to give it a time: why.
+  std::string disturbed;
 };
 
 struct Row {
@@ -115,7 +118,7 @@ struct ContextDifference {
 struct Comparison {
   Options options;
   std::string base_label, head_label;  // the file names, for the output
-  report::Json base_context, head_context;
+  report::Context base_context, head_context;
   // Machine fields that differ (only possible with force) and those absent from both reports,
   // which therefore could not be checked.
   std::vector<ContextDifference> differences;
@@ -134,34 +137,31 @@ struct Comparison {
 
   size_t Count(Change v) const;
   bool Failed() const;  // any regression or wrong result
+  // The gate of `strategy`, or null (a comparison of two reports has none).
+  const StrategyGate* Gate(const std::string& strategy) const;
 };
 
-// Compares two reports (validated by report::Read or report::Validate). Benchmarks are
-// matched by run_name over the entries with run_type "iteration"; aggregates are ignored.
+// Compares two runs (read by report::Read). Results are matched by name; each side's time is the
+// result's statistic (report/statistic.hpp) and its samples are the repetitions.
 // Throws IncompatibleReports when machine fields differ without options.force,
 // report::ReportError when a report has nothing to compare, the two have no benchmark in common
 // (by run_name), or a time is not positive,
 // std::invalid_argument for options out of range.
-Comparison Compare(const report::Json& base, const report::Json& head, const Options& options,
+Comparison Compare(const report::Run& base, const report::Run& head, const Options& options,
                    const std::string& base_label = "BASE", const std::string& head_label = "NEW");
 
 // Compares base and new measured interleaved: base_rounds[r] and head_rounds[r] are the
-// reports of round r (at least 2 rounds each, the same number). Per benchmark, each round's
+// runs of round r (at least 2 rounds each, the same number). Per benchmark, each round's
 // median of each side forms a pair; the change is the geometric mean of the paired ratios,
 // tested with Student's t over the rounds' log ratios (PairedLogRatioTest), corrected across
 // rows, and held against the noise floor max(threshold, noise_k x the log ratios' spread).
 // Contexts are checked like Compare's (the first round of each side); warnings cover every
 // round. Throws like Compare, and std::invalid_argument for fewer than 2 rounds or unequal
 // counts.
-Comparison CompareRounds(const std::vector<report::Json>& base_rounds,
-                         const std::vector<report::Json>& head_rounds, const Options& options,
+Comparison CompareRounds(const std::vector<report::Run>& base_rounds,
+                         const std::vector<report::Run>& head_rounds, const Options& options,
                          const std::string& base_label = "BASE",
                          const std::string& head_label = "NEW");
-
-// The comparison for a pull request, summary first: the counts and the result, the geometric
-// mean change per strategy, the method and the correction used, warnings and differences of
-// the runs, then the table of the benchmarks that changed (every one with options.all_rows).
-std::string ToMarkdown(const Comparison& c);
 
 // Per strategy: the benchmarks compared by time and the geometric mean of their ratios.
 struct StrategySummary {
@@ -170,12 +170,5 @@ struct StrategySummary {
   double geomean_ratio = 1;  // over the rows with a ratio; 1 when there are none
 };
 std::vector<StrategySummary> PerStrategy(const Comparison& c);
-
-// The comparison for machines: options, context differences, rows and summary counts.
-report::Json ToJson(const Comparison& c);
-
-// "2 regressions, 0 wrong results, 1 improvement, 5 same, 0 added, 0 removed" (plus fixed and
-// still wrong when there are any).
-std::string SummaryLine(const Comparison& c);
 
 }  // namespace poolbench::compare

@@ -8,7 +8,7 @@
 #include <map>
 #include <regex>
 
-#include "report/reader.hpp"
+#include "report/model.hpp"
 
 namespace poolbench::history {
 namespace {
@@ -50,83 +50,6 @@ CREATE TABLE samples (
 CREATE INDEX results_by_name ON results(name);
 CREATE INDEX samples_by_result ON samples(result_id);
 )sql";
-
-std::string ContextText(const Json& context, const char* key) {
-  const auto it = context.find(key);
-  return it != context.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::optional<int64_t> ContextInt(const Json& context, const char* key) {
-  const auto it = context.find(key);
-  if (it != context.end() && it->is_number_integer()) return it->get<int64_t>();
-  return std::nullopt;
-}
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-// One benchmark of a report: its entries gathered by run_name.
-struct Benchmark {
-  std::string name, strategy, descriptor;
-  int64_t threads = 1;
-  std::vector<double> samples_ns, sample_gbps;
-  std::optional<double> aggregate_ns, aggregate_gbps;  // the median aggregate, else the mean
-  bool aggregate_is_median = false;
-  bool wrong = false;
-
-  std::optional<double> TimeNs() const {
-    if (wrong) return std::nullopt;
-    if (!samples_ns.empty()) return Median(samples_ns);
-    return aggregate_ns;
-  }
-  std::optional<double> GBps() const {
-    if (wrong) return std::nullopt;
-    if (!sample_gbps.empty()) return Median(sample_gbps);
-    return aggregate_gbps;
-  }
-};
-
-std::vector<Benchmark> Gather(const Json& report) {
-  std::vector<Benchmark> out;
-  std::map<std::string, size_t> index;
-  for (const Json& e : report.at("benchmarks")) {
-    const std::string name = e.at("run_name").get<std::string>();
-    auto [it, added] = index.emplace(name, out.size());
-    if (added) {
-      Benchmark b;
-      b.name = name;
-      b.strategy = e.value(report::field::kStrategy, "");
-      b.descriptor = e.value(report::field::kDescriptor, "");
-      b.threads = e.value("threads", int64_t{1});
-      out.push_back(std::move(b));
-    }
-    Benchmark& b = out[it->second];
-    const bool error = e.value("error_occurred", false) ||
-                       e.value(report::field::kVerdict, "pass") == std::string("FAIL");
-    if (error) {
-      b.wrong = true;
-      continue;
-    }
-    const auto gbps = e.find(report::field::kGBps);
-    const bool has_gbps = gbps != e.end() && gbps->is_number();
-    if (e.at("run_type") == "iteration") {
-      b.samples_ns.push_back(report::RealTimeNs(e));
-      if (has_gbps) b.sample_gbps.push_back(gbps->get<double>());
-      continue;
-    }
-    const std::string aggregate = e.value("aggregate_name", "");
-    const bool median = aggregate == "median";
-    if (median || (aggregate == "mean" && !b.aggregate_is_median)) {
-      b.aggregate_ns = report::RealTimeNs(e);
-      b.aggregate_gbps = has_gbps ? std::optional<double>(gbps->get<double>()) : std::nullopt;
-      b.aggregate_is_median = median;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -222,23 +145,23 @@ void Store::CheckSchema(Mode mode) {
   }
 }
 
-size_t Store::Add(const Json& report, const RunInfo& run, bool replace) {
+size_t Store::Add(const report::Run& report, const RunInfo& run, bool replace) {
   if (run.commit.empty() || std::any_of(run.commit.begin(), run.commit.end(), [](unsigned char c) {
         return std::isspace(c) || std::iscntrl(c);
       })) {
     throw HistoryError("commit '" + run.commit + "' must be non-empty text without spaces");
   }
   if (run.branch.empty()) throw HistoryError("the branch name must not be empty");
-  const Json& context = report.at("context");
+  const report::Context& context = report.context;
   std::string date = run.date;
   if (date.empty()) {
-    date = ContextText(context, "date");
+    date = context.date;
     if (date.empty()) {
       throw HistoryError("the report has no context.date; give the commit's date with --date");
     }
   }
   date = NormalizeDate(date);
-  const std::vector<Benchmark> benchmarks = Gather(report);
+  const std::vector<report::Result>& benchmarks = report.results;
   if (benchmarks.empty()) throw HistoryError("the report has no benchmarks to add");
 
   Transaction t(db_);
@@ -257,8 +180,8 @@ size_t Store::Add(const Json& report, const RunInfo& run, bool replace) {
       "INSERT INTO runs (commit_sha, date, branch, machine, cpu, num_cpus, threads, git_revision) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   add_run.Bind(1, run.commit).Bind(2, date).Bind(3, run.branch);
-  add_run.Bind(4, ContextText(context, "host_name"));
-  add_run.Bind(5, ContextText(context, report::ctx::kMachine));
+  add_run.Bind(4, context.host_name);
+  add_run.Bind(5, context.machine);
   auto bind_int = [&](Statement& s, int i, std::optional<int64_t> v) {
     if (v) {
       s.Bind(i, *v);
@@ -266,9 +189,14 @@ size_t Store::Add(const Json& report, const RunInfo& run, bool replace) {
       s.Bind(i, std::optional<std::string>());
     }
   };
-  bind_int(add_run, 6, ContextInt(context, "num_cpus"));
-  bind_int(add_run, 7, ContextInt(context, report::ctx::kOmpThreads));
-  const std::string revision = ContextText(context, report::ctx::kGitRevision);
+  bind_int(add_run, 6,
+           context.num_cpus > 0 ? std::optional<int64_t>(context.num_cpus) : std::nullopt);
+  const auto omp = context.facts.find(report::ctx::kOmpThreads);
+  bind_int(add_run, 7,
+           omp != context.facts.end() && omp->is_number_integer()
+               ? std::optional<int64_t>(omp->get<int64_t>())
+               : std::nullopt);
+  const std::string& revision = context.git_revision;
   add_run.Bind(8, revision.empty() ? std::nullopt : std::optional<std::string>(revision));
   add_run.Run();
   const int64_t run_id = db_.LastInsertId();
@@ -278,15 +206,15 @@ size_t Store::Add(const Json& report, const RunInfo& run, bool replace) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
   Statement add_sample =
       db_.Prepare("INSERT INTO samples (result_id, repetition, time_ns) VALUES (?, ?, ?)");
-  for (const Benchmark& b : benchmarks) {
+  for (const report::Result& b : benchmarks) {
     add_result.Bind(1, run_id).Bind(2, b.name).Bind(3, b.strategy).Bind(4, b.descriptor);
-    add_result.Bind(5, b.threads).Bind(6, b.TimeNs()).Bind(7, b.GBps());
-    add_result.Bind(8, int64_t{b.wrong});
+    add_result.Bind(5, int64_t{b.threads}).Bind(6, b.time_ns).Bind(7, b.gbps);
+    add_result.Bind(8, int64_t{b.Failed()});
     add_result.Run();
     const int64_t result_id = db_.LastInsertId();
-    if (b.wrong) continue;
-    for (size_t i = 0; i < b.samples_ns.size(); ++i) {
-      add_sample.Bind(1, result_id).Bind(2, static_cast<int64_t>(i)).Bind(3, b.samples_ns[i]);
+    if (b.Failed()) continue;
+    for (size_t i = 0; i < b.samples.size(); ++i) {
+      add_sample.Bind(1, result_id).Bind(2, static_cast<int64_t>(i)).Bind(3, b.samples[i].real_ns);
       add_sample.Run();
     }
   }

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "history/sqlite.hpp"
-#include "report/report.hpp"
+#include "report/model.hpp"
 
 namespace poolbench::history {
 
@@ -65,11 +65,12 @@ class Store {
   // SQLite database, holds other tables, or has another schema version.
   Store(const std::string& path, Mode mode);
 
-  // Adds every benchmark of `report` (validated as Google Benchmark JSON) as the points of
-  // `run.commit`, in one transaction. A commit already in the store is refused unless
-  // `replace`, which swaps its points for the report's. Returns the number of benchmarks.
-  // Throws HistoryError (nothing added) for a report without benchmarks, a bad date or commit.
-  size_t Add(const report::Json& report, const RunInfo& run, bool replace);
+  // Adds every result of `report` (read by report::Read) as the points of `run.commit`, in one
+  // transaction: each result's statistic, throughput and repetitions. A commit already in the store
+  // is refused unless `replace`, which swaps its points for the report's. Returns the number of
+  // benchmarks. Throws HistoryError (nothing added) for a report without benchmarks, a bad date or
+  // commit.
+  size_t Add(const report::Run& report, const RunInfo& run, bool replace);
 
   // Every commit, oldest first (by date, then by the order they were added).
   std::vector<Run> Runs();

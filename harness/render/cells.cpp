@@ -1,6 +1,8 @@
 // The text of the report's facts and table cells, shared by the Markdown and the HTML page.
 #include "render/cells.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <optional>
@@ -13,9 +15,9 @@ namespace {
 
 using report::Json;
 
-std::string ContextString(const Json& ctx, const char* key) {
-  const auto it = ctx.find(key);
-  if (it == ctx.end() || it->is_null()) return "";
+std::string FactText(const Json& facts, const char* key) {
+  const auto it = facts.find(key);
+  if (it == facts.end() || it->is_null()) return "";
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
@@ -28,23 +30,18 @@ std::string Num(double v) {
   return buf;
 }
 
-std::string TimeText(const Result& r) {
-  std::string s = FormatDuration(r.time_ns);
-  if (r.cv) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, " ±%.1f%%", *r.cv * 100);
-    s += buf;
-  }
-  return s;
-}
+std::string TimeText(const Result& r) { return r.time_ns ? FormatDuration(*r.time_ns) : "–"; }
 
 std::string GbpsText(const Result& r) { return r.gbps ? Num(*r.gbps) : "–"; }
 
 std::string SpreadText(const Result& r) {
-  if (!r.min_ns || !r.max_ns || r.time_ns <= 0) return "–";
+  if (r.samples.size() < 2 || !r.time_ns || *r.time_ns <= 0) return "–";
+  const auto [min, max] = std::minmax_element(
+      r.samples.begin(), r.samples.end(),
+      [](const report::Sample& a, const report::Sample& b) { return a.real_ns < b.real_ns; });
   char buf[48];
-  std::snprintf(buf, sizeof buf, "%+.1f/%+.1f%%", (*r.min_ns / r.time_ns - 1) * 100,
-                (*r.max_ns / r.time_ns - 1) * 100);
+  std::snprintf(buf, sizeof buf, "%+.1f/%+.1f%%", (min->real_ns / *r.time_ns - 1) * 100,
+                (max->real_ns / *r.time_ns - 1) * 100);
   return buf;
 }
 
@@ -55,7 +52,40 @@ std::string BandwidthText(const Result& r) {
   return s;
 }
 
-std::string SpeedupText(const Result& r) { return r.speedup ? Num(*r.speedup) + "×" : "–"; }
+std::string RatioText(const std::optional<report::Ratio>& r) {
+  return r ? Num(r->value) + "×" : "–";
+}
+
+std::string RatioIntervalText(const std::optional<report::Ratio>& r) {
+  if (!r) return "–";
+  if (!r->interval) return RatioText(r);
+  return RatioText(r) + " (" + Num(r->interval->lo) + "–" + Num(r->interval->hi) + ")";
+}
+
+std::string SpeedupText(const Result& r) { return RatioText(r.speedup); }
+
+std::string IntervalText(const Result& r) {
+  const report::Estimate& e = r.estimate;
+  if (!e.interval || !e.time_ns || *e.time_ns <= 0) return "–";
+  const double half = std::max(e.interval->hi / *e.time_ns - 1, 1 - e.interval->lo / *e.time_ns);
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "±%.1f%%%s", half * 100, e.processes < 2 ? " (1 process)" : "");
+  return buf;
+}
+
+std::string ProcessesText(const Result& r) {
+  const report::Estimate& e = r.estimate;
+  if (e.processes_run == 0) return "–";
+  std::string out = std::to_string(e.processes) + "/" + std::to_string(e.processes_run);
+  const auto percent = [](double log_sd) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f%%", std::expm1(log_sd) * 100);
+    return std::string(buf);
+  };
+  if (e.spread_between) out += ", ±" + percent(*e.spread_between) + " between";
+  if (e.spread_within) out += ", ±" + percent(*e.spread_within) + " within";
+  return out;
+}
 
 std::string BestPeerText(const Result& r) {
   if (r.best_peer.empty()) return "–";
@@ -63,9 +93,9 @@ std::string BestPeerText(const Result& r) {
   return r.best_peer + " (" + r.best_peer_layout + ")";
 }
 
-std::string VsBestPeerText(const Result& r) {
-  return r.vs_best_peer ? Num(*r.vs_best_peer) + "×" : "–";
-}
+std::string VsBestPeerText(const Result& r) { return RatioIntervalText(r.vs_best_peer); }
+
+std::string VsFastestText(const Result& r) { return RatioIntervalText(r.vs_fastest); }
 
 std::string Threads(int threads) {
   return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
@@ -102,9 +132,9 @@ std::string DataText(const ProblemResults& p) {
 }
 
 // The Python strategies of the run and what their time includes; empty when there are none.
-static std::string PythonText(const Json& ctx) {
-  const auto it = ctx.find(report::ctx::kPython);
-  if (it == ctx.end() || !it->is_array() || it->empty()) return "";
+static std::string PythonText(const Json& facts) {
+  const auto it = facts.find(report::ctx::kPython);
+  if (it == facts.end() || !it->is_array() || it->empty()) return "";
   std::string names;
   for (const Json& s : *it) names += (names.empty() ? "" : ", ") + s.value("name", "?");
   return names + ": " + it->front().value("timing", "");
@@ -140,7 +170,7 @@ CellText MatrixCellText(const MatrixCell& c) {
   CellText t;
   switch (c.state) {
     case State::kRanked:
-      t.main = FormatDuration(c.result.time_ns);
+      t.main = TimeText(c.result);
       if (c.result.speedup) t.speedup = SpeedupText(c.result);
       // The level is named once in the row (RowDataText), not in every cell.
       if (c.result.bandwidth_fraction) t.roofline = Num(*c.result.bandwidth_fraction * 100) + "%";
@@ -162,34 +192,42 @@ CellText MatrixCellText(const MatrixCell& c) {
 }
 
 std::string MatrixNote() {
-  return "Each cell: time per call, speed-up vs naive_loops, and the percentage of the measured "
-         "bandwidth of the level the problem's data lives in (named under the problem: the "
-         "roofline of a memory-bound operation). ★ marks the fastest strategy of each problem; "
-         "(2 thr) the thread count of a time when the strategy ran at several. WRONG: failed the "
-         "cross-check (never timed or ranked); CRASHED, TIMED OUT, ERROR: the run failed; "
-         "skipped: the strategy does not support the problem; –: not run.";
+  return "Each cell: time per call (the median of the processes' medians), speed-up vs "
+         "naive_loops, and the percentage of the measured bandwidth of the level the problem's "
+         "data lives in (named under the problem: the roofline of a memory-bound operation). ★ "
+         "marks a problem's winner: the fastest strategy, when its 95% interval tells it apart "
+         "from every other; ☆ marks a tie: the fastest and each strategy that cannot be told "
+         "apart from it. (2 thr) is the thread count of a time when the strategy ran at several. "
+         "WRONG: failed the cross-check (never timed or ranked); CRASHED, TIMED OUT, ERROR: the "
+         "run failed; DISTURBED: other work on the machine took the CPU from too many of its "
+         "repetitions to rank it; skipped: the strategy does not support the problem; –: not "
+         "run.";
 }
 
 std::string Ratio(double v) { return Num(v) + "×"; }
 
-std::vector<Fact> ContextFacts(const Json& ctx) {
+std::vector<Fact> ContextFacts(const report::Context& ctx) {
   namespace c = report::ctx;
-  std::string machine = ContextString(ctx, c::kMachine);
-  const std::string cpus = ContextString(ctx, "num_cpus");
-  const std::string mhz = ContextString(ctx, "mhz_per_cpu");
-  if (!cpus.empty())
-    machine += " (" + cpus + " CPUs" + (mhz.empty() ? "" : ", " + mhz + " MHz") + ")";
+  std::string machine = ctx.machine;
+  const std::string mhz = FactText(ctx.facts, "mhz_per_cpu");
+  if (ctx.num_cpus > 0) {
+    machine += " (" + std::to_string(ctx.num_cpus) + " CPUs" +
+               (mhz.empty() ? "" : ", " + mhz + " MHz") + ")";
+  }
   const std::vector<Fact> all = {
       {"machine", machine},
-      {"host", ContextString(ctx, "host_name")},
-      {"date", ContextString(ctx, "date")},
-      {"compiler", ContextString(ctx, c::kCompiler)},
-      {"flags", ContextString(ctx, c::kFlags), true},
-      {"build type", ContextString(ctx, c::kBuildType)},
-      {"git revision", ContextString(ctx, c::kGitRevision), true},
-      {"OpenMP threads", ContextString(ctx, c::kOmpThreads)},
-      {"shard", ContextString(ctx, c::kShard)},
-      {"Python strategies", PythonText(ctx)},
+      {"host", ctx.host_name},
+      {"date", ctx.date},
+      {"compiler", ctx.compiler},
+      {"flags", ctx.flags, true},
+      {"build type", ctx.build_type},
+      {"git revision", ctx.git_revision, true},
+      {"OpenMP threads", FactText(ctx.facts, c::kOmpThreads)},
+      {"shard", ctx.shard.value_or("")},
+      {"statistic", ctx.facts.contains(c::kStatistic) ? "median of the repetitions"
+                                                      : "median of the repetitions (read from "
+                                                        "a version 1 report)"},
+      {"Python strategies", PythonText(ctx.facts)},
   };
   std::vector<Fact> out;
   for (const Fact& f : all) {
@@ -198,44 +236,47 @@ std::vector<Fact> ContextFacts(const Json& ctx) {
   return out;
 }
 
-std::vector<MergedFrom> MergedFromList(const Json& ctx) {
-  std::vector<MergedFrom> out;
-  const auto it = ctx.find(report::ctx::kMergedFrom);
-  if (it == ctx.end() || !it->is_array()) return out;
-  for (const Json& m : *it) {
-    const std::string host = ContextString(m, "host_name");
-    const std::string shard = ContextString(m, "shard");
+std::vector<MergedFromLine> MergedFromList(const report::Context& ctx) {
+  std::vector<MergedFromLine> out;
+  for (const report::MergedFrom& m : ctx.merged_from) {
+    const std::string host = m.host_name.value_or("");
     std::string detail = host;
-    if (!shard.empty()) detail += (host.empty() ? "" : ", ") + ("shard " + shard);
-    out.push_back({ContextString(m, "file"), detail});
+    if (m.shard) detail += (host.empty() ? "" : ", ") + ("shard " + *m.shard);
+    out.push_back({m.file, detail});
   }
   return out;
 }
 
-std::vector<SkippedGroup> SkippedGroups(const Json& ctx) {
+std::vector<SkippedGroup> SkippedGroups(const report::Context& ctx) {
   std::vector<SkippedGroup> out;
-  const auto it = ctx.find(report::ctx::kSkipped);
-  if (it == ctx.end() || !it->is_array()) return out;
   std::map<std::pair<std::string, std::string>, size_t> slot;
-  for (const Json& s : *it) {
-    const std::pair key{s.value("strategy", "?"), s.value("reason", "?")};
+  for (const report::Skip& s : ctx.skipped) {
+    const std::pair key{s.strategy, s.reason};
     const auto [at, fresh] = slot.try_emplace(key, out.size());
     if (fresh) out.push_back({key.first, key.second, {}});
-    out[at->second].descriptors.push_back(s.value("descriptor", "?"));
+    out[at->second].descriptors.push_back(s.descriptor);
   }
   return out;
 }
 
-size_t SkippedCount(const Json& ctx) {
-  const auto it = ctx.find(report::ctx::kSkipped);
-  return it == ctx.end() || !it->is_array() ? 0 : it->size();
+std::string IncompleteText(const report::Context& ctx) {
+  if (!ctx.incomplete) return "";
+  const report::Incomplete& i = *ctx.incomplete;
+  return "The run was stopped by " + i.signal + " after " + std::to_string(i.problems_done) +
+         " of " + std::to_string(i.problems) +
+         " problems: the strategies and problems it did not reach are missing. Finish it with "
+         "`poolbench bench --resume` and the same options (journal: " +
+         i.journal + ").";
 }
 
 std::string ResultsNote(bool with_peers) {
   std::string note =
-      "Fastest first. Time is the mean over the repetitions (± its coefficient of variation); "
-      "GB/s counts bytes read + bytes written; speed-up is naive_loops' time divided by this "
-      "time. ";
+      "Fastest first. Time is the median of the processes' medians of their clean repetitions, "
+      "with the half-width of its 95% interval; processes are those with a clean repetition of "
+      "those that measured it, and the spread of their times between and within them; vs "
+      "fastest is this time divided by the problem's fastest, with its 95% interval (an "
+      "interval that holds 1 is a tie); GB/s counts bytes read + bytes written; speed-up is "
+      "naive_loops' time divided by this time. ";
   if (with_peers) {
     note +=
         "Best peer is the fastest peer library at the same thread count on the same problem in "

@@ -13,17 +13,28 @@ namespace poolbench::render {
 // Three significant digits, as the times are printed.
 std::string Num(double v);
 
-// A result's cells: time (± its coefficient of variation), GB/s, percent of the level's
-// bandwidth, speed-up over naive_loops, best peer and the ratio to it. "–" when unknown.
+// A result's cells: time (the statistic), GB/s, percent of the level's bandwidth, speed-up over
+// naive_loops, best peer and the ratio to it, and the ratio to the fastest. "–" when unknown.
 std::string TimeText(const Result& r);
 std::string GbpsText(const Result& r);
-// The fastest and slowest repetition relative to the mean, "-2.1/+3.4%"; "–" when unknown.
+// The fastest and slowest repetition relative to the time, "-2.1/+3.4%"; "–" with one.
 std::string SpreadText(const Result& r);
 std::string BandwidthText(const Result& r);
 std::string SpeedupText(const Result& r);
+// The statistic's 95% interval as a half-width, "±3.2%", with "(1 process)" when it is over the
+// repetitions of one process only; "–" when there is none.
+std::string IntervalText(const Result& r);
+// "3/3, ±2.1% between, ±0.4% within": processes with a clean repetition out of those that
+// measured the result, and the spread of their times and of repetitions inside one.
+std::string ProcessesText(const Result& r);
+// A ratio, "1.42×", and with its interval, "1.42× (1.31–1.55)".
+std::string RatioText(const std::optional<report::Ratio>& r);
+std::string RatioIntervalText(const std::optional<report::Ratio>& r);
 // The best peer's name, with its layout when it differs from the result's ("xnnpack (nhwc)").
 std::string BestPeerText(const Result& r);
 std::string VsBestPeerText(const Result& r);
+// "1.00×" for the fastest of its problem, "2.41×" for a result that takes 2.41 times as long.
+std::string VsFastestText(const Result& r);
 
 // "1 thread", "2 threads".
 std::string Threads(int threads);
@@ -60,14 +71,14 @@ struct Fact {
   std::string value;
   bool code = false;
 };
-std::vector<Fact> ContextFacts(const report::Json& ctx);
+std::vector<Fact> ContextFacts(const report::Context& ctx);
 
 // A report that `report merge` joined: the file and "host, shard I/N" (either may be empty).
-struct MergedFrom {
+struct MergedFromLine {
   std::string file;
   std::string detail;
 };
-std::vector<MergedFrom> MergedFromList(const report::Json& ctx);
+std::vector<MergedFromLine> MergedFromList(const report::Context& ctx);
 
 // The skipped pairs, one group per (strategy, reason) in the order they first appear.
 struct SkippedGroup {
@@ -75,8 +86,11 @@ struct SkippedGroup {
   std::string reason;
   std::vector<std::string> descriptors;
 };
-std::vector<SkippedGroup> SkippedGroups(const report::Json& ctx);
-size_t SkippedCount(const report::Json& ctx);
+std::vector<SkippedGroup> SkippedGroups(const report::Context& ctx);
+
+// For the partial report of an interrupted bench, what stopped it, how far it got and how to
+// finish it; empty for a complete report.
+std::string IncompleteText(const report::Context& ctx);
 
 // The paragraph that explains the results tables.
 std::string ResultsNote(bool with_peers);

@@ -62,7 +62,7 @@ int Spawn(std::vector<std::string> args) {
 
 }  // namespace
 
-void WriteHtml(const report::Json& report, const std::string& html_path) {
+void WriteHtml(const report::Run& run, const std::string& html_path) {
   const std::string python = FromEnv("POOLBENCH_PYTHON", "/usr/bin/python3");
   const fs::path script = PlotScript();
   // The script may be any program (POOLBENCH_SCRIPT_DIR): it writes the staged file, and only a
@@ -70,7 +70,7 @@ void WriteHtml(const report::Json& report, const std::string& html_path) {
   // is removed whatever happens.
   PendingFile page(html_path);
   PendingFile summary(html_path + ".summary.json");
-  summary.Write(SummaryJson(report).dump());
+  summary.Write(SummaryJson(run).dump());
   // "--" ends the script's options, so a file name starting with '-' stays a file name.
   const int status = Spawn({python, script.string(), "--", summary.temp_path(), page.temp_path()});
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {

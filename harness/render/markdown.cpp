@@ -25,12 +25,24 @@ std::string Code(const std::string& text) {
   return out;
 }
 
-void ContextTable(const Json& ctx, std::ostringstream& md) {
+// What a reader must know before reading any number: a partial report, and the conditions that
+// make the timings doubtful.
+void Banners(const report::Context& ctx, std::ostringstream& md) {
+  if (const std::string incomplete = IncompleteText(ctx); !incomplete.empty()) {
+    md << "> **Incomplete report.** " << MarkdownCell(incomplete) << "\n\n";
+  }
+  if (ctx.warnings.empty()) return;
+  md << "> **Warnings about this run:**\n";
+  for (const report::Warning& w : ctx.warnings) md << "> - " << MarkdownCell(w.message) << "\n";
+  md << "\n";
+}
+
+void ContextTable(const report::Context& ctx, std::ostringstream& md) {
   md << "## Build and machine\n\n| | |\n| --- | --- |\n";
   for (const Fact& f : ContextFacts(ctx)) {
     md << "| " << f.label << " | " << (f.code ? Code(f.value) : MarkdownCell(f.value)) << " |\n";
   }
-  const std::vector<MergedFrom> merged = MergedFromList(ctx);
+  const std::vector<MergedFromLine> merged = MergedFromList(ctx);
   if (!merged.empty()) {
     md << "| merged from | ";
     for (size_t i = 0; i < merged.size(); ++i) {
@@ -53,6 +65,7 @@ std::string MatrixCellMarkdown(const MatrixCell& c) {
     out = MarkdownCell(t.main);
   }
   if (c.winner) out += " ★";
+  if (c.tied) out += " ☆";
   if (!t.threads.empty()) out += " (" + t.threads + ")";
   std::string detail = t.speedup;
   if (!t.roofline.empty()) detail += (detail.empty() ? "" : " · ") + MarkdownCell(t.roofline);
@@ -73,8 +86,8 @@ void MatrixTable(const Matrix& m, std::ostringstream& md) {
     for (const MatrixCell& c : m.cells[row]) md << " " << MatrixCellMarkdown(c) << " |";
     md << "\n";
   }
-  md << "| problems won ★ |";
-  for (int w : m.wins) md << " " << w << " |";
+  md << "| problems won ★ / tied ☆ |";
+  for (size_t i = 0; i < m.wins.size(); ++i) md << " " << m.wins[i] << " / " << m.ties[i] << " |";
   md << "\n\n";
 }
 
@@ -106,10 +119,8 @@ void AtAGlance(const std::vector<Matrix>& matrices, const std::vector<Scaling>& 
   md << "\n";
 }
 
-void BandwidthTable(const Json& ctx, std::ostringstream& md) {
-  const auto it = ctx.find(report::ctx::kBandwidth);
-  const std::vector<BandwidthLevel> levels =
-      it == ctx.end() ? std::vector<BandwidthLevel>{} : BandwidthFromJson(*it);
+void BandwidthTable(const report::Context& ctx, std::ostringstream& md) {
+  const std::vector<BandwidthLevel>& levels = ctx.bandwidth;
   if (levels.empty()) {
     md << "_No memory bandwidth was measured in this run._\n\n";
     return;
@@ -132,14 +143,16 @@ void RankingTable(const std::vector<Result>& ranked, bool with_peers, std::ostri
     md << "_No strategy passed the cross-check on this problem: nothing is ranked._\n\n";
     return;
   }
-  md << "| # | strategy | threads | time | GB/s | % of bandwidth | speed-up vs naive_loops |"
+  md << "| # | strategy | threads | time | 95% interval | processes | vs fastest | GB/s | "
+        "% of bandwidth | speed-up vs naive_loops |"
      << (with_peers ? " best peer | vs best peer |" : "")
-     << "\n| ---: | --- | ---: | ---: | ---: | ---: | ---: |" << (with_peers ? " --- | ---: |" : "")
-     << "\n";
+     << "\n| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |"
+     << (with_peers ? " --- | ---: |" : "") << "\n";
   int rank = 0;
   for (const Result& r : ranked) {
     md << "| " << ++rank << " | " << MarkdownCell(r.strategy) << " | " << r.threads << " | "
-       << MarkdownCell(TimeText(r)) << " | " << GbpsText(r) << " | "
+       << MarkdownCell(TimeText(r)) << " | " << IntervalText(r) << " | " << ProcessesText(r)
+       << " | " << VsFastestText(r) << " | " << GbpsText(r) << " | "
        << MarkdownCell(BandwidthText(r)) << " | " << SpeedupText(r) << " |";
     if (with_peers)
       md << " " << MarkdownCell(BestPeerText(r)) << " | " << VsBestPeerText(r) << " |";
@@ -154,7 +167,8 @@ void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
   for (const Result& r : unranked) {
     md << "- **" << UnrankedLabel(r) << "** " << Code(r.strategy) << " (" << Threads(r.threads)
        << ")";
-    if (!r.error_message.empty()) md << ": " << MarkdownCell(r.error_message);
+    const std::string& why = r.disturbed.empty() ? r.error_message : r.disturbed;
+    if (!why.empty()) md << ": " << MarkdownCell(why);
     md << "\n";
   }
   md << "\n";
@@ -163,12 +177,13 @@ void UnrankedList(const std::vector<Result>& unranked, std::ostringstream& md) {
 void ProblemTable(const ProblemResults& p, bool with_peers, std::ostringstream& md) {
   md << "### " << Code(p.descriptor) << "\n\n";
   if (const std::string data = DataText(p); !data.empty()) md << MarkdownCell(data) << "\n\n";
+  md << "**" << MarkdownCell(VerdictText(p)) << "**\n\n";
   RankingTable(p.ranked, with_peers, md);
   UnrankedList(p.unranked, md);
 }
 
-void Skipped(const Json& ctx, std::ostringstream& md) {
-  const size_t count = SkippedCount(ctx);
+void Skipped(const report::Context& ctx, std::ostringstream& md) {
+  const size_t count = ctx.skipped.size();
   if (count == 0) return;
   md << "<details><summary>" << count << " strategy/problem pair" << (count == 1 ? "" : "s")
      << " skipped (the strategy does not support the problem)</summary>\n\n"
@@ -184,15 +199,16 @@ void Skipped(const Json& ctx, std::ostringstream& md) {
 
 }  // namespace
 
-std::string Markdown(const report::Json& report) {
-  const std::vector<ProblemResults> problems = Summarise(report);
-  const Json& ctx = report.at("context");
+std::string Markdown(const report::Run& run) {
+  const std::vector<ProblemResults> problems = Summarise(run);
+  const report::Context& ctx = run.context;
   std::ostringstream md;
   md << "# poolbench report\n\n";
-  AtAGlance(Matrices(report, problems), ThreadScaling(problems), md);
+  Banners(ctx, md);
+  AtAGlance(Matrices(run, problems), ThreadScaling(problems), md);
   ContextTable(ctx, md);
   BandwidthTable(ctx, md);
-  const bool with_peers = !Peers(report).empty();
+  const bool with_peers = !ctx.peers.empty();
   md << "## Results\n\n" << ResultsNote(with_peers) << "\n\n";
   if (problems.empty()) md << "_The report has no results._\n\n";
   for (const ProblemResults& p : problems) ProblemTable(p, with_peers, md);

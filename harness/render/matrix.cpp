@@ -13,7 +13,6 @@
 namespace poolbench::render {
 namespace {
 
-using report::Json;
 using State = MatrixCell::State;
 
 // The reference first, then the other strategies by name, then the peers by name.
@@ -49,20 +48,24 @@ MatrixCell CellOf(const std::vector<const Result*>& results, int threads) {
   MatrixCell cell;
   const Result* fastest = nullptr;
   const Result* failed = nullptr;
+  const Result* disturbed = nullptr;
   std::set<int> counts;
   for (const Result* r : results) {
     if (threads != 0 && r->threads != threads) continue;
     counts.insert(r->threads);
-    if (!r->ranked) {
+    if (r->Failed()) {
       if (!failed || r->threads < failed->threads) failed = r;
-    } else if (!fastest || r->time_ns < fastest->time_ns) {
+    } else if (!r->Timed()) {
+      if (!disturbed) disturbed = r;
+    } else if (!fastest || *r->time_ns < *fastest->time_ns) {
       fastest = r;
     }
   }
-  // A failure at any thread count outweighs a pass at another: the strategy is not correct.
-  if (failed) {
+  // A failure at any thread count outweighs a pass at another: the strategy is not correct. A
+  // disturbed result says nothing about the strategy: its other thread counts still count.
+  if (failed || (!fastest && disturbed)) {
     cell.state = State::kUnranked;
-    cell.result = *failed;
+    cell.result = failed ? *failed : *disturbed;
   } else if (fastest) {
     cell.state = State::kRanked;
     cell.result = *fastest;
@@ -71,16 +74,26 @@ MatrixCell CellOf(const std::vector<const Result*>& results, int threads) {
   return cell;
 }
 
+// The row's winner, or its tie: the fastest ranked cell and every cell that cannot be told apart
+// from it. A row with a disturbed cell has neither: that strategy's time is not known.
 void MarkWinners(std::vector<MatrixCell>& row) {
-  double best = 0;
-  bool any = false;
+  const MatrixCell* fastest = nullptr;
   for (const MatrixCell& c : row) {
-    if (c.state != State::kRanked || c.result.time_ns <= 0) continue;
-    if (!any || c.result.time_ns < best) best = c.result.time_ns;
-    any = true;
+    if (c.state == State::kUnranked && !c.result.disturbed.empty()) return;
+    if (c.state != State::kRanked) continue;
+    if (!fastest || *c.result.time_ns < *fastest->result.time_ns) fastest = &c;
   }
+  if (!fastest) return;
+  std::vector<MatrixCell*> leaders;
   for (MatrixCell& c : row) {
-    c.winner = any && c.state == State::kRanked && c.result.time_ns == best;
+    if (c.state != State::kRanked) continue;
+    if (&c == fastest || !report::Separated(c.result.estimate, fastest->result.estimate)) {
+      leaders.push_back(&c);
+    }
+  }
+  for (MatrixCell* c : leaders) {
+    c->winner = leaders.size() == 1;
+    c->tied = leaders.size() > 1;
   }
 }
 
@@ -92,6 +105,7 @@ Matrix Build(const std::vector<ProblemResults>& problems, const std::vector<std:
   m.threads = threads;
   m.strategies = columns;
   m.wins.assign(columns.size(), 0);
+  m.ties.assign(columns.size(), 0);
   for (const ProblemResults& p : problems) {
     const auto results = ByStrategy(p);
     std::vector<MatrixCell> row;
@@ -108,7 +122,10 @@ Matrix Build(const std::vector<ProblemResults>& problems, const std::vector<std:
       row.push_back(std::move(cell));
     }
     MarkWinners(row);
-    for (size_t i = 0; i < row.size(); ++i) m.wins[i] += row[i].winner;
+    for (size_t i = 0; i < row.size(); ++i) {
+      m.wins[i] += row[i].winner;
+      m.ties[i] += row[i].tied;
+    }
     m.descriptors.push_back(p.descriptor);
     m.data.push_back(RowDataText(p, threads));
     m.cells.push_back(std::move(row));
@@ -116,20 +133,16 @@ Matrix Build(const std::vector<ProblemResults>& problems, const std::vector<std:
   return m;
 }
 
-std::set<std::string> PeerSet(const Json& report) {
-  const std::vector<std::string> peers = Peers(report);
-  return {peers.begin(), peers.end()};
-}
-
 }  // namespace
 
-std::vector<Matrix> Matrices(const Json& report, const std::vector<ProblemResults>& problems) {
-  const std::vector<SkippedGroup> groups = SkippedGroups(report.at("context"));
+std::vector<Matrix> Matrices(const report::Run& run, const std::vector<ProblemResults>& problems) {
+  const std::vector<SkippedGroup> groups = SkippedGroups(run.context);
   std::map<std::pair<std::string, std::string>, std::string> skipped;
   for (const SkippedGroup& g : groups) {
     for (const std::string& d : g.descriptors) skipped.emplace(std::pair{g.strategy, d}, g.reason);
   }
-  const std::vector<std::string> columns = Columns(problems, groups, PeerSet(report));
+  const std::vector<std::string> columns =
+      Columns(problems, groups, {run.context.peers.begin(), run.context.peers.end()});
   std::set<int> counts;
   for (const ProblemResults& p : problems) {
     for (const auto* list : {&p.ranked, &p.unranked}) {
@@ -155,7 +168,7 @@ std::vector<Scaling> ThreadScaling(const std::vector<ProblemResults>& problems) 
   for (const ProblemResults& p : problems) {
     std::map<std::string, std::map<int, double>> here;
     for (const Result& r : p.ranked) {
-      if (r.time_ns > 0) here[r.strategy][r.threads] = r.time_ns;
+      if (*r.time_ns > 0) here[r.strategy][r.threads] = *r.time_ns;
     }
     for (auto& [strategy, per] : here) times[strategy].emplace_back(p.descriptor, per);
   }

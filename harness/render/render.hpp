@@ -9,45 +9,18 @@
 #include <string>
 #include <vector>
 
-#include "report/report.hpp"
+#include "report/model.hpp"
+#include "report/statistic.hpp"
 
 namespace poolbench::render {
 
-// One result: a strategy on a problem at one thread count, summarised over its repetitions.
-struct Result {
-  std::string strategy;
-  std::string descriptor;
-  std::string op, direction, dtype, layout;
-  int threads = 1;
-  // Only a result that passed the cross-check and had no error is timed and ranked. A wrong
-  // strategy's time is meaningless (it may be fast because it skips work), so it is never
-  // shown next to the others.
-  bool ranked = false;
-  std::string verdict;        // "pass", "FAIL", a fault ("crashed"...), or empty when none
-  std::string error_message;  // set when the run reported an error
-  int repetitions = 1;
-  double time_ns = 0;        // mean real time over the repetitions
-  std::optional<double> cv;  // coefficient of variation (a fraction), repetitions > 1
-  // The fastest and slowest repetition, when repetitions > 1 and the report holds them.
-  std::optional<double> min_ns, max_ns;
-  std::optional<int64_t> bytes_moved;
-  std::optional<double> gbps;
-  std::optional<double> bandwidth_fraction;
-  std::string bandwidth_level;
-  std::optional<double> speedup;  // naive_loops time / this time, same threads
-  bool peer = false;              // the strategy is one of the report's peers (Peers())
-  // The fastest ranked peer at the same thread count on the same problem in either layout
-  // (each side is compared in the layout it does best), and its time divided by this time:
-  // above 1, this result is faster than every peer. Unset when no peer was ranked there.
-  std::string best_peer;
-  std::string best_peer_layout;
-  std::optional<double> vs_best_peer;
-};
+// A result, as the report model holds it: every view reads the model's statistic and derived
+// fields (report/model.hpp) and decides nothing about them.
+using Result = report::Result;
 
 // Why a result is not ranked, for the list under a problem's table and the matrix: "WRONG" for a
-// failed cross-check, any other verdict but "pass" in capitals with '_' as a space (e.g.
-// "CRASHED", "TIMED OUT"), "ERROR" for a run that reported another error, "UNVERIFIED"
-// otherwise.
+// failed cross-check, any other verdict in capitals with '_' as a space (e.g. "CRASHED", "TIMED
+// OUT"), "ERROR" for an error entry without a verdict, "UNTIMED" for a result without a time.
 std::string UnrankedLabel(const Result& r);
 
 // The results of one problem (descriptor): ranked ones fastest first, the others apart.
@@ -57,16 +30,17 @@ struct ProblemResults {
   std::vector<Result> unranked;
 };
 
-// Groups the report's entries by (descriptor, strategy, threads), in the order problems first
-// appear. A group's time is its "mean" aggregate when it has one (repetitions > 1), else the
-// mean of its iteration entries. A group with any error entry, or whose verdict is not
-// "pass", is unranked. The report is one that report::Read or report::Validate accepted with
-// Expect::kPoolbench, as for every renderer below.
-// Ranked results also get their best peer (Result::best_peer).
-std::vector<ProblemResults> Summarise(const report::Json& report);
+// The run's results by problem (descriptor), in the order problems first appear: the timed ones
+// (Result::Timed) fastest first, the others apart.
+std::vector<ProblemResults> Summarise(const report::Run& run);
 
-// The strategies the report's context names as peers; empty for reports that name none.
-std::vector<std::string> Peers(const report::Json& report);
+// The leaders of `ranked` (timed results, fastest first): the fastest, and every other result
+// that cannot be told apart from it (report::Separated). One leader is a winner; several tie.
+std::vector<const Result*> Leaders(const std::vector<Result>& ranked);
+
+// What a problem's ranking says, in a sentence: "fastest: simd (1 thread)", "tie: simd (1
+// thread), onednn (2 threads) cannot be told apart", or why there is no answer.
+std::string VerdictText(const ProblemResults& p);
 
 // One cell of the matrix of problems × strategies.
 struct MatrixCell {
@@ -79,8 +53,12 @@ struct MatrixCell {
   State state = State::kNotRun;
   Result result;       // kRanked and kUnranked
   std::string reason;  // kSkipped
-  // The fastest ranked cell of its row (ties: every one of them).
+  // The fastest ranked cell of its row, when it can be told apart from every other
+  // (report::Separated): the row's winner.
   bool winner = false;
+  // The fastest ranked cell and those that cannot be told apart from it, when there are
+  // several: the row is a tie between them, and has no winner.
+  bool tied = false;
   // In a matrix over several thread counts: the result is from more than one of them (the
   // fastest for a ranked cell; an unranked cell shows the first thread count that failed).
   bool threads_shown = false;
@@ -103,14 +81,13 @@ struct Matrix {
   // count(s), e.g. "980 KiB in L2"; empty when unknown.
   std::vector<std::string> data;
   std::vector<std::vector<MatrixCell>> cells;  // [problem][strategy]
-  // Per strategy: the rows it wins (ties count for each winner).
-  std::vector<int> wins;
+  // Per strategy: the rows it wins outright, and the rows it ties for first place.
+  std::vector<int> wins, ties;
 };
 
 // The matrices of a report: with several thread counts, the best-of matrix first and then one
 // per thread count; with one, just that one. `problems` is Summarise(report).
-std::vector<Matrix> Matrices(const report::Json& report,
-                             const std::vector<ProblemResults>& problems);
+std::vector<Matrix> Matrices(const report::Run& run, const std::vector<ProblemResults>& problems);
 
 // How a strategy scales from its lowest thread count to a higher one: the speed-up (time at
 // `base_threads` / time at `threads`) on each problem where both were ranked, and their
@@ -130,19 +107,19 @@ std::vector<Scaling> ThreadScaling(const std::vector<ProblemResults>& problems);
 // Everything the HTML page shows, decided and formatted here so that scripts/plot_report.py
 // only lays it out and draws charts: the context facts, the measured bandwidth, the problems
 // with their ranked (with display cells) and unranked results, and the skipped pairs.
-report::Json SummaryJson(const report::Json& report);
+report::Json SummaryJson(const report::Run& run);
 
 // The report as Markdown: build and machine facts, the measured bandwidth, one ranking table
 // per problem with wrong strategies listed under it, and the skipped pairs in <details>.
-std::string Markdown(const report::Json& report);
+std::string Markdown(const report::Run& run);
 
 // The report as CSV (RFC 4180): a header and one row per (strategy, descriptor, threads).
-std::string Csv(const report::Json& report);
+std::string Csv(const report::Run& run);
 
 // Writes the report as a self-contained HTML page with charts to `html_path`, atomically, by
 // handing SummaryJson(report) to scripts/plot_report.py (interpreter: $POOLBENCH_PYTHON, default
 // /usr/bin/python3; script folder: $POOLBENCH_SCRIPT_DIR). Throws ReportError when the script
 // is missing, cannot be run or fails, and FileError when the page cannot be written.
-void WriteHtml(const report::Json& report, const std::string& html_path);
+void WriteHtml(const report::Run& run, const std::string& html_path);
 
 }  // namespace poolbench::render

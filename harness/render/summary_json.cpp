@@ -5,7 +5,6 @@
 #include "render/cells.hpp"
 #include "render/colours.hpp"
 #include "render/render.hpp"
-#include "report/roofline.hpp"
 #include "report/units.hpp"
 
 namespace poolbench::render {
@@ -14,6 +13,7 @@ namespace {
 using report::Json;
 
 Json OrNull(const std::optional<double>& v) { return v ? Json(*v) : Json(); }
+Json OrNull(const std::optional<report::Ratio>& v) { return v ? Json(v->value) : Json(); }
 
 Json RankedJson(const Result& r) {
   return {{"strategy", r.strategy},
@@ -21,15 +21,20 @@ Json RankedJson(const Result& r) {
           {"threads", r.threads},
           {"layout", r.layout},
           {"peer", r.peer},
-          {"time_ns", r.time_ns},
+          {"time_ns", OrNull(r.time_ns)},
           {"bytes_moved", r.bytes_moved ? Json(*r.bytes_moved) : Json()},
           {"gbps", OrNull(r.gbps)},
           {"bandwidth_level", r.bandwidth_level},
           {"bandwidth_fraction", OrNull(r.bandwidth_fraction)},
           {"best_peer", r.best_peer},
           {"vs_best_peer", OrNull(r.vs_best_peer)},
+          {"vs_fastest", OrNull(r.vs_fastest)},
           {"cells",
            {{"time", TimeText(r)},
+            {"interval", IntervalText(r)},
+            {"processes", ProcessesText(r)},
+            {"spread", SpreadText(r)},
+            {"vs_fastest", VsFastestText(r)},
             {"gbps", GbpsText(r)},
             {"bandwidth", BandwidthText(r)},
             {"speedup", SpeedupText(r)},
@@ -42,7 +47,7 @@ Json UnrankedJson(const Result& r) {
           {"threads", r.threads},
           {"threads_text", Threads(r.threads)},
           {"label", UnrankedLabel(r)},
-          {"message", r.error_message}};
+          {"message", r.disturbed.empty() ? r.error_message : r.disturbed}};
 }
 
 Json ProblemJson(const ProblemResults& p) {
@@ -60,7 +65,8 @@ Json ProblemJson(const ProblemResults& p) {
   for (const Result& r : p.ranked) ranked.push_back(RankedJson(r));
   for (const Result& r : p.unranked) unranked.push_back(UnrankedJson(r));
   return {{"descriptor", p.descriptor}, {"data", DataText(p)}, {"where", WhereText(p)},
-          {"levels", levels},           {"ranked", ranked},    {"unranked", unranked}};
+          {"verdict", VerdictText(p)},  {"levels", levels},    {"ranked", ranked},
+          {"unranked", unranked}};
 }
 
 const char* StateName(MatrixCell::State s) {
@@ -86,16 +92,17 @@ Json MatrixJson(const Matrix& m, const std::set<std::string>& peers) {
   for (size_t i = 0; i < m.descriptors.size(); ++i) {
     double best = 0;
     for (const MatrixCell& c : m.cells[i]) {
-      if (c.winner) best = c.result.time_ns;
+      if ((c.winner || c.tied) && (best == 0 || *c.result.time_ns < best)) best = *c.result.time_ns;
     }
     Json cells = Json::array();
     for (const MatrixCell& c : m.cells[i]) {
       const CellText t = MatrixCellText(c);
       // The winner's time over this cell's: 1 for the winner, towards 0 for the slowest.
-      const bool timed = c.state == MatrixCell::State::kRanked && c.result.time_ns > 0;
+      const bool timed = c.state == MatrixCell::State::kRanked && *c.result.time_ns > 0;
       cells.push_back({{"state", StateName(c.state)},
                        {"winner", c.winner},
-                       {"vs_winner", timed && best > 0 ? Json(best / c.result.time_ns) : Json()},
+                       {"tied", c.tied},
+                       {"vs_winner", timed && best > 0 ? Json(best / *c.result.time_ns) : Json()},
                        {"main", t.main},
                        {"speedup", t.speedup},
                        {"roofline", t.roofline},
@@ -104,11 +111,8 @@ Json MatrixJson(const Matrix& m, const std::set<std::string>& peers) {
     }
     rows.push_back({{"descriptor", m.descriptors[i]}, {"data", m.data[i]}, {"cells", cells}});
   }
-  return {{"title", m.title},
-          {"threads", m.threads},
-          {"strategies", strategies},
-          {"rows", rows},
-          {"wins", m.wins}};
+  return {{"title", m.title}, {"threads", m.threads}, {"strategies", strategies},
+          {"rows", rows},     {"wins", m.wins},       {"ties", m.ties}};
 }
 
 Json ScalingJson(const Scaling& s) {
@@ -128,34 +132,30 @@ Json ScalingJson(const Scaling& s) {
 
 }  // namespace
 
-Json SummaryJson(const Json& report) {
-  const Json& ctx = report.at("context");
+Json SummaryJson(const report::Run& run) {
+  const report::Context& ctx = run.context;
   Json facts = Json::array(), merged = Json::array(), bandwidth = Json::array();
   for (const Fact& f : ContextFacts(ctx)) {
     facts.push_back({{"label", f.label}, {"value", f.value}, {"code", f.code}});
   }
-  for (const MergedFrom& m : MergedFromList(ctx)) {
+  for (const MergedFromLine& m : MergedFromList(ctx)) {
     merged.push_back({{"file", m.file}, {"detail", m.detail}});
   }
-  const auto bw = ctx.find(report::ctx::kBandwidth);
-  if (bw != ctx.end()) {
-    for (const BandwidthLevel& l : BandwidthFromJson(*bw)) {
-      bandwidth.push_back({{"level", l.level},
-                           {"capacity_bytes", l.capacity_bytes},
-                           {"threads", l.threads},
-                           {"gbps", l.gbps},
-                           {"capacity", l.capacity_bytes > 0 ? FormatBytes(l.capacity_bytes) : "–"},
-                           {"working_set", FormatBytes(l.working_set_bytes)},
-                           {"gbps_text", Num(l.gbps)}});
-    }
+  for (const BandwidthLevel& l : ctx.bandwidth) {
+    bandwidth.push_back({{"level", l.level},
+                         {"capacity_bytes", l.capacity_bytes},
+                         {"threads", l.threads},
+                         {"gbps", l.gbps},
+                         {"capacity", l.capacity_bytes > 0 ? FormatBytes(l.capacity_bytes) : "–"},
+                         {"working_set", FormatBytes(l.working_set_bytes)},
+                         {"gbps_text", Num(l.gbps)}});
   }
-  Json problems = Json::array(), skipped = Json::array();
-  const std::vector<ProblemResults> summary = Summarise(report);
+  Json problems = Json::array(), skipped = Json::array(), warnings = Json::array();
+  const std::vector<ProblemResults> summary = Summarise(run);
   for (const ProblemResults& p : summary) problems.push_back(ProblemJson(p));
-  const std::vector<std::string> peer_list = Peers(report);
-  const std::set<std::string> peer_set(peer_list.begin(), peer_list.end());
+  const std::set<std::string> peer_set(ctx.peers.begin(), ctx.peers.end());
   Json matrices = Json::array(), scaling = Json::array(), colours = Json::object();
-  for (const Matrix& m : Matrices(report, summary)) {
+  for (const Matrix& m : Matrices(run, summary)) {
     matrices.push_back(MatrixJson(m, peer_set));
     for (const std::string& s : m.strategies) colours[s] = StrategyColour(s);
   }
@@ -164,22 +164,15 @@ Json SummaryJson(const Json& report) {
     skipped.push_back(
         {{"strategy", g.strategy}, {"reason", g.reason}, {"descriptors", g.descriptors}});
   }
-  const std::vector<std::string> peers = Peers(report);
-  const auto machine = ctx.find(report::ctx::kMachine);
-  return {
-      {"title", machine != ctx.end() && machine->is_string() ? machine->get<std::string>() : ""},
-      {"facts", facts},
-      {"merged_from", merged},
-      {"bandwidth", bandwidth},
-      {"peers", peers},
-      {"results_note", ResultsNote(!peers.empty())},
-      {"matrix_note", MatrixNote()},
-      {"matrices", matrices},
-      {"scaling", scaling},
-      {"colours", colours},
-      {"problems", problems},
-      {"skipped_count", SkippedCount(ctx)},
-      {"skipped", skipped}};
+  for (const report::Warning& w : ctx.warnings) warnings.push_back(w.message);
+  return {{"title", ctx.machine},        {"incomplete", IncompleteText(ctx)},
+          {"warnings", warnings},        {"facts", facts},
+          {"merged_from", merged},       {"bandwidth", bandwidth},
+          {"peers", ctx.peers},          {"results_note", ResultsNote(!ctx.peers.empty())},
+          {"matrix_note", MatrixNote()}, {"matrices", matrices},
+          {"scaling", scaling},          {"colours", colours},
+          {"problems", problems},        {"skipped_count", ctx.skipped.size()},
+          {"skipped", skipped}};
 }
 
 }  // namespace poolbench::render

@@ -5,11 +5,10 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 #include <utility>
 
 #include "io/atomic_file.hpp"
+#include "io/input_file.hpp"
 #include "report/reader.hpp"
 
 namespace poolbench::report {
@@ -51,10 +50,14 @@ bool AddRecord(const Json& record, Json& report) {
 std::string JournalPath(const std::string& report_path) { return report_path + ".journal"; }
 
 JournalContents ReadJournal(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw JournalError(path + ": cannot read the journal: " + ErrnoText());
-  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  std::string text;
+  try {
+    text = ReadInputFile(path, kMaxReportBytes, "journal");
+  } catch (const InputFileError& e) {
+    throw JournalError(e.what());
+  }
   JournalContents out;
+  Json report;
   size_t line_no = 0;
   for (size_t start = 0; start < text.size();) {
     ++line_no;
@@ -87,13 +90,21 @@ JournalContents ReadJournal(const std::string& path) {
       if (!last) throw JournalError(where + "corrupted (not a JSON line): " + Brief(line));
       out.dropped_tail = true;
       break;
-    } else if (!AddRecord(record, out.report)) {
+    } else if (!AddRecord(record, report)) {
       throw JournalError(where + "corrupted (not a journal record): " + Brief(record));
     }
     start = end + 1;
     out.valid_bytes = start;
   }
   if (line_no == 0) throw JournalError(path + ": the journal is empty");
+  if (!report.is_null()) {
+    try {
+      Validate(report, path, Expect::kPoolbench);
+    } catch (const ReportError& e) {
+      throw JournalError(std::string(e.what()) + " (in the results the journal holds)");
+    }
+    out.run = FromJson(report);
+  }
   return out;
 }
 

@@ -17,11 +17,12 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "report/report.hpp"
+#include "report/model.hpp"
 
 namespace poolbench::report {
 
@@ -37,15 +38,16 @@ std::string JournalPath(const std::string& report_path);
 // What a journal holds.
 struct JournalContents {
   Json settings;
-  // The report so far: the context with the skipped pairs in context.skipped, and the entries
-  // of every finished benchmark. Null when the run stopped before its context was recorded.
-  Json report;
+  // The run so far: its context with the skipped pairs, and every finished result. Empty when
+  // the run stopped before its context was recorded.
+  std::optional<Run> run;
   size_t valid_bytes = 0;     // length of the complete records; a resumed run appends after them
   bool dropped_tail = false;  // the last line was cut short and is not in `report`
 };
 
 // Reads a journal. Throws JournalError when the file cannot be read, its first line is not a
-// journal header, or a line other than the last is not a complete record.
+// journal header, a line other than the last is not a complete record, or the records do not
+// make a valid report (report::Validate).
 JournalContents ReadJournal(const std::string& path);
 
 // The settings that differ between a journal's and a run's, one phrase each ("seed: 1 in the

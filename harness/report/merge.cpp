@@ -10,46 +10,51 @@
 namespace poolbench::report {
 namespace {
 
-Json ValueOrNull(const Json& ctx, const char* key) {
-  const auto it = ctx.find(key);
-  return it == ctx.end() ? Json(nullptr) : *it;
-}
-
-// The format version, which the reader requires of a poolbench report.
-Json Version(const MergeInput& in) { return in.report.at("context").at(ctx::kVersion); }
-
-// Shards run on different machines are expected (that is why a suite is sharded), but a
-// different build makes the halves incomparable, so the user hears about it.
+// The build and CPU facts that make two halves incomparable when they differ. Shards are often
+// run on different hosts (that is why a suite is sharded), which is fine when the hosts are
+// alike; a different CPU model or build is warned about, never refused, and the merged context
+// keeps the first input's facts.
 void WarnOnDifferences(const std::vector<MergeInput>& inputs, std::vector<std::string>& out) {
-  for (const char* key : {ctx::kGitRevision, ctx::kCompiler, ctx::kFlags, ctx::kBuildType}) {
+  const std::pair<const char*, std::string Context::*> fields[] = {
+      {ctx::kMachine, &Context::machine},
+      {ctx::kGitRevision, &Context::git_revision},
+      {ctx::kCompiler, &Context::compiler},
+      {ctx::kFlags, &Context::flags},
+      {ctx::kBuildType, &Context::build_type}};
+  for (const auto& [key, member] : fields) {
     std::map<std::string, std::string> files_by_value;
     for (const MergeInput& in : inputs) {
-      const Json v = ValueOrNull(in.report.at("context"), key);
-      auto& files = files_by_value[v.is_string() ? v.get<std::string>() : v.dump()];
+      auto& files = files_by_value[in.run.context.*member];
       files += (files.empty() ? "" : ", ") + in.file;
     }
     if (files_by_value.size() < 2) continue;
     std::string w = std::string("the reports differ in ") + key + ":";
     for (const auto& [value, files] : files_by_value) w += " \"" + value + "\" (" + files + ")";
-    out.push_back(w + "; their results are not comparable with each other");
+    out.push_back(w + "; the merged report names the first, and its halves are not comparable " +
+                  "with each other");
   }
 }
 
-// When every input is one shard "I/N" of the same N, says which shards are missing. The work is
-// bounded by the shards present, not by N (a crafted "1/2000000000" costs nothing): at most
-// kListedShards missing ones are named, and the rest counted.
-void WarnOnMissingShards(const std::vector<MergeInput>& inputs, std::vector<std::string>& out) {
+// Shards of one run share their count. Inputs that are not all shards are merged as they are.
+void CheckShards(const std::vector<MergeInput>& inputs, std::vector<std::string>& out) {
   constexpr size_t kListedShards = 20;
   std::set<int> seen;
+  const MergeInput* first = nullptr;
   int total = -1;
   for (const MergeInput& in : inputs) {
-    const Json s = ValueOrNull(in.report.at("context"), ctx::kShard);
-    const auto shard = s.is_string() ? ParseShard(s.get<std::string>()) : std::nullopt;
+    const auto shard = in.run.context.shard ? ParseShard(*in.run.context.shard) : std::nullopt;
     if (!shard) return;
-    if (total != -1 && shard->second != total) return;
+    if (total != -1 && shard->second != total) {
+      throw ReportError(in.file + " is shard " + *in.run.context.shard + " but " + first->file +
+                        " is shard " + *first->run.context.shard +
+                        ": shards of one run are all I/N with the same N");
+    }
+    if (!first) first = &in;
     total = shard->second;
     seen.insert(shard->first);
   }
+  // The work is bounded by the shards present, not by N (a crafted "1/2000000000" costs
+  // nothing): at most kListedShards missing ones are named, and the rest counted.
   const int64_t missing = int64_t{total} - static_cast<int64_t>(seen.size());
   if (missing <= 0) return;
   std::string listed;
@@ -66,73 +71,44 @@ void WarnOnMissingShards(const std::vector<MergeInput>& inputs, std::vector<std:
                 " are not among the inputs: the merged report covers part of the suite");
 }
 
-void RequireOneVersion(const std::vector<MergeInput>& inputs) {
-  const Json version = Version(inputs.front());
-  for (const MergeInput& in : inputs) {
-    if (Version(in) != version) {
-      throw ReportError(in.file + " has " + ctx::kVersion + " " + Version(in).dump() + " but " +
-                        inputs.front().file + " has " + version.dump() +
-                        ": reports of different formats cannot be merged");
-    }
-  }
-}
-
-// The inputs' benchmarks in input order, with family_index renumbered so that the families of
-// different inputs stay distinct. A name repeats within one report (every repetition of a run
-// has the same name), so only a name seen in another input is a duplicate.
-Json MergeBenchmarks(const std::vector<MergeInput>& inputs) {
-  Json benchmarks = Json::array();
-  std::unordered_map<std::string, size_t> owner;
-  int64_t family_offset = 0;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    int64_t families = 0;
-    for (const Json& b : inputs[i].report.at("benchmarks")) {
-      const std::string& name = b.at("name").get_ref<const std::string&>();
-      const auto [it, inserted] = owner.try_emplace(name, i);
-      if (!inserted && it->second != i) {
-        throw ReportError("benchmark \"" + name + "\" is in both " + inputs[it->second].file +
-                          " and " + inputs[i].file +
-                          ": shards of one run are disjoint (was a shard given twice?)");
-      }
-      Json entry = b;
-      if (const auto f = b.find("family_index"); f != b.end()) {
-        // The reader bounds family_index to 2^53, but many inputs could still add up past
-        // int64, so the sum is checked rather than left to overflow.
-        const int64_t family = f->get<int64_t>();
-        int64_t renumbered = 0, next = 0;
-        if (__builtin_add_overflow(family, family_offset, &renumbered) ||
-            __builtin_add_overflow(renumbered, 1, &next)) {
-          throw ReportError(inputs[i].file + ": benchmark \"" + name + "\" has family_index " +
-                            std::to_string(family) + ", too large to renumber after the " +
-                            std::to_string(family_offset) + " families before it");
-        }
-        entry["family_index"] = renumbered;
-        families = std::max(families, family + 1);
-      }
-      benchmarks.push_back(std::move(entry));
-    }
-    family_offset += families;
-  }
-  return benchmarks;
-}
-
-// Appends the list from[key] to `list`; false when `from` has no such list.
-bool Append(Json& list, const Json& from, const char* key) {
-  const auto it = from.find(key);
-  if (it == from.end()) return false;
-  list.insert(list.end(), it->begin(), it->end());
-  return true;
-}
-
 // Where an input came from, for context.merged_from.
-Json Origin(const MergeInput& in) {
-  const Json& ctx = in.report.at("context");
-  return {{"file", in.file},
-          {"host_name", ValueOrNull(ctx, "host_name")},
-          {"machine", ValueOrNull(ctx, ctx::kMachine)},
-          {"shard", ValueOrNull(ctx, ctx::kShard)},
-          {"git_revision", ValueOrNull(ctx, ctx::kGitRevision)},
-          {"date", ValueOrNull(ctx, "date")}};
+MergedFrom Origin(const MergeInput& in) {
+  const Context& c = in.run.context;
+  const auto opt = [](const std::string& s) {
+    return s.empty() ? std::nullopt : std::optional<std::string>(s);
+  };
+  return {in.file, opt(c.host_name), opt(c.machine), c.shard, opt(c.git_revision), opt(c.date)};
+}
+
+// Appends the items of facts[key] (a list) that `all` does not hold yet.
+void Union(Json& all, const Json& facts, const char* key) {
+  const auto it = facts.find(key);
+  if (it == facts.end() || !it->is_array()) return;
+  if (!all.is_array()) all = Json::array();
+  for (const Json& item : *it) {
+    if (std::find(all.begin(), all.end(), item) == all.end()) all.push_back(item);
+  }
+}
+
+// The sum of the inputs' partial marks, or none when every input is complete.
+std::optional<Incomplete> MergedIncomplete(const std::vector<MergeInput>& inputs,
+                                           std::vector<std::string>& warnings) {
+  std::optional<Incomplete> out;
+  for (const MergeInput& in : inputs) {
+    const std::optional<Incomplete>& i = in.run.context.incomplete;
+    if (!i) continue;
+    warnings.push_back(in.file + " is the partial report of an interrupted bench (" +
+                       std::to_string(i->problems_done) + " of " + std::to_string(i->problems) +
+                       " problems): the merged report is marked incomplete");
+    if (!out) {
+      out = *i;
+      continue;
+    }
+    out->entries += i->entries;
+    out->problems_done += i->problems_done;
+    out->problems += i->problems;
+  }
+  return out;
 }
 
 }  // namespace
@@ -141,33 +117,42 @@ MergeResult Merge(const std::vector<MergeInput>& inputs) {
   if (inputs.size() < 2) {
     throw ReportError("merge needs at least two reports, got " + std::to_string(inputs.size()));
   }
-  RequireOneVersion(inputs);
-  Json context = inputs.front().report.at("context");
-  context.erase(ctx::kShard);
-  context[ctx::kSkipped] = Json::array();
-  context.erase(ctx::kPython);
-  context[ctx::kMergedFrom] = Json::array();
-  // Every shard's peers are peers of the whole run.
-  std::set<std::string> peers;
-  for (const MergeInput& in : inputs) {
-    const Json& from = in.report.at("context");
-    for (const Json& p : from.value(ctx::kPeers, Json::array())) peers.insert(p.get<std::string>());
-    Append(context[ctx::kSkipped], from, ctx::kSkipped);
-    // Python strategies of any input, once each: their timing note belongs to the whole run.
-    for (const Json& py : from.value(ctx::kPython, Json::array())) {
-      Json& all = context[ctx::kPython];
-      if (std::find(all.begin(), all.end(), py) == all.end()) all.push_back(py);
-    }
-    // An input that is itself a merge contributes its own list.
-    if (!Append(context[ctx::kMergedFrom], from, ctx::kMergedFrom)) {
-      context[ctx::kMergedFrom].push_back(Origin(in));
-    }
-  }
-  if (!peers.empty()) context[ctx::kPeers] = peers;
   MergeResult result;
   WarnOnDifferences(inputs, result.warnings);
-  WarnOnMissingShards(inputs, result.warnings);
-  result.report = {{"context", std::move(context)}, {"benchmarks", MergeBenchmarks(inputs)}};
+  CheckShards(inputs, result.warnings);
+  Context& context = result.run.context;
+  context = inputs.front().run.context;
+  context.shard.reset();
+  context.skipped.clear();
+  context.merged_from.clear();
+  context.facts.erase(ctx::kPython);
+  std::set<std::string> peers;
+  std::unordered_map<std::string, size_t> owner;  // result name -> input
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const Context& from = inputs[i].run.context;
+    peers.insert(from.peers.begin(), from.peers.end());
+    context.skipped.insert(context.skipped.end(), from.skipped.begin(), from.skipped.end());
+    Union(context.facts[ctx::kPython], from.facts, ctx::kPython);
+    if (from.merged_from.empty()) {
+      context.merged_from.push_back(Origin(inputs[i]));
+    } else {
+      context.merged_from.insert(context.merged_from.end(), from.merged_from.begin(),
+                                 from.merged_from.end());
+    }
+    for (const Result& r : inputs[i].run.results) {
+      const auto [it, fresh] = owner.try_emplace(r.name, i);
+      if (!fresh) {
+        throw ReportError("benchmark \"" + r.name + "\" is in both " + inputs[it->second].file +
+                          " and " + inputs[i].file +
+                          ": shards of one run are disjoint (was a shard given twice?)");
+      }
+      result.run.results.push_back(r);
+    }
+  }
+  if (context.facts[ctx::kPython].empty()) context.facts.erase(ctx::kPython);
+  context.peers.assign(peers.begin(), peers.end());
+  context.incomplete = MergedIncomplete(inputs, result.warnings);
+  Derive(result.run);
   return result;
 }
 

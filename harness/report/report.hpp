@@ -1,7 +1,8 @@
 // The JSON timing report: Google Benchmark's format ("context" + "benchmarks") with
 // poolbench's own fields added, so Google Benchmark's compare.py and CI benchmark actions read
-// it. The field names below are the one vocabulary (reports/schema.json is the same contract
-// as a JSON Schema); report/reader.hpp reads and validates reports, Save() writes them.
+// it. The field names below are the one vocabulary of the file (reports/schema.json is the same
+// contract as a JSON Schema); report/reader.hpp reads a file into the report model
+// (report/model.hpp) and report/writer.hpp writes the model back.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -17,13 +18,18 @@ class ReportError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Report format version, in context.poolbench_report_version.
-inline constexpr int kVersion = 1;
+// Report format version, in context.poolbench_report_version. Version 2 writes the derived
+// fields of the statistic (context.statistic) and the aggregates computed by poolbench; version
+// 3 measures each result in several processes with the interference evidence of every
+// repetition. The reader reads versions 1 to 3 into the same model.
+inline constexpr int kVersion = 3;
 
 // Context fields added by poolbench (next to Google Benchmark's date, host_name, num_cpus,
 // mhz_per_cpu, caches, library_build_type, ...).
 namespace ctx {
 inline constexpr const char* kVersion = "poolbench_report_version";
+// What each result's time is: "median" (report/statistic.hpp). Absent in version 1 reports.
+inline constexpr const char* kStatistic = "statistic";
 inline constexpr const char* kMachine = "machine";       // CPU model name
 inline constexpr const char* kCompiler = "compiler";     // e.g. "GNU 12.2.0"
 inline constexpr const char* kFlags = "compiler_flags";  // CMAKE_CXX_FLAGS + build type flags
@@ -87,6 +93,13 @@ inline constexpr const char* kSpeedup = "speedup_vs_reference";    // naive_loop
 inline constexpr const char* kVerdict = "verdict";
 inline constexpr const char* kSignal = "signal";  // "SIGSEGV"..., with the verdict "crashed"
 inline constexpr const char* kRepro = "repro";    // the command line that reproduces a fault
+// Iterations only: which of the result's worker processes measured the repetition (0-based), what
+// took the CPU away from it ({wall_ns, run_delay_ns, cpu_ns, involuntary_switches, steal_ns,
+// other_busy_cpus, unmeasured}), and, when that disturbed it, why (it then has no derived
+// fields and is left out of the statistic).
+inline constexpr const char* kProcess = "process";
+inline constexpr const char* kInterference = "interference";
+inline constexpr const char* kDisturbance = "disturbance";
 }  // namespace field
 
 // A report as it is written to a file: pretty-printed, ending in a newline.
@@ -94,8 +107,5 @@ std::string Text(const Json& report);
 
 // Writes Text(report) to `path` atomically (io/atomic_file.hpp). Throws FileError.
 void Save(const Json& report, const std::string& path);
-
-// Real time of an entry in nanoseconds (converting from its time_unit).
-double RealTimeNs(const Json& entry);
 
 }  // namespace poolbench::report

@@ -109,6 +109,11 @@ std::vector<Warning> MachineWarnings(const Json& context) {
   return out;
 }
 
+bool IsResultsWarning(const std::string& kind) {
+  return kind == "disturbed" || kind == "interference_unmeasured" || kind == "one_process" ||
+         kind == "kept_disturbed";
+}
+
 Json ToJson(const std::vector<Warning>& warnings) {
   Json out = Json::array();
   for (const Warning& w : warnings) out.push_back({{"kind", w.kind}, {"message", w.message}});

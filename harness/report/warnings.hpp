@@ -13,7 +13,7 @@
 namespace poolbench::report {
 
 struct Warning {
-  std::string kind;     // "loaded", "frequency_scaling" or "bandwidth"
+  std::string kind;     // "loaded", "frequency_scaling", "bandwidth", or of the results
   std::string message;  // a sentence for a reader, with the figures
 };
 
@@ -28,5 +28,9 @@ struct Warning {
 std::vector<Warning> MachineWarnings(const Json& context);
 
 Json ToJson(const std::vector<Warning>& warnings);
+
+// Whether a kind of warning is about the results (report::Derive gives those: "disturbed",
+// "interference_unmeasured", "one_process") rather than the machine.
+bool IsResultsWarning(const std::string& kind);
 
 }  // namespace poolbench::report

@@ -1,16 +1,18 @@
-// The benchmark runner's report: Google Benchmark's entries under poolbench's names with
-// poolbench's fields, a wrong strategy as one untimed error entry, and a report that the
-// report reader accepts.
+// The benchmark runner's run, as its report is written: Google Benchmark's entries under
+// poolbench's names with poolbench's fields, a wrong strategy as one untimed error entry, a
+// report that the report reader accepts, each kernel prepared once, and a stopped run resumed.
 #include "bench/bench_runner.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "poolbench/descriptor.hpp"
 #include "poolbench/registry.hpp"
 #include "report/reader.hpp"
+#include "report/writer.hpp"
 
 namespace poolbench {
 namespace {
@@ -31,6 +33,12 @@ class WritesZeros final : public Strategy {
   }
 };
 
+// The report of a run, as bench writes it.
+Json Written(const std::vector<const Strategy*>& strategies, const std::vector<Problem>& problems,
+             const BenchConfig& cfg) {
+  return report::ToJson(RunBench(strategies, problems, cfg));
+}
+
 BenchConfig Quick() {
   BenchConfig cfg;
   cfg.repetitions = 2;
@@ -43,7 +51,7 @@ TEST(BenchRunner, AWrongStrategyIsOneUntimedErrorEntry) {
   const WritesZeros wrong;
   const Strategy& reference = *Registry::Global().Find("naive_loops");
   const Problem p = ParseDescriptor("max:fwd:f32:nchw:1x2x8x8:k2");
-  const Json r = RunBench({&reference, &wrong}, {p}, Quick());
+  const Json r = Written({&reference, &wrong}, {p}, Quick());
   EXPECT_NO_THROW(report::Validate(r, "bench", report::Expect::kPoolbench));
 
   std::vector<Json> wrong_entries;
@@ -64,7 +72,7 @@ TEST(BenchRunner, AWrongStrategyIsOneUntimedErrorEntry) {
 
 TEST(BenchRunner, EntriesCarryPoolbenchNamesAndFields) {
   const Strategy& reference = *Registry::Global().Find("naive_loops");
-  const Json r = RunBench({&reference}, {ParseDescriptor("avg:fwd:f64:nchw:1x1x6x6:k3")}, Quick());
+  const Json r = Written({&reference}, {ParseDescriptor("avg:fwd:f64:nchw:1x1x6x6:k3")}, Quick());
   const std::string run = "naive_loops/avg:fwd:f64:nchw:1x1x6x6:k3x3/threads:1";
   std::vector<std::string> names;
   for (const Json& e : r["benchmarks"]) {
@@ -107,9 +115,12 @@ std::vector<Problem> ThreeProblems() {
           ParseDescriptor("max:fwd:f64:nchw:1x2x5x5:k2")};
 }
 
+// The names of a report's samples (its iteration entries), in order.
 std::vector<std::string> Names(const Json& benchmarks) {
   std::vector<std::string> names;
-  for (const Json& e : benchmarks) names.push_back(e["name"]);
+  for (const Json& e : benchmarks) {
+    if (e.value("run_type", "") != "aggregate") names.push_back(e["name"]);
+  }
   return names;
 }
 
@@ -143,21 +154,31 @@ TEST(BenchRunner, EveryResultIsHandedOverOnceAsItIsFinal) {
   BenchConfig cfg = Quick();
   Recorder recorder;
   recorder.Attach(cfg);
-  const Json r = RunBench({&reference, &forward}, ThreeProblems(), cfg);
+  const Json r = Written({&reference, &forward}, ThreeProblems(), cfg);
   EXPECT_EQ(recorder.results_before_context, 0u);
   // Five benchmarks (reference on three problems, forward_only on two) and one skipped pair.
   ASSERT_EQ(recorder.records.size(), 6u);
   for (const Json& record : recorder.records) {
     ASSERT_EQ(record.size(), 1u) << record.dump();
     if (!record.contains("benchmarks")) continue;
-    // One benchmark per record: its repetitions and aggregates, with the derived fields.
+    // One result per record: its samples (the report's aggregates are computed from them).
     const Json& entries = record["benchmarks"];
-    ASSERT_EQ(entries.size(), 6u) << record.dump();
-    for (const Json& e : entries) EXPECT_EQ(e["run_name"], entries[0]["run_name"]);
-    EXPECT_TRUE(entries[0].contains("speedup_vs_reference")) << entries[0].dump();
+    ASSERT_EQ(entries.size(), static_cast<size_t>(cfg.repetitions * cfg.processes))
+        << record.dump();
+    for (const Json& e : entries) {
+      EXPECT_EQ(e["run_name"], entries[0]["run_name"]);
+      EXPECT_EQ(e["run_type"], "iteration");
+    }
   }
-  // Together the records are the report.
-  EXPECT_EQ(recorder.Report()["benchmarks"], r["benchmarks"]);
+  // Together the records are the run: the same results with the same samples.
+  EXPECT_NO_THROW(report::Validate(recorder.Report(), "records", report::Expect::kPoolbench));
+  const report::Run records = report::FromJson(recorder.Report());
+  const report::Run run = report::FromJson(r);
+  ASSERT_EQ(records.results.size(), run.results.size());
+  for (size_t i = 0; i < run.results.size(); ++i) {
+    EXPECT_EQ(records.results[i].name, run.results[i].name);
+    EXPECT_EQ(records.results[i].time_ns, run.results[i].time_ns);
+  }
   EXPECT_EQ(recorder.Report()["context"]["skipped"], r["context"]["skipped"]);
 }
 
@@ -167,7 +188,7 @@ TEST(BenchRunner, AStoppedRunResumedHasTheEntriesOfAnUninterruptedOne) {
   const ForwardOnly forward;
   const Strategy& reference = *Registry::Global().Find("naive_loops");
   const std::vector<const Strategy*> strategies = {&reference, &forward};
-  const Json whole = RunBench(strategies, ThreeProblems(), Quick());
+  const Json whole = Written(strategies, ThreeProblems(), Quick());
 
   BenchConfig first = Quick();
   Recorder done;
@@ -175,17 +196,18 @@ TEST(BenchRunner, AStoppedRunResumedHasTheEntriesOfAnUninterruptedOne) {
   size_t begun = 0;
   first.on_problem = [&](size_t, size_t, const std::string&) { ++begun; };
   first.stop = [&] { return begun == 2; };
-  const Json partial = RunBench(strategies, ThreeProblems(), first);
+  const Json partial = Written(strategies, ThreeProblems(), first);
   EXPECT_EQ(begun, 2u);
   EXPECT_EQ(Names(partial["benchmarks"]), Names(done.Report()["benchmarks"]));
   EXPECT_LT(partial["benchmarks"].size(), whole["benchmarks"].size());
 
   const Json earlier = done.Report();
+  const report::Run earlier_run = report::FromJson(earlier);
   BenchConfig rest = Quick();
-  rest.resume = &earlier;
+  rest.resume = &earlier_run;
   Recorder resumed;
   resumed.Attach(rest);
-  const Json complete = RunBench(strategies, ThreeProblems(), rest);
+  const Json complete = Written(strategies, ThreeProblems(), rest);
   EXPECT_EQ(Names(complete["benchmarks"]), Names(whole["benchmarks"]));
   EXPECT_EQ(complete["context"]["skipped"], whole["context"]["skipped"]);
   EXPECT_EQ(complete["context"]["date"], earlier["context"]["date"]) << "the context is kept";
@@ -204,16 +226,51 @@ TEST(BenchRunner, AResumedRunStoppedAtOnceKeepsWhatWasDone) {
   BenchConfig first = Quick();
   Recorder done;
   done.Attach(first);
-  const Json whole = RunBench({&reference}, ThreeProblems(), first);
-  const Json earlier = done.Report();
+  const Json whole = Written({&reference}, ThreeProblems(), first);
+  const report::Run earlier = report::FromJson(done.Report());
   BenchConfig again = Quick();
   again.resume = &earlier;
   again.stop = [] { return true; };
   Recorder none;
   none.Attach(again);
-  const Json r = RunBench({&reference}, ThreeProblems(), again);
+  const Json r = Written({&reference}, ThreeProblems(), again);
   EXPECT_EQ(Names(r["benchmarks"]), Names(whole["benchmarks"]));
   EXPECT_TRUE(none.records.empty());
+}
+
+// Counts Prepare per thread count; runs as the reference does.
+class CountsPrepares final : public Strategy {
+ public:
+  explicit CountsPrepares(std::map<int, int>& prepares) : prepares_(prepares) {}
+  std::string_view name() const override { return "counts_prepares"; }
+  std::string_view description() const override { return "the reference, counting Prepare"; }
+  Support Supports(const Problem& p) const override { return reference_.Supports(p); }
+  int MaxThreads() const override { return 2; }
+  std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const override {
+    ++prepares_[ctx.threads];
+    return reference_.Prepare(p, ExecContext{1});
+  }
+
+ private:
+  std::map<int, int>& prepares_;
+  const Strategy& reference_ = *Registry::Global().Find("naive_loops");
+};
+
+// Google Benchmark calls a benchmark's body again for each iteration-count probe and each
+// repetition: the kernel is prepared once per (problem, thread count) all the same. (The
+// cross-check prepares its own kernels, at the largest thread count only.)
+TEST(BenchRunner, AKernelIsPreparedOncePerProblemAndThreadCount) {
+  std::map<int, int> prepares;
+  const CountsPrepares counting(prepares);
+  BenchConfig cfg = Quick();
+  cfg.repetitions = 3;
+  cfg.threads = {1, 2};
+  const report::Run r =
+      RunBench({&counting}, {ParseDescriptor("max:fwd:f32:nchw:1x2x8x8:k2")}, cfg);
+  ASSERT_EQ(r.results.size(), 2u);
+  EXPECT_EQ(r.results[0].samples.size(), 3u);
+  EXPECT_EQ(prepares[1], 1) << "prepared again for a probe or a repetition";
+  EXPECT_GE(prepares[2], 1);
 }
 
 }  // namespace

@@ -81,7 +81,9 @@ TEST_F(AbCliTest, TwoCopiesOfOneBuildRunInterleavedAndCompareRoundPaired) {
   for (const Json& row : j["benchmarks"]) {
     EXPECT_EQ(row["rounds"], 3) << row.dump();
     EXPECT_EQ(row["test"], "paired_t") << row.dump();
-    EXPECT_EQ(row["base"]["samples"], 6) << row.dump();  // 3 rounds x 2 repetitions
+    // 3 rounds x 2 repetitions, less those other work disturbed, more those measured again.
+    EXPECT_GE(row["base"]["samples"], 2) << row.dump();
+    EXPECT_LE(row["base"]["samples"], 3 * 2 * 3) << row.dump();
     EXPECT_TRUE(row.contains("p_adjusted")) << row.dump();
     EXPECT_TRUE(row.contains("spread")) << row.dump();
     EXPECT_GE(row["noise_floor"].get<double>(), 0.05) << row.dump();

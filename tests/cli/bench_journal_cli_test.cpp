@@ -46,9 +46,11 @@ std::vector<std::string> BenchArgs(const std::string& out, std::vector<std::stri
 }
 
 // The names of a report's entries, sorted, duplicates kept.
+// The results of a report, by name (how many repetitions each has depends on the machine's load:
+// a disturbed one is measured again).
 std::vector<std::string> Names(const Json& report) {
   std::vector<std::string> names;
-  for (const Json& e : report["benchmarks"]) names.push_back(e["name"]);
+  for (const report::Result& r : report::FromJson(report).results) names.push_back(r.name);
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -64,7 +66,7 @@ const std::vector<std::string>& UninterruptedNames() {
     const testing::TempDir dir("poolbench_journal_cli");
     const CliResult r = RunPoolbench(BenchArgs(dir.Path("whole.json")));
     EXPECT_EQ(r.status, 0) << r.Output();
-    return Names(report::Read(dir.Path("whole.json"), report::Expect::kPoolbench));
+    return Names(report::ReadJson(dir.Path("whole.json"), report::Expect::kPoolbench));
   }();
   return names;
 }
@@ -135,20 +137,20 @@ void InterruptAndResume(int sig, const std::string& name) {
   EXPECT_TRUE(Contains(err, "--resume"));
   EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
 
-  const Json partial = report::Read(out, report::Expect::kPoolbench);
+  const Json partial = report::ReadJson(out, report::Expect::kPoolbench);
   const Json& incomplete = partial["context"]["incomplete"];
   ASSERT_TRUE(incomplete.is_object()) << partial["context"].dump();
   EXPECT_EQ(incomplete["signal"], name);
   EXPECT_EQ(incomplete["problems"], 8);
   EXPECT_LT(incomplete["problems_done"].get<int>(), 8);
-  EXPECT_EQ(incomplete["entries"], partial["benchmarks"].size());
-  EXPECT_GT(partial["benchmarks"].size(), 0u);
-  EXPECT_LT(partial["benchmarks"].size(), UninterruptedNames().size());
+  EXPECT_EQ(incomplete["entries"], report::FromJson(partial).results.size());
+  EXPECT_GT(Names(partial).size(), 0u);
+  EXPECT_LT(Names(partial).size(), UninterruptedNames().size());
 
   const CliResult resumed = RunPoolbench(BenchArgs(out, {"--resume"}));
   ASSERT_EQ(resumed.status, 0) << resumed.Output();
   EXPECT_TRUE(Contains(resumed.err, "resuming from " + out + ".journal"));
-  const Json complete = report::Read(out, report::Expect::kPoolbench);
+  const Json complete = report::ReadJson(out, report::Expect::kPoolbench);
   EXPECT_FALSE(complete["context"].contains("incomplete"));
   EXPECT_EQ(Names(complete), UninterruptedNames());
   EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"}) << "the journal is removed";
@@ -188,7 +190,7 @@ TEST(BenchJournalCli, SigkillLeavesThePreviousReportAndAJournalThatResumeComplet
   const CliResult resumed = RunPoolbench(BenchArgs(out, {"--resume"}));
   ASSERT_EQ(resumed.status, 0) << resumed.Output();
   EXPECT_TRUE(Contains(resumed.err, "was cut short; it is measured again"));
-  EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+  EXPECT_EQ(Names(report::ReadJson(out, report::Expect::kPoolbench)), UninterruptedNames());
   EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"});
 }
 
@@ -205,7 +207,7 @@ TEST(BenchJournalCli, ASecondSigintStopsAtOnceKeepingThePreviousReportAndTheJour
   EXPECT_EQ(dir.Files(), (std::vector<std::string>{"r.json", "r.json.journal"}));
   const CliResult resumed = RunPoolbench(BenchArgs(out, {"--resume"}));
   ASSERT_EQ(resumed.status, 0) << resumed.Output();
-  EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+  EXPECT_EQ(Names(report::ReadJson(out, report::Expect::kPoolbench)), UninterruptedNames());
 }
 
 // Stopped while it measures the bandwidth, before any result: there is nothing to put in a
@@ -228,7 +230,7 @@ TEST(BenchJournalCli, StoppedBeforeAnyResultTheRunLeavesThePreviousReport) {
   const CliResult fresh = RunPoolbench(BenchArgs(out));
   ASSERT_EQ(fresh.status, 0) << fresh.Output();
   EXPECT_TRUE(Contains(fresh.err, "replacing " + out + ".journal, the journal of an unfinished"));
-  EXPECT_EQ(Names(report::Read(out, report::Expect::kPoolbench)), UninterruptedNames());
+  EXPECT_EQ(Names(report::ReadJson(out, report::Expect::kPoolbench)), UninterruptedNames());
   EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"});
 }
 

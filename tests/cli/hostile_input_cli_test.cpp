@@ -140,7 +140,7 @@ TEST(HostileInputCli, CraftedReportsAreRefusedByEveryReader) {
   Json huge = Json::parse(testing::Slurp(sample));
   huge["benchmarks"][0]["bytes_moved"] = 1e300;
   EXPECT_REFUSED(RunPoolbench({"report", dir.Write("huge.json", huge.dump()), "--csv", "-"}),
-                 "benchmarks[0] (");
+                 "benchmarks[0].bytes_moved (");
 }
 
 // A problem larger than the machine was OOM-killed after a minute with no message. Now its

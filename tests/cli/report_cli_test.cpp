@@ -2,15 +2,19 @@
 // executable: outputs, exit statuses, messages, the self-contained HTML page, and that a
 // failure never leaves a partial file behind.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "report/units.hpp"
 #include "support/report_fixtures.hpp"
 #include "support/run_cli.hpp"
 
@@ -67,7 +71,7 @@ TEST_F(ReportCliTest, WritesMarkdownAndCsvFiles) {
       RunPoolbench({"report", kSample, "--markdown", Path("r.md"), "--csv", Path("r.csv")});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "") << "with an output file, nothing goes to stdout";
-  EXPECT_NE(Slurp(Path("r.md")).find("| 1 | reshape_blocks | 1 | 95.0 µs"), std::string::npos);
+  EXPECT_NE(Slurp(Path("r.md")).find("| 1 | reshape_blocks | 1 | 93.1 µs"), std::string::npos);
   const std::string csv = Slurp(Path("r.csv"));
   EXPECT_EQ(csv.rfind("descriptor,op,direction,", 0), 0u) << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 12);
@@ -151,16 +155,17 @@ TEST_F(ReportCliTest, MarkdownAndHtmlShowTheBestPeer) {
   if (html) args.insert(args.end(), {"--html", Path("r.html")});
   const CliResult r = RunPoolbench(args);
   ASSERT_EQ(r.status, 0) << r.err;
-  // reshape_blocks' 95 µs against openmp_parallel's 450 µs at one thread.
+  // reshape_blocks' 93.1 µs against openmp_parallel's 441 µs at one thread (medians).
   const std::string md = Slurp(Path("r.md"));
-  EXPECT_NE(md.find("| 1 | reshape_blocks | 1 | 95.0 µs ±4.4% | 10.6 | 17.5% of L2 | 6.32× | "
-                    "openmp_parallel | 4.74× |"),
+  EXPECT_NE(md.find("| 1 | reshape_blocks | 1 | 93.1 µs | ±14.4% (1 process) | 1/1, ±4.4% within | "
+                    "1.00× | 10.8 | 17.8% of L2 | 6.32× | openmp_parallel | 4.74× (3.92–5.73) |"),
             std::string::npos)
       << md;
   if (!html) GTEST_SKIP() << "/usr/bin/python3 cannot import matplotlib";
   const std::string page = Slurp(Path("r.html"));
   EXPECT_NE(page.find("<th>best peer</th><th>vs best peer</th>"), std::string::npos);
-  EXPECT_NE(page.find("<td class=n>6.32×</td><td>openmp_parallel</td><td class=n>4.74×</td>"),
+  EXPECT_NE(page.find("<td class=n>6.32×</td><td>openmp_parallel</td><td class=n>4.74× (3.92–5.73)"
+                      "</td>"),
             std::string::npos);
   EXPECT_NE(page.find("in either layout"), std::string::npos);
   // The summary handed to the script is a temporary file, removed after the run.
@@ -211,7 +216,7 @@ TEST_F(ReportMergeCliTest, JoinsShardsIntoOneReport) {
   const CliResult r =
       RunPoolbench({"report", "merge", Path("a.json"), Path("b.json"), "--out", Path("m.json")});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_NE(r.out.find("merged 2 reports (71 benchmark entries)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("merged 2 reports (11 results)"), std::string::npos) << r.out;
   const Json m = Json::parse(Slurp(Path("m.json")));
   EXPECT_EQ(m["benchmarks"].size(), 71u);
   EXPECT_EQ(m["context"]["merged_from"][1]["file"], Path("b.json"));
@@ -264,6 +269,143 @@ TEST_F(ReportCliTest, AnOutputThatIsASymbolicLinkIsWrittenThrough) {
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(fs::is_symlink(Path("latest.md")));
   EXPECT_NE(Slurp(Path("site/latest.md")).find(kVgg), std::string::npos);
+}
+
+}  // namespace
+}  // namespace poolbench
+
+namespace poolbench {
+namespace {
+
+// The line of `text` that contains every one of `parts`, or "".
+std::string LineWith(const std::string& text, const std::vector<std::string>& parts) {
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (std::all_of(parts.begin(), parts.end(),
+                    [&](const std::string& p) { return line.find(p) != std::string::npos; })) {
+      return line;
+    }
+  }
+  return "";
+}
+
+// One statistic everywhere: bench's console, report.md and compare print the same time for the
+// same result of the same report (the median of its repetitions, from the report model).
+TEST_F(ReportCliTest, TheConsoleTheMarkdownAndCompareShowOneTimeForOneResult) {
+  const std::string out = Path("r.json");
+  // --keep-disturbed: on a busy machine every result is still timed, so that the test is about
+  // the views, not about the machine.
+  const CliResult bench =
+      RunPoolbench({"bench", "--problem", "max:fwd:f32:nchw:1x4x16x16:k2", "--strategy",
+                    "^(naive_loops|lookup_table)$", "--repetitions", "5", "--min-time", "0.002",
+                    "--keep-disturbed", "--bandwidth-seconds", "0", "--out", out});
+  ASSERT_EQ(bench.status, 0) << bench.Output();
+  const Json r = Json::parse(Slurp(out));
+  // The statistic of lookup_table's three processes of five repetitions: the median of the
+  // processes' medians, formatted as every view formats a time.
+  std::map<int, std::vector<double>> by_process;
+  for (const Json& e : r["benchmarks"]) {
+    if (e["strategy"] == "lookup_table" && e["run_type"] == "iteration") {
+      by_process[e["process"].get<int>()].push_back(e["real_time"].get<double>());
+    }
+  }
+  ASSERT_EQ(by_process.size(), 3u);
+  std::vector<double> medians;
+  for (auto& [process, times] : by_process) {
+    ASSERT_EQ(times.size(), 5u);
+    std::sort(times.begin(), times.end());
+    medians.push_back(times[2]);
+  }
+  std::sort(medians.begin(), medians.end());
+  const std::string median = FormatDuration(medians[1]);
+
+  const std::string console = LineWith(bench.out, {"lookup_table", " 1 "});
+  EXPECT_NE(console.find(median), std::string::npos) << median << "\n" << bench.out;
+  const CliResult md = RunPoolbench({"report", out});
+  ASSERT_EQ(md.status, 0) << md.err;
+  const std::string row = LineWith(md.out, {"| lookup_table | 1 |"});
+  EXPECT_NE(row.find("| " + median + " |"), std::string::npos) << median << "\n" << row;
+  const CliResult cmp = RunPoolbench({"compare", out, out, "--all-rows"});
+  ASSERT_EQ(cmp.status, 0) << cmp.Output();
+  const std::string compared = LineWith(cmp.out, {"lookup_table/"});
+  EXPECT_NE(compared.find("| " + median + " | " + median + " |"), std::string::npos)
+      << median << "\n"
+      << compared;
+  // And it is the report's own median aggregate.
+  for (const Json& e : r["benchmarks"]) {
+    if (e["strategy"] == "lookup_table" && e.value("aggregate_name", "") == "median") {
+      EXPECT_EQ(FormatDuration(e["real_time"].get<double>()), median);
+    }
+  }
+}
+
+// Every reader of a report refuses what is not a regular file at once, instead of reading
+// forever (a FIFO, /dev/zero) or running out of memory.
+TEST_F(ReportCliTest, AReportThatIsAFifoOrADeviceIsRefusedAtOnce) {
+  const std::string fifo = Path("fifo.json");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  const std::vector<std::vector<std::string>> commands = {
+      {"report", fifo},
+      {"report", "/dev/zero"},
+      {"compare", "/dev/zero", kSample},
+      {"compare", kSample, fifo},
+      {"report", "merge", kSample, "/dev/zero", "-o", Path("m.json")},
+      {"history", "add", fifo, "--db", Path("h.sqlite"), "--commit", "c1"}};
+  for (const auto& args : commands) {
+    const CliResult r = RunPoolbench(args);
+    EXPECT_EQ(r.status, 2) << r.Output();
+    const bool named = r.err.find("is a FIFO, not a report file") != std::string::npos ||
+                       r.err.find("is a character device, not a report file") != std::string::npos;
+    EXPECT_TRUE(named) << r.err;
+  }
+  EXPECT_FALSE(fs::exists(Path("m.json")));
+  EXPECT_FALSE(fs::exists(Path("h.sqlite")));
+}
+
+// The partial report of an interrupted bench is marked as such by every consumer.
+TEST_F(ReportCliTest, APartialReportIsMarkedInEveryView) {
+  Json r = Json::parse(Slurp(kSample));
+  r["context"]["incomplete"] = {{"signal", "SIGINT"},
+                                {"entries", 5},
+                                {"problems_done", 1},
+                                {"problems", 3},
+                                {"journal", "r.json.journal"}};
+  WriteJson("partial.json", r);
+  const CliResult md = RunPoolbench({"report", Path("partial.json")});
+  ASSERT_EQ(md.status, 0) << md.err;
+  EXPECT_NE(md.out.find("> **Incomplete report.** The run was stopped by SIGINT after 1 of 3"),
+            std::string::npos)
+      << md.out;
+  const CliResult add = RunPoolbench(
+      {"history", "add", Path("partial.json"), "--db", Path("h.sqlite"), "--commit", "c1"});
+  EXPECT_EQ(add.status, 2) << add.Output();
+  EXPECT_NE(add.err.find("partial report of an interrupted bench (1 of 3 problems)"),
+            std::string::npos)
+      << add.err;
+  EXPECT_NE(add.err.find("--allow-incomplete"), std::string::npos) << add.err;
+  const CliResult forced = RunPoolbench({"history", "add", Path("partial.json"), "--db",
+                                         Path("h.sqlite"), "--commit", "c1", "--allow-incomplete"});
+  EXPECT_EQ(forced.status, 0) << forced.Output();
+
+  Json other = Json::parse(Slurp(kSample));
+  for (Json& e : other["benchmarks"]) {
+    const std::string strategy = e["strategy"];
+    for (const char* key : {"name", "run_name"}) {
+      std::string v = e[key];
+      e[key] = "other_" + v;
+    }
+    e["strategy"] = "other_" + strategy;
+  }
+  other["context"]["skipped"] = Json::array();
+  WriteJson("other.json", other);
+  const CliResult merged = RunPoolbench(
+      {"report", "merge", Path("partial.json"), Path("other.json"), "-o", Path("m.json")});
+  ASSERT_EQ(merged.status, 0) << merged.Output();
+  EXPECT_NE(merged.out.find("marked incomplete"), std::string::npos) << merged.out;
+  const CliResult cmp = RunPoolbench({"compare", kSample, Path("m.json")});
+  EXPECT_EQ(cmp.status, 2) << cmp.Output();
+  EXPECT_NE(cmp.err.find("is the partial report of an interrupted bench"), std::string::npos)
+      << cmp.err;
 }
 
 }  // namespace

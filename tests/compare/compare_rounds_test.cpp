@@ -7,12 +7,32 @@
 #include <vector>
 
 #include "compare/compare.hpp"
+#include "render/comparison.hpp"
 #include "support/report_fixtures.hpp"
+#include "support/report_model.hpp"
 
 namespace poolbench::compare {
 namespace {
 
 using report::Json;
+
+// The reports of these tests are built as JSON; compare reads them as the model, as every
+// command does after report::Read.
+Comparison Compare(const Json& base, const Json& head, const Options& options,
+                   const std::string& base_label = "BASE", const std::string& head_label = "NEW") {
+  return compare::Compare(testing::Model(base), testing::Model(head), options, base_label,
+                          head_label);
+}
+Comparison CompareRounds(const std::vector<Json>& base, const std::vector<Json>& head,
+                         const Options& options) {
+  std::vector<report::Run> b, h;
+  for (const Json& r : base) b.push_back(testing::Model(r));
+  for (const Json& r : head) h.push_back(testing::Model(r));
+  return compare::CompareRounds(b, h, options);
+}
+std::string ToMarkdown(const Comparison& c) { return render::ComparisonMarkdown(c); }
+Json ToJson(const Comparison& c) { return render::ComparisonJson(c); }
+std::string SummaryLine(const Comparison& c) { return render::SummaryLine(c); }
 using testing::kDescriptor;
 using testing::Report;
 

@@ -6,12 +6,32 @@
 #include <string>
 #include <vector>
 
+#include "render/comparison.hpp"
 #include "support/report_fixtures.hpp"
+#include "support/report_model.hpp"
 
 namespace poolbench::compare {
 namespace {
 
 using report::Json;
+
+// The reports of these tests are built as JSON; compare reads them as the model, as every
+// command does after report::Read.
+Comparison Compare(const Json& base, const Json& head, const Options& options,
+                   const std::string& base_label = "BASE", const std::string& head_label = "NEW") {
+  return compare::Compare(testing::Model(base), testing::Model(head), options, base_label,
+                          head_label);
+}
+Comparison CompareRounds(const std::vector<Json>& base, const std::vector<Json>& head,
+                         const Options& options) {
+  std::vector<report::Run> b, h;
+  for (const Json& r : base) b.push_back(testing::Model(r));
+  for (const Json& r : head) h.push_back(testing::Model(r));
+  return compare::CompareRounds(b, h, options);
+}
+std::string ToMarkdown(const Comparison& c) { return render::ComparisonMarkdown(c); }
+Json ToJson(const Comparison& c) { return render::ComparisonJson(c); }
+std::string SummaryLine(const Comparison& c) { return render::SummaryLine(c); }
 
 using testing::AddWrong;
 using testing::kDescriptor;
@@ -91,8 +111,11 @@ TEST(Compare, APartialReportIsRefusedUnlessForcedAndThenSaysSo) {
   Json base = Report(), head = Report();
   AddBenchmark(base, "lookup_table", Samples(10, 1000));
   AddBenchmark(head, "lookup_table", Samples(10, 1000));
-  head["context"][report::ctx::kIncomplete] = {
-      {"signal", "SIGINT"}, {"problems_done", 3}, {"problems", 24}};
+  head["context"][report::ctx::kIncomplete] = {{"signal", "SIGINT"},
+                                               {"entries", 10},
+                                               {"problems_done", 3},
+                                               {"problems", 24},
+                                               {"journal", "new.json.journal"}};
   try {
     Compare(base, head, {}, "base.json", "new.json");
     FAIL() << "a partial report was compared";

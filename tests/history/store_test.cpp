@@ -8,6 +8,7 @@
 
 #include "history/sqlite.hpp"
 #include "support/history_reports.hpp"
+#include "support/report_model.hpp"
 #include "support/temp_dir.hpp"
 
 namespace poolbench::history {
@@ -18,6 +19,8 @@ using testing::AddWrong;
 using testing::BenchmarkName;
 using testing::Contains;
 using testing::TempDir;
+
+report::Run M(const report::Json& j) { return testing::Model(j); }
 
 report::Json TwoBenchmarks(double scale = 1) {
   report::Json r = testing::Report();
@@ -40,9 +43,9 @@ TEST(HistoryStore, RoundTripKeepsEveryBenchmarkWithItsCommitContextAndSamples) {
   const std::string db = dir.Path("h.sqlite");
   {
     Store store(db, Store::Mode::kCreate);
-    EXPECT_EQ(store.Add(TwoBenchmarks(), {"aaa111", "2026-11-02T10:00:00+02:00", "main"}, false),
+    EXPECT_EQ(store.Add(M(TwoBenchmarks()), {"aaa111", "2026-11-02T10:00:00+02:00", "main"}, false),
               2u);
-    EXPECT_EQ(store.Add(TwoBenchmarks(2), {"bbb222", "2026-11-03", "main"}, false), 2u);
+    EXPECT_EQ(store.Add(M(TwoBenchmarks(2)), {"bbb222", "2026-11-03", "main"}, false), 2u);
   }
   Store store(db, Store::Mode::kRead);
   const std::vector<history::Run> runs = store.Runs();
@@ -82,7 +85,7 @@ TEST(HistoryStore, AggregatesOnlyReportsStoreTheMedianAggregate) {
   // Only the median aggregate (12345 us) is left.
   r["benchmarks"] = report::Json::array({r["benchmarks"].back()});
   Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
-  store.Add(r, {"c1", "2026-11-01", "main"}, false);
+  store.Add(M(r), {"c1", "2026-11-01", "main"}, false);
   const std::vector<Series> series = store.Load();
   ASSERT_EQ(series.size(), 1u);
   EXPECT_DOUBLE_EQ(*series[0].points[0].time_ns, 12345e3);
@@ -92,8 +95,8 @@ TEST(HistoryStore, AggregatesOnlyReportsStoreTheMedianAggregate) {
 TEST(HistoryStore, PointsAreOrderedByDateNotByWhenTheyWereAdded) {
   TempDir dir("history_store");
   Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
-  store.Add(TwoBenchmarks(), {"later", "2026-11-05T00:00:00Z", "main"}, false);
-  store.Add(TwoBenchmarks(), {"earlier", "2026-11-05T01:00:00+02:00", "main"}, false);
+  store.Add(M(TwoBenchmarks()), {"later", "2026-11-05T00:00:00Z", "main"}, false);
+  store.Add(M(TwoBenchmarks()), {"earlier", "2026-11-05T01:00:00+02:00", "main"}, false);
   const std::vector<history::Run> runs = store.Runs();
   EXPECT_EQ(runs[0].commit, "earlier");
   EXPECT_EQ(runs[1].commit, "later");
@@ -102,23 +105,23 @@ TEST(HistoryStore, PointsAreOrderedByDateNotByWhenTheyWereAdded) {
 TEST(HistoryStore, TheReportDateIsTheDefault) {
   TempDir dir("history_store");
   Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
-  store.Add(TwoBenchmarks(), {"c1", "", "main"}, false);
+  store.Add(M(TwoBenchmarks()), {"c1", "", "main"}, false);
   EXPECT_EQ(store.Runs()[0].date, "2026-11-22T03:30:00Z");
 }
 
 TEST(HistoryStore, ACommitAlreadyStoredIsRefusedUnlessReplaced) {
   TempDir dir("history_store");
   Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
-  store.Add(TwoBenchmarks(), {"c1", "2026-11-01", "main"}, false);
+  store.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main"}, false);
   EXPECT_TRUE(Contains(Message([&] {
-                         store.Add(TwoBenchmarks(3), {"c1", "2026-11-01", "main"}, false);
+                         store.Add(M(TwoBenchmarks(3)), {"c1", "2026-11-01", "main"}, false);
                        }),
                        "commit c1 is already in"));
   // Refused without a trace: still the first report's time.
   EXPECT_DOUBLE_EQ(*store.Load()[0].points.at(0).time_ns, 20000);
   ASSERT_EQ(store.Load()[0].points.size(), 1u);
 
-  store.Add(TwoBenchmarks(3), {"c1", "2026-11-01", "main"}, true);
+  store.Add(M(TwoBenchmarks(3)), {"c1", "2026-11-01", "main"}, true);
   const std::vector<Series> series = store.Load();
   ASSERT_EQ(series[0].points.size(), 1u);
   EXPECT_DOUBLE_EQ(*series[0].points[0].time_ns, 60000);
@@ -129,19 +132,19 @@ TEST(HistoryStore, BadInputIsRefusedAndAddsNothing) {
   TempDir dir("history_store");
   Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
   EXPECT_TRUE(Contains(Message([&] {
-                         store.Add(testing::Report(), {"c1", "2026-11-01", "main"}, false);
+                         store.Add(M(testing::Report()), {"c1", "2026-11-01", "main"}, false);
                        }),
                        "no benchmarks"));
   EXPECT_TRUE(Contains(Message([&] {
-                         store.Add(TwoBenchmarks(), {"c 1", "2026-11-01", "main"}, false);
+                         store.Add(M(TwoBenchmarks()), {"c 1", "2026-11-01", "main"}, false);
                        }),
                        "without spaces"));
   EXPECT_TRUE(Contains(Message([&] {
-                         store.Add(TwoBenchmarks(), {"c1", "yesterday", "main"}, false);
+                         store.Add(M(TwoBenchmarks()), {"c1", "yesterday", "main"}, false);
                        }),
                        "'yesterday' is not an ISO 8601 date"));
   EXPECT_TRUE(Contains(Message([&] {
-                         store.Add(TwoBenchmarks(), {"c1", "2026-13-01", "main"}, false);
+                         store.Add(M(TwoBenchmarks()), {"c1", "2026-13-01", "main"}, false);
                        }),
                        "not a valid date"));
   EXPECT_TRUE(store.Runs().empty());
@@ -160,7 +163,7 @@ TEST(HistoryStore, AFailureHalfWayRollsTheReportBack) {
         "BEGIN SELECT RAISE(ABORT, 'refused by the test'); END");
   }
   EXPECT_TRUE(Contains(Message([&] {
-                         store.Add(r, {"c1", "2026-11-01", "main"}, false);
+                         store.Add(M(r), {"c1", "2026-11-01", "main"}, false);
                        }),
                        "refused by the test"));
   EXPECT_TRUE(store.Runs().empty());
@@ -196,7 +199,7 @@ TEST(HistoryStore, ADamagedHistoryIsAClearError) {
   const std::string db = dir.Path("h.sqlite");
   {
     Store store(db, Store::Mode::kCreate);
-    store.Add(TwoBenchmarks(), {"c1", "2026-11-01", "main"}, false);
+    store.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main"}, false);
   }
   // Keep the first page (the header and the schema), overwrite the tables' pages.
   std::string bytes = testing::Slurp(db);

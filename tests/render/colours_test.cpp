@@ -11,6 +11,7 @@
 #include <string>
 
 #include "render/render.hpp"
+#include "report/reader.hpp"
 
 namespace poolbench::render {
 namespace {
@@ -69,8 +70,10 @@ Json ReportOf(const std::vector<std::string>& strategies) {
   double ns = 100;
   for (const std::string& s : strategies) {
     r["benchmarks"].push_back({{"name", s},
+                               {"run_name", s},
                                {"run_type", "iteration"},
                                {"real_time", ns += 10},
+                               {"cpu_time", ns},
                                {"time_unit", "ns"},
                                {"threads", 1},
                                {"strategy", s},
@@ -81,8 +84,9 @@ Json ReportOf(const std::vector<std::string>& strategies) {
 }
 
 TEST(ColoursTest, AStrategyHasTheSameColourInReportsWithDifferentStrategySets) {
-  const Json a = SummaryJson(ReportOf({"naive_loops", "zeta_plugin", "xnnpack"}));
-  const Json b = SummaryJson(ReportOf({"alpha_plugin", "zeta_plugin", "simd", "xnnpack", "beta"}));
+  const Json a = SummaryJson(report::FromJson(ReportOf({"naive_loops", "zeta_plugin", "xnnpack"})));
+  const Json b = SummaryJson(
+      report::FromJson(ReportOf({"alpha_plugin", "zeta_plugin", "simd", "xnnpack", "beta"})));
   for (const char* s : {"zeta_plugin", "xnnpack"}) {
     EXPECT_EQ(a["colours"][s], b["colours"][s]) << s;
     EXPECT_EQ(a["colours"][s], StrategyColour(s));

@@ -1,7 +1,7 @@
 // Summarise() and the renderers on the hand-written sample report (tests/data) and on small
-// synthetic ones: ranking by the mean of the repetitions, wrong strategies listed apart and never
-// ranked, the best peer of each result, human units, escaping, CSV that a strict RFC 4180 reader
-// reads back exactly, and the summary the HTML page is drawn from.
+// synthetic ones: ranking by the median of the repetitions, wrong strategies listed apart and
+// never ranked, the best peer of each result, human units, escaping, CSV that a strict RFC 4180
+// reader reads back exactly, and the summary the HTML page is drawn from.
 #include "render/render.hpp"
 
 #include <gtest/gtest.h>
@@ -12,12 +12,15 @@
 #include <tuple>
 #include <vector>
 
+#include "render/cells.hpp"
 #include "report/reader.hpp"
+#include "support/report_model.hpp"
 
 namespace poolbench::render {
 namespace {
 
 using report::Json;
+using testing::Model;
 
 const std::string kSample = POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json";
 const std::string kResnetStem = "max:fwd:f32:nchw:1x64x112x112:k3x3:s2x2:p1x1";
@@ -84,10 +87,12 @@ std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
 class RenderTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    sample_ = new Json(report::Read(kSample, report::Expect::kPoolbench));
+    sample_ = new Json(report::ReadJson(kSample, report::Expect::kPoolbench));
   }
   static void TearDownTestSuite() { delete sample_; }
-  static const Json& Sample() { return *sample_; }
+  // The sample as JSON, for a test to change before reading it into the model.
+  static const Json& SampleJson() { return *sample_; }
+  static report::Run Sample() { return Model(*sample_); }
 
  private:
   static inline Json* sample_ = nullptr;
@@ -105,15 +110,16 @@ TEST_F(RenderTest, ProblemsKeepTheirOrderAndResultsAreRankedFastestFirst) {
   EXPECT_TRUE(problems[1].unranked.empty());
 }
 
-TEST_F(RenderTest, TimeIsTheMeanAggregateNotTheFirstRepetition) {
+TEST_F(RenderTest, TimeIsTheMedianOfTheRepetitions) {
   const Result fastest = Summarise(Sample())[1].ranked.front();
-  // The first repetition took 99.75 µs; the mean of the three is 95 µs.
-  EXPECT_DOUBLE_EQ(fastest.time_ns, 95000.0);
-  EXPECT_EQ(fastest.repetitions, 3);
-  ASSERT_TRUE(fastest.cv.has_value());
-  EXPECT_NEAR(*fastest.cv, 0.0436, 1e-3);
-  EXPECT_NEAR(*fastest.gbps, 10.5634, 1e-3);
+  // The repetitions took 99.75, 92.15 and 93.1 µs: the median is 93.1 µs (the mean aggregate
+  // the report also holds, 95 µs, is not used).
+  EXPECT_DOUBLE_EQ(*fastest.time_ns, 93100.0);
+  EXPECT_EQ(fastest.samples.size(), 3u);
+  EXPECT_NEAR(*fastest.gbps, 1003520 / 93100.0, 1e-9);
   EXPECT_EQ(fastest.bandwidth_level, "L2");
+  EXPECT_NEAR(fastest.speedup->value, 588.0 / 93.1, 1e-9);
+  EXPECT_EQ(SpreadText(fastest), "-1.0/+7.1%");
 }
 
 TEST_F(RenderTest, AWrongStrategyIsNeverRanked) {
@@ -123,8 +129,8 @@ TEST_F(RenderTest, AWrongStrategyIsNeverRanked) {
   ASSERT_EQ(large.unranked.size(), 1u);
   const Result& wrong = large.unranked[0];
   EXPECT_EQ(wrong.strategy, "reshape_blocks");
-  EXPECT_FALSE(wrong.ranked);
-  EXPECT_EQ(wrong.verdict, "FAIL");
+  EXPECT_FALSE(wrong.Timed());
+  EXPECT_EQ(wrong.verdict, report::Verdict::kWrong);
   EXPECT_EQ(UnrankedLabel(wrong), "WRONG");
   EXPECT_NE(wrong.error_message.find("3 of 4194304 elements differ"), std::string::npos);
   // The problem's fields come from the error entry.
@@ -139,7 +145,7 @@ TEST_F(RenderTest, AStrategyWhoseWorkerFailedIsListedWithItsVerdict) {
                                                           {"exited", "EXITED"},
                                                           {"out_of_memory", "OUT OF MEMORY"}};
   for (const auto& [verdict, label] : verdicts) {
-    Json r = Sample();
+    Json r = SampleJson();
     for (Json& e : r["benchmarks"]) {
       if (e["strategy"] == "reshape_blocks") {
         e["verdict"] = verdict;
@@ -147,14 +153,14 @@ TEST_F(RenderTest, AStrategyWhoseWorkerFailedIsListedWithItsVerdict) {
         e["error_message"] = "crashed with SIGSEGV";
       }
     }
-    const ProblemResults vgg = Summarise(r)[1];
+    const ProblemResults vgg = Summarise(Model(r))[1];
     ASSERT_EQ(vgg.unranked.size(), 1u);
     EXPECT_EQ(UnrankedLabel(vgg.unranked[0]), label);
   }
 }
 
 TEST_F(RenderTest, AnErrorInOneRepetitionUnranksTheWholeResult) {
-  Json r = Sample();
+  Json r = SampleJson();
   for (Json& e : r["benchmarks"]) {
     if (e["strategy"] == "reshape_blocks" && e["descriptor"] == kVgg &&
         e.value("repetition_index", -1) == 1) {
@@ -162,7 +168,7 @@ TEST_F(RenderTest, AnErrorInOneRepetitionUnranksTheWholeResult) {
       e["error_message"] = "kernel threw: out of memory";
     }
   }
-  const ProblemResults vgg = Summarise(r)[1];
+  const ProblemResults vgg = Summarise(Model(r))[1];
   EXPECT_EQ(Order(vgg.ranked),
             (std::vector<std::string>{"openmp_parallel@2", "openmp_parallel@1", "naive_loops@1"}));
   ASSERT_EQ(vgg.unranked.size(), 1u);
@@ -170,50 +176,46 @@ TEST_F(RenderTest, AnErrorInOneRepetitionUnranksTheWholeResult) {
   EXPECT_EQ(vgg.unranked[0].error_message, "kernel threw: out of memory");
 }
 
-TEST_F(RenderTest, AResultWithoutAPassVerdictIsNotRanked) {
-  Json r = Sample();
-  for (Json& e : r["benchmarks"]) {
-    if (e["strategy"] == "naive_loops") e.erase("verdict");
-  }
-  const ProblemResults stem = Summarise(r)[0];
-  EXPECT_EQ(Order(stem.ranked),
-            (std::vector<std::string>{"openmp_parallel@2", "openmp_parallel@1"}));
-  ASSERT_EQ(stem.unranked.size(), 1u);
-  EXPECT_EQ(UnrankedLabel(stem.unranked[0]), "UNVERIFIED");
-}
-
-TEST_F(RenderTest, WithoutAggregatesTheIterationsAreAveraged) {
-  Json r = Sample();
+TEST_F(RenderTest, TheStatisticIsTheSameWithOrWithoutAggregates) {
+  Json r = SampleJson();
   Json kept = Json::array();
   for (const Json& e : r["benchmarks"]) {
     if (e["run_type"] == "iteration") kept.push_back(e);
   }
   r["benchmarks"] = kept;
-  const Result fastest = Summarise(r)[1].ranked.front();
+  const Result fastest = Summarise(Model(r))[1].ranked.front();
   EXPECT_EQ(fastest.strategy, "reshape_blocks");
-  EXPECT_NEAR(fastest.time_ns, 95000.0, 1e-6);
-  EXPECT_FALSE(fastest.cv.has_value());
-  // GB/s scales with the averaged time: bytes / 95 µs.
-  EXPECT_NEAR(*fastest.gbps, 1003520 / 95000.0, 1e-3);
+  EXPECT_DOUBLE_EQ(*fastest.time_ns, *Summarise(Sample())[1].ranked.front().time_ns);
+}
+
+TEST_F(RenderTest, WithOnlyAggregatesTheMedianAggregateIsTheTime) {
+  Json r = SampleJson();
+  Json kept = Json::array();
+  for (const Json& e : r["benchmarks"]) {
+    if (e["run_type"] == "aggregate") kept.push_back(e);
+  }
+  r["benchmarks"] = kept;
+  const Result fastest = Summarise(Model(r))[1].ranked.front();
+  EXPECT_EQ(fastest.strategy, "reshape_blocks");
+  EXPECT_DOUBLE_EQ(*fastest.time_ns, 93100.0);
+  EXPECT_TRUE(fastest.samples.empty());
 }
 
 TEST_F(RenderTest, AResultWithoutATimeIsNotRanked) {
-  Json r = Sample();
+  Json r = SampleJson();
   Json kept = Json::array();
   for (const Json& e : r["benchmarks"]) {
-    // naive_loops keeps only its median and stddev: no mean, no iterations.
-    if (e["strategy"] != "naive_loops" || e.value("aggregate_name", "") == "median" ||
-        e.value("aggregate_name", "") == "stddev") {
+    // naive_loops keeps only its stddev: no repetition, no median, no mean.
+    if (e["strategy"] != "naive_loops" || e.value("aggregate_name", "") == "stddev") {
       kept.push_back(e);
     }
   }
   r["benchmarks"] = kept;
-  const ProblemResults stem = Summarise(r)[0];
+  const ProblemResults stem = Summarise(Model(r))[0];
   EXPECT_EQ(Order(stem.ranked),
             (std::vector<std::string>{"openmp_parallel@2", "openmp_parallel@1"}));
   ASSERT_EQ(stem.unranked.size(), 1u);
-  EXPECT_EQ(UnrankedLabel(stem.unranked[0]), "ERROR");
-  EXPECT_NE(stem.unranked[0].error_message.find("no time"), std::string::npos);
+  EXPECT_EQ(UnrankedLabel(stem.unranked[0]), "UNTIMED");
 }
 
 TEST_F(RenderTest, MarkdownHeaderHasTheBuildAndTheBandwidth) {
@@ -231,10 +233,14 @@ TEST_F(RenderTest, MarkdownTablesAreRankedWithUnitsAndRatios) {
   const std::string md = Markdown(Sample());
   const std::string vgg = Between(md, "### `" + kVgg + "`", "###");
   const std::vector<std::string> rows = {
-      "| 1 | reshape_blocks | 1 | 95.0 µs ±4.4% | 10.6 | 17.5% of L2 | 6.32× |",
-      "| 2 | openmp_parallel | 2 | 240 µs ±4.4% | 4.18 | 3.54% of L2 | 2.50× |",
-      "| 3 | openmp_parallel | 1 | 450 µs ±4.4% | 2.23 | 3.69% of L2 | 1.33× |",
-      "| 4 | naive_loops | 1 | 600 µs ±4.4% | 1.67 | 2.77% of L2 | 1.00× |"};
+      "| 1 | reshape_blocks | 1 | 93.1 µs | ±14.4% (1 process) | 1/1, ±4.4% within | 1.00× | 10.8 "
+      "| 17.8% of L2 | 6.32× |",
+      "| 2 | openmp_parallel | 2 | 235 µs | ±14.4% (1 process) | 1/1, ±4.4% within | 2.53× "
+      "(2.09–3.05) | 4.27 | 3.62% of L2 | 2.50× |",
+      "| 3 | openmp_parallel | 1 | 441 µs | ±14.4% (1 process) | 1/1, ±4.4% within | 4.74× "
+      "(3.92–5.73) | 2.28 | 3.76% of L2 | 1.33× |",
+      "| 4 | naive_loops | 1 | 588 µs | ±14.4% (1 process) | 1/1, ±4.4% within | 6.32× "
+      "(5.22–7.64) | 1.71 | 2.82% of L2 | 1.00× |"};
   size_t at = 0;
   for (const std::string& row : rows) {
     const size_t found = vgg.find(row, at);
@@ -269,11 +275,11 @@ TEST_F(RenderTest, MarkdownSummarisesSkippedPairsInDetails) {
 }
 
 TEST_F(RenderTest, MarkdownEscapesCellsThatWouldBreakTheTable) {
-  Json r = Sample();
+  Json r = SampleJson();
   for (Json& e : r["benchmarks"]) {
     if (e["verdict"] == "FAIL") e["error_message"] = "a|b\n<script>x</script>";
   }
-  const std::string md = Markdown(r);
+  const std::string md = Markdown(Model(r));
   EXPECT_NE(md.find("a\\|b &lt;script&gt;x&lt;/script&gt;"), std::string::npos) << md;
   EXPECT_EQ(md.find("<script>"), std::string::npos);
 }
@@ -284,7 +290,7 @@ TEST_F(RenderTest, CsvHasOneRowPerResultAndQuotesByRfc4180) {
   // A header, then 3 + 4 + 4 (strategy, descriptor, threads) results.
   ASSERT_EQ(rows.size(), 12u) << csv;
   const std::vector<std::string>& header = rows[0];
-  ASSERT_EQ(header.size(), 20u);
+  ASSERT_EQ(header.size(), 28u);
   for (const auto& row : rows) ASSERT_EQ(row.size(), header.size()) << csv;
   auto column = [&](const std::string& name) {
     return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
@@ -293,7 +299,11 @@ TEST_F(RenderTest, CsvHasOneRowPerResultAndQuotesByRfc4180) {
   EXPECT_EQ(first[column("descriptor")], kVgg);
   EXPECT_EQ(first[column("strategy")], "reshape_blocks");
   EXPECT_EQ(first[column("rank")], "1");
-  EXPECT_EQ(first[column("time_ns")], "95000.0");
+  EXPECT_EQ(first[column("time_ns")], "93100.0");
+  EXPECT_EQ(first[column("repetitions")], "3");
+  EXPECT_EQ(first[column("min_ns")], "92150.0");
+  EXPECT_EQ(first[column("max_ns")], "99750.0");
+  EXPECT_EQ(first[column("vs_fastest")], "1");
   EXPECT_EQ(first[column("bytes_moved")], "1003520");
   EXPECT_EQ(first[column("op")], "max");
   EXPECT_EQ(first[column("dtype")], "f32");
@@ -314,15 +324,15 @@ TEST_F(RenderTest, CsvHasOneRowPerResultAndQuotesByRfc4180) {
 }
 
 TEST_F(RenderTest, CsvQuotesLineBreaksAndCommasInAnyField) {
-  Json r = Sample();
+  Json r = SampleJson();
   for (Json& e : r["benchmarks"]) {
     if (e["strategy"] == "naive_loops") e["strategy"] = "naive,loops";
     if (e["verdict"] == "FAIL") e["error_message"] = "line one\r\nline two";
   }
-  const auto rows = ParseCsv(Csv(r));
+  const auto rows = ParseCsv(Csv(Model(r)));
   ASSERT_EQ(rows.size(), 12u);
   EXPECT_EQ(rows[3][5], "naive,loops");
-  EXPECT_EQ(rows.back()[19], "line one\r\nline two");
+  EXPECT_EQ(rows.back().back(), "line one\r\nline two");
 }
 
 // A synthetic report: one iteration entry per (strategy, descriptor, threads, time in ns), and
@@ -333,9 +343,12 @@ Json Synthetic(const std::vector<std::string>& peers,
             {"benchmarks", Json::array()}};
   for (const auto& [strategy, descriptor, threads, ns] : runs) {
     const std::string layout = descriptor.find(":nhwc:") != std::string::npos ? "nhwc" : "nchw";
-    r["benchmarks"].push_back({{"name", strategy + "/" + descriptor},
+    const std::string name = report::ResultName(strategy, descriptor, threads);
+    r["benchmarks"].push_back({{"name", name},
+                               {"run_name", name},
                                {"run_type", "iteration"},
                                {"real_time", ns},
+                               {"cpu_time", ns},
                                {"time_unit", "ns"},
                                {"threads", threads},
                                {"strategy", strategy},
@@ -345,6 +358,8 @@ Json Synthetic(const std::vector<std::string>& peers,
   }
   return r;
 }
+
+report::Run PeerRun();
 
 const std::string kNchw = "max:fwd:f32:nchw:1x8x16x16:k2x2";
 const std::string kNhwc = "max:fwd:f32:nhwc:1x8x16x16:k2x2";
@@ -370,6 +385,8 @@ Json PeerReport() {
   return r;
 }
 
+report::Run PeerRun() { return Model(PeerReport()); }
+
 const Result& Find(const std::vector<ProblemResults>& problems, const std::string& descriptor,
                    const std::string& strategy, int threads) {
   for (const ProblemResults& p : problems) {
@@ -381,34 +398,35 @@ const Result& Find(const std::vector<ProblemResults>& problems, const std::strin
 }
 
 TEST(PeerTest, TheBestPeerIsTheFastestInEitherLayoutAtTheSameThreadCount) {
-  const auto problems = Summarise(PeerReport());
+  const auto problems = Summarise(PeerRun());
   const Result& one = Find(problems, kNchw, "reshape_blocks", 1);
   EXPECT_FALSE(one.peer);
   EXPECT_EQ(one.best_peer, "xnnpack");
   EXPECT_EQ(one.best_peer_layout, "nhwc");
   ASSERT_TRUE(one.vs_best_peer.has_value());
-  EXPECT_DOUBLE_EQ(*one.vs_best_peer, 0.8);  // xnnpack's 80 ns / 100 ns: slower than the peer
+  EXPECT_DOUBLE_EQ(one.vs_best_peer->value, 0.8);  // xnnpack's 80 ns / 100 ns: slower than the peer
   const Result& two = Find(problems, kNchw, "reshape_blocks", 2);
   EXPECT_EQ(two.best_peer, "onednn");
   EXPECT_EQ(two.best_peer_layout, "nchw");
-  EXPECT_DOUBLE_EQ(*two.vs_best_peer, 1.2);  // faster than every peer at 2 threads
+  EXPECT_DOUBLE_EQ(two.vs_best_peer->value, 1.2);  // faster than every peer at 2 threads
   // The peers themselves are compared too: the best one is 1×.
   const Result& xnn = Find(problems, kNhwc, "xnnpack", 1);
   EXPECT_TRUE(xnn.peer);
-  EXPECT_DOUBLE_EQ(*xnn.vs_best_peer, 1.0);
-  EXPECT_DOUBLE_EQ(*Find(problems, kNhwc, "onednn", 1).vs_best_peer, 80.0 / 120.0);
+  EXPECT_DOUBLE_EQ(xnn.vs_best_peer->value, 1.0);
+  EXPECT_DOUBLE_EQ(Find(problems, kNhwc, "onednn", 1).vs_best_peer->value, 80.0 / 120.0);
 }
 
 TEST(PeerTest, AWrongPeerIsNeverTheBestPeer) {
-  const auto problems = Summarise(PeerReport());  // Find returns a reference into it
+  const auto problems = Summarise(PeerRun());  // Find returns a reference into it
   const Result& r = Find(problems, kOther, "reshape_blocks", 1);
   EXPECT_EQ(r.best_peer, "");
   EXPECT_FALSE(r.vs_best_peer.has_value());
 }
 
 TEST(PeerTest, AReportWithoutPeersHasNoPeerColumns) {
-  Json r = PeerReport();
-  r["context"].erase("peers");  // as every report written before peers were recorded
+  Json j = PeerReport();
+  j["context"].erase("peers");  // as every report written before peers were recorded
+  const report::Run r = Model(j);
   const auto problems = Summarise(r);
   for (const ProblemResults& p : problems) {
     for (const Result& res : p.ranked) {
@@ -422,21 +440,23 @@ TEST(PeerTest, AReportWithoutPeersHasNoPeerColumns) {
 }
 
 TEST(PeerTest, MarkdownShowsTheBestPeerAndSaysHowLayoutsAreCompared) {
-  const std::string md = Markdown(PeerReport());
+  const std::string md = Markdown(PeerRun());
   EXPECT_NE(md.find("| speed-up vs naive_loops | best peer | vs best peer |"), std::string::npos)
       << md;
   EXPECT_NE(md.find("in either layout"), std::string::npos) << md;
   const std::string nchw = Between(md, "### `" + kNchw + "`", "###");
-  EXPECT_NE(nchw.find("| 1 | reshape_blocks | 2 | 50.0 ns | – | – | – | onednn | 1.20× |"),
+  EXPECT_NE(nchw.find("| 1 | reshape_blocks | 2 | 50.0 ns | – | 1/1 | 1.00× | – | – | – | onednn "
+                      "| 1.20× |"),
             std::string::npos)
       << nchw;
-  EXPECT_NE(nchw.find("| reshape_blocks | 1 | 100 ns | – | – | – | xnnpack (nhwc) | 0.80× |"),
+  EXPECT_NE(nchw.find("| reshape_blocks | 1 | 100 ns | – | 1/1 | 2.00× | – | – | – | xnnpack "
+                      "(nhwc) | 0.80× |"),
             std::string::npos)
       << nchw;
 }
 
 TEST(PeerTest, CsvHasTheBestPeerColumns) {
-  const auto rows = ParseCsv(Csv(PeerReport()));
+  const auto rows = ParseCsv(Csv(PeerRun()));
   const auto& header = rows[0];
   auto column = [&](const std::string& name) {
     return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
@@ -450,11 +470,11 @@ TEST(PeerTest, CsvHasTheBestPeerColumns) {
 }
 
 TEST(SummaryJsonTest, HoldsSummarisesDecisionsAndTheTablesText) {
-  const Json s = SummaryJson(PeerReport());
+  const Json s = SummaryJson(PeerRun());
   EXPECT_EQ(s["title"], "test machine");
   EXPECT_EQ(s["peers"], Json({"onednn", "xnnpack"}));
   EXPECT_NE(s["results_note"].get<std::string>().find("either layout"), std::string::npos);
-  const auto problems = Summarise(PeerReport());
+  const auto problems = Summarise(PeerRun());
   ASSERT_EQ(s["problems"].size(), problems.size());
   for (size_t i = 0; i < problems.size(); ++i) {
     const Json& p = s["problems"][i];
@@ -491,8 +511,13 @@ TEST_F(RenderTest, SummaryJsonOfTheSampleHasTheFactsBandwidthAndSkippedPairs) {
   const Json& vgg = s["problems"][1];
   EXPECT_EQ(vgg["data"], "980 KiB moved per call, data in L2.");
   EXPECT_EQ(vgg["where"], "data in L2");
-  EXPECT_EQ(vgg["ranked"][0]["cells"]["time"], "95.0 µs ±4.4%");
-  EXPECT_EQ(vgg["ranked"][0]["cells"]["bandwidth"], "17.5% of L2");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["time"], "93.1 µs");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["spread"], "-1.0/+7.1%");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["vs_fastest"], "1.00×");
+  EXPECT_EQ(vgg["ranked"][1]["cells"]["vs_fastest"], "2.53× (2.09–3.05)");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["interval"], "±14.4% (1 process)");
+  EXPECT_EQ(vgg["verdict"], "fastest: reshape_blocks (1 thread)");
+  EXPECT_EQ(vgg["ranked"][0]["cells"]["bandwidth"], "17.8% of L2");
   EXPECT_EQ(vgg["ranked"][0]["cells"]["speedup"], "6.32×");
   EXPECT_EQ(s["skipped_count"], 1);
   EXPECT_EQ(s["skipped"][0]["reason"], "stride must equal kernel");

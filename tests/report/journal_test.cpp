@@ -1,5 +1,6 @@
-// The journal of a bench run: records read back as a report, a cut-short last line dropped and
-// cut off before appending, anything else corrupted refused with its line, settings compared.
+// The journal of a bench run: records read back as a run, a cut-short last line dropped and cut
+// off before appending, anything else corrupted refused with its line (records that do not make
+// a valid report too), settings compared.
 #include "report/journal.hpp"
 
 #include <gtest/gtest.h>
@@ -7,6 +8,8 @@
 #include <fstream>
 #include <string>
 
+#include "report/reader.hpp"
+#include "report/writer.hpp"
 #include "support/temp_dir.hpp"
 
 namespace poolbench::report {
@@ -14,8 +17,24 @@ namespace {
 
 const Json kSettings = {{"seed", 1}, {"problems", {"max:fwd:f32:nchw:1x1x4x4:k2x2"}}};
 
-Json Entry(const std::string& name) {
-  return {{"name", name}, {"run_name", name}, {"real_time", 1.0}};
+const std::string kDescriptor = "max:fwd:f32:nchw:1x1x4x4:k2x2";
+
+// The context of a real report, as bench records it first.
+Json Context() {
+  return ReadJson(POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json", Expect::kPoolbench)
+      .at("context");
+}
+
+// The record of one result of `strategy`, as bench appends it: its repetitions and aggregates.
+Json Record(const std::string& strategy) {
+  Result r;
+  r.strategy = strategy;
+  r.descriptor = kDescriptor;
+  r.name = ResultName(strategy, kDescriptor, 1);
+  r.op = "max", r.direction = "fwd", r.dtype = "f32", r.layout = "nchw";
+  r.bytes_moved = 80;
+  r.samples = {{10, 10, 100}, {12, 12, 100}};
+  return {{"benchmarks", EntriesOf(r, 0)}};
 }
 
 void Append(const std::string& path, const std::string& bytes) {
@@ -26,14 +45,14 @@ void Append(const std::string& path, const std::string& bytes) {
 std::string WriteJournal(const testing::TempDir& dir) {
   const std::string path = JournalPath(dir.Path("out.json"));
   JournalWriter journal = JournalWriter::Create(path, kSettings);
-  journal.Append({{"context", {{"date", "today"}, {"skipped", Json::array()}}}});
-  journal.Append({{"benchmarks", {Entry("a/threads:1"), Entry("a/threads:1_mean")}}});
+  journal.Append({{"context", Context()}});
+  journal.Append(Record("a"));
   journal.Append({{"skipped", {{"strategy", "s"}, {"descriptor", "d"}, {"reason", "r"}}}});
-  journal.Append({{"benchmarks", {Entry("b/threads:1")}}});
+  journal.Append(Record("b"));
   return path;
 }
 
-TEST(Journal, ReadsBackTheRecordsAsAReport) {
+TEST(Journal, ReadsBackTheRecordsAsARun) {
   const testing::TempDir dir("poolbench_journal_test");
   const std::string path = WriteJournal(dir);
   EXPECT_EQ(path, dir.Path("out.json.journal"));
@@ -41,20 +60,22 @@ TEST(Journal, ReadsBackTheRecordsAsAReport) {
   EXPECT_EQ(j.settings, kSettings);
   EXPECT_FALSE(j.dropped_tail);
   EXPECT_EQ(j.valid_bytes, testing::Slurp(path).size());
-  EXPECT_EQ(j.report["context"]["date"], "today");
-  ASSERT_EQ(j.report["benchmarks"].size(), 3u);
-  EXPECT_EQ(j.report["benchmarks"][2]["name"], "b/threads:1");
-  ASSERT_EQ(j.report["context"]["skipped"].size(), 1u);
-  EXPECT_EQ(j.report["context"]["skipped"][0]["reason"], "r");
+  ASSERT_TRUE(j.run);
+  EXPECT_EQ(j.run->context.date, "2026-11-22T03:30:00+00:00");
+  ASSERT_EQ(j.run->results.size(), 2u);
+  EXPECT_EQ(j.run->results[1].name, ResultName("b", kDescriptor, 1));
+  EXPECT_EQ(*j.run->results[1].time_ns, 11);
+  ASSERT_EQ(j.run->context.skipped.size(), 1u);
+  EXPECT_EQ(j.run->context.skipped[0].reason, "r");
 }
 
-TEST(Journal, AJournalWithoutContextHasNoReport) {
+TEST(Journal, AJournalWithoutContextHasNoRun) {
   const testing::TempDir dir("poolbench_journal_test");
   const std::string path = dir.Path("j");
   JournalWriter::Create(path, kSettings);
   const JournalContents j = ReadJournal(path);
   EXPECT_EQ(j.settings, kSettings);
-  EXPECT_TRUE(j.report.is_null());
+  EXPECT_FALSE(j.run);
 }
 
 // A kill during a write leaves the last line cut short: that result is dropped (and measured
@@ -67,13 +88,13 @@ TEST(Journal, ACutShortLastLineIsDroppedAndCutOffWhenContinued) {
   JournalContents j = ReadJournal(path);
   EXPECT_TRUE(j.dropped_tail);
   EXPECT_EQ(j.valid_bytes, whole);
-  EXPECT_EQ(j.report["benchmarks"].size(), 3u);
+  EXPECT_EQ(j.run->results.size(), 2u);
 
-  JournalWriter::Continue(path, j).Append({{"benchmarks", {Entry("c/threads:1")}}});
+  JournalWriter::Continue(path, j).Append(Record("c"));
   j = ReadJournal(path);
   EXPECT_FALSE(j.dropped_tail);
-  ASSERT_EQ(j.report["benchmarks"].size(), 4u);
-  EXPECT_EQ(j.report["benchmarks"][3]["name"], "c/threads:1");
+  ASSERT_EQ(j.run->results.size(), 3u);
+  EXPECT_EQ(j.run->results[2].strategy, "c");
 
   // A complete JSON value without its newline was cut short too.
   Append(path, R"({"skipped":{}})");
@@ -120,6 +141,24 @@ TEST(Journal, ACorruptedJournalIsRefusedNamingTheLine) {
       "{\"skipped\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
   ExpectRefused(header + context + deep + "\n", "3: nested deeper than 64 levels");
   ExpectRefused(header + context + std::string(100000, '['), "3: nested deeper than 64 levels");
+}
+
+TEST(Journal, RecordsThatDoNotMakeAValidReportAreRefused) {
+  const testing::TempDir dir("poolbench_journal_test");
+  const std::string path = JournalPath(dir.Path("out.json"));
+  JournalWriter journal = JournalWriter::Create(path, kSettings);
+  journal.Append({{"context", Context()}});
+  Json record = Record("a");
+  record["benchmarks"][0]["real_time"] = "fast";
+  journal.Append(record);
+  try {
+    ReadJournal(path);
+    ADD_FAILURE() << "a journal whose result has a time of \"fast\" was read";
+  } catch (const JournalError& e) {
+    EXPECT_TRUE(testing::Contains(e.what(), path + ": benchmarks[0]")) << e.what();
+    EXPECT_TRUE(testing::Contains(e.what(), "real_time")) << e.what();
+    EXPECT_TRUE(testing::Contains(e.what(), "in the results the journal holds")) << e.what();
+  }
 }
 
 TEST(Journal, SettingsDifferencesNameEachSetting) {

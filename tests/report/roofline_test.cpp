@@ -69,8 +69,8 @@ TEST(Roofline, JsonRoundTrip) {
 }
 
 TEST(Roofline, ReadsTheSampleReport) {
-  const report::Json r = report::Read(POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json",
-                                      report::Expect::kPoolbench);
+  const report::Json r = report::ReadJson(POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json",
+                                          report::Expect::kPoolbench);
   const auto levels = BandwidthFromJson(r["context"]["bandwidth"]);
   ASSERT_FALSE(levels.empty());
   EXPECT_EQ(ToJson(levels), r["context"]["bandwidth"]) << "the report is written as ToJson does";

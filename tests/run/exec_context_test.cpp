@@ -134,13 +134,13 @@ TEST(ExecContext, ThreadCountsComeFromTheContextAndOpenMPIsLeftAlone) {
   Recording threaded("recording_threaded", 4, seen);
   const Problem p = ParseDescriptor("max:fwd:f32:nchw:1x2x8x8:k2");
   omp_set_num_threads(3);
-  const report::Json r = RunBench({&threaded}, {p}, QuickConfig({1, 2}));
+  const report::Run r = RunBench({&threaded}, {p}, QuickConfig({1, 2}));
   EXPECT_EQ(seen.threads, (std::set<int>{1, 2}));
   // Whatever OpenMP's setting was, the harness neither changed it nor relied on it.
   EXPECT_EQ(seen.omp_max, (std::set<int>{3}));
   EXPECT_EQ(omp_get_max_threads(), 3);
   std::set<int> reported;
-  for (const auto& e : r["benchmarks"]) reported.insert(e["threads"].get<int>());
+  for (const report::Result& e : r.results) reported.insert(e.threads);
   EXPECT_EQ(reported, (std::set<int>{1, 2}));
 }
 

@@ -59,6 +59,11 @@ inline void AddWrong(nlohmann::json& report, const std::string& strategy) {
        {"error_message", "wrong result: values: 3 of 16 elements differ"},
        {"strategy", strategy},
        {"descriptor", kDescriptor},
+       {"op", "max"},
+       {"direction", "fwd"},
+       {"dtype", "f32"},
+       {"layout", "nchw"},
+       {"bytes_moved", 4014080},
        {"verdict", "FAIL"}});
 }
 
