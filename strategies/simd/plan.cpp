@@ -187,6 +187,35 @@ void PrepareScratch(const Plan& g, void* scratch) {
   });
 }
 
+int64_t Plan::OneThreadNanos() const {
+  // Picoseconds per input byte of each path at one thread, measured on a 2-core AMD EPYC
+  // (Zen 4, AVX-512) with f32 data, on problems of 100-400 KiB.
+  int64_t ps = 0;
+  const bool float_avg = p.op == Op::kAvg && p.dtype != DType::kI32;
+  if (p.direction == Direction::kForward) {
+    if (nhwc_global_sum) {
+      ps = 9;
+    } else if (p.layout == Layout::kNHWC) {
+      ps = p.indices ? 40 : 21;
+    } else if (nchw_tile2x2) {
+      ps = p.indices ? 30 : 13;
+    } else if (nchw == NchwPath::kGlobal) {
+      ps = p.indices ? 42 : 20;
+    } else if (nchw == NchwPath::kSeparable) {
+      ps = 70;
+    } else {
+      ps = p.op == Op::kAvg && !float_avg ? 260 : 110;  // i32 averages round lane by lane
+    }
+  } else if (tiles) {
+    ps = 30;
+  } else if (p.layout == Layout::kNHWC) {
+    ps = 80;
+  } else {
+    ps = p.op == Op::kMax || float_avg ? 70 : 200;
+  }
+  return InputElements(p) * SizeOf(p.dtype) * ps / 1000;
+}
+
 std::string Plan::Describe(int64_t lanes) const {
   const int64_t size = SizeOf(p.dtype);
   // i32 averages forward sum in int64 vectors, with half the lanes.

@@ -106,6 +106,9 @@ struct Plan {
 
   // What the plan chose, in a short phrase, with full vectors of `lanes` lanes of the data.
   std::string Describe(int64_t lanes) const;
+  // Roughly how long the plan's kernel takes on one thread, in nanoseconds, from its path's
+  // time per input byte (which decides whether a second thread repays waking it).
+  int64_t OneThreadNanos() const;
 };
 
 // The kernels, over the plan's work units [begin, end). Forward writes dst and, when the

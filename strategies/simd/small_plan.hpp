@@ -75,6 +75,8 @@ struct SmallPlan {
 
   // Work units of Run: groups (and the tail), or units for max backward.
   int64_t WorkUnits() const;
+  // Roughly how long the kernel takes on one thread, in nanoseconds (see Plan::OneThreadNanos).
+  int64_t OneThreadNanos() const;
   // Bytes of scratch each thread needs: i32 avg backward's shares, one per output of a group,
   // and room for a window read past the last one.
   int64_t ScratchBytes() const;

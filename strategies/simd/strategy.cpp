@@ -19,9 +19,11 @@ namespace poolbench::simd {
 
 namespace {
 
-// Below this much input a problem stays on one thread: waking a second one costs more (a few
-// microseconds) than it saves.
-constexpr int64_t kMinParallelBytes = 64 << 10;
+// A problem whose kernel takes less than this on one thread stays on one: waking a second
+// thread and joining it costs more than it saves. On a 2-core AMD EPYC, two threads began to
+// win at 3-4 us of work on one, on every path, whether that was 40 KiB of input (NCHW 3x3
+// windows with indices) or 256 KiB (2x2 tilings); the plans estimate the time.
+constexpr int64_t kMinParallelNanos = 3500;
 
 // Runs fn(begin, end, thread) over [0, units) split evenly between up to `threads` OpenMP
 // threads.
@@ -58,6 +60,10 @@ class SimdKernel final : public Kernel {
       plan_text_ = small_->Describe();
     } else {
       plan_ = std::make_unique<simd::Plan>(p, threads);
+      // The plan splits an image's channels between the threads it is given.
+      if (threads > 1 && plan_->OneThreadNanos() < kMinParallelNanos) {
+        plan_ = std::make_unique<simd::Plan>(p, 1);
+      }
       if (forward) {
         forward_fn_ = plan_->nhwc_global_sum             ? NhwcGlobalAvg(*plan_)
                       : plan_->p.layout == Layout::kNHWC ? NhwcForward(*plan_)
@@ -72,8 +78,10 @@ class SimdKernel final : public Kernel {
       scratch_bytes = plan_->ScratchBytes();
       plan_text_ = plan_->Describe(VectorLanes(p.dtype));
     }
-    // No more threads than work units.
-    threads_ = static_cast<int>(std::clamp<int64_t>(units_, 1, threads));
+    // No more threads than work units, and one for a short run.
+    const int64_t nanos = small_ ? small_->OneThreadNanos() : plan_->OneThreadNanos();
+    threads_ =
+        nanos < kMinParallelNanos ? 1 : static_cast<int>(std::clamp<int64_t>(units_, 1, threads));
     plan_text_ += std::string(", ") + TargetName() + ", " + std::to_string(threads_) +
                   (threads_ == 1 ? " thread" : " threads");
     // Max backward scatters through the argmax indices of its own forward, which SaveForward
@@ -188,8 +196,7 @@ class Simd final : public NamedStrategy {
     return Support::Yes();
   }
   std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext& ctx) const override {
-    const bool small = InputElements(p) * SizeOf(p.dtype) < kMinParallelBytes;
-    return std::make_unique<SimdKernel>(p, small ? 1 : ctx.threads);
+    return std::make_unique<SimdKernel>(p, ctx.threads);
   }
   int MaxThreads() const override { return omp_get_num_procs(); }
 };

@@ -51,12 +51,13 @@ const char* const kShapes[] = {
     "nchw:1x2x20x40:k11x11:s1x1:p5x5",
     "nhwc:2x37x15x15:k15x15",
     "nchw:1x3x15x15:k15x15",
-    // Large enough for two threads: rows, planes, channel chunks (one image, overlapping).
-    "nhwc:1x70x24x24:k3x3:s2x2:p1x1",
-    "nhwc:3x40x16x16:k2x2",
+    // Large enough for two threads (a few microseconds of work on one): rows, planes, channel
+    // chunks (one image, overlapping).
+    "nhwc:1x70x32x32:k3x3:s2x2:p1x1",
+    "nhwc:3x48x24x24:k2x2",
     "nchw:2x3x64x64:k3x3:s2x2:p1x1",
-    "nchw:1x2x96x96:k2x2",
-    "nchw:4x64x7x7:k7x7",
+    "nchw:1x4x160x128:k2x2",
+    "nchw:16x64x7x7:k7x7",
     // NHWC global float avg, a chunk of channels at a time: chunks of sixteen, eight, four, two
     // and one vectors and an overlapping last one, 128-bit and 1-lane vectors, padding counted
     // or not in the divisor, and a divisor override.
@@ -303,6 +304,23 @@ TEST(simd, WideRowsTakeTheRowPaths) {
     const std::string plan = simd->Prepare(ParseDescriptor(c.problem), ExecContext{1})->Plan();
     EXPECT_NE(plan.find(c.plan), std::string::npos) << c.problem << ": " << plan;
     EXPECT_EQ(plan.find("small"), std::string::npos) << c.problem << ": " << plan;
+  }
+}
+
+// A second thread only for work that repays waking it (a few microseconds on one thread, by
+// the plan's estimate): the same path on four planes and on 128.
+TEST(simd, ThreadsOnlyForWorkThatRepaysThem) {
+  const Strategy* simd = Registry::Global().Find("simd");
+  if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
+  for (const auto& [problem, threads] :
+       {std::pair{"max:fwd:f32:nchw:1x4x32x32:k2x2", ", 1 thread"},
+        std::pair{"max:fwd:f32:nchw:1x128x32x32:k2x2", ", 2 threads"},
+        std::pair{"max:fwd:f32:nchw:1x4x28x28:k3x3:s2x2:p1x1:idx", ", 1 thread"},
+        std::pair{"max:fwd:f32:nchw:1x128x28x28:k3x3:s2x2:p1x1:idx", ", 2 threads"},
+        std::pair{"max:bwd:f32:nhwc:1x64x8x8:k3x3:s2x2:p1x1", ", 1 thread"},
+        std::pair{"max:bwd:f32:nhwc:1x64x32x32:k3x3:s2x2:p1x1", ", 2 threads"}}) {
+    const std::string plan = simd->Prepare(ParseDescriptor(problem), ExecContext{2})->Plan();
+    EXPECT_NE(plan.find(threads), std::string::npos) << problem << ": " << plan;
   }
 }
 
