@@ -32,7 +32,6 @@ Comparison CompareRounds(const std::vector<Json>& base, const std::vector<Json>&
 }
 std::string ToMarkdown(const Comparison& c) { return render::ComparisonMarkdown(c); }
 Json ToJson(const Comparison& c) { return render::ComparisonJson(c); }
-std::string SummaryLine(const Comparison& c) { return render::SummaryLine(c); }
 using testing::kDescriptor;
 using testing::Report;
 

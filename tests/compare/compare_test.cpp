@@ -22,13 +22,6 @@ Comparison Compare(const Json& base, const Json& head, const Options& options,
   return compare::Compare(testing::Model(base), testing::Model(head), options, base_label,
                           head_label);
 }
-Comparison CompareRounds(const std::vector<Json>& base, const std::vector<Json>& head,
-                         const Options& options) {
-  std::vector<report::Run> b, h;
-  for (const Json& r : base) b.push_back(testing::Model(r));
-  for (const Json& r : head) h.push_back(testing::Model(r));
-  return compare::CompareRounds(b, h, options);
-}
 std::string ToMarkdown(const Comparison& c) { return render::ComparisonMarkdown(c); }
 Json ToJson(const Comparison& c) { return render::ComparisonJson(c); }
 std::string SummaryLine(const Comparison& c) { return render::SummaryLine(c); }
