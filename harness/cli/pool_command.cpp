@@ -41,6 +41,7 @@ struct PoolOptions {
   std::string indices;
   std::string win_counts;
   IsolationSelection isolation;
+  bool verbose = false;
 };
 
 // "K" (meaning KxK) or "KHxKW", each a decimal integer. Range checks are Validate()'s, which
@@ -162,9 +163,18 @@ struct PoolOutputs {
   GuardedBuffer values, indices, win_counts;
 };
 
+// With --verbose, what the strategy's kernel for `p` chose (Kernel::Plan), on standard output.
+void PrintPlan(bool verbose, const Strategy& strategy, const Problem& p, const Kernel& kernel) {
+  if (!verbose) return;
+  const std::string plan = kernel.Plan();
+  std::cout << strategy.name() << " plan for " << FormatDescriptor(p) << ": "
+            << (plan.empty() ? "(the strategy does not say)" : plan) << "\n"
+            << std::flush;
+}
+
 template <class T>
 PoolOutputs Pool(const Strategy& strategy, const Problem& p, const NpyArray& in,
-                 const Problem* counts) {
+                 const Problem* counts, bool verbose) {
   GuardedBuffer src(static_cast<int64_t>(in.bytes.size()));
   std::memcpy(src.data(), in.data(), in.bytes.size());
   PoolOutputs out{GuardedBuffer(OutputElements(p) * SizeOf(p.dtype)),
@@ -173,7 +183,9 @@ PoolOutputs Pool(const Strategy& strategy, const Problem& p, const NpyArray& in,
   b.src = src.data();
   b.dst = out.values.data();
   b.indices = static_cast<int64_t*>(out.indices.data());
-  strategy.Prepare(p, ExecContext{})->Run(b);
+  const auto forward = strategy.Prepare(p, ExecContext{});
+  PrintPlan(verbose, strategy, p, *forward);
+  forward->Run(b);
   if (!counts) return out;
   GuardedBuffer ones(OutputElements(*counts) * SizeOf(p.dtype));
   out.win_counts = GuardedBuffer(InputElements(*counts) * SizeOf(p.dtype));
@@ -183,6 +195,7 @@ PoolOutputs Pool(const Strategy& strategy, const Problem& p, const NpyArray& in,
   bb.diff_dst = ones.data();
   bb.diff_src = out.win_counts.data();
   const auto kernel = strategy.Prepare(*counts, ExecContext{});
+  PrintPlan(verbose, strategy, *counts, *kernel);
   SavedForwardBuffers saved;
   saved.Bind(*kernel, *counts, bb);
   kernel->Run(bb);
@@ -196,7 +209,7 @@ constexpr char kUnsupported = 'U';
 
 // The strategy's part of pool, run in a worker: its support for the problems, then the runs.
 std::string PoolTask(const Strategy& strategy, const Problem& p, const NpyArray& in,
-                     const Problem* counts) {
+                     const Problem* counts, bool verbose) {
   for (const Problem* q : {&p, counts}) {
     if (!q) continue;
     if (Support sup = SupportOf(strategy, *q); !sup) {
@@ -208,7 +221,7 @@ std::string PoolTask(const Strategy& strategy, const Problem& p, const NpyArray&
   DispatchDType<AllDTypes>(p.dtype, [&]<class T>() {
     PoolOutputs o;
     try {
-      o = Pool<T>(strategy, p, in, counts);
+      o = Pool<T>(strategy, p, in, counts, verbose);
     } catch (const std::bad_alloc&) {
       throw OutOfMemory(p, MemoryUse::kRun);
     }
@@ -278,7 +291,10 @@ void RunPool(const PoolOptions& opt) {
   // memory is named with its verdict, and nothing is written.
   isolate::Outcome outcome;
   isolate::RunTasks(
-      1, [&](size_t) { return PoolTask(strategy, p, in, want_counts ? &counts : nullptr); },
+      1,
+      [&](size_t) {
+        return PoolTask(strategy, p, in, want_counts ? &counts : nullptr, opt.verbose);
+      },
       isolation,
       [&](size_t, isolate::Outcome o) {
         outcome = std::move(o);
@@ -347,6 +363,9 @@ void AddPoolCommand(CLI::App& app) {
                   "Max: also write, per input element, how many windows it wins (max's "
                   "gradient for an all-ones output gradient), input-shaped, the input's dtype");
   AddIsolationOptions(*cmd, opt->isolation, 60);
+  cmd->add_flag("--verbose", opt->verbose,
+                "Also print what the strategy's kernel chose for the problem (its path, threads), "
+                "a line per kernel after the descriptors");
 }
 
 }  // namespace

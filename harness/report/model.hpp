@@ -56,10 +56,10 @@ struct Sample {
   // Which of the result's worker processes measured it (0 in reports written before results
   // were measured in several).
   int process = 0;
-  std::optional<Interference> interference;
+  std::optional<Interference> interference{};
   // Why the repetition counts as disturbed (its threads waited for a CPU...), or empty. A
   // disturbed repetition is kept in the report as evidence but never enters the statistic.
-  std::string disturbance;
+  std::string disturbance{};
   bool Disturbed() const { return !disturbance.empty(); }
 };
 

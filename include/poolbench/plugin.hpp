@@ -61,7 +61,8 @@ namespace poolbench::plugin {
 // Version 2: ExecContext (threads belong to the strategy), Strategy::MaxThreads, the buffer
 // alignment contract, Buffers::workspace and Kernel::Saves / SaveForward.
 // Version 3: the dtype table's semantics (compute and accumulator types, rounding) and
-// Strategy::Implements (the dtypes a strategy implements, checked before Supports).
+// Strategy::Implements (the dtypes a strategy implements, checked before Supports), and
+// Kernel::Plan (what a kernel chose, for pool --verbose).
 inline constexpr uint32_t kAbiVersion = 3;
 
 // The entry points a plugin exports (with C linkage), in the order the executable calls them.

@@ -80,6 +80,9 @@ class Kernel {
   // Backward kernels whose Saves() asks for something: run the forward on b.src and fill
   // b.indices and/or b.workspace. Called untimed, before Run, with the same buffers.
   virtual void SaveForward(const Buffers& /*b*/) {}
+  // What this kernel chose, in a short phrase ("nchw 2x2 tiling, 1 thread"), for a user to see
+  // which path ran; empty when there is nothing to say.
+  virtual std::string Plan() const { return {}; }
 };
 
 // Input values a strategy honours with poolbench's semantics. Production libraries deviate

@@ -280,7 +280,7 @@ void SeparableRows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* 
   const Problem& p = g.p;
   const int64_t in_plane = p.h * p.w;
   const int64_t kw = p.kernel.w, dw = p.dilation.w;
-  std::fill(scratch, scratch + g.scratch_elements, Identity<R, T>());
+  // The scratch row's padding holds the identity since PrepareScratch; rows write [0, W) only.
   T* row = scratch + g.pad_left;
   const T* col_scale = g.ColScale<T>();
   const auto lane_cols = LaneColumns(IndexTag<D>(), p.stride.w);
@@ -313,8 +313,6 @@ void GlobalPlanes(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* d
   using TI = hn::TFromD<decltype(di)>;
   const int64_t size = g.p.h * g.p.w, N = static_cast<int64_t>(hn::Lanes(d));
   const int64_t vec_end = size >= N ? size - size % N : 0;
-  HWY_ALIGN T lanes[hn::MaxLanes(d)];
-  HWY_ALIGN TI lane_at[hn::MaxLanes(di)];
   for (int64_t plane = begin; plane < end; ++plane) {
     const T* in = src + plane * size;
     if constexpr (R == Reduce::kAvg) {
@@ -345,15 +343,29 @@ void GlobalPlanes(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* d
               hn::IfThenElse(hn::RebindMask(di, take), hn::Set(di, static_cast<TI>(i)), acc_at);
         }
       }
-      hn::Store(acc, d, lanes);
-      hn::Store(acc_at, di, lane_at);
-      for (int64_t j = 0; j < N; ++j) {
-        const T v = lanes[j];
-        const int64_t vat = lane_at[j] + j;
-        const bool v_nan = v != v, best_nan = best != best;
-        const bool take =
-            v_nan ? (!best_nan || vat > at) : (!best_nan && (v > best || (v == best && vat < at)));
-        if (take) best = v, at = vat;
+      // Across the lanes, in vectors: any NaN wins (the last one for the index), else the
+      // largest value, at its first position (each lane kept its own first).
+      const auto positions = hn::Add(acc_at, hn::Iota(di, 0));
+      bool nan = false;
+      if constexpr (IsFloat<T>) {
+        const auto lanes = hn::IsNaN(acc);
+        nan = !hn::AllFalse(d, lanes);
+        if (HWY_UNLIKELY(nan)) {
+          best = std::numeric_limits<T>::quiet_NaN();
+          if constexpr (R == Reduce::kMaxIndex) {
+            at = hn::GetLane(hn::MaxOfLanes(
+                di, hn::IfThenElse(hn::RebindMask(di, lanes), positions, hn::Set(di, TI{-1}))));
+          }
+        }
+      }
+      if (!nan) {
+        const auto largest = hn::MaxOfLanes(d, acc);
+        best = hn::GetLane(largest);
+        if constexpr (R == Reduce::kMaxIndex) {
+          at = hn::GetLane(
+              hn::MinOfLanes(di, hn::IfThenElse(hn::RebindMask(di, hn::Eq(acc, largest)), positions,
+                                                hn::Set(di, hwy::LimitsMax<TI>()))));
+        }
       }
     }
     for (int64_t i = vec_end; i < size; ++i) {
@@ -366,84 +378,81 @@ void GlobalPlanes(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* d
 
 // ---------------------------------------------------------------------------------------------
 
-// The widest of a full vector and a 128-bit one that `width` columns fill; narrower rows run
-// fn with no vector width (0 columns in vectors).
-template <class D, class Fn>
-HWY_INLINE void WithWidth(D d, int64_t width, Fn&& fn) {
-  const hn::CappedTag<hn::TFromD<D>, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(hn::TFromD<D>))> d128;
-  const hn::CappedTag<hn::TFromD<D>, 1> d1;
-  if (width >= static_cast<int64_t>(hn::Lanes(d))) {
-    fn(d);
-  } else if (width >= static_cast<int64_t>(hn::Lanes(d128))) {
-    fn(d128);
-  } else {
-    fn(d1);
-  }
+// Units [begin, end) of each path, with vectors of D.
+template <Reduce R, int KW, int S, class D>
+void Separable(const Plan& g, const void* src, void* dst, int64_t*, void* scratch, int64_t begin,
+               int64_t end) {
+  using T = hn::TFromD<D>;
+  SeparableRows<R, KW, S>(D(), g, static_cast<const T*>(src), static_cast<T*>(dst),
+                          static_cast<T*>(scratch), begin, end);
+}
+// kVectors: the columns [vlo, vhi) in vectors of D, else every column one by one.
+template <Reduce R, int KW, int S, class D, bool kVectors>
+void Direct(const Plan& g, const void* src, void* dst, int64_t* indices, void*, int64_t begin,
+            int64_t end) {
+  using T = hn::TFromD<D>;
+  DirectRows<R, KW, S>(D(), g, static_cast<const T*>(src), static_cast<T*>(dst), indices, begin,
+                       end, g.vlo, kVectors ? g.vhi : g.vlo);
+}
+template <Reduce R, class D>
+void Global(const Plan& g, const void* src, void* dst, int64_t* indices, void*, int64_t begin,
+            int64_t end) {
+  using T = hn::TFromD<D>;
+  GlobalPlanes<R>(D(), g, static_cast<const T*>(src), static_cast<T*>(dst), indices, begin, end);
+}
+
+// pick.operator()<DD>() for the widest DD of a full vector (D) and a 128-bit one that `width`
+// columns fill, or one lane for narrower rows.
+template <class D, class Pick>
+ForwardFn WithWidth(int64_t width, Pick&& pick) {
+  using T = hn::TFromD<D>;
+  using D128 = hn::CappedTag<T, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(T))>;
+  if (width >= static_cast<int64_t>(hn::Lanes(D()))) return pick.template operator()<D>();
+  if (width >= static_cast<int64_t>(hn::Lanes(D128()))) return pick.template operator()<D128>();
+  return pick.template operator()<hn::CappedTag<T, 1>>();
 }
 
 template <Reduce R, int KW, int S, class D>
-void WithKernel(D d, const Plan& g, const void* src, void* dst, int64_t* indices, void* scratch,
-                int64_t begin, int64_t end) {
+ForwardFn WithKernel(const Plan& g) {
   using T = hn::TFromD<D>;
-  const auto* s = static_cast<const T*>(src);
-  auto* o = static_cast<T*>(dst);
   // Only max values and float averages have a separable plan.
   if constexpr (R == Reduce::kMax || (R == Reduce::kAvg && IsFloat<T>)) {
-    if (!indices && g.nchw == NchwPath::kSeparable) {
-      WithWidth(d, g.ow, [&](auto dd) HWY_ATTR {
-        SeparableRows<R, KW, S>(dd, g, s, o, static_cast<T*>(scratch), begin, end);
-      });
-      return;
+    if (g.nchw == NchwPath::kSeparable) {
+      return WithWidth<D>(
+          g.ow, [&]<class DD>() HWY_ATTR -> ForwardFn { return &Separable<R, KW, S, DD>; });
     }
   }
-  const int64_t vlo = g.vlo, vhi = g.vhi;
-  WithWidth(d, vhi - vlo, [&](auto dd) HWY_ATTR {
-    if (vhi - vlo >= static_cast<int64_t>(hn::Lanes(dd))) {
-      DirectRows<R, KW, S>(dd, g, s, o, indices, begin, end, vlo, vhi);
-    } else {
-      DirectRows<R, KW, S>(dd, g, s, o, indices, begin, end, vlo, vlo);
-    }
+  const int64_t width = g.vhi - g.vlo;
+  return WithWidth<D>(width, [&]<class DD>() HWY_ATTR -> ForwardFn {
+    if (width >= static_cast<int64_t>(hn::Lanes(DD()))) return &Direct<R, KW, S, DD, true>;
+    return &Direct<R, KW, S, DD, false>;
   });
 }
 
 template <Reduce R, class D>
-void ForProblem(D d, const Plan& g, const void* src, void* dst, int64_t* indices, void* scratch,
-                int64_t begin, int64_t end) {
-  using T = hn::TFromD<D>;
-  if (g.nchw == NchwPath::kGlobal) {
-    GlobalPlanes<R>(d, g, static_cast<const T*>(src), static_cast<T*>(dst), indices, begin, end);
-  } else if (g.kw_fixed == 2) {
-    WithKernel<R, 2, 2>(d, g, src, dst, indices, scratch, begin, end);
-  } else if (g.kw_fixed == 3) {
-    WithKernel<R, 3, 2>(d, g, src, dst, indices, scratch, begin, end);
-  } else if (g.stride_kind == 1) {
-    WithKernel<R, 0, 1>(d, g, src, dst, indices, scratch, begin, end);
-  } else if (g.stride_kind == 2) {
-    WithKernel<R, 0, 2>(d, g, src, dst, indices, scratch, begin, end);
-  } else {
-    WithKernel<R, 0, 0>(d, g, src, dst, indices, scratch, begin, end);
-  }
+ForwardFn ForProblem(const Plan& g) {
+  if (g.nchw == NchwPath::kGlobal) return &Global<R, D>;
+  if (g.kw_fixed == 2) return WithKernel<R, 2, 2, D>(g);
+  if (g.kw_fixed == 3) return WithKernel<R, 3, 2, D>(g);
+  if (g.stride_kind == 1) return WithKernel<R, 0, 1, D>(g);
+  if (g.stride_kind == 2) return WithKernel<R, 0, 2, D>(g);
+  return WithKernel<R, 0, 0, D>(g);
 }
 
 }  // namespace
 
-void ForwardNchw(const Plan& g, const void* src, void* dst, int64_t* indices, void* scratch,
-                 int64_t begin, int64_t end) {
-  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
+ForwardFn NchwForward(const Plan& g) {
+  return DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() HWY_ATTR -> ForwardFn {
     if (g.p.op == Op::kAvg) {
       if constexpr (IsFloat<T>) {
-        ForProblem<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, scratch, begin, end);
+        return ForProblem<Reduce::kAvg, hn::ScalableTag<T>>(g);
       } else {
         // int32 lanes as many as int64 ones: the sums are int64.
-        ForProblem<Reduce::kAvg>(hn::Rebind<T, hn::ScalableTag<int64_t>>(), g, src, dst, nullptr,
-                                 scratch, begin, end);
+        return ForProblem<Reduce::kAvg, hn::Rebind<T, hn::ScalableTag<int64_t>>>(g);
       }
-    } else if (indices) {
-      ForProblem<Reduce::kMaxIndex>(hn::ScalableTag<T>(), g, src, dst, indices, scratch, begin,
-                                    end);
-    } else {
-      ForProblem<Reduce::kMax>(hn::ScalableTag<T>(), g, src, dst, nullptr, scratch, begin, end);
     }
+    if (g.p.indices) return ForProblem<Reduce::kMaxIndex, hn::ScalableTag<T>>(g);
+    return ForProblem<Reduce::kMax, hn::ScalableTag<T>>(g);
   });
 }
 
@@ -452,10 +461,7 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace poolbench::simd {
-HWY_EXPORT(ForwardNchw);
-void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices, void* scratch,
-                 int64_t begin, int64_t end) {
-  HWY_DYNAMIC_DISPATCH(ForwardNchw)(plan, src, dst, indices, scratch, begin, end);
-}
+HWY_EXPORT(NchwForward);
+ForwardFn NchwForward(const Plan& plan) { return HWY_DYNAMIC_DISPATCH(NchwForward)(plan); }
 }  // namespace poolbench::simd
 #endif

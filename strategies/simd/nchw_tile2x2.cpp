@@ -49,7 +49,7 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
   using Writer = RowWriter<D>;
   const Problem& p = g.p;
   const int64_t W = p.w, in_plane = p.h * W, oh = g.oh;
-  const int64_t N = static_cast<int64_t>(hn::Lanes(d));
+  [[maybe_unused]] const int64_t N = static_cast<int64_t>(hn::Lanes(d));  // not on HWY_SCALAR
   // Every window has its four taps: one divisor (or the override) for all.
   const auto scale = hn::Set(
       d,
@@ -66,9 +66,11 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
         v = Combine<R>(Combine<R>(hn::LoadU(d, r0 + x), hn::LoadU(d, r1 + x)),
                        Combine<R>(hn::LoadU(d, r0 + x + 1), hn::LoadU(d, r1 + x + 1)));
       } else {
+#if HWY_TARGET != HWY_SCALAR  // which has no ConcatEven/ConcatOdd, and takes the branch above
         const auto lo = Combine<R>(hn::LoadU(d, r0 + x), hn::LoadU(d, r1 + x));
         const auto hi = Combine<R>(hn::LoadU(d, r0 + x + N), hn::LoadU(d, r1 + x + N));
         v = Combine<R>(hn::ConcatEven(d, hi, lo), hn::ConcatOdd(d, hi, lo));
+#endif
       }
       if constexpr (R == Reduce::kAvg) v = hn::Mul(v, scale);
     });
@@ -103,9 +105,10 @@ void RowsWithIndices(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
   const int64_t W = p.w, in_plane = p.h * W, oh = g.oh;
   const int64_t N = static_cast<int64_t>(hn::Lanes(d));
   // A column's winner: 0 for the window's first row, W for its second; lanes' columns 2 * i.
-  const auto second_row = hn::Set(di, static_cast<TI>(W));
-  const auto lane_cols = LaneColumns(di, 2);
-  const auto one = hn::Set(di, TI{1});
+  // (The one-lane scalar target uses none of them.)
+  [[maybe_unused]] const auto second_row = hn::Set(di, static_cast<TI>(W));
+  [[maybe_unused]] const auto lane_cols = LaneColumns(di, 2);
+  [[maybe_unused]] const auto one = hn::Set(di, TI{1});
   HWY_ALIGN T nan_v[hn::MaxLanes(d)];  // the results of a block with a NaN tap
   HWY_ALIGN int64_t nan_i[hn::MaxLanes(d)];
   Writer writer(d, g, dst, indices, begin, end);
@@ -133,6 +136,7 @@ void RowsWithIndices(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
             at_plane = LoadIndices(di, nan_i);
             return;
           }
+#if HWY_TARGET != HWY_SCALAR  // which has no ConcatEven/ConcatOdd, and takes the branch above
           if constexpr (hn::MaxLanes(D()) > 1) {
             // Each column: the second row replaces the first only when greater.
             const auto take_lo = hn::Gt(b_lo, a_lo), take_hi = hn::Gt(b_hi, a_hi);
@@ -149,50 +153,45 @@ void RowsWithIndices(D d, const Plan& g, const hn::TFromD<D>* HWY_RESTRICT src,
             values = hn::IfThenElse(right, m1, m0);
             at_plane = hn::Add(hn::Add(at, lane_cols), hn::Set(di, static_cast<TI>(row + x)));
           }
+#endif
         });
     if (++oy == oh) oy = 0, ++plane;
+  }
+}
+
+// Units [begin, end) with vectors of D.
+template <Reduce R, class D>
+void Units(const Plan& g, const void* src, void* dst, int64_t* indices, void*, int64_t begin,
+           int64_t end) {
+  using T = hn::TFromD<D>;
+  const auto* s = static_cast<const T*>(src);
+  auto* o = static_cast<T*>(dst);
+  if constexpr (R == Reduce::kMaxIndex) {
+    RowsWithIndices(D(), g, s, o, indices, begin, end);
+  } else {
+    Rows<R>(D(), g, s, o, begin, end);
   }
 }
 
 // The wider of a full vector and a 128-bit one that the output row fills (the plan takes this
 // path only for rows of at least 128 bits of outputs).
 template <Reduce R, class T>
-void ForType(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
-             int64_t end) {
-  const hn::ScalableTag<T> d;
-  const hn::CappedTag<T, HWY_MIN(hn::MaxLanes(d), 16 / sizeof(T))> d128;
-  const auto* s = static_cast<const T*>(src);
-  auto* o = static_cast<T*>(dst);
-  const auto run = [&](auto dd) HWY_ATTR {
-    if constexpr (R == Reduce::kMaxIndex) {
-      RowsWithIndices(dd, g, s, o, indices, begin, end);
-    } else {
-      Rows<R>(dd, g, s, o, begin, end);
-    }
-  };
-  if (g.ow >= static_cast<int64_t>(hn::Lanes(d))) {
-    run(d);
-  } else {
-    run(d128);
-  }
+ForwardFn ForWidth(const Plan& g) {
+  using D = hn::ScalableTag<T>;
+  using D128 = hn::CappedTag<T, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(T))>;
+  if (g.ow >= static_cast<int64_t>(hn::Lanes(D()))) return &Units<R, D>;
+  return &Units<R, D128>;
 }
 
 }  // namespace
 
-void Tile2x2Nchw(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end) {
-  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
+ForwardFn NchwTile2x2(const Plan& g) {
+  return DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() HWY_ATTR -> ForwardFn {
     if constexpr (IsFloat<T>) {
-      if (g.p.op == Op::kAvg) {
-        ForType<Reduce::kAvg, T>(g, src, dst, nullptr, begin, end);
-        return;
-      }
+      if (g.p.op == Op::kAvg) return ForWidth<Reduce::kAvg, T>(g);
     }
-    if (indices) {
-      ForType<Reduce::kMaxIndex, T>(g, src, dst, indices, begin, end);
-    } else {
-      ForType<Reduce::kMax, T>(g, src, dst, nullptr, begin, end);
-    }
+    if (g.p.indices) return ForWidth<Reduce::kMaxIndex, T>(g);
+    return ForWidth<Reduce::kMax, T>(g);
   });
 }
 
@@ -201,10 +200,7 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace poolbench::simd {
-HWY_EXPORT(Tile2x2Nchw);
-void Tile2x2Nchw(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end) {
-  HWY_DYNAMIC_DISPATCH(Tile2x2Nchw)(plan, src, dst, indices, begin, end);
-}
+HWY_EXPORT(NchwTile2x2);
+ForwardFn NchwTile2x2(const Plan& plan) { return HWY_DYNAMIC_DISPATCH(NchwTile2x2)(plan); }
 }  // namespace poolbench::simd
 #endif

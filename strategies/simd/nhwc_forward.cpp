@@ -159,45 +159,41 @@ void Rows(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, int6
   }
 }
 
+// Units [begin, end) with vectors of D.
+template <Reduce R, class D>
+void Units(const Plan& g, const void* src, void* dst, int64_t* indices, void*, int64_t begin,
+           int64_t end) {
+  using T = hn::TFromD<D>;
+  Rows<R>(D(), g, static_cast<const T*>(src), static_cast<T*>(dst), indices, begin, end);
+  if (g.stream) hwy::FlushStream();
+}
+
 // The widest of a full vector, a 128-bit vector and one lane that C channels fill. D is the
 // full descriptor: for i32 avg, int32 lanes as many as int64 ones (the sums are int64).
 template <Reduce R, class D>
-void ForD(D d, const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
-          int64_t end) {
+ForwardFn ForWidth(const Plan& g) {
   using T = hn::TFromD<D>;
-  const auto* s = static_cast<const T*>(src);
-  auto* o = static_cast<T*>(dst);
-  const hn::CappedTag<T, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(T))> d128;
-  const hn::CappedTag<T, 1> d1;
+  using D128 = hn::CappedTag<T, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(T))>;
   const auto C = static_cast<size_t>(g.p.c);
-  if (C >= hn::Lanes(d)) {
-    Rows<R>(d, g, s, o, indices, begin, end);
-  } else if (C >= hn::Lanes(d128)) {
-    Rows<R>(d128, g, s, o, indices, begin, end);
-  } else {
-    Rows<R>(d1, g, s, o, indices, begin, end);
-  }
+  if (C >= hn::Lanes(D())) return &Units<R, D>;
+  if (C >= hn::Lanes(D128())) return &Units<R, D128>;
+  return &Units<R, hn::CappedTag<T, 1>>;
 }
 
 }  // namespace
 
-void ForwardNhwc(const Plan& g, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end) {
-  DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() {
+ForwardFn NhwcForward(const Plan& g) {
+  return DispatchDType<SimdDTypes>(g.p.dtype, [&]<class T>() HWY_ATTR -> ForwardFn {
     if (g.p.op == Op::kAvg) {
       if constexpr (IsFloat<T>) {
-        ForD<Reduce::kAvg>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);
+        return ForWidth<Reduce::kAvg, hn::ScalableTag<T>>(g);
       } else {
-        ForD<Reduce::kAvg>(hn::Rebind<T, hn::ScalableTag<int64_t>>(), g, src, dst, nullptr, begin,
-                           end);
+        return ForWidth<Reduce::kAvg, hn::Rebind<T, hn::ScalableTag<int64_t>>>(g);
       }
-    } else if (indices) {
-      ForD<Reduce::kMaxIndex>(hn::ScalableTag<T>(), g, src, dst, indices, begin, end);
-    } else {
-      ForD<Reduce::kMax>(hn::ScalableTag<T>(), g, src, dst, nullptr, begin, end);
     }
+    if (g.p.indices) return ForWidth<Reduce::kMaxIndex, hn::ScalableTag<T>>(g);
+    return ForWidth<Reduce::kMax, hn::ScalableTag<T>>(g);
   });
-  if (g.stream) hwy::FlushStream();
 }
 
 }  // namespace poolbench::simd::HWY_NAMESPACE
@@ -205,10 +201,7 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace poolbench::simd {
-HWY_EXPORT(ForwardNhwc);
-void ForwardNhwc(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end) {
-  HWY_DYNAMIC_DISPATCH(ForwardNhwc)(plan, src, dst, indices, begin, end);
-}
+HWY_EXPORT(NhwcForward);
+ForwardFn NhwcForward(const Plan& plan) { return HWY_DYNAMIC_DISPATCH(NhwcForward)(plan); }
 }  // namespace poolbench::simd
 #endif

@@ -66,27 +66,28 @@ void Images(D d, const Plan& g, const hn::TFromD<D>* src, hn::TFromD<D>* dst, in
   }
 }
 
+// Images [begin, end) with vectors of D.
+template <class D>
+void Units(const Plan& g, const void* src, void* dst, int64_t*, void*, int64_t begin, int64_t end) {
+  using T = hn::TFromD<D>;
+  Images(D(), g, static_cast<const T*>(src), static_cast<T*>(dst), begin, end);
+}
+
+// The widest of a full vector, a 128-bit one and one lane that C channels fill.
+template <class T>
+ForwardFn ForWidth(const Plan& g) {
+  using D = hn::ScalableTag<T>;
+  using D128 = hn::CappedTag<T, HWY_MIN(hn::MaxLanes(D()), 16 / sizeof(T))>;
+  const auto C = static_cast<size_t>(g.p.c);
+  if (C >= hn::Lanes(D())) return &Units<D>;
+  if (C >= hn::Lanes(D128())) return &Units<D128>;
+  return &Units<hn::CappedTag<T, 1>>;
+}
+
 }  // namespace
 
-void GlobalAvgNhwc(const Plan& g, const void* src, void* dst, int64_t begin, int64_t end) {
-  // The widest of a full vector, a 128-bit one and one lane that C channels fill.
-  const auto run = [&]<class T>() HWY_ATTR {
-    const hn::ScalableTag<T> d;
-    const hn::CappedTag<T, HWY_MIN(hn::MaxLanes(d), 16 / sizeof(T))> d128;
-    const hn::CappedTag<T, 1> d1;
-    const auto* s = static_cast<const T*>(src);
-    auto* o = static_cast<T*>(dst);
-    const auto C = static_cast<size_t>(g.p.c);
-    if (C >= hn::Lanes(d)) {
-      Images(d, g, s, o, begin, end);
-    } else if (C >= hn::Lanes(d128)) {
-      Images(d128, g, s, o, begin, end);
-    } else {
-      Images(d1, g, s, o, begin, end);
-    }
-  };
-  // Only float averages take this path (Plan::nhwc_global_sum).
-  DispatchDType<DTypeList<DType::kF32, DType::kF64>>(g.p.dtype, run);
+ForwardFn NhwcGlobalAvg(const Plan& g) {
+  return g.p.dtype == DType::kF32 ? ForWidth<float>(g) : ForWidth<double>(g);
 }
 
 }  // namespace poolbench::simd::HWY_NAMESPACE
@@ -94,9 +95,7 @@ HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
 namespace poolbench::simd {
-HWY_EXPORT(GlobalAvgNhwc);
-void GlobalAvgNhwc(const Plan& plan, const void* src, void* dst, int64_t begin, int64_t end) {
-  HWY_DYNAMIC_DISPATCH(GlobalAvgNhwc)(plan, src, dst, begin, end);
-}
+HWY_EXPORT(NhwcGlobalAvg);
+ForwardFn NhwcGlobalAvg(const Plan& plan) { return HWY_DYNAMIC_DISPATCH(NhwcGlobalAvg)(plan); }
 }  // namespace poolbench::simd
 #endif

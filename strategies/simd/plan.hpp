@@ -4,16 +4,15 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <tuple>
 #include <vector>
 
 #include "poolbench/strategy.hpp"
 #include "poolbench/window.hpp"
+#include "strategies/simd/dtypes.hpp"
 
 namespace poolbench::simd {
-
-// The dtypes simd implements: its kernels are compiled for these only.
-using SimdDTypes = DefaultDTypes;
 
 // How NCHW forward reduces a row of windows.
 enum class NchwPath {
@@ -115,23 +114,40 @@ struct Plan {
   // not; for NCHW, planes.
   int64_t ForwardUnits() const;
   int64_t BackwardUnits() const;
+
+  // What the plan chose, in a short phrase, with full vectors of `lanes` lanes of the data.
+  std::string Describe(int64_t lanes) const;
+  // Roughly how long the plan's kernel takes on one thread, in nanoseconds, from its path's
+  // time per input byte (which decides whether a second thread repays waking it).
+  int64_t OneThreadNanos() const;
 };
 
-// The kernels (dynamic dispatch to the best Highway target of the machine). Forward writes dst
-// and, when `indices` is not null, the argmax indices; NCHW's separable path uses `scratch`
-// (plan.scratch_elements of the data type, this thread's own), as does NCHW's separable avg
-// backward. Backward reads indices for max (saved by the forward) and writes diff_src.
-void ForwardNhwc(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end);
-void ForwardNchw(const Plan& plan, const void* src, void* dst, int64_t* indices, void* scratch,
-                 int64_t begin, int64_t end);
-// NHWC global float avg (plan.nhwc_global_sum): images [begin, end).
-void GlobalAvgNhwc(const Plan& plan, const void* src, void* dst, int64_t begin, int64_t end);
-// NCHW 2x2 tiling forward (plan.nchw_tile2x2), with indices when not null: (plane, output row)
-// units [begin, end).
-void Tile2x2Nchw(const Plan& plan, const void* src, void* dst, int64_t* indices, int64_t begin,
-                 int64_t end);
-void Backward(const Plan& plan, const void* diff_dst, const int64_t* indices, void* diff_src,
-              void* scratch, int64_t begin, int64_t end);
+// The kernels, over the plan's work units [begin, end). Forward writes dst and, when the
+// problem asks for them, the argmax indices; NCHW's separable path reads `scratch`
+// (plan.scratch_elements of the data type, this thread's own, set up by PrepareScratch), as
+// does NCHW's separable avg backward. Backward reads the indices its forward saved (max) and
+// writes diff_src.
+using ForwardFn = void (*)(const Plan& plan, const void* src, void* dst, int64_t* indices,
+                           void* scratch, int64_t begin, int64_t end);
+using BackwardFn = void (*)(const Plan& plan, const void* diff_dst, const int64_t* indices,
+                            void* diff_src, void* scratch, int64_t begin, int64_t end);
+
+// Each returns the kernel of the machine's best instruction set (Highway's dynamic dispatch,
+// once, in Prepare) with every choice the plan makes (dtype, op, indices, window width and
+// stride, vector width) already taken, so that a run only runs.
+// NHWC vectors over channels, forward.
+ForwardFn NhwcForward(const Plan& plan);
+// NCHW forward other than 2x2 tilings.
+ForwardFn NchwForward(const Plan& plan);
+// NHWC global float avg (plan.nhwc_global_sum).
+ForwardFn NhwcGlobalAvg(const Plan& plan);
+// NCHW 2x2 tiling forward (plan.nchw_tile2x2).
+ForwardFn NchwTile2x2(const Plan& plan);
+BackwardFn BackwardKernel(const Plan& plan);
+
+// Sets up one thread's scratch (Plan::ScratchBytes()) before its first run: the padding that
+// the separable paths read around what each row writes (the identity of the reduction forward,
+// zeros backward).
+void PrepareScratch(const Plan& plan, void* scratch);
 
 }  // namespace poolbench::simd

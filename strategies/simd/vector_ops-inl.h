@@ -170,6 +170,30 @@ HWY_INLINE void StoreIndices(DI di, hn::VFromD<DI> v, int64_t* HWY_RESTRICT out,
   }
 }
 
+// Writes lanes [0, count) of an index vector to poolbench's int64 indices, for count below
+// Lanes(di), and leaves the memory after them alone.
+template <class DI>
+HWY_INLINE void StoreFirstIndices(DI di, hn::VFromD<DI> v, size_t count,
+                                  int64_t* HWY_RESTRICT out) {
+  if constexpr (sizeof(hn::TFromD<DI>) == 8) {
+    hn::BlendedStore(v, hn::FirstN(di, count), di, out);
+  } else if constexpr (hn::MaxLanes(DI()) == 1) {
+    if (count > 0) out[0] = hn::GetLane(v);
+  } else {
+#if HWY_TARGET != HWY_SCALAR  // whose vectors have one lane, handled above
+    const hn::Half<DI> dh;
+    const hn::Rebind<int64_t, decltype(dh)> d64;
+    const size_t half = hn::Lanes(d64);
+    hn::BlendedStore(hn::PromoteTo(d64, hn::LowerHalf(dh, v)),
+                     hn::FirstN(d64, count < half ? count : half), d64, out);
+    if (count > half) {
+      hn::BlendedStore(hn::PromoteTo(d64, hn::UpperHalf(dh, v)), hn::FirstN(d64, count - half), d64,
+                       out + half);
+    }
+#endif
+  }
+}
+
 // Reads Lanes(di) int64 indices into an index vector (truncating to int32 lanes where the data
 // is 32-bit: the indices are below 2^31).
 template <class DI>

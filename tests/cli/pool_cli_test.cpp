@@ -121,6 +121,45 @@ TEST_F(PoolCliTest, SeedWinCountsOfOverlappingWindows) {
             (std::vector<int32_t>{9, 9, 9, 9, 9, 9, 9, 8, 9, 9, 9, 7, 9, 8, 8, 8}));
 }
 
+// --verbose prints each kernel's plan (Kernel::Plan) after the descriptors, for the forward and
+// for the win counts' backward; a strategy that says nothing is said to say nothing. The
+// results are the same as without it.
+TEST_F(PoolCliTest, VerbosePrintsEachKernelsPlan) {
+  Write("in.npy", {6, 6}, kSeed6x6);
+  const std::vector<std::string> args = {
+      "--kernel", "3", "--stride", "1", "--out", "@v.npy", "--win-counts", "@w.npy", "--verbose"};
+  std::vector<std::string> naive_args = args;
+  naive_args.insert(naive_args.end(), {"--strategy", "naive_loops"});
+  const CliResult naive = Pool("in.npy", naive_args);
+  ASSERT_EQ(naive.status, 0) << naive.err;
+  EXPECT_EQ(
+      naive.out,
+      "max:fwd:i32:nchw:1x1x6x6:k3x3:s1x1\n"
+      "max:bwd:i32:nchw:1x1x6x6:k3x3:s1x1\n"
+      "naive_loops plan for max:fwd:i32:nchw:1x1x6x6:k3x3:s1x1: (the strategy does not say)\n"
+      "naive_loops plan for max:bwd:i32:nchw:1x1x6x6:k3x3:s1x1: (the strategy does not say)\n");
+  const std::vector<int32_t> counts = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 3, 0, 6, 0, 0, 0,
+                                       0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 1, 1, 0, 0, 0, 1, 0};
+  EXPECT_EQ(Read<int32_t>("w.npy", {6, 6}), counts);
+
+  // simd names the path it took for each.
+  const CliResult list = testing::RunPoolbench({"list"});
+  ASSERT_EQ(list.status, 0) << list.err;
+  if (list.out.find("\nsimd\n") == std::string::npos) GTEST_SKIP() << "simd is not built";
+  std::vector<std::string> simd_args = args;
+  simd_args.insert(simd_args.end(), {"--strategy", "simd"});
+  const CliResult simd = Pool("in.npy", simd_args);
+  ASSERT_EQ(simd.status, 0) << simd.err;
+  EXPECT_NE(simd.out.find("\nsimd plan for max:fwd:i32:nchw:1x1x6x6:k3x3:s1x1: nchw "),
+            std::string::npos)
+      << simd.out;
+  EXPECT_NE(simd.out.find("\nsimd plan for max:bwd:i32:nchw:1x1x6x6:k3x3:s1x1: nchw "),
+            std::string::npos)
+      << simd.out;
+  EXPECT_NE(simd.out.find(", 1 thread\n"), std::string::npos) << simd.out;
+  EXPECT_EQ(Read<int32_t>("w.npy", {6, 6}), counts);
+}
+
 TEST_F(PoolCliTest, StrategyThatDoesNotSupportTheProblemIsRefusedWithItsReason) {
   Write("in.npy", {4, 4}, kSeed4x4);
   EXPECT_REFUSED(Pool("in.npy", {"--kernel", "2", "--stride", "1", "--strategy", "reshape_blocks",

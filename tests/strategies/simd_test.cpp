@@ -51,12 +51,13 @@ const char* const kShapes[] = {
     "nchw:1x2x20x40:k11x11:s1x1:p5x5",
     "nhwc:2x37x15x15:k15x15",
     "nchw:1x3x15x15:k15x15",
-    // Large enough for two threads: rows, planes, channel chunks (one image, overlapping).
-    "nhwc:1x70x24x24:k3x3:s2x2:p1x1",
-    "nhwc:3x40x16x16:k2x2",
+    // Large enough for two threads (a few microseconds of work on one): rows, planes, channel
+    // chunks (one image, overlapping).
+    "nhwc:1x70x32x32:k3x3:s2x2:p1x1",
+    "nhwc:3x48x24x24:k2x2",
     "nchw:2x3x64x64:k3x3:s2x2:p1x1",
-    "nchw:1x2x96x96:k2x2",
-    "nchw:4x64x7x7:k7x7",
+    "nchw:1x4x160x128:k2x2",
+    "nchw:16x64x7x7:k7x7",
     // NHWC global float avg, a chunk of channels at a time: chunks of sixteen, eight, four, two
     // and one vectors and an overlapping last one, 128-bit and 1-lane vectors, padding counted
     // or not in the divisor, and a divisor override.
@@ -74,6 +75,20 @@ const char* const kShapes[] = {
     "nchw:2x2x7x36:k2x2",
     "nchw:1x2x4x10:k2x2",
     "nchw:1x1x4x5:k2x2:div3",
+    // Small planes and narrow images (the lookup tables of small_plan.hpp): the seeds' planes,
+    // rows shorter than a vector, odd and non-square windows, padding, ceil mode and dilation,
+    // tables over groups of planes with a tail, one element, and enough planes for two threads.
+    "nchw:1x1x6x6:k3x3",
+    "nchw:1x1x14x15:k2x3",
+    "nchw:1x1x5x5:k2x2:ceil",
+    "nchw:1x1x5x5:k5x5:s1x1:p2x2",
+    "nchw:1x1x8x8:k3x3:s2x2:p2x2:d2x2:ceil",
+    "nchw:5x7x5x5:k3x3:s2x2:p1x1",
+    "nchw:1x1x17x1:k3x1",
+    "nchw:1x1x1x1:k1x1",
+    "nchw:64x64x6x6:k2x2",
+    "nhwc:2x3x13x11:k3x3:s2x2:p1x1",
+    "nhwc:3x2x5x4:k2x3:s1x1:p1x1:ceil",
 };
 
 // Whether simd implements dtype t (the others are skips: SkipsADTypeItDoesNotImplement).
@@ -197,6 +212,131 @@ TEST(simd, SkipsADTypeItDoesNotImplement) {
   EXPECT_FALSE(simd->Implements().dtypes.Has(DType::kU8));
   EXPECT_EQ(SupportOf(*simd, ParseDescriptor("max:fwd:u8:nchw:1x1x4x4:k2x2")).reason,
             "dtype u8 not implemented");
+}
+
+// The small-problem path runs where it should, and is right there: problems whose rows (NCHW)
+// or pixels (NHWC) are narrower than any vector of 128 bits or more, so that every instruction
+// set but the one-lane scalar one takes the path. Each kernel's Plan() names the path, and the
+// cross-check then holds it to the reference, at one and two threads.
+TEST_P(SimdOnTarget, SmallProblemsTakeTheSmallPath) {
+#ifdef POOLBENCH_HAVE_SIMD
+  if (GetParam() == HWY_SCALAR) GTEST_SKIP() << "one-lane vectors: no row is narrower";
+#endif
+  const Strategy* simd = Registry::Global().Find("simd");
+  ASSERT_NE(simd, nullptr);
+  const struct {
+    const char* problem;
+    const char* plan;  // a part of Plan()
+  } kCases[] = {
+      // The seeds' integer planes with indices: tiny planes, partial windows, non-square windows.
+      {"max:fwd:i32:nchw:1x1x6x6:k3x3:idx", "nchw small planes, the whole problem in one table"},
+      {"max:fwd:i32:nchw:1x1x5x5:k2x2:ceil:idx", "nchw small planes, the whole problem"},
+      {"max:fwd:i32:nchw:1x1x4x4:k2x2:idx", "nchw small planes, the whole problem"},
+      {"max:fwd:f32:nchw:1x1x7x9:k2x3:idx", "nchw small planes, the whole problem"},
+      {"max:fwd:f32:nchw:1x1x5x5:k5x5:s2x2:p2x2:idx", "each tap picked from a window"},
+      {"max:fwd:f32:nchw:1x1x9x9:k3x3:s3x3:d2x2:idx", "nchw small planes"},
+      {"max:fwd:f32:nchw:1x1x1x1:k1x1:idx", "nchw small planes"},
+      {"max:fwd:f64:nchw:1x3x9x2:k3x2:s2x1:idx", "nchw small planes"},
+      // Averages: masked taps, divisors counting the padding or not, or overridden; i32 sums
+      // in int64 vectors.
+      {"avg:fwd:f32:nchw:1x1x6x6:k3x3:s2x2:p1x1:excl", "nchw small planes"},
+      {"avg:fwd:f32:nchw:1x1x7x7:k3x3:s3x3:p1x1:div4", "nchw small planes"},
+      {"avg:fwd:i32:nchw:2x3x9x2:k3x2:s2x1:p1x0:excl", "nchw small planes"},
+      {"avg:fwd:f64:nchw:1x2x7x3:k2x3:s2x1:p1x0:ceil", "nchw small planes"},
+      // Many planes: tables of a group of planes, the last one shorter where they do not divide.
+      {"max:fwd:f32:nchw:1x37x5x5:k3x3:s2x2:p1x1:idx", "tables of"},
+      {"avg:fwd:f32:nchw:1x37x5x5:k3x3:s2x2:p1x1", "tables of"},
+      {"max:fwd:i32:nchw:37x1x5x5:k2x2:ceil", "tables of"},
+      // Narrow NHWC images.
+      {"max:fwd:f32:nhwc:2x3x13x11:k3x3:s2x2:p1x1:idx", "nhwc small images"},
+      {"avg:fwd:f32:nhwc:2x3x6x6:k2x2:s1x1:p1x1:excl", "nhwc small images"},
+      {"max:fwd:i32:nhwc:2x3x6x6:k3x3:s1x1:idx", "nhwc small images"},
+      // Backward: max scatters to the saved indices, avg gathers each input's shares.
+      {"max:bwd:i32:nchw:1x1x5x5:k3x3:s1x1", "nchw small planes, each zeroed"},
+      {"max:bwd:f32:nhwc:2x3x7x7:k3x3:s2x2:p1x1", "nhwc small images, each zeroed"},
+      {"max:bwd:f64:nchw:2x2x5x2:k2x2:s1x1:ceil", "nchw small planes, each zeroed"},
+      {"avg:bwd:f32:nchw:1x2x5x5:k3x3:s2x2:p1x1:excl", "the inputs gathering up to"},
+      {"avg:bwd:i32:nchw:1x37x5x5:k3x3:s2x2:p1x1", "the inputs gathering up to"},
+      {"avg:bwd:f32:nhwc:1x3x6x6:k2x2:s1x1:p1x1", "nhwc small images"},
+      {"avg:bwd:f64:nchw:1x2x5x3:k2x3:s1x3:p1x1", "nchw small planes"},
+      {"avg:bwd:f32:nchw:1x37x5x5:k3x3:s2x2:p1x1:div3", "tables of"},
+      {"max:bwd:f32:nchw:1x2x7x7:k2x2:s3x3:ceil", "stored at its index (tiles)"},
+      {"max:bwd:f32:nhwc:1x3x7x8:k3x3:s3x3:p1x1", "stored at its index (tiles)"},
+  };
+  for (const auto& c : kCases) {
+    const Problem p = ParseDescriptor(c.problem);
+    for (const int threads : {1, 2}) {
+      const std::string plan = simd->Prepare(p, ExecContext{threads})->Plan();
+      EXPECT_NE(plan.find(c.plan), std::string::npos) << c.problem << ": " << plan;
+      // Groups that do not divide the 37 planes leave a shorter last table, of the rest.
+      if (const size_t at = plan.find("tables of ");
+          at != std::string::npos && std::string(c.problem).find("37") != std::string::npos) {
+        const int64_t group = std::stoll(plan.substr(at + 10));
+        const std::string rest = ", then one of " + std::to_string(37 % group) + " plane";
+        EXPECT_EQ(plan.find(rest) != std::string::npos, 37 % group != 0)
+            << c.problem << ": " << plan;
+      }
+      // Problems this small stay on one thread.
+      EXPECT_NE(plan.find(", 1 thread"), std::string::npos) << c.problem << ": " << plan;
+      const CheckResult r = CrossCheck(*simd, p, kSeed, threads);
+      EXPECT_EQ(r.verdict, Verdict::kPass) << c.problem << ": " << r.detail;
+    }
+  }
+  // Enough planes for two threads, each with its share of the tables.
+  for (const char* d : {"max:fwd:f32:nchw:64x64x6x6:k2x2:idx", "avg:bwd:f32:nchw:64x64x6x6:k3x3",
+                        "max:bwd:i32:nchw:64x64x6x6:k3x3:s2x2"}) {
+    const Problem p = ParseDescriptor(d);
+    const std::string plan = simd->Prepare(p, ExecContext{2})->Plan();
+    EXPECT_NE(plan.find("small planes"), std::string::npos) << d << ": " << plan;
+    EXPECT_NE(plan.find(", 2 threads"), std::string::npos) << d << ": " << plan;
+    const CheckResult r = CrossCheck(*simd, p, kSeed, 2);
+    EXPECT_EQ(r.verdict, Verdict::kPass) << d << ": " << r.detail;
+  }
+}
+
+// Rows as wide as a vector keep the row-wise paths, and planes of a vector or more their global
+// reduction, which Plan() names too.
+TEST(simd, WideRowsTakeTheRowPaths) {
+  const Strategy* simd = Registry::Global().Find("simd");
+  if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
+  const struct {
+    const char* problem;
+    const char* plan;
+  } kCases[] = {
+      {"max:fwd:f32:nchw:1x2x64x128:k2x2:idx", "nchw 2x2 tiling"},
+      {"max:fwd:f32:nchw:1x2x64x130:k3x3:s2x2:p1x1", "nchw separable"},
+      {"max:fwd:f32:nchw:1x2x64x130:k3x3:s2x2:p1x1:idx", "nchw direct"},
+      {"max:fwd:f32:nhwc:1x64x16x16:k3x3:s2x2", "nhwc vectors"},
+      {"avg:fwd:f32:nhwc:2x64x7x7:k7x7", "nhwc global average"},
+      {"avg:bwd:f32:nhwc:1x64x9x9:k3x3:s2x2", "nhwc avg backward, each pixel gathering"},
+      // Global pooling of planes of a vector or more, whatever the width of their rows.
+      {"max:fwd:f64:nchw:2x3x7x7:k7x7:idx", "nchw global"},
+      {"max:fwd:f32:nchw:2x3x7x7:k7x7", "nchw global"},
+      {"avg:fwd:i32:nchw:1x2x5x6:k5x6", "nchw global"},
+      {"max:bwd:f32:nchw:1x2x64x130:k3x3:s2x2:p1x1", "nchw max backward"},
+  };
+  for (const auto& c : kCases) {
+    const std::string plan = simd->Prepare(ParseDescriptor(c.problem), ExecContext{1})->Plan();
+    EXPECT_NE(plan.find(c.plan), std::string::npos) << c.problem << ": " << plan;
+    EXPECT_EQ(plan.find("small"), std::string::npos) << c.problem << ": " << plan;
+  }
+}
+
+// A second thread only for work that repays waking it (a few microseconds on one thread, by
+// the plan's estimate): the same path on four planes and on 128.
+TEST(simd, ThreadsOnlyForWorkThatRepaysThem) {
+  const Strategy* simd = Registry::Global().Find("simd");
+  if (!simd) GTEST_SKIP() << "simd is not built (Google Highway not found)";
+  for (const auto& [problem, threads] :
+       {std::pair{"max:fwd:f32:nchw:1x4x32x32:k2x2", ", 1 thread"},
+        std::pair{"max:fwd:f32:nchw:1x128x32x32:k2x2", ", 2 threads"},
+        std::pair{"max:fwd:f32:nchw:1x4x28x28:k3x3:s2x2:p1x1:idx", ", 1 thread"},
+        std::pair{"max:fwd:f32:nchw:1x128x28x28:k3x3:s2x2:p1x1:idx", ", 2 threads"},
+        std::pair{"max:bwd:f32:nhwc:1x64x8x8:k3x3:s2x2:p1x1", ", 1 thread"},
+        std::pair{"max:bwd:f32:nhwc:1x64x32x32:k3x3:s2x2:p1x1", ", 2 threads"}}) {
+    const std::string plan = simd->Prepare(ParseDescriptor(problem), ExecContext{2})->Plan();
+    EXPECT_NE(plan.find(threads), std::string::npos) << problem << ": " << plan;
+  }
 }
 
 TEST(simd, RefusesOnlyIndicesOfHugePlanesWith32BitData) {
