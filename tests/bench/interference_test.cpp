@@ -1,15 +1,13 @@
 #include "bench/interference.hpp"
 
 #include <gtest/gtest.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <string>
 
+#include "support/cpu_competitor.hpp"
 #include "support/temp_dir.hpp"
 
 namespace poolbench {
@@ -49,25 +47,13 @@ TEST(Interference, ASnapshotReadsTheKernelsCounters) {
 // A process that holds the only CPU this one may use makes this one wait on the run queue, and
 // the evidence says so: the repetition is disturbed.
 TEST(Interference, ACompetitorOnTheSameCpuDisturbsTheRepetition) {
-  cpu_set_t saved;
-  ASSERT_EQ(sched_getaffinity(0, sizeof saved, &saved), 0);
-  int cpu = 0;
-  while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &saved)) ++cpu;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-  const pid_t competitor = fork();
-  ASSERT_GE(competitor, 0);
-  if (competitor == 0) {
-    for (;;) asm volatile("");  // spins until killed
+  InterferenceSnapshot a, b;
+  {
+    const testing::CpuCompetitor competitor;
+    a = TakeInterferenceSnapshot();
+    Spin(std::chrono::milliseconds(200));
+    b = TakeInterferenceSnapshot();
   }
-  const InterferenceSnapshot a = TakeInterferenceSnapshot();
-  Spin(std::chrono::milliseconds(200));
-  const InterferenceSnapshot b = TakeInterferenceSnapshot();
-  ::kill(competitor, SIGKILL);
-  ::waitpid(competitor, nullptr, 0);
-  ASSERT_EQ(sched_setaffinity(0, sizeof saved, &saved), 0);
 
   const report::Interference e = InterferenceBetween(a, b);
   ASSERT_TRUE(e.run_delay_ns.has_value());

@@ -1,9 +1,6 @@
 // What bench says about the trust its numbers deserve: processes, disturbed repetitions, and a
 // machine whose counters cannot be read.
 #include <gtest/gtest.h>
-#include <sched.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -11,6 +8,7 @@
 #include <vector>
 
 #include "report/reader.hpp"
+#include "support/cpu_competitor.hpp"
 #include "support/run_cli.hpp"
 #include "support/temp_dir.hpp"
 
@@ -82,25 +80,12 @@ TEST(BenchTrustCli, WithoutProcTheRunSaysWhatItCouldNotMeasure) {
 TEST(BenchTrustCli, ABusyNeighbourOnTheOnlyCpuLeavesTheRowsDisturbedAndUnranked) {
   const testing::TempDir dir("poolbench_trust_cli");
   const std::string out = dir.Path("r.json");
-  cpu_set_t saved;
-  ASSERT_EQ(sched_getaffinity(0, sizeof saved, &saved), 0);
-  int cpu = 0;
-  while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &saved)) ++cpu;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(cpu, &one);
-  // The affinity is inherited by the competitor and by poolbench (spawned from this thread).
-  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-  const pid_t competitor = fork();
-  ASSERT_GE(competitor, 0);
-  if (competitor == 0) {
-    for (;;) asm volatile("");  // spins until killed
+  CliResult r;
+  {
+    // poolbench, spawned from this thread, inherits the one CPU.
+    const testing::CpuCompetitor competitor;
+    r = RunPoolbench(Bench(out, {"--processes", "2", "--retries", "0"}));
   }
-  const CliResult r = RunPoolbench(Bench(out, {"--processes", "2", "--retries", "0"}));
-  ::kill(competitor, SIGKILL);
-  ::waitpid(competitor, nullptr, 0);
-  ASSERT_EQ(sched_setaffinity(0, sizeof saved, &saved), 0);
-
   ASSERT_EQ(r.status, 0) << r.Output();
   EXPECT_TRUE(Contains(r.out, "disturbed")) << r.out;
   EXPECT_TRUE(Contains(r.out, "no answer: every correct result was disturbed by other work"))
