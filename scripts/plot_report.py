@@ -133,12 +133,17 @@ def chart_roofline(plt, summary):
         shown = [s for s in order
                  if any(r["strategy"] == s for _, r in here + failed_here)]
         # A wrong or failed result has no time: a red cross on the floor of its problem's
-        # column says it is there, and the matrix says what happened.
+        # column says it is there, and the matrix says what happened. A disturbed one ran
+        # correctly but could not be timed cleanly: a hollow grey circle, not a failure.
         for i, r in failed_here:
             k = shown.index(r["strategy"])
             dx = (k - (len(shown) - 1) / 2) * min(0.7 / max(len(shown), 1), 0.12)
-            ax.scatter(i + dx, lo * 1.25, s=36, color="#d62728", marker="x", linewidths=1.6,
-                       zorder=4)
+            if r.get("disturbed"):
+                ax.scatter(i + dx, lo * 1.25, s=30, facecolors="none", edgecolors="#888888",
+                           linewidths=1.2, zorder=4)
+            else:
+                ax.scatter(i + dx, lo * 1.25, s=36, color="#d62728", marker="x",
+                           linewidths=1.6, zorder=4)
         for i, r in here:
             k = shown.index(r["strategy"])
             dx = (k - (len(shown) - 1) / 2) * min(0.7 / max(len(shown), 1), 0.12)
@@ -190,9 +195,12 @@ def chart_roofline(plt, summary):
                           color=colours.get(s, "#444444"), label=s) for s in order]
     handles.append(plt.Line2D([], [], color="black", linewidth=2,
                               label="roof: bandwidth of the level the data lives in"))
-    if failed:
+    if any(not r.get("disturbed") for _, r in failed):
         handles.append(plt.Line2D([], [], linestyle="none", marker="x", color="#d62728",
                                   markeredgewidth=1.6, label="WRONG or failed (no time)"))
+    if any(r.get("disturbed") for _, r in failed):
+        handles.append(plt.Line2D([], [], linestyle="none", marker="o", markerfacecolor="none",
+                                  color="#888888", label="disturbed (not timed cleanly)"))
     fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 6), fontsize=8,
                frameon=False, bbox_to_anchor=(0.5, 1.0))
     rows = (len(handles) + 5) // 6
@@ -524,6 +532,7 @@ def main():
                 "against the bandwidth of the level the problem's data lives in (black bars) and "
                 "of every level (dotted lines). Log scale; circles: poolbench's strategies, "
                 "diamonds: peer libraries, red crosses: wrong or failed results (no time), "
+                "hollow grey circles: results other work disturbed (not ranked), "
                 "triangles: slower than the chart's floor.", plt, args.png_dir, True))
         if scaling:
             out.append(figure_html(

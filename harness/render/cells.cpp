@@ -230,7 +230,7 @@ std::vector<Fact> ContextFacts(const report::Context& ctx) {
       {"git revision", ctx.git_revision, true},
       {"OpenMP threads", FactText(ctx.facts, c::kOmpThreads)},
       {"shard", ctx.shard.value_or("")},
-      {"statistic", ctx.facts.contains(c::kStatistic) ? "median of the repetitions"
+      {"statistic", ctx.facts.contains(c::kStatistic) ? FactText(ctx.facts, c::kStatistic)
                                                       : "median of the repetitions (read from "
                                                         "a version 1 report)"},
       {"Python strategies", PythonText(ctx.facts)},

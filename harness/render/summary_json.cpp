@@ -48,6 +48,7 @@ Json UnrankedJson(const Result& r) {
           {"threads", r.threads},
           {"threads_text", Threads(r.threads)},
           {"label", UnrankedLabel(r)},
+          {"disturbed", !r.disturbed.empty()},
           {"message", r.disturbed.empty() ? r.error_message : r.disturbed}};
 }
 

@@ -51,7 +51,8 @@ void ThreadsWarning(const Json& context, std::vector<Warning>& out) {
   const int cpus = context["num_cpus"].get<int>();
   const double load = FirstLoad(context, "load_avg").value_or(0);
   const int free = std::max(0, static_cast<int>(std::lround(cpus - load)));
-  if (most <= free) return;
+  // One thread on a loaded machine is the load warning's; this one is about teams.
+  if (most < 2 || most <= free) return;
   std::string m = std::to_string(most) + " threads asked of " + std::to_string(cpus) + " CPUs";
   if (most <= cpus) {
     m.append(" of which about ")

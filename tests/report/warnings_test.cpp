@@ -48,6 +48,12 @@ TEST(Warnings, MoreThreadsThanFreeCpusWarn) {
                               "work (1-minute load 1.20 at the start)"),
             std::string::npos)
       << w[0].message;
+  // One thread on a loaded machine is the load warning's alone.
+  c["load_avg"] = {4.0, 4, 4};
+  c[ctx::kSettings] = {{"threads", {1}}};
+  w = MachineWarnings(c);
+  ASSERT_EQ(w.size(), 1u);
+  EXPECT_EQ(w[0].kind, "loaded");
   c["load_avg"] = {0, 0, 0};
   c[ctx::kSettings] = {{"threads", {4}}};
   w = MachineWarnings(c);
