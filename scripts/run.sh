@@ -13,8 +13,10 @@ out="${POOLBENCH_OUT:-out}"
 mkdir -p "$out"
 
 build/poolbench check --suite seeds,edge --quiet --json "$out/check.json" --junit "$out/check.xml"
-build/poolbench bench --suite seeds,seed_planes,peers,networks,large --threads 1,2 --repetitions 3 \
-  --min-time 0.05 --out "$out/report.json" "$@"
+# Each result in bench's default 3 worker processes of 2 repetitions, interleaved with the other
+# strategies of its problem (docs/measurement.md).
+build/poolbench bench --suite seeds,seed_planes,peers,networks,large --threads 1,2 \
+  --out "$out/report.json" "$@"
 # The NumPy and Numba idioms (examples/python/) beside the C++ strategies and the peers, on the
 # seed problems only (a Python call costs microseconds, which the large suites would multiply):
 # a second bench of the Python strategies, merged into the main report. bench cross-checks
@@ -24,7 +26,7 @@ python=(--plugin examples/python/numpy_idioms.py --plugin examples/python/lookup
         --plugin examples/python/numba_loops.py)
 if python_error=$(build/poolbench "${python[@]}" list 2>&1 >/dev/null); then
   build/poolbench "${python[@]}" bench --suite seeds,seed_planes --strategy '^(numpy|numba)_' \
-    --threads 1 --repetitions 3 --min-time 0.05 --bandwidth-seconds 0 --out "$out/python.json"
+    --threads 1 --bandwidth-seconds 0 --out "$out/python.json"
   build/poolbench report merge "$out/report.json" "$out/python.json" --out "$out/merged.json"
   mv "$out/merged.json" "$out/report.json"
 else

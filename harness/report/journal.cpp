@@ -23,11 +23,6 @@ constexpr int kJournalVersion = 1;
 
 std::string ErrnoText() { return std::strerror(errno); }
 
-std::string Brief(const Json& value) {
-  std::string s = value.dump();
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
-}
-
 // Whether `entries` are benchmark entries as the runner records them: objects with a run_name.
 bool AreEntries(const Json& entries) {
   if (!entries.is_array()) return false;

@@ -49,7 +49,7 @@ void CheckVersion(const Json& context, const std::string& what, Expect expect) {
   const bool known = it->is_number_integer() && *it >= kOldestVersion && *it <= kVersion;
   if (!known) {
     throw ReportError(
-        what + ": report format version " + it->dump() + "; this poolbench reads " + "versions " +
+        what + ": report format version " + Quote(*it) + "; this poolbench reads " + "versions " +
         std::to_string(kOldestVersion) + " to " + std::to_string(kVersion) +
         (it->is_number() && *it > kVersion ? " (written by a newer poolbench?)" : ""));
   }
@@ -64,7 +64,7 @@ std::string EntryKey(const Json& e) {
   key += '\0';
   if (const auto it = e.find("aggregate_name"); it != e.end()) key += it->get<std::string>();
   key += '\0';
-  if (const auto it = e.find("repetition_index"); it != e.end()) key += it->dump();
+  if (const auto it = e.find("repetition_index"); it != e.end()) key += Quote(*it);
   return key;
 }
 
@@ -100,7 +100,7 @@ void CheckDescriptor(const Json& e, const Place& place) {
     const size_t end = d.find(':', start);
     const std::string token = d.substr(start, end - start);
     if (e[key] != token) {
-      place.Refuse(std::string("has \"") + key + "\": " + e[key].dump() + " but its descriptor " +
+      place.Refuse(std::string("has \"") + key + "\": " + Quote(e[key]) + " but its descriptor " +
                    d + " says \"" + token + "\"");
     }
     start = end + 1;
@@ -108,7 +108,7 @@ void CheckDescriptor(const Json& e, const Place& place) {
   const std::string expected =
       ResultName(e[field::kStrategy].get<std::string>(), d, e["threads"].get<int>());
   if (e["run_name"] != expected) {
-    place.Refuse("has run_name " + e["run_name"].dump() + " but is " + expected +
+    place.Refuse("has run_name " + Quote(e["run_name"]) + " but is " + expected +
                  " by its strategy, descriptor and threads");
   }
 }
@@ -117,14 +117,14 @@ void CheckEntry(const Json& e, const Place& place, bool poolbench) {
   // Readers convert times to nanoseconds; a time that overflows there is no time at all.
   for (const char* key : {"real_time", "cpu_time"}) {
     if (TimeNs(e, key) > kMaxTimeNs) {
-      place.Refuse(std::string("has \"") + key + "\": " + e[key].dump() + " " +
+      place.Refuse(std::string("has \"") + key + "\": " + Quote(e[key]) + " " +
                    e["time_unit"].get<std::string>() + ", more than 10^18 ns (31 years)");
     }
   }
   // Comparisons and speed-ups divide by the time of every repetition that ran.
   const bool ran = !IsError(e) && e.value(field::kVerdict, "pass") == "pass";
   if (ran && e["run_type"] == "iteration" && e["real_time"].get<double>() <= 0) {
-    place.Refuse("has real_time " + e["real_time"].dump() +
+    place.Refuse("has real_time " + Quote(e["real_time"]) +
                  ": a run without an error must have a positive time");
   }
   if (poolbench) CheckDescriptor(e, place);
@@ -133,7 +133,7 @@ void CheckEntry(const Json& e, const Place& place, bool poolbench) {
 void CheckContext(const Json& c, const std::string& what) {
   const Place place{what, "context"};
   if (const auto it = c.find(ctx::kShard); it != c.end() && !ParseShard(it->get<std::string>())) {
-    place.Refuse(std::string("has \"") + ctx::kShard + "\": " + it->dump() +
+    place.Refuse(std::string("has \"") + ctx::kShard + "\": " + Quote(*it) +
                  ", expected \"I/N\" with 1 <= I <= N < 2^31");
   }
   if (const auto it = c.find(ctx::kBandwidth); it != c.end()) {
@@ -311,8 +311,8 @@ void Validate(const Json& r, const std::string& what, Expect expect) {
     }
     const auto [it, fresh] = identity.try_emplace(e["run_name"].get<std::string>(), Identity(e));
     if (!fresh && it->second != Identity(e)) {
-      place.Refuse("disagrees with an earlier entry of run " + e["run_name"].dump() + ": " +
-                   Identity(e).dump() + " against " + it->second.dump());
+      place.Refuse("disagrees with an earlier entry of run " + Quote(e["run_name"]) + ": " +
+                   Quote(Identity(e)) + " against " + Quote(it->second));
     }
   }
 }

@@ -106,6 +106,12 @@ inline constexpr const char* kDisturbance = "disturbance";
 // A report as it is written to a file: pretty-printed, ending in a newline.
 std::string Text(const Json& report);
 
+// A value read from a file as a message quotes it: its JSON, cut short when long, with bytes
+// that are not UTF-8 replaced (dump() would throw on them).
+std::string Brief(const Json& value);
+// The same, whole.
+std::string Quote(const Json& value);
+
 // Writes Text(report) to `path` atomically (io/atomic_file.hpp). Throws FileError.
 void Save(const Json& report, const std::string& path);
 

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "report/report.hpp"
+
 namespace poolbench {
 namespace {
 
@@ -32,12 +34,13 @@ int64_t IntField(const report::Json& entry, const std::string& where, const char
                  int64_t min) {
   const report::Json& v = Field(entry, where, key);
   const std::string at = where + "." + key;
-  if (!v.is_number_integer()) Malformed(at, "expected an integer, got " + v.dump());
+  if (!v.is_number_integer()) Malformed(at, "expected an integer, got " + report::Quote(v));
   if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t{INT64_MAX}) {
-    Malformed(at, "out of range: " + v.dump());
+    Malformed(at, "out of range: " + report::Quote(v));
   }
   const int64_t x = v.get<int64_t>();
-  if (x < min) Malformed(at, "must be at least " + std::to_string(min) + ", got " + v.dump());
+  if (x < min)
+    Malformed(at, "must be at least " + std::to_string(min) + ", got " + report::Quote(v));
   return x;
 }
 
@@ -74,19 +77,19 @@ report::Json ToJson(const std::vector<BandwidthLevel>& levels) {
 }
 
 std::vector<BandwidthLevel> BandwidthFromJson(const report::Json& j) {
-  if (!j.is_array()) Malformed("", "expected an array of levels, got " + j.dump());
+  if (!j.is_array()) Malformed("", "expected an array of levels, got " + report::Quote(j));
   std::vector<BandwidthLevel> out;
   for (size_t i = 0; i < j.size(); ++i) {
     const report::Json& e = j[i];
     std::string where(1, '[');
     where += std::to_string(i);
     where += ']';
-    if (!e.is_object()) Malformed(where, "expected an object, got " + e.dump());
+    if (!e.is_object()) Malformed(where, "expected an object, got " + report::Quote(e));
     BandwidthLevel l;
     const report::Json& name = Field(e, where, kLevelKey);
     if (!IsLevelName(name)) {
       Malformed(where + "." + kLevelKey,
-                "expected a level name (L1 to L9 or DRAM), got " + name.dump());
+                "expected a level name (L1 to L9 or DRAM), got " + report::Quote(name));
     }
     l.level = name.get<std::string>();
     l.capacity_bytes = IntField(e, where, kCapacityKey, 0);
@@ -98,7 +101,7 @@ std::vector<BandwidthLevel> BandwidthFromJson(const report::Json& j) {
     l.threads = static_cast<int>(threads);
     const report::Json& gbps = Field(e, where, kGBpsKey);
     if (!gbps.is_number() || !std::isfinite(gbps.get<double>()) || gbps.get<double>() <= 0) {
-      Malformed(where + "." + kGBpsKey, "expected a positive number, got " + gbps.dump());
+      Malformed(where + "." + kGBpsKey, "expected a positive number, got " + report::Quote(gbps));
     }
     l.gbps = gbps.get<double>();
     out.push_back(std::move(l));

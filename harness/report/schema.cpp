@@ -3,10 +3,14 @@
 #include <memory>
 #include <vector>
 
+#include "report/report.hpp"
+
 // GCC 12 reports a -Wrestrict false positive inside valijson's JSON-pointer code once it is
 // inlined into this file's functions (std::string::replace with a length it cannot bound; GCC
 // bug 105329), so the warning is off for the whole file.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -111,12 +115,6 @@ std::string Expected(const Json& doc, const std::vector<std::string>& path) {
     return "expected " + types;
   }
   return "";
-}
-
-// A value as a message quotes it: its JSON, cut short when long.
-std::string Brief(const Json& value) {
-  std::string s = value.dump(-1, ' ', false, Json::error_handler_t::replace);
-  return s.size() > 60 ? s.substr(0, 57) + "..." : s;
 }
 
 // valijson's context ["<root>", "[benchmarks]", "[3]", "[real_time]"] as

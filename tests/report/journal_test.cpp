@@ -141,6 +141,14 @@ TEST(Journal, ACorruptedJournalIsRefusedNamingTheLine) {
                     R"({"skipped":{}})"
                     "\n",
                 "3: corrupted (not a JSON line)");
+  // Bytes that are not UTF-8 are quoted replaced, not thrown on (found by fuzz_journal).
+  ExpectRefused(header + context +
+                    "garb\xC8"
+                    "age\n" +
+                    R"({"skipped":{}})"
+                    "\n",
+                "3: corrupted (not a JSON line): \"garb\xEF\xBF\xBD"
+                "age\"");
   ExpectRefused(header + context +
                     R"({"other":[]})"
                     "\n",
