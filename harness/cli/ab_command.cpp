@@ -51,16 +51,11 @@ std::vector<std::string> BenchArgs(const AbOptions& opt) {
   std::vector<std::string> args = {
       "--processes",
       "1",  // each round is a process on each side: the rounds pair them
-      "--threads",
-      opt.threads,
-      "--repetitions",
-      std::to_string(opt.repetitions),
-      "--min-time",
-      min_time.str(),
-      "--seed",
-      std::to_string(opt.seed),
-      "--bandwidth-seconds",
-      bandwidth.str()};
+      // A round whose repetitions other work disturbed still pairs with the other side's;
+      // the paired test and the noise floor weigh it, and the reports keep the evidence.
+      "--keep-disturbed", "--threads", opt.threads, "--repetitions",
+      std::to_string(opt.repetitions), "--min-time", min_time.str(), "--seed",
+      std::to_string(opt.seed), "--bandwidth-seconds", bandwidth.str()};
   if (!opt.strategy.empty()) args.insert(args.end(), {"--strategy", opt.strategy});
   if (opt.per_process > 0) return args;  // the problems come in chunks
   if (!opt.suite.empty()) args.insert(args.end(), {"--suite", opt.suite});

@@ -241,6 +241,7 @@ void WriteOutputs(const std::string& bytes, const Problem& p, const std::vector<
   // Copied out element by element: the payload has no alignment to read T or int64_t in place.
   const auto take = [&]<class E>(int64_t elements) {
     std::vector<E> v(static_cast<size_t>(elements));
+    if (v.empty()) return v;  // memcpy is not given a null pointer, even for nothing
     std::memcpy(v.data(), bytes.data() + at, v.size() * sizeof(E));
     at += v.size() * sizeof(E);
     return v;
