@@ -74,14 +74,10 @@ const std::vector<std::string>& UninterruptedNames() {
   return names;
 }
 
-// Starts bench writing `out`, waits until its journal holds a finished result, sends `sig`
-// (`twice`: again once bench has said it is stopping) and returns the raw wait status. Standard
-// output and error go to files in `logs`.
-int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs,
-                   bool twice = false, std::vector<std::string> bench_args = {},
-                   size_t journal_lines = 3) {
+// Starts poolbench with `bench_args` in the background, standard output and error to files in
+// `logs`; returns its PID, or 0 when it could not be started.
+pid_t SpawnBench(const std::vector<std::string>& bench_args, const testing::TempDir& logs) {
   std::vector<std::string> argv = {POOLBENCH_EXE, "--no-default-plugins"};
-  if (bench_args.empty()) bench_args = BenchArgs(out);
   for (const std::string& a : bench_args) argv.push_back(a);
   std::vector<char*> args;
   for (std::string& a : argv) args.push_back(a.data());
@@ -96,7 +92,18 @@ int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs
   const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   EXPECT_EQ(spawned, 0);
-  if (spawned != 0) return -1;
+  return spawned == 0 ? pid : 0;
+}
+
+// Starts bench writing `out`, waits until its journal holds a finished result, sends `sig`
+// (`twice`: again once bench has said it is stopping) and returns the raw wait status. Standard
+// output and error go to files in `logs`.
+int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs,
+                   bool twice = false, std::vector<std::string> bench_args = {},
+                   size_t journal_lines = 3) {
+  if (bench_args.empty()) bench_args = BenchArgs(out);
+  const pid_t pid = SpawnBench(bench_args, logs);
+  if (pid == 0) return -1;
   // By default the header, the context and at least one result.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
   int status = 0;
@@ -296,20 +303,8 @@ TEST(BenchJournalCli, AJournalThatIsALinkIsRefusedAndTheTargetKept) {
 TEST(BenchJournalCli, ASecondRunOnTheSameReportIsRefusedWithTheFirstsPid) {
   const testing::TempDir dir("poolbench_journal_cli"), logs("poolbench_journal_cli_logs");
   const std::string out = dir.Path("r.json");
-  std::vector<std::string> argv = {POOLBENCH_EXE, "--no-default-plugins"};
-  for (const std::string& a : BenchArgs(out)) argv.push_back(a);
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, logs.Path("out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, logs.Path("err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t first = 0;
-  ASSERT_EQ(posix_spawn(&first, args[0], &actions, nullptr, args.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&actions);
+  const pid_t first = SpawnBench(BenchArgs(out), logs);
+  ASSERT_NE(first, 0);
   while (Lines(out + ".journal") < 2) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const std::string journal = Slurp(out + ".journal");
 
