@@ -22,6 +22,7 @@
 #include "io/sha256.hpp"
 #include "isolate/hang_limit.hpp"
 #include "isolate/outcome.hpp"
+#include "isolate/worker.hpp"
 #include "poolbench/descriptor.hpp"
 #include "poolbench/tensor.hpp"
 #include "poolbench_build_info.hpp"
@@ -422,6 +423,9 @@ std::vector<report::Result> TimeJobs(const std::vector<Job>& jobs, const Problem
     k.saved.Bind(*k.kernel, p, k.buffers);
     k.kernel->Run(k.buffers);
   }
+  // A strategy that leaves a thread per call running fails here, before its timed loop would
+  // start thousands of them (and they would slow the measurement down).
+  isolate::CheckLeftovers();
   RegisterJobs(timed, prepared, cfg);
   RunCollector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);

@@ -124,6 +124,14 @@ std::string Leftovers() {
 // The worker's pipe, for ReportFork.
 int g_fork_fd = -1;
 
+// Whether this process is a worker holding its tasks to the strategy contract.
+bool g_contract = false;
+
+// Thrown by CheckLeftovers out of a task: what the strategy left, for its leftover frame.
+struct LeftoverError {
+  std::string what;
+};
+
 // In a child forked during a task: a frame with the child's PID, which fails the task.
 void ReportFork() {
   char frame[kFrameHeaderSize];
@@ -153,6 +161,7 @@ void ReportFork() {
     // in a loop would fork without end). posix_spawn and system() do not run fork handlers:
     // starting another program is not caught.
     g_fork_fd = fd;
+    g_contract = true;
     pthread_atfork(nullptr, nullptr, ReportFork);
   }
   InstallFaultReporter(fd);
@@ -164,6 +173,9 @@ void ReportFork() {
     std::string payload;
     try {
       payload = task(i);
+    } catch (const LeftoverError& e) {
+      type = kLeftoverFrame;
+      payload = e.what;
     } catch (const std::bad_alloc& e) {
       type = kMemoryFrame;
       payload = e.what();
@@ -180,11 +192,15 @@ void ReportFork() {
       WriteFrame(fd, type, payload);
       _exit(0);
     }
-    if (const std::string left = opt.strategy_contract ? Leftovers() : ""; !left.empty()) {
-      WriteFrame(fd, kLeftoverFrame, left);
-      break;
+    if (type != kLeftoverFrame && opt.strategy_contract) {
+      if (std::string left = Leftovers(); !left.empty()) {
+        type = kLeftoverFrame;
+        payload = std::move(left);
+      }
     }
     WriteFrame(fd, type, payload);
+    // Threads cannot be killed: a fresh worker takes the next task.
+    if (type == kLeftoverFrame) break;
   }
   // What strategies printed reaches the same streams as in one process.
   std::cout.flush();
@@ -475,6 +491,11 @@ void RunInProcess(size_t count, const Task& task, const Done& done) {
 uint64_t PhysicalMemoryBytes() {
   const long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
   return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;
+}
+
+void CheckLeftovers() {
+  if (!g_contract) return;
+  if (std::string left = Leftovers(); !left.empty()) throw LeftoverError{std::move(left)};
 }
 
 void RunTasks(size_t count, const Task& task, const Options& options, const Done& done) {

@@ -62,4 +62,12 @@ using Done = std::function<bool(size_t index, Outcome outcome)>;
 // created.
 void RunTasks(size_t count, const Task& task, const Options& options, const Done& done);
 
+// For a task that runs a strategy's kernel before more work in the same task (bench runs it
+// once, then times it): when the kernel left a thread or a process running, ends the task at
+// once with the verdict it would get at its end, before the rest multiplies what was left (a
+// strategy that starts a thread per call, timed in a loop, would start thousands). Waits only
+// when something is left. Does nothing outside a worker running tasks under the strategy
+// contract.
+void CheckLeftovers();
+
 }  // namespace poolbench::isolate

@@ -283,6 +283,41 @@ TEST(RunTasks, AThreadLeftRunningFailsItsTask) {
   EXPECT_EQ(o[2].result, "1");
 }
 
+// A task that checks for leftovers midway (bench, between a kernel's first run and its timed
+// loop) ends there with the leftover verdict; without leftovers it goes on. The thread started
+// after the check would be a second one: the task never gets that far.
+TEST(RunTasks, CheckLeftoversMidTaskEndsItThere) {
+  const auto o = RunAll(3, [](size_t i) {
+    const auto spin = [] {
+      std::thread([] {
+        for (volatile bool forever = true; forever;) {
+        }
+      }).detach();
+    };
+    if (i == 1) spin();
+    CheckLeftovers();
+    if (i == 1) spin();
+    return std::to_string(ThreadCount());
+  });
+  EXPECT_EQ(o[0].result, "1");
+  EXPECT_EQ(o[1].fault, Fault::kCrashed);
+  EXPECT_NE(o[1].message.find("left 1 thread running after it returned"), std::string::npos)
+      << o[1].message;
+  EXPECT_EQ(o[2].fault, Fault::kNone);
+  EXPECT_EQ(o[2].result, "1");
+}
+
+// Outside a worker, CheckLeftovers has nothing to hold a task to.
+TEST(CheckLeftovers, OutsideAWorkerDoesNothing) {
+  std::atomic<bool> stop{false};
+  std::thread helper([&] {
+    while (!stop) std::this_thread::yield();
+  });
+  EXPECT_NO_THROW(CheckLeftovers());
+  stop = true;
+  helper.join();
+}
+
 // OpenMP's idle pool is not a thread left behind: the worker stops it after each task.
 TEST(RunTasks, OpenMpsIdlePoolIsNotALeftover) {
   const auto o = RunAll(2, [](size_t) {
