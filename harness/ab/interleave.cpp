@@ -1,28 +1,22 @@
 #include "ab/interleave.hpp"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <thread>
 
+#include "io/spawn.hpp"
 #include "isolate/leftovers.hpp"
 #include "report/reader.hpp"
 #include "report/warnings.hpp"
 #include "report/writer.hpp"
-
-extern char** environ;
 
 namespace poolbench::ab {
 namespace {
@@ -71,49 +65,35 @@ double RunOne(const std::string& exe, const std::vector<std::string>& bench_args
   args.insert(args.end(), chunk_args.begin(), chunk_args.end());
   args.push_back("-o");
   args.push_back(report);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
   const std::string log = LogPath(report);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
-  pid_t pid = 0;
-  const auto start = std::chrono::steady_clock::now();
-  const int err = posix_spawnp(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
   const std::string what =
       "round " + std::to_string(round + 1) + ", " + Name(side) + " (" + exe + ")";
-  if (err != 0) throw AbError(what + ": cannot be started: " + std::strerror(err));
-  int status = 0;
-  for (;;) {
-    const pid_t r = waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (r < 0 && errno != EINTR) {
-      throw AbError(what + ": waiting for it failed: " + std::strerror(errno));
-    }
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (limit.seconds > 0 && elapsed > limit.seconds) {
-      // Everything it started goes too: ab is the reaper of its orphans (see Run).
-      kill(pid, SIGKILL);
-      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-      }
-      isolate::KillDescendants();
-      throw AbError(what + " did not finish within " + Seconds(limit.seconds) + " s (" + limit.why +
-                    ") and was killed; the end of its log " + log + ":" + Tail(log, 8));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto start = std::chrono::steady_clock::now();
+  pid_t pid = 0;
+  std::optional<int> status;
+  io::SpawnOptions to_log;
+  to_log.stdout_path = log;
+  to_log.stderr_to_stdout = true;
+  try {
+    pid = io::Spawn(args, to_log);
+    status = limit.seconds > 0 ? io::WaitFor(pid, std::chrono::duration<double>(limit.seconds))
+                               : io::Wait(pid);
+  } catch (const std::system_error& e) {
+    throw AbError(what + ": " + e.what());
   }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return seconds;
-  const std::string how = WIFEXITED(status)
-                              ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                              : "was killed by signal " + std::to_string(WTERMSIG(status));
-  throw AbError(what + " " + how + "; the end of its log " + log + ":" + Tail(log, 8));
+  if (!status) {
+    // Everything it started goes too: ab is the reaper of its orphans (see Run).
+    kill(pid, SIGKILL);
+    io::Wait(pid);
+    isolate::KillDescendants();
+    throw AbError(what + " did not finish within " + Seconds(limit.seconds) + " s (" + limit.why +
+                  ") and was killed; the end of its log " + log + ":" + Tail(log, 8));
+  }
+  if (WIFEXITED(*status) && WEXITSTATUS(*status) == 0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  throw AbError(what + " " + io::DescribeWaitStatus(*status) + "; the end of its log " + log + ":" +
+                Tail(log, 8));
 }
 
 }  // namespace

@@ -1,22 +1,18 @@
 // The report as a self-contained HTML page with charts, drawn by scripts/plot_report.py with
 // matplotlib from SummaryJson(): the one renderer that runs outside the process, and decides
 // nothing about the results itself.
-#include <spawn.h>
 #include <sys/wait.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <iostream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "io/atomic_file.hpp"
+#include "io/spawn.hpp"
 #include "poolbench_build_info.hpp"
 #include "render/render.hpp"
-
-extern char** environ;
 
 namespace poolbench::render {
 namespace {
@@ -39,25 +35,14 @@ fs::path PlotScript() {
   return script;
 }
 
-// Runs `args` (args[0] searched in PATH) without a shell, so no file name is ever interpreted,
-// and returns its wait status. Throws ReportError when it cannot be started.
-int Spawn(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::cout << std::flush;
-  std::cerr << std::flush;
-  pid_t pid = 0;
-  const int rc = posix_spawnp(&pid, args[0].c_str(), nullptr, nullptr, argv.data(), environ);
-  if (rc != 0) {
-    throw ReportError("cannot run the Python interpreter '" + args[0] + "': " + std::strerror(rc) +
+// Runs `args` and returns its wait status; throws ReportError when it cannot be started.
+int Run(const std::vector<std::string>& args) {
+  try {
+    return io::Wait(io::Spawn(args));
+  } catch (const std::system_error& e) {
+    throw ReportError("cannot run the Python interpreter '" + args[0] + "': " + e.code().message() +
                       " (the HTML report needs Python 3 with matplotlib; set POOLBENCH_PYTHON)");
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw ReportError("waiting for " + args[0] + " failed");
-  }
-  return status;
 }
 
 }  // namespace
@@ -72,12 +57,9 @@ void WriteHtml(const report::Run& run, const std::string& html_path) {
   PendingFile summary(html_path + ".summary.json");
   summary.Write(SummaryJson(run).dump());
   // "--" ends the script's options, so a file name starting with '-' stays a file name.
-  const int status = Spawn({python, script.string(), "--", summary.temp_path(), page.temp_path()});
+  const int status = Run({python, script.string(), "--", summary.temp_path(), page.temp_path()});
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    const std::string how = WIFEXITED(status)
-                                ? "exited with status " + std::to_string(WEXITSTATUS(status))
-                                : "was killed by signal " + std::to_string(WTERMSIG(status));
-    throw ReportError(script.string() + " " + how + " under " + python +
+    throw ReportError(script.string() + " " + io::DescribeWaitStatus(status) + " under " + python +
                       " (its message is above); no HTML was written");
   }
   page.Commit();

@@ -1,10 +1,8 @@
 // bench's journal through the real executable: a run killed midway (SIGINT, SIGTERM, SIGKILL)
 // leaves a valid partial report or the previous one intact, no temporary file, and a journal
 // from which `bench --resume` finishes the run with exactly the entries of an uninterrupted run.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -78,21 +76,16 @@ const std::vector<std::string>& UninterruptedNames() {
 // `logs`; returns its PID, or 0 when it could not be started.
 pid_t SpawnBench(const std::vector<std::string>& bench_args, const testing::TempDir& logs) {
   std::vector<std::string> argv = {POOLBENCH_EXE, "--no-default-plugins"};
-  for (const std::string& a : bench_args) argv.push_back(a);
-  std::vector<char*> args;
-  for (std::string& a : argv) args.push_back(a.data());
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, logs.Path("out").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, logs.Path("err").c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  EXPECT_EQ(spawned, 0);
-  return spawned == 0 ? pid : 0;
+  argv.insert(argv.end(), bench_args.begin(), bench_args.end());
+  io::SpawnOptions to_logs;
+  to_logs.stdout_path = logs.Path("out");
+  to_logs.stderr_path = logs.Path("err");
+  try {
+    return io::Spawn(argv, to_logs);
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << e.what();
+    return 0;
+  }
 }
 
 // Starts bench writing `out`, waits until its journal holds a finished result, sends `sig`
@@ -114,7 +107,7 @@ int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs
     }
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
+      status = io::Wait(pid);
       ADD_FAILURE() << "bench journaled no result in two minutes";
       return status;
     }
@@ -125,9 +118,7 @@ int InterruptBench(const std::string& out, int sig, const testing::TempDir& logs
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   if (twice) ::kill(pid, sig);
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return status;
+  return io::Wait(pid);
 }
 
 // A run stopped by SIGINT or SIGTERM writes a valid partial report marked incomplete, says how
@@ -316,9 +307,7 @@ TEST(BenchJournalCli, ASecondRunOnTheSameReportIsRefusedWithTheFirstsPid) {
                                        std::to_string(first) + ")"));
   EXPECT_EQ(Slurp(out + ".journal").rfind(journal, 0), 0u) << "the live journal was replaced";
 
-  int status = 0;
-  while (::waitpid(first, &status, 0) < 0 && errno == EINTR) {
-  }
+  const int status = io::Wait(first);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << Slurp(logs.Path("err"));
   EXPECT_EQ(Names(report::ReadJson(out, report::Expect::kPoolbench)), UninterruptedNames());
   EXPECT_EQ(dir.Files(), std::vector<std::string>{"r.json"});

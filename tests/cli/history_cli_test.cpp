@@ -1,7 +1,6 @@
 // End-to-end tests of `poolbench history` through the real executable: a history built from
 // reports of ten commits, the step it shows, the page it writes, and the errors of bad input.
 #include <gtest/gtest.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
 #include <filesystem>
@@ -196,16 +195,10 @@ TEST_F(HistoryCliTest, ConcurrentAddsToANewDatabaseAllSucceed) {
     for (const auto& [report, commit] : {std::pair{a, Commit(0)}, std::pair{b, Commit(1)}}) {
       std::vector<std::string> argv = base;
       argv.insert(argv.end(), {report, "--db", db, "--commit", commit});
-      std::vector<char*> args;
-      for (std::string& s : argv) args.push_back(s.data());
-      args.push_back(nullptr);
-      pid_t pid = 0;
-      ASSERT_EQ(posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ), 0);
-      pids.push_back(pid);
+      pids.push_back(io::Spawn(argv));
     }
     for (pid_t pid : pids) {
-      int status = 0;
-      waitpid(pid, &status, 0);
+      const int status = io::Wait(pid);
       EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "attempt " << attempt;
     }
     const CliResult show = RunPoolbench({"history", "show", "--db", db});

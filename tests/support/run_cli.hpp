@@ -3,24 +3,15 @@
 // POOLBENCH_EXE (the command-line and schema tests) include it.
 #pragma once
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <stdlib.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <stdexcept>
+#include <exception>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "io/spawn.hpp"
 #include "support/temp_dir.hpp"
 
 extern char** environ;
@@ -41,8 +32,7 @@ struct CliResult {
 using Environment = std::vector<std::pair<std::string, std::string>>;
 
 // Runs argv[0] (searched in PATH when it has no slash) with the arguments argv[1...], without a
-// shell, so arguments need no quoting. Both streams go to anonymous temporary files rather than
-// pipes: a child that fills one pipe while the parent reads the other would deadlock.
+// shell, so arguments need no quoting.
 inline CliResult RunProgram(const std::vector<std::string>& argv, const Environment& env = {}) {
   CliResult r;
   if (argv.empty()) {
@@ -59,49 +49,24 @@ inline CliResult RunProgram(const std::vector<std::string>& argv, const Environm
   }
   for (const auto& [name, value] : env) assignments.push_back(name + "=" + value);
 
-  std::vector<char*> args, envp;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  for (const std::string& a : assignments) envp.push_back(const_cast<char*>(a.c_str()));
-  envp.push_back(nullptr);
-
-  FILE* out = std::tmpfile();
-  FILE* err = std::tmpfile();
-  if (!out || !err) {
-    if (out) std::fclose(out);
-    if (err) std::fclose(err);
-    r.err = "RunProgram: cannot create temporary files: " + std::string(std::strerror(errno));
-    return r;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, fileno(out), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, fileno(err), STDERR_FILENO);
-  pid_t pid = 0;
-  const int spawned = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-
-  auto read_all = [](FILE* f) {
-    std::string s;
-    std::rewind(f);
-    char buf[4096];
-    while (size_t n = std::fread(buf, 1, sizeof buf, f)) s.append(buf, n);
-    std::fclose(f);
-    return s;
-  };
-  if (spawned != 0) {
-    std::fclose(out);
-    std::fclose(err);
-    r.err = "RunProgram: cannot run " + argv[0] + ": " + std::strerror(spawned);
-    return r;
-  }
+  // Both streams go to files rather than pipes: a child that fills one pipe while the parent
+  // reads the other would deadlock.
+  const TempDir streams("pb_run");
+  io::SpawnOptions options;
+  options.stdin_path = "/dev/null";
+  options.stdout_path = streams.Path("out");
+  options.stderr_path = streams.Path("err");
+  options.environment = std::move(assignments);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  try {
+    status = io::Wait(io::Spawn(argv, options));
+  } catch (const std::exception& e) {
+    r.err = std::string("RunProgram: ") + e.what();
+    return r;
   }
+  r.out = Slurp(streams.Path("out"));
+  r.err = Slurp(streams.Path("err"));
   r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_all(out);
-  r.err = read_all(err);
   return r;
 }
 
