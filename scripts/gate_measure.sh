@@ -44,7 +44,7 @@ counts() {
 ab() {
   local status=0
   "$exe" ab "$out/same.sh" "$2" "${bench_opts[@]}" --rounds "$rounds" --repetitions "$reps" \
-    --threshold "$threshold" --out "$out/$1.json" --markdown "$out/$1.md" > /dev/null \
+    --threshold "$threshold" --json "$out/$1.json" --markdown "$out/$1.md" > /dev/null \
     2> "$out/$1.err" || status=$?
   log "$1: exit $status, $(counts "$out/$1.json"), load $(load), $(date -u +%T)"
 }

@@ -24,55 +24,45 @@ namespace {
 struct AbOptions {
   ab::Plan plan;
   // Forwarded to both sides' `bench`.
-  std::string suite, strategy;  // empty: bench's defaults
-  std::vector<std::string> problems;
-  std::string threads = "1";
-  int repetitions = 2;
-  double min_time = 0.1;
-  uint64_t seed = 1;
-  double bandwidth_seconds = 0.1;
-  compare::Options options;
-  std::string correction = "bh";
-  std::string out = "ab.json", markdown;
+  Selection selection;
+  TimingSelection timing;
+  VerdictSelection verdict;
+  std::string json = "ab.json", markdown;
+  std::string old_out;                       // -o/--out, the name --json had before
+  const CLI::Option* json_option = nullptr;  // to tell a --json given from the default
   bool reuse = false;
   int per_process = 1;  // problems per bench process; 0: all in one
+
+  AbOptions() {
+    // Longer than bench's own default: a pair of rounds compares two processes' medians.
+    timing.min_time = 0.1;
+  }
 };
 
-std::string JoinList(const std::vector<int>& v) {
-  std::string out;
-  for (int x : v) out += (out.empty() ? "" : ",") + std::to_string(x);
-  return out;
-}
-
 std::vector<std::string> BenchArgs(const AbOptions& opt) {
-  std::ostringstream min_time, bandwidth;
-  min_time << opt.min_time;
-  bandwidth << opt.bandwidth_seconds;
   std::vector<std::string> args = {
       "--processes",
       "1",  // each round is a process on each side: the rounds pair them
       // A round whose repetitions other work disturbed still pairs with the other side's;
       // the paired test and the noise floor weigh it, and the reports keep the evidence.
-      "--keep-disturbed", "--threads", opt.threads, "--repetitions",
-      std::to_string(opt.repetitions), "--min-time", min_time.str(), "--seed",
-      std::to_string(opt.seed), "--bandwidth-seconds", bandwidth.str()};
-  if (!opt.strategy.empty()) args.insert(args.end(), {"--strategy", opt.strategy});
+      "--keep-disturbed", "--strategy", opt.selection.strategy};
+  const std::vector<std::string> timing = opt.timing.BenchArgs();
+  args.insert(args.end(), timing.begin(), timing.end());
   if (opt.per_process > 0) return args;  // the problems come in chunks
-  if (!opt.suite.empty()) args.insert(args.end(), {"--suite", opt.suite});
-  for (const std::string& p : opt.problems) args.insert(args.end(), {"--problem", p});
+  if (opt.selection.suite_option->count() > 0) {
+    args.insert(args.end(), {"--suite", opt.selection.suite});
+  }
+  for (const std::string& p : opt.selection.problems) args.insert(args.end(), {"--problem", p});
   return args;
 }
 
-// The problems, per_process at a time, as bench arguments; bench's own rule for --suite and
-// --problem (explicit problems alone replace the suites).
+// The problems, per_process at a time, as bench arguments, chosen by bench's own rule
+// (Selection::Problems: explicit problems alone replace the suites).
 std::vector<std::vector<std::string>> Chunks(const AbOptions& opt) {
   std::vector<std::vector<std::string>> out;
   if (opt.per_process <= 0) return out;
-  const std::string suite = !opt.suite.empty()     ? opt.suite
-                            : opt.problems.empty() ? "seeds,networks"
-                                                   : "";
   std::set<std::string> seen;
-  for (const Problem& p : ParseProblems(opt.problems, suite)) {
+  for (const Problem& p : opt.selection.Problems()) {
     const std::string d = FormatDescriptor(p);
     if (!seen.insert(d).second) continue;
     if (out.empty() || out.back().size() >= 2 * static_cast<size_t>(opt.per_process)) {
@@ -110,10 +100,14 @@ void RequireCommonBenchmarks(const std::vector<report::Run>& base,
 
 void RunAb(const AbOptions& in) {
   AbOptions opt = in;
-  opt.options.correction = compare::ParseCorrection(opt.correction);
-  opt.threads = JoinList(IntegerList(opt.threads, "--threads", 1, 1024));
+  if (!opt.old_out.empty()) {
+    if (opt.json_option->count() > 0) {
+      throw CLI::ValidationError("--out", "is the old name of --json: give one of them");
+    }
+    opt.json = opt.old_out;
+  }
   if (opt.plan.dir.empty()) {
-    opt.plan.dir = std::filesystem::path(opt.out).replace_extension(".rounds").string();
+    opt.plan.dir = std::filesystem::path(opt.json).replace_extension(".rounds").string();
   }
   opt.plan.bench_args = BenchArgs(opt);
   opt.plan.chunks = Chunks(opt);
@@ -126,10 +120,10 @@ void RunAb(const AbOptions& in) {
   std::vector<std::string> inputs = {opt.plan.base_exe, opt.plan.new_exe};
   inputs.insert(inputs.end(), reports.base.begin(), reports.base.end());
   inputs.insert(inputs.end(), reports.head.begin(), reports.head.end());
-  OutputTarget(opt.out);
-  CheckOutputs({{"--out", opt.out}, {"--markdown", opt.markdown}}, inputs);
+  OutputTarget(opt.json);
+  CheckOutputs({{"--json", opt.json}, {"--markdown", opt.markdown}}, inputs);
   // Staged now, so that an output that cannot be written fails at once, not after every round.
-  PendingFile out(opt.out);
+  PendingFile out(opt.json);
   std::optional<PendingFile> markdown_file;
   if (!opt.markdown.empty()) markdown_file.emplace(opt.markdown);
   if (!opt.reuse) {
@@ -138,7 +132,7 @@ void RunAb(const AbOptions& in) {
   const std::vector<report::Run> base = ReadAll(reports.base), head = ReadAll(reports.head);
   RequireCommonBenchmarks(base, head, reports);
   const compare::Comparison c =
-      compare::CompareRounds(base, head, opt.options, opt.plan.base_exe, opt.plan.new_exe);
+      compare::CompareRounds(base, head, opt.verdict.Get(), opt.plan.base_exe, opt.plan.new_exe);
   report::Json j = render::ComparisonJson(c);
   j["round_reports"] = {{"base", reports.base}, {"new", reports.head}};
   out.Write(report::Text(j));
@@ -164,49 +158,24 @@ void AddAbCommand(CLI::App& app) {
   cmd->add_option("--rounds", opt->plan.rounds, "Rounds (one bench process per side each)")
       ->check(UnsignedIn(2, 1000))
       ->capture_default_str();
-  cmd->add_option("--suite", opt->suite, "Suites to time (bench --suite; default: bench's)");
-  cmd->add_option("--problem", opt->problems, "A problem descriptor to time (bench --problem)");
-  cmd->add_option("--strategy", opt->strategy, "Regex selecting strategies (bench --strategy)");
-  cmd->add_option("--threads", opt->threads, "Thread counts, comma-separated (bench --threads)")
-      ->check(IntegerListIn(1, 1024))
-      ->capture_default_str();
-  cmd->add_option("--repetitions", opt->repetitions, "Repetitions per bench process")
-      ->check(IntegerIn(1, 1000))
-      ->capture_default_str();
-  cmd->add_option("--min-time", opt->min_time, "Minimum seconds per repetition")
-      ->check(FiniteIn(0.0001, 3600.0))
-      ->capture_default_str();
-  cmd->add_option("--seed", opt->seed, "Seed of the inputs")
-      ->check(UnsignedIn(0, UINT64_MAX))
-      ->capture_default_str();
-  cmd->add_option("--bandwidth-seconds", opt->bandwidth_seconds,
-                  "Seconds per cache level measuring bandwidth (bench --bandwidth-seconds)")
-      ->check(FiniteIn(0.0, 60.0))
-      ->capture_default_str();
-  cmd->add_option("--threshold", opt->options.threshold,
-                  "Smallest change of the median that counts, as a fraction (0.05 = 5%)")
-      ->capture_default_str()
-      ->check(FiniteIn(0.0, 100.0));
-  cmd->add_option("--alpha", opt->options.alpha, "Significance level after the correction")
-      ->capture_default_str()
-      ->check(FiniteIn(0.0, 1.0));
-  cmd->add_option("--correction", opt->correction,
-                  "Correction across benchmarks: bh (Benjamini-Hochberg), holm or none")
-      ->check(CLI::IsMember({"bh", "holm", "none"}))
-      ->capture_default_str();
-  cmd->add_option("--noise-k", opt->options.noise_k,
+  AddBenchSelectionOptions(*cmd, opt->selection);
+  AddTimingOptions(*cmd, opt->timing);
+  AddVerdictOptions(*cmd, opt->verdict,
+                    "Significance level of the paired test, after the correction, in (0, 1)",
+                    "Compare executables built differently (compiler, flags, build type)");
+  cmd->add_option("--noise-k", opt->verdict.options.noise_k,
                   "Noise floor: changes within k x the round-to-round spread are within noise")
       ->check(FiniteIn(0.0, 1000.0))
       ->capture_default_str();
-  cmd->add_flag("--all-rows", opt->options.all_rows,
-                "List every benchmark in the Markdown, not only those that changed");
-  cmd->add_flag("--force", opt->options.force,
-                "Compare executables built differently (compiler, flags, build type)");
-  cmd->add_option("-o,--out", opt->out, "Where to write the comparison as JSON")
-      ->capture_default_str();
+  opt->json_option =
+      cmd->add_option("--json", opt->json, "Where to write the comparison as JSON (as compare)")
+          ->capture_default_str();
+  // The name it had before it was aligned with compare's, still accepted (not listed).
+  cmd->add_option("-o,--out", opt->old_out, "")->group("");
   cmd->add_option("--markdown", opt->markdown, "Also write the Markdown comparison to this file");
-  cmd->add_option("--dir", opt->plan.dir,
-                  "Where to keep each round's reports and logs (default: OUT with .rounds)");
+  cmd->add_option(
+      "--dir", opt->plan.dir,
+      "Where to keep each round's reports and logs (default: the --json path with .rounds)");
   cmd->add_option("--problems-per-process", opt->per_process,
                   "Problems per bench process: base and new alternate every this many problems, "
                   "so the two sides of a pair are measured seconds apart (0: one process per "

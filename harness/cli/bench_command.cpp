@@ -34,16 +34,12 @@ namespace {
 struct BenchOptions {
   Selection selection;
   IsolationSelection isolation;
-  std::string threads = "1";
-  int repetitions = 2;
+  TimingSelection timing;
   int processes = 3;
   int retries = 2;
   bool keep_disturbed = false;
-  double min_time = 0.05;
-  uint64_t seed = 1;
   std::string shard;
   std::string out = "poolbench_report.json";
-  double bandwidth_seconds = 0.1;
   bool resume = false;
 };
 
@@ -194,14 +190,14 @@ void RunBenchCommand(const BenchOptions& opt) {
     problems = ShardOf(problems, i, n);
     cfg.shard = opt.shard;
   }
-  cfg.threads = IntegerList(opt.threads, "--threads", 1, 1024);
-  cfg.repetitions = opt.repetitions;
+  cfg.threads = opt.timing.Threads();
+  cfg.repetitions = opt.timing.repetitions;
   cfg.processes = opt.processes;
   cfg.retries = opt.retries;
   cfg.keep_disturbed = opt.keep_disturbed;
-  cfg.min_time = opt.min_time;
-  cfg.seed = opt.seed;
-  cfg.bandwidth_seconds = opt.bandwidth_seconds;
+  cfg.min_time = opt.timing.min_time;
+  cfg.seed = opt.timing.seed;
+  cfg.bandwidth_seconds = opt.timing.bandwidth_seconds;
   cfg.isolation = opt.isolation.Get();
   cfg.selection = {{"suite", opt.selection.suite},
                    {"problems", opt.selection.problems},
@@ -299,19 +295,8 @@ void AddBenchCommand(CLI::App& app) {
       "worker process. A wrong strategy, or one that crashes, hangs, throws, exits or runs out "
       "of memory, is reported as an error entry, never timed or ranked, and the run exits 1; "
       "a run that timed nothing exits 2.");
-  AddSelectionOptions(*cmd, opt->selection, "seeds,networks",
-                      "Suites to time, as written: seeds, edge, networks, large, all, or suite "
-                      "files; comma-separated",
-                      "A problem descriptor to time (repeatable; alone, it replaces the suites)");
-  cmd->add_option("--threads", opt->threads,
-                  "OpenMP thread counts for threaded strategies, comma-separated (e.g. 1,2); "
-                  "single-threaded strategies run once with 1")
-      ->check(IntegerListIn(1, 1024))
-      ->capture_default_str();
-  cmd->add_option("--repetitions", opt->repetitions,
-                  "Repetitions of each benchmark in each of its processes")
-      ->check(IntegerIn(1, 1000))
-      ->capture_default_str();
+  AddBenchSelectionOptions(*cmd, opt->selection);
+  AddTimingOptions(*cmd, opt->timing);
   cmd->add_option("--processes", opt->processes,
                   "Worker processes each benchmark is measured in, round-robin across the "
                   "strategies of a problem; its time is the median of the processes' medians, "
@@ -330,19 +315,9 @@ void AddBenchCommand(CLI::App& app) {
                 "Count repetitions that other work disturbed in the statistic instead of measuring "
                 "them again (they stay marked in the report, and a warning says how many): for a "
                 "machine that is never quiet, when a number is wanted anyway");
-  cmd->add_option("--min-time", opt->min_time, "Minimum seconds per repetition")
-      ->check(FiniteIn(0.0001, 3600.0))
-      ->capture_default_str();
-  cmd->add_option("--seed", opt->seed, "Seed of the inputs")
-      ->check(UnsignedIn(0, UINT64_MAX))
-      ->capture_default_str();
   cmd->add_option("--shard", opt->shard,
                   "Run only shard I of N of the problems (e.g. 2/4), for a CI matrix; join the "
                   "reports with `poolbench report merge`");
-  cmd->add_option("--bandwidth-seconds", opt->bandwidth_seconds,
-                  "Seconds per cache level spent measuring bandwidth for the report (0: skip)")
-      ->check(FiniteIn(0.0, 60.0))
-      ->capture_default_str();
   cmd->add_option("-o,--out", opt->out,
                   "Where to write the JSON report; results are journaled in OUT.journal as "
                   "they finish")

@@ -16,18 +16,15 @@ namespace {
 
 struct CompareOptions {
   std::string base, head;
-  compare::Options options;
+  VerdictSelection verdict;
   std::string markdown, json;
-  std::string correction = "bh";
 };
 
-void RunCompare(const CompareOptions& in) {
-  CompareOptions opt = in;
-  opt.options.correction = compare::ParseCorrection(opt.correction);
+void RunCompare(const CompareOptions& opt) {
   CheckOutputs({{"--json", opt.json}, {"--markdown", opt.markdown}}, {opt.base, opt.head});
   const report::Run base = report::Read(opt.base, report::Expect::kGoogleBenchmark);
   const report::Run head = report::Read(opt.head, report::Expect::kGoogleBenchmark);
-  const compare::Comparison c = compare::Compare(base, head, opt.options, opt.base, opt.head);
+  const compare::Comparison c = compare::Compare(base, head, opt.verdict.Get(), opt.base, opt.head);
   const std::string markdown = render::ComparisonMarkdown(c);
   if (!opt.json.empty()) report::Save(render::ComparisonJson(c), opt.json);
   if (!opt.markdown.empty()) WriteFileAtomically(opt.markdown, markdown);
@@ -43,27 +40,13 @@ void AddCompareCommand(CLI::App& app) {
       "result, 2 on bad input or reports from different machines or builds.");
   cmd->add_option("BASE", opt->base, "The report to compare against")->required();
   cmd->add_option("NEW", opt->head, "The report under test")->required();
-  cmd->add_option("--threshold", opt->options.threshold,
-                  "Smallest change of the median that counts, as a fraction (0.05 = 5%)")
-      ->capture_default_str()
-      ->check(FiniteIn(0.0, 100.0));
-  cmd->add_option("--alpha", opt->options.alpha,
-                  "Significance level of the Mann-Whitney U test, in (0, 1)")
-      ->capture_default_str()
-      ->check(FiniteIn(0.0, 1.0));
-  cmd->add_option("--correction", opt->correction,
-                  "Correction of the p-values across benchmarks: bh (Benjamini-Hochberg), holm "
-                  "or none")
-      ->check(CLI::IsMember({"bh", "holm", "none"}))
-      ->capture_default_str();
-  cmd->add_flag("--all-rows", opt->options.all_rows,
-                "List every benchmark in the Markdown, not only those that changed");
+  AddVerdictOptions(*cmd, opt->verdict, "Significance level of the Mann-Whitney U test, in (0, 1)",
+                    "Compare reports from different machines or builds (machine, num_cpus, "
+                    "compiler, compiler_flags or build_type differ); the differences are printed "
+                    "as a warning");
   cmd->add_option("--markdown", opt->markdown, "Also write the Markdown table to this file");
   cmd->add_option("--json", opt->json,
                   "Also write the comparison as JSON (options, rows, summary counts) to this file");
-  cmd->add_flag("--force", opt->options.force,
-                "Compare reports from different machines or builds (machine, num_cpus, compiler, "
-                "compiler_flags or build_type differ); the differences are printed as a warning");
   cmd->footer(
       "Benchmarks are matched by run_name. Their repetitions (run_type \"iteration\") are the "
       "samples; aggregates are ignored. A benchmark is a regression when its median real time "

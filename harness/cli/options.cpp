@@ -214,4 +214,82 @@ void AddIsolationOptions(CLI::App& cmd, IsolationSelection& isolation, double ti
                "memory limit");
 }
 
+void AddBenchSelectionOptions(CLI::App& cmd, Selection& selection) {
+  AddSelectionOptions(cmd, selection, "seeds,networks",
+                      "Suites to time, as written: seeds, edge, networks, large, all, or suite "
+                      "files; comma-separated",
+                      "A problem descriptor to time (repeatable; alone, it replaces the suites)");
+}
+
+std::vector<int> TimingSelection::Threads() const {
+  return IntegerList(threads, "--threads", 1, 1024);
+}
+
+std::vector<std::string> TimingSelection::BenchArgs() const {
+  std::string counts;
+  for (int t : Threads()) counts += (counts.empty() ? "" : ",") + std::to_string(t);
+  // The shortest text that reads back as the same double.
+  const auto text = [](double v) {
+    char buf[32];
+    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  };
+  return {"--threads",
+          counts,
+          "--repetitions",
+          std::to_string(repetitions),
+          "--min-time",
+          text(min_time),
+          "--seed",
+          std::to_string(seed),
+          "--bandwidth-seconds",
+          text(bandwidth_seconds)};
+}
+
+void AddTimingOptions(CLI::App& cmd, TimingSelection& timing) {
+  cmd.add_option("--threads", timing.threads,
+                 "OpenMP thread counts for threaded strategies, comma-separated (e.g. 1,2); "
+                 "single-threaded strategies run once with 1")
+      ->check(IntegerListIn(1, 1024))
+      ->capture_default_str();
+  cmd.add_option("--repetitions", timing.repetitions,
+                 "Repetitions of each benchmark in each of its processes")
+      ->check(IntegerIn(1, 1000))
+      ->capture_default_str();
+  cmd.add_option("--min-time", timing.min_time, "Minimum seconds per repetition")
+      ->check(FiniteIn(0.0001, 3600.0))
+      ->capture_default_str();
+  cmd.add_option("--seed", timing.seed, "Seed of the inputs")
+      ->check(UnsignedIn(0, UINT64_MAX))
+      ->capture_default_str();
+  cmd.add_option("--bandwidth-seconds", timing.bandwidth_seconds,
+                 "Seconds per cache level spent measuring bandwidth for the report (0: skip)")
+      ->check(FiniteIn(0.0, 60.0))
+      ->capture_default_str();
+}
+
+compare::Options VerdictSelection::Get() const {
+  compare::Options o = options;
+  o.correction = compare::ParseCorrection(correction);
+  return o;
+}
+
+void AddVerdictOptions(CLI::App& cmd, VerdictSelection& verdict, const std::string& alpha_help,
+                       const std::string& force_help) {
+  cmd.add_option("--threshold", verdict.options.threshold,
+                 "Smallest change of the median that counts, as a fraction (0.05 = 5%)")
+      ->capture_default_str()
+      ->check(FiniteIn(0.0, 100.0));
+  cmd.add_option("--alpha", verdict.options.alpha, alpha_help)
+      ->capture_default_str()
+      ->check(FiniteIn(0.0, 1.0));
+  cmd.add_option("--correction", verdict.correction,
+                 "Correction of the p-values across benchmarks: bh (Benjamini-Hochberg), holm "
+                 "or none")
+      ->check(CLI::IsMember({"bh", "holm", "none"}))
+      ->capture_default_str();
+  cmd.add_flag("--all-rows", verdict.options.all_rows,
+               "List every benchmark in the Markdown, not only those that changed");
+  cmd.add_flag("--force", verdict.options.force, force_help);
+}
+
 }  // namespace poolbench::cli

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "compare/compare.hpp"
 #include "isolate/worker.hpp"
 #include "poolbench/problem.hpp"
 
@@ -85,5 +86,39 @@ struct IsolationSelection {
 // negative, fractional or malformed one, or one beyond 2^63 - 1 bytes, is refused. So is a
 // malformed $POOLBENCH_MEMORY_LIMIT, when the command starts rather than in every worker.
 void AddIsolationOptions(CLI::App& cmd, IsolationSelection& isolation, double timeout);
+
+// bench's --suite, --problem and --strategy, with its default suites; ab forwards them to both
+// sides' bench.
+void AddBenchSelectionOptions(CLI::App& cmd, Selection& selection);
+
+// How bench times each benchmark: --threads, --repetitions, --min-time, --seed and
+// --bandwidth-seconds, declared once for bench and for ab, which forwards them (ab sets its own
+// defaults before adding them).
+struct TimingSelection {
+  std::string threads = "1";
+  int repetitions = 2;
+  double min_time = 0.05;
+  uint64_t seed = 1;
+  double bandwidth_seconds = 0.1;
+
+  // The thread counts, each once ("--threads" refuses "1,,2" and "2,2").
+  std::vector<int> Threads() const;
+  // These options as bench's arguments.
+  std::vector<std::string> BenchArgs() const;
+};
+void AddTimingOptions(CLI::App& cmd, TimingSelection& timing);
+
+// How compare and ab decide a benchmark changed: --threshold, --alpha, --correction, --all-rows
+// and --force. Their tests differ (compare: Mann-Whitney U over repetitions; ab: Student's t over
+// paired rounds), so the help of --alpha and --force is the caller's.
+struct VerdictSelection {
+  compare::Options options;
+  std::string correction = "bh";
+
+  // The options with the correction parsed.
+  compare::Options Get() const;
+};
+void AddVerdictOptions(CLI::App& cmd, VerdictSelection& verdict, const std::string& alpha_help,
+                       const std::string& force_help);
 
 }  // namespace poolbench::cli

@@ -51,7 +51,7 @@ base_exe="$base_dir/build-base/poolbench"
 # it still writes, and pipefail would take that for a poolbench without ab.
 if "$pr_exe" --no-default-plugins ab --help 2>/dev/null | grep BASE_EXE >/dev/null; then
   # Base and pull request interleaved, round by round, so drift of the machine hits both.
-  "$pr_exe" ab "$base_exe" "$pr_exe" "${ab_args[@]}" --out "$out/compare.json" \
+  "$pr_exe" ab "$base_exe" "$pr_exe" "${ab_args[@]}" --json "$out/compare.json" \
     --markdown "$out/compare.md" >/dev/null || status=$?
 else
   "$base_exe" bench "${bench_args[@]}" --out "$out/base.json"

@@ -56,7 +56,7 @@ class AbCliTest : public ::testing::Test {
                                      "0.001",
                                      "--bandwidth-seconds",
                                      "0",
-                                     "--out",
+                                     "--json",
                                      dir_.Path("ab.json"),
                                      "--markdown",
                                      dir_.Path("ab.md")};
@@ -213,13 +213,16 @@ TEST_F(AbCliTest, BadOptionsAndOutputsAreRefusedBeforeAnyRound) {
                                                 {"--threshold", "nan"},
                                                 {"--problems-per-process", "-1"},
                                                 {"--markdown", dir_.Path("ab.json")},
-                                                {"--out", new_}}) {
+                                                {"--json", new_},
+                                                {"--out", dir_.Path("old-name.json")}}) {
     const CliResult r = RunAb(base_, new_, extra);
     EXPECT_EQ(r.status, 2) << extra[0] << " " << extra[1] << ":\n" << r.Output();
     EXPECT_EQ(r.err.find("[round"), std::string::npos) << r.err;
   }
   EXPECT_TRUE(testing::Contains(RunAb(base_, new_, {"--markdown", dir_.Path("ab.json")}).err,
-                                "names the same file as --out"));
+                                "names the same file as --json"));
+  EXPECT_TRUE(testing::Contains(RunAb(base_, new_, {"--out", dir_.Path("old-name.json")}).err,
+                                "--out: is the old name of --json: give one of them"));
   EXPECT_TRUE(testing::Contains(RunAb(base_, new_, {"--seed", "-1"}).err,
                                 "'-1' is out of range: expected an integer in [0, "));
   EXPECT_FALSE(fs::exists(dir_.Path("ab.rounds")));
