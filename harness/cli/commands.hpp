@@ -30,6 +30,10 @@ void RequirePluginPath();
 // RequirePluginPath's error.
 std::vector<const Strategy*> SelectStrategies(const std::string& regex);
 
+// Why `given` (a name or an expression) names no strategy: the nearest name when one is near,
+// the registered names, and that a plugin's strategies need --plugin.
+std::string NoStrategyMessage(const std::string& given);
+
 }  // namespace poolbench::cli
 
 #define POOLBENCH_CLI_COMMAND(order, adder)                                     \

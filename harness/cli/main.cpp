@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "cli/pattern.hpp"
 #include "cli/plugin_probe.hpp"
+#include "cli/suggest.hpp"
 #include "io/atomic_file.hpp"
 #include "io/plugin_loader.hpp"
 #include "poolbench/registry.hpp"
@@ -27,6 +28,31 @@ std::string& PluginPathError() {
   return error;
 }
 
+// The arguments with poolbench's own options (--plugin, --no-default-plugins) moved before the
+// subcommand, wherever they were given: plugins load while CLI11 reads the options before the
+// subcommand, and `poolbench check --plugin my.py` is the commonest way to write it. Nothing
+// after "--" moves.
+std::vector<std::string> GlobalOptionsFirst(int argc, char** argv) {
+  std::vector<std::string> global, rest;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view a = argv[i];
+    if (a == "--") {
+      rest.insert(rest.end(), argv + i, argv + argc);
+      break;
+    }
+    if (a == "--plugin" && i + 1 < argc) {
+      global.insert(global.end(), {argv[i], argv[i + 1]});
+      ++i;
+    } else if (a.starts_with("--plugin=") || a == "--no-default-plugins") {
+      global.emplace_back(a);
+    } else {
+      rest.emplace_back(a);
+    }
+  }
+  global.insert(global.end(), rest.begin(), rest.end());
+  return global;
+}
+
 }  // namespace
 
 void RequirePluginPath() {
@@ -42,16 +68,24 @@ std::vector<const Strategy*> SelectStrategies(const std::string& regex) {
   RequirePluginPath();
   const NamePattern pattern(regex, "--strategy");
   std::vector<const Strategy*> out;
-  std::string names;
   for (const Strategy* s : Registry::Global().All()) {
-    names += (names.empty() ? "" : ", ") + std::string(s->name());
     if (pattern.Matches(s->name())) out.push_back(s);
   }
-  if (out.empty()) {
-    throw CLI::ValidationError("--strategy",
-                               "'" + regex + "' matches no strategy (registered: " + names + ")");
-  }
+  if (out.empty()) throw CLI::ValidationError("--strategy", NoStrategyMessage(regex));
   return out;
+}
+
+std::string NoStrategyMessage(const std::string& given) {
+  std::vector<std::string> names;
+  std::string list;
+  for (const Strategy* s : Registry::Global().All()) {
+    names.emplace_back(s->name());
+    list += (list.empty() ? "" : ", ") + names.back();
+  }
+  const std::string near = NearestName(given, names);
+  return "'" + given + "' names no strategy" +
+         (near.empty() ? "" : "; did you mean '" + near + "'?") + " (registered: " + list +
+         "; a plugin's strategies need --plugin PATH, before or after the subcommand)";
 }
 
 }  // namespace poolbench::cli
@@ -86,10 +120,10 @@ int main(int argc, char** argv) {
           "beside the executable; only built-in strategies and --plugin ones run");
   std::sort(Commands().begin(), Commands().end());
   for (const auto& [order, add] : Commands()) add(app);
+  std::vector<std::string> args = GlobalOptionsFirst(argc, argv);
   try {
-    const bool defaults = std::none_of(argv + 1, argv + argc, [](const char* a) {
-      return std::string_view(a) == "--no-default-plugins";
-    });
+    const bool defaults = std::none_of(
+        args.begin(), args.end(), [](const std::string& a) { return a == "--no-default-plugins"; });
     if (defaults) poolbench::LoadDefaultPlugins();
     if (const char* list = std::getenv(poolbench::kPluginPathVariable)) {
       try {
@@ -98,9 +132,19 @@ int main(int argc, char** argv) {
         PluginPathError() = e.what();
       }
     }
-    app.parse(argc, argv);
+    // As parse(argc, argv) would: usage lines name the program as it was run.
+    app.name(argv[0]);
+    // CLI11 takes the arguments in reverse order.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    app.parse(reversed);
   } catch (const CLI::Error& e) {
     const int code = app.exit(e);
+    // (CLI11 names an error raised for a subcommand after the subcommand: test its type.)
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) || dynamic_cast<const CLI::RequiredError*>(&e)) {
+      if (const std::string hint = ParseErrorHint(app, args); !hint.empty()) {
+        std::cerr << hint << "\n";
+      }
+    }
     // CLI11 reports parse errors with its own codes; poolbench uses one for all bad input.
     return code == 0 || e.get_name() == "RuntimeError" ? code : kExitUsage;
   } catch (const std::exception& e) {

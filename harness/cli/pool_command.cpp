@@ -118,11 +118,7 @@ std::vector<int64_t> OutputShape(const Problem& p, size_t rank) {
 const Strategy& FindStrategy(const std::string& name) {
   RequirePluginPath();
   if (const Strategy* s = Registry::Global().Find(name)) return *s;
-  std::string names;
-  for (const Strategy* s : Registry::Global().All()) {
-    names += (names.empty() ? "" : ", ") + std::string(s->name());
-  }
-  throw std::invalid_argument("unknown strategy '" + name + "' (registered: " + names + ")");
+  throw std::invalid_argument("--strategy: " + NoStrategyMessage(name));
 }
 
 // Options that only apply to the other op are refused, not ignored.

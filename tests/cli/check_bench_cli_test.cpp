@@ -45,8 +45,9 @@ TEST(CheckCli, InvalidProblemExitsTwoNamingTheValue) {
 TEST(CheckCli, StrategyRegexMatchingNothingListsTheStrategies) {
   const CliResult r = RunPoolbench({"check", "--strategy", "^nosuch$"});
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.err.find("matches no strategy (registered: lookup_table"), std::string::npos)
+  EXPECT_NE(r.err.find("'^nosuch$' names no strategy (registered: lookup_table"), std::string::npos)
       << r.err;
+  EXPECT_TRUE(testing::Contains(r.err, "a plugin's strategies need --plugin PATH")) << r.err;
   EXPECT_EQ(RunPoolbench({"check", "--strategy", "("}).status, 2);
 }
 

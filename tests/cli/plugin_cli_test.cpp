@@ -59,6 +59,16 @@ TEST(PluginCommandLine, PluginsAreLoadedBeforeTheSubcommandRuns) {
   EXPECT_TRUE(Contains(r.Output(), "All checks passed."));
 }
 
+// The commonest way to write it: --plugin after the subcommand (and --plugin=PATH) works too.
+TEST(PluginCommandLine, PluginsGivenAfterTheSubcommandAreLoadedToo) {
+  const CliResult r = RunPoolbench({"check", "--plugin", kGood, "--strategy",
+                                    "^(plugin_good_loops|example_separable)$", "-q",
+                                    std::string("--plugin=") + kExample});
+  EXPECT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "example_separable"));
+  EXPECT_TRUE(Contains(r.Output(), "plugin_good_loops"));
+}
+
 TEST(PluginCommandLine, PluginPathVariableIsLoaded) {
   const CliResult r =
       RunPoolbench({"list", "--suite", "seeds"}, {{"POOLBENCH_PLUGIN_PATH", kGoodDir}});
