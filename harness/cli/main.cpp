@@ -97,18 +97,19 @@ int main(int argc, char** argv) {
   poolbench::RemoveTempFilesOnSignals();
   InstallPluginProbe();
   CLI::App app{
-      "poolbench: benchmark and correctness harness for 2-D pooling strategies.\n"
+      "poolbench: benchmark and correctness harness for pooling strategies.\n"
       "Every strategy is held to one reference semantics (PyTorch's) and timed side by side."};
   app.require_subcommand(1);
   app.set_version_flag("--version", "poolbench 0.1.0");
   // Plugins must be in the registry before any subcommand runs, and CLI11 runs subcommand
-  // callbacks inside parse(). A global option given before the subcommand is parsed first, and
-  // trigger_on_parse loads each plugin as soon as its --plugin is read, so every subcommand
-  // sees them.
+  // callbacks inside parse(). A global option given before the subcommand is parsed first (and
+  // GlobalOptionsFirst puts every --plugin there), and trigger_on_parse loads each plugin as soon
+  // as its --plugin is read, so every subcommand sees them.
   app.add_option_function<std::string>(
          "--plugin", [](const std::string& path) { poolbench::LoadPlugin(path); },
-         "Load the strategies of a plugin shared library (repeatable; give it before the "
-         "subcommand). POOLBENCH_PLUGIN_PATH, a ':'-separated list of plugins and directories "
+         "Load the strategies of a plugin: a shared library or a Python file (repeatable; "
+         "before or after the subcommand). POOLBENCH_PLUGIN_PATH, a ':'-separated list of plugins "
+         "and directories "
          "of plugins, is loaded first.")
       ->type_name("PATH.so")
       ->trigger_on_parse();
