@@ -18,6 +18,7 @@
 #include "cli/commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/options.hpp"
+#include "cli/pattern.hpp"
 #include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
 #include "render/cells.hpp"
@@ -285,6 +286,13 @@ void RunBenchCommand(const BenchOptions& opt) {
     std::cout.flush();
     throw CLI::RuntimeError(kExitFailure);
   }
+  // Its warning is above; a strategy asked for by name that never ran is not a pass.
+  for (const auto& [strategy, reasons] : report::RanOnNothing(r)) {
+    if (NamePattern::Names(opt.selection.strategy, strategy)) {
+      std::cout << strategy << " was named in --strategy and ran on no problem\n" << std::flush;
+      throw CLI::RuntimeError(kExitNotRun);
+    }
+  }
 }
 
 void AddBenchCommand(CLI::App& app) {
@@ -294,7 +302,8 @@ void AddBenchCommand(CLI::App& app) {
       "time the correct ones with Google Benchmark and write the JSON report, each strategy in a "
       "worker process. A wrong strategy, or one that crashes, hangs, throws, exits or runs out "
       "of memory, is reported as an error entry, never timed or ranked, and the run exits 1; "
-      "a run that timed nothing exits 2.");
+      "a run that timed nothing exits 2; one where a strategy named in --strategy ran on no "
+      "problem (it skipped them all) exits 3.");
   AddBenchSelectionOptions(*cmd, opt->selection);
   AddTimingOptions(*cmd, opt->timing);
   cmd->add_option("--processes", opt->processes,

@@ -16,6 +16,7 @@
 #include "check/suite.hpp"
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/pattern.hpp"
 #include "io/atomic_file.hpp"
 #include "isolate/hang_limit.hpp"
 #include "isolate/outcome.hpp"
@@ -101,8 +102,9 @@ class CheckReport {
   const std::vector<render::CheckRecord>& records() const { return records_; }
 
   // Prints the summary and the failures; throws the failure exit status if any check failed,
-  // and the usage status when nothing was checked at all.
-  void Finish(size_t problems, uint64_t seed) const {
+  // the usage status when nothing was checked at all, and kExitNotRun when a strategy named in
+  // `strategy_pattern` was checked on no problem.
+  void Finish(size_t problems, uint64_t seed, const std::string& strategy_pattern) const {
     std::cout << "\nSummary over " << problems << " problems (seed " << seed << "):\n";
     for (const Strategy* s : strategies_) {
       const Tally& t = tally_.at(s->name());
@@ -121,6 +123,21 @@ class CheckReport {
                                   : "every selected strategy skipped every problem")
                 << "\n";
       throw CLI::RuntimeError(kExitUsage);
+    }
+    // A strategy that skipped every problem would pass unseen among the others.
+    std::string not_run;
+    for (const Strategy* s : strategies_) {
+      const Tally& t = tally_.at(s->name());
+      // (The reference is what the others are checked against: it is never checked itself.)
+      if (t.pass + t.fail > 0 || s->name() == kReferenceName) continue;
+      std::cout << "warning: " << s->name() << " ran on no problem: it skipped all " << t.skipped
+                << " (reasons above)\n";
+      if (NamePattern::Names(strategy_pattern, s->name())) not_run = s->name();
+    }
+    if (failures_.empty() && !not_run.empty()) {
+      std::cout << "\n" << not_run << " was named in --strategy and ran on no problem\n";
+      std::cout.flush();
+      throw CLI::RuntimeError(kExitNotRun);
     }
     if (failures_.empty()) {
       std::cout << "\nAll checks passed.\n";
@@ -256,7 +273,7 @@ void RunCheck(const CheckOptions& opt) {
     junit->Write(render::CheckJunit(run));
     junit->Commit();
   }
-  report.Finish(problems.size(), opt.seed);
+  report.Finish(problems.size(), opt.seed, opt.selection.strategy);
 }
 
 // Random problems are generated up front, so their number is bounded.
@@ -267,7 +284,8 @@ void AddCheckCommand(CLI::App& app) {
       app, "check", RunCheck,
       "Cross-check strategies against the reference (naive_loops) on suites, explicit problems "
       "and random problems, each strategy in a worker process. Exits 1 if any check fails or a "
-      "strategy crashes, hangs, throws, exits or runs out of memory, 2 if nothing was checked.");
+      "strategy crashes, hangs, throws, exits or runs out of memory, 2 if nothing was checked, 3 "
+      "if a strategy named in --strategy was checked on no problem (it skipped them all).");
   AddSelectionOptions(*cmd, opt->selection, "seeds,edge",
                       "Suites to check: seeds, edge, networks, large, all, or suite files; "
                       "comma-separated. Each problem runs in every dtype, max/avg and fwd/bwd "

@@ -14,6 +14,9 @@ namespace poolbench::cli {
 inline constexpr int kExitFailure = 1;
 // Exit status for bad input: arguments, descriptors, files.
 inline constexpr int kExitUsage = 2;
+// Exit status of check and bench when a strategy named in --strategy ran on no problem (each
+// skipped it: a dtype, layout or direction it does not take), and nothing failed.
+inline constexpr int kExitNotRun = 3;
 
 using CommandAdder = void (*)(CLI::App& app);
 

@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 namespace poolbench::cli {
 
@@ -23,5 +24,27 @@ NamePattern::NamePattern(NamePattern&&) noexcept = default;
 NamePattern& NamePattern::operator=(NamePattern&&) noexcept = default;
 
 bool NamePattern::Matches(std::string_view name) const { return RE2::PartialMatch(name, *re_); }
+
+bool NamePattern::Names(std::string_view pattern, std::string_view name) {
+  // Outer anchors and parentheses ("^(a|b)$") do not change the names the alternatives spell.
+  for (bool stripped = true; stripped;) {
+    stripped = false;
+    if (pattern.starts_with('^')) pattern.remove_prefix(1), stripped = true;
+    if (pattern.ends_with('$')) pattern.remove_suffix(1), stripped = true;
+    if (pattern.size() >= 2 && pattern.front() == '(' && pattern.back() == ')') {
+      pattern = pattern.substr(1, pattern.size() - 2);
+      stripped = true;
+    }
+  }
+  for (size_t start = 0;;) {
+    const size_t end = std::min(pattern.find('|', start), pattern.size());
+    std::string_view alternative = pattern.substr(start, end - start);
+    if (alternative.starts_with('^')) alternative.remove_prefix(1);
+    if (alternative.ends_with('$')) alternative.remove_suffix(1);
+    if (alternative == name) return true;
+    if (end == pattern.size()) return false;
+    start = end + 1;
+  }
+}
 
 }  // namespace poolbench::cli

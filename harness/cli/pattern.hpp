@@ -27,6 +27,10 @@ class NamePattern {
   // Whether the pattern matches somewhere in `name`.
   bool Matches(std::string_view name) const;
 
+  // Whether the pattern spells `name` out as one of its alternatives ("^a$|b" names a and b,
+  // "simd" names simd but "sim" does not): a strategy asked for by name.
+  static bool Names(std::string_view pattern, std::string_view name);
+
  private:
   std::unique_ptr<re2::RE2> re_;
 };

@@ -116,8 +116,26 @@ void DeriveFastest(Run& run) {
   }
 }
 
+// A strategy that was selected but skipped every problem has no row anywhere: it would vanish
+// from the report without a word. One warning each, with its skip reasons counted.
+std::vector<Warning> RanOnNothingWarnings(const Run& run) {
+  std::vector<Warning> out;
+  for (const auto& [strategy, counts] : RanOnNothing(run)) {
+    int total = 0;
+    std::string why;
+    for (const auto& [reason, n] : counts) {
+      total += n;
+      why += (why.empty() ? "" : "; ") + std::to_string(n) + ": " + reason;
+    }
+    out.push_back({"ran_on_nothing", strategy + " ran on no problem: it skipped all " +
+                                         std::to_string(total) + " (" + why + ")"});
+  }
+  return out;
+}
+
 // The warnings the results give, after the machine's (report/warnings.hpp): results other work
-// disturbed, interference that could not be measured, intervals over one process only.
+// disturbed, interference that could not be measured, intervals over one process only,
+// strategies that ran on nothing.
 void DeriveWarnings(Run& run) {
   std::vector<Warning>& out = run.context.warnings;
   std::erase_if(out, [](const Warning& w) { return IsResultsWarning(w.kind); });
@@ -161,6 +179,7 @@ void DeriveWarnings(Run& run) {
                        "their level allows: the bandwidth was measured low (under other load, or "
                        "at another moment), so their fractions of the roofline are not shown"});
   }
+  for (const Warning& w : RanOnNothingWarnings(run)) out.push_back(w);
   if (one_process > 0) {
     out.push_back({"one_process", std::to_string(one_process) +
                                       " results were measured in one process only: their "
@@ -194,6 +213,13 @@ std::string ResultName(std::string_view strategy, std::string_view descriptor, i
   out += "/threads:";
   out += std::to_string(threads);
   return out;
+}
+
+std::map<std::string, std::map<std::string, int>> RanOnNothing(const Run& run) {
+  std::map<std::string, std::map<std::string, int>> reasons;
+  for (const Skip& s : run.context.skipped) ++reasons[s.strategy][s.reason];
+  for (const Result& r : run.results) reasons.erase(r.strategy);
+  return reasons;
 }
 
 void Derive(Run& run, std::string_view reference_strategy) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -196,6 +197,10 @@ struct Run {
   // The result named `name`, or null.
   const Result* Find(std::string_view name) const;
 };
+
+// The strategies that were selected but ran on no problem (every one skipped them, so they have
+// no result), each with its skip reasons and how often each was given.
+std::map<std::string, std::map<std::string, int>> RanOnNothing(const Run& run);
 
 // Everything a Result holds under "Derived": the statistic of every result, then its
 // throughput against the run's bandwidth, its speed-up against the reference

@@ -162,7 +162,8 @@ std::vector<Warning> MachineWarnings(const Json& context) {
 
 bool IsResultsWarning(const std::string& kind) {
   return kind == "disturbed" || kind == "interference_unmeasured" ||
-         kind == "roofline_under_measured" || kind == "one_process" || kind == "kept_disturbed";
+         kind == "roofline_under_measured" || kind == "one_process" || kind == "kept_disturbed" ||
+         kind == "ran_on_nothing";
 }
 
 Json ToJson(const std::vector<Warning>& warnings) {

@@ -30,7 +30,7 @@ std::vector<Warning> MachineWarnings(const Json& context);
 Json ToJson(const std::vector<Warning>& warnings);
 
 // Whether a kind of warning is about the results (report::Derive gives those: "disturbed",
-// "interference_unmeasured", "one_process") rather than the machine.
+// "interference_unmeasured", "one_process", "ran_on_nothing", ...) rather than the machine.
 bool IsResultsWarning(const std::string& kind);
 
 }  // namespace poolbench::report

@@ -77,6 +77,35 @@ TEST(PluginCommandLine, PluginPathVariableIsLoaded) {
   EXPECT_TRUE(Contains(r.Output(), "plugin_good_max_only"));
 }
 
+// A user's strategy that takes none of the selected problems (plugin_good_max_only on an average
+// pooling problem) would vanish from the output: check and bench warn with its skip reasons,
+// and exit 3 when it was asked for by name.
+TEST(PluginCommandLine, AStrategyThatRanOnNothingIsNamed) {
+  const testing::TempDir dir("poolbench_plugin_cli");
+  const std::string avg = "avg:fwd:f32:nchw:1x1x4x4:k2";
+  const std::vector<std::string> named = {"--strategy", "^(plugin_good_max_only|simd)$"};
+  const std::vector<std::string> unnamed = {"--strategy", "max_only|simd"};
+  for (const std::string command : {"check", "bench"}) {
+    for (const auto* strategy : {&named, &unnamed}) {
+      std::vector<std::string> args = {"--plugin", kGood, command, "--problem", avg};
+      args.insert(args.end(), strategy->begin(), strategy->end());
+      if (command == "bench") {
+        args.insert(args.end(), {"--min-time", "0.001", "--processes", "1", "--repetitions", "1",
+                                 "--bandwidth-seconds", "0", "--out", dir.Path("r.json")});
+      } else {
+        args.push_back("--as-written");
+      }
+      const CliResult r = RunPoolbench(args);
+      EXPECT_EQ(r.status, strategy == &named ? 3 : 0) << command << ":\n" << r.Output();
+      EXPECT_TRUE(Contains(r.out, "warning: plugin_good_max_only ran on no problem")) << command;
+      EXPECT_TRUE(Contains(r.out, command == "bench" ? "(1: max only)" : "skipped 1: max only"))
+          << command;
+    }
+  }
+  // The report carries it as a warning, for report.md and report.html.
+  EXPECT_TRUE(Contains(testing::Slurp(dir.Path("r.json")), "\"kind\": \"ran_on_nothing\""));
+}
+
 TEST(PluginCommandLine, BadPluginsExitWithUsageErrors) {
   CliResult r = RunPoolbench({"--plugin", POOLBENCH_TEST_PLUGIN_WRONG_ABI_PLUGIN, "list"});
   EXPECT_EQ(r.status, 2) << r.Output();
