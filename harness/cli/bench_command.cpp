@@ -19,6 +19,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/options.hpp"
 #include "cli/pattern.hpp"
+#include "cli/views.hpp"
 #include "io/atomic_file.hpp"
 #include "poolbench/descriptor.hpp"
 #include "render/cells.hpp"
@@ -41,6 +42,7 @@ struct BenchOptions {
   bool keep_disturbed = false;
   std::string shard;
   std::string out = "poolbench_report.json";
+  ViewOutputs views;
   bool resume = false;
 };
 
@@ -211,8 +213,10 @@ void RunBenchCommand(const BenchOptions& opt) {
   std::vector<std::string> suite_files;
   std::istringstream suites(opt.selection.suite);
   for (std::string name; std::getline(suites, name, ',');) suite_files.push_back(name);
-  CheckOutputs({{"--out", opt.out}, {"--out's journal", report::JournalPath(opt.out)}},
-               suite_files);
+  std::vector<std::pair<std::string, std::string>> outputs = {
+      {"--out", opt.out}, {"--out's journal", report::JournalPath(opt.out)}};
+  for (const auto& view : opt.views.Outputs()) outputs.push_back(view);
+  CheckOutputs(outputs, suite_files);
   // Handled from before the journal exists: a signal that finds the journal always finds the
   // handler, which stops the run at its next step and leaves the report as the run decides.
   std::optional<InterruptGuard> interrupts(std::in_place);
@@ -271,10 +275,17 @@ void RunBenchCommand(const BenchOptions& opt) {
   report::Save(r, opt.out);
   journal.Remove();
   PrintSummary(r);
+  // From the report as saved, so that each view is what `report` renders from the file.
+  if (opt.views.Any()) WriteViews(report::Read(opt.out, report::Expect::kPoolbench), opt.views);
   const auto failed = std::count_if(r.results.begin(), r.results.end(),
                                     [](const report::Result& e) { return e.Failed(); });
   std::cout << "\nreport: " << opt.out << " (" << r.results.size() << " results, "
-            << r.context.skipped.size() << " skipped)\n";
+            << r.context.skipped.size() << " skipped)";
+  for (const auto& [option, path] : opt.views.Outputs()) {
+    if (!path.empty() && path != "-" && option.find(' ') == std::string::npos)
+      std::cout << " " << path;
+  }
+  std::cout << "\n";
   if (sig) throw CLI::RuntimeError(128 + sig);
   if (failed > 0) {
     std::cout << failed
@@ -331,6 +342,7 @@ void AddBenchCommand(CLI::App& app) {
                   "Where to write the JSON report; results are journaled in OUT.journal as "
                   "they finish")
       ->capture_default_str();
+  AddViewOptions(*cmd, opt->views);
   cmd->add_flag("--resume", opt->resume,
                 "Finish a run that was interrupted or killed, from its journal (OUT.journal), "
                 "without measuring again what it finished; give the options of that run");

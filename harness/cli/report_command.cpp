@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/options.hpp"
+#include "cli/views.hpp"
 #include "io/atomic_file.hpp"
 #include "render/render.hpp"
 #include "report/merge.hpp"
@@ -18,9 +19,7 @@ namespace {
 
 struct ReportOptions {
   std::string input;
-  std::string markdown;
-  std::string csv;
-  std::string html;
+  ViewOutputs views;
 };
 
 struct MergeOptions {
@@ -28,32 +27,14 @@ struct MergeOptions {
   std::string out;
 };
 
-// Writes an output file atomically; "-" is standard output.
-void Write(const std::string& path, const std::string& text) {
-  if (path == "-") {
-    std::cout << text << std::flush;
-    return;
-  }
-  WriteFileAtomically(path, text);
-}
-
 void RunReport(const ReportOptions& opt) {
   if (opt.input.empty()) {
     throw CLI::RequiredError("report needs a report file (poolbench report IN.json)");
   }
-  CheckOutputs({{"--markdown", opt.markdown},
-                {"--csv", opt.csv},
-                {"--html", opt.html},
-                {"--html's summary", opt.html.empty() ? "" : opt.html + ".summary.json"}},
-               {opt.input});
+  CheckOutputs(opt.views.Outputs(), {opt.input});
   const report::Run r = report::Read(opt.input, report::Expect::kPoolbench);
-  const bool any = !opt.markdown.empty() || !opt.csv.empty() || !opt.html.empty();
-  if (!any) std::cout << render::Markdown(r);
-  if (!opt.markdown.empty()) Write(opt.markdown, render::Markdown(r));
-  if (!opt.csv.empty()) Write(opt.csv, render::Csv(r));
-  // Last, because it depends on an outside interpreter: when Python is missing, the Markdown
-  // and CSV asked for in the same run are still written.
-  if (!opt.html.empty()) render::WriteHtml(r, opt.html);
+  if (!opt.views.Any()) std::cout << render::Markdown(r);
+  WriteViews(r, opt.views);
 }
 
 void RunMerge(const MergeOptions& opt) {
@@ -77,12 +58,7 @@ void AddReportCommand(CLI::App& app) {
       "given), CSV, or a self-contained HTML page with charts (needs Python 3 with "
       "matplotlib). `report merge` joins the reports of a sharded run.");
   cmd->add_option("input", opt->input, "The report (JSON) to render");
-  cmd->add_option("--markdown", opt->markdown, "Write Markdown to this file ('-': stdout)");
-  cmd->add_option("--csv", opt->csv, "Write CSV, one row per strategy, problem and thread count");
-  cmd->add_option("--html", opt->html,
-                  "Write an HTML page with charts, drawn by scripts/plot_report.py (interpreter: "
-                  "$POOLBENCH_PYTHON, default /usr/bin/python3; script folder: "
-                  "$POOLBENCH_SCRIPT_DIR)");
+  AddViewOptions(*cmd, opt->views);
 
   auto [merge, mopt] = AddSubcommand<MergeOptions>(
       *cmd, "merge", RunMerge,

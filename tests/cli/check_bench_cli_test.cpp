@@ -82,6 +82,26 @@ TEST(ListCli, JsonListsEveryStrategyWithWhatItSupports) {
   EXPECT_TRUE(reshape);
 }
 
+// One command gives the report and its views, each as `report` renders it from the JSON.
+TEST(BenchCli, WritesTheViewsAskedForBesideTheReport) {
+  const testing::TempDir dir("pb_bench_views");
+  const CliResult r = RunPoolbench(
+      {"bench", "--problem", "max:fwd:f32:nchw:1x1x8x8:k2", "--strategy", "^(simd|lookup_table)$",
+       "--processes", "1", "--min-time", "0.001", "--bandwidth-seconds", "0", "--out",
+       dir.Path("r.json"), "--markdown", dir.Path("r.md"), "--csv", dir.Path("r.csv")});
+  ASSERT_EQ(r.status, 0) << r.Output();
+  EXPECT_TRUE(testing::Contains(r.out, "report: " + dir.Path("r.json") +
+                                           " (2 results, 0 skipped) " + dir.Path("r.md") + " " +
+                                           dir.Path("r.csv")));
+  const CliResult md = RunPoolbench({"report", dir.Path("r.json"), "--markdown", "-"});
+  ASSERT_EQ(md.status, 0) << md.Output();
+  EXPECT_EQ(testing::Slurp(dir.Path("r.md")), md.out);
+  const CliResult csv =
+      RunPoolbench({"report", dir.Path("r.json"), "--csv", dir.Path("again.csv")});
+  ASSERT_EQ(csv.status, 0) << csv.Output();
+  EXPECT_EQ(testing::Slurp(dir.Path("r.csv")), testing::Slurp(dir.Path("again.csv")));
+}
+
 TEST(BenchCli, BadOptionsExitTwoBeforeAnyTiming) {
   testing::TempDir dir("poolbench_bench_cli");
   EXPECT_EQ(RunPoolbench({"bench", "--threads", "0"}).status, 2);

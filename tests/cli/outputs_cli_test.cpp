@@ -42,6 +42,9 @@ TEST(Outputs, TwoOutputsNamingOneFileAreRefused) {
   EXPECT_REFUSED(RunPoolbench({"check", "--problem", "max:fwd:f32:nchw:1x1x4x4:k2", "--json", x,
                                "--junit", link}),
                  "names the same file as --json");
+  EXPECT_REFUSED(RunPoolbench({"bench", "--problem", "max:fwd:f32:nchw:1x1x4x4:k2", "--out", x,
+                               "--markdown", link}),
+                 "--markdown '" + link + "' names the same file as --out");
   EXPECT_FALSE(fs::exists(x));
 }
 
