@@ -202,7 +202,9 @@ void RunBenchCommand(const BenchOptions& opt) {
   cfg.seed = opt.timing.seed;
   cfg.bandwidth_seconds = opt.timing.bandwidth_seconds;
   cfg.isolation = opt.isolation.Get();
-  cfg.selection = {{"suite", opt.selection.suite},
+  // The suites that were run: none when explicit problems replaced the default ones.
+  const bool suites_run = opt.selection.suite_option->count() > 0 || opt.selection.problems.empty();
+  cfg.selection = {{"suite", suites_run ? opt.selection.suite : ""},
                    {"problems", opt.selection.problems},
                    {"strategy", opt.selection.strategy}};
   if (!opt.shard.empty()) cfg.selection["shard"] = opt.shard;

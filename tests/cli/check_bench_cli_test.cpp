@@ -93,6 +93,10 @@ TEST(BenchCli, WritesTheViewsAskedForBesideTheReport) {
   EXPECT_TRUE(testing::Contains(r.out, "report: " + dir.Path("r.json") +
                                            " (2 results, 0 skipped) " + dir.Path("r.md") + " " +
                                            dir.Path("r.csv")));
+  // --problem alone replaced the suites: the report names none.
+  const auto report = nlohmann::json::parse(testing::Slurp(dir.Path("r.json")));
+  EXPECT_EQ(report["context"]["bench_settings"]["suite"], "")
+      << report["context"]["bench_settings"];
   const CliResult md = RunPoolbench({"report", dir.Path("r.json"), "--markdown", "-"});
   ASSERT_EQ(md.status, 0) << md.Output();
   EXPECT_EQ(testing::Slurp(dir.Path("r.md")), md.out);
