@@ -1,5 +1,6 @@
 // Fuzz target: the history database reader (harness/history/store). A history file is read as
-// poolbench wrote it, or refused with HistoryError; what it reads renders as text and HTML. The
+// poolbench wrote it, or refused with HistoryError; what it reads renders as text and HTML (and
+// one benchmark across machines). The
 // input is either a database file (it starts with SQLite's header) or SQL run on a new history
 // first, which reaches what a byte-level fuzzer rarely does: well-formed tables holding values
 // of the wrong type, out of range, or missing.
@@ -118,6 +119,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     h.trends = Analyse(std::move(series), h.options);
     (void)Text(h);
     (void)Html(h, "fuzz");
+    if (!h.trends.empty()) (void)SideBySide(h, h.trends.front().series.name);
   } catch (const HistoryError&) {
   }
   return 0;

@@ -64,14 +64,21 @@ std::string Num(double v) {
 
 std::string Day(const std::string& date) { return date.substr(0, 10); }
 
-// One benchmark's chart. x is the commit's position in the whole history, so that the charts
-// line up; y is the time from 0, so that a step's height reads as its size.
-std::string Chart(const Trend& t, const std::map<std::string, size_t>& position, size_t commits) {
-  const std::string colour = render::StrategyColour(t.series.strategy);
+// The longest time of a series.
+double Longest(const Series& s) {
   double top = 0;
-  for (const Point& p : t.series.points) {
+  for (const Point& p : s.points) {
     if (p.time_ns) top = std::max(top, *p.time_ns);
   }
+  return top;
+}
+
+// One benchmark's chart on one machine. x is the commit's position in the whole history, so that
+// the charts line up; y is the time from 0 to `top` (the longest of the benchmark on any
+// machine), so that a step's height reads as its size and machines compare at a glance.
+std::string Chart(const Trend& t, const std::map<std::string, size_t>& position, size_t commits,
+                  double top) {
+  const std::string colour = render::StrategyColour(t.series.strategy);
   top = top > 0 ? top * 1.15 : 1;
   const double plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   auto x = [&](const Point& p) {
@@ -154,26 +161,51 @@ std::string Chart(const Trend& t, const std::map<std::string, size_t>& position,
 }  // namespace
 
 std::string Html(const History& h, const std::string& title) {
+  const std::vector<std::string> commits = h.Commits();
+  const std::vector<std::string> machines = h.Machines();
   std::map<std::string, size_t> position;
-  for (size_t i = 0; i < h.runs.size(); ++i) position[h.runs[i].commit] = i;
+  for (size_t i = 0; i < commits.size(); ++i) position[commits[i]] = i;
+  std::map<std::string, double> top;  // per benchmark, over its machines
+  for (const Trend& t : h.trends) {
+    top[t.series.name] = std::max(top[t.series.name], Longest(t.series));
+  }
 
   std::ostringstream out;
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
       << Escape(title) << "</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n<h1>"
-      << Escape(title) << "</h1>\n<p>" << h.trends.size() << " benchmarks over " << h.runs.size()
+      << Escape(title) << "</h1>\n<p>" << h.Benchmarks() << " benchmarks over " << commits.size()
       << " commits";
   if (!h.runs.empty()) {
     out << " (" << Day(h.runs.front().date) << " to " << Day(h.runs.back().date) << ")";
   }
-  out << "; " << h.Steps() << " steps found. " << Escape(MethodNote(h.options))
-      << " Hover a point for its commit.</p>\n";
+  out << " on " << machines.size() << (machines.size() == 1 ? " machine" : " machines") << "; "
+      << h.Steps() << " steps found. " << Escape(MethodNote(h.options))
+      << " Each machine's series stands alone: its steps are found among its own commits, and a "
+         "benchmark's charts on every machine stand side by side on one time scale. Hover a "
+         "point for its commit.</p>\n";
+
+  out << "<h2>Machines</h2>\n<table>\n<tr><th>machine</th><th>CPU</th><th>host</th>"
+         "<th>commits</th></tr>\n";
+  for (const std::string& machine : machines) {
+    std::string cpu, host;
+    size_t n = 0;
+    for (const Run& r : h.runs) {
+      if (r.machine != machine) continue;
+      cpu = r.cpu;
+      host = r.host;
+      ++n;
+    }
+    out << "<tr><td><code>" << Escape(machine) << "</code></td><td>" << Escape(cpu) << "</td><td>"
+        << Escape(host) << "</td><td class=\"n\">" << n << "</td></tr>\n";
+  }
+  out << "</table>\n";
 
   out << "<h2>Steps</h2>\n";
   if (h.Steps() == 0) {
     out << "<p>None.</p>\n";
   } else {
-    out << "<table>\n<tr><th>change</th><th>benchmark</th><th>first commit after</th>"
-           "<th>date</th><th>p</th></tr>\n";
+    out << "<table>\n<tr><th>change</th><th>benchmark</th><th>machine</th>"
+           "<th>first commit after</th><th>date</th><th>p</th></tr>\n";
     for (const Trend& t : h.trends) {
       for (const Step& s : t.steps) {
         const Point& p = t.series.points[s.point];
@@ -181,8 +213,9 @@ std::string Html(const History& h, const std::string& title) {
         std::snprintf(pv, sizeof pv, "%.2g", s.p_value);
         out << "<tr><td class=\"n " << (s.change > 0 ? "slower" : "faster") << "\">"
             << FormatChange(s.change) << "</td><td><code>" << Escape(t.series.name)
-            << "</code></td><td><code>" << Escape(ShortCommit(p.commit)) << "</code></td><td>"
-            << Day(p.date) << "</td><td class=\"n\">" << pv << "</td></tr>\n";
+            << "</code></td><td><code>" << Escape(t.series.machine) << "</code></td><td><code>"
+            << Escape(ShortCommit(p.commit)) << "</code></td><td>" << Day(p.date)
+            << "</td><td class=\"n\">" << pv << "</td></tr>\n";
       }
     }
     out << "</table>\n";
@@ -190,7 +223,8 @@ std::string Html(const History& h, const std::string& title) {
 
   // Folded: with many commits it would push the charts far down.
   out << "<details><summary>" << h.runs.size()
-      << " commits</summary>\n<table>\n<tr><th>#</th><th>commit</th><th>date</th><th>branch</th>"
+      << " runs (a commit on a "
+         "machine)</summary>\n<table>\n<tr><th>#</th><th>commit</th><th>date</th><th>branch</th>"
          "<th>machine</th><th>CPU</th><th>benchmarks</th></tr>\n";
   for (size_t i = 0; i < h.runs.size(); ++i) {
     const Run& r = h.runs[i];
@@ -215,8 +249,9 @@ std::string Html(const History& h, const std::string& title) {
         << "</h2>\n<div class=\"grid\">\n";
     for (const Trend& t : h.trends) {
       if (t.series.strategy != strategy) continue;
-      out << "<figure>" << Chart(t, position, h.runs.size()) << "<figcaption>"
-          << Escape(t.series.name) << "</figcaption></figure>\n";
+      out << "<figure>" << Chart(t, position, commits.size(), top[t.series.name]) << "<figcaption>"
+          << Escape(t.series.name) << "<br>on <b>" << Escape(t.series.machine)
+          << "</b></figcaption></figure>\n";
     }
     out << "</div>\n";
   }

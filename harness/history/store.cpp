@@ -15,24 +15,32 @@ namespace {
 
 using report::Json;
 
-// Tables: one row per commit (runs), per benchmark of a commit (results) and per repetition of
-// a benchmark (samples). Deleting a run deletes its results and their samples.
+// Tables: one row per machine and commit (runs), per benchmark of a run (results) and per
+// repetition of a benchmark (samples). Deleting a run deletes its results and their samples.
 // Every statement says IF NOT EXISTS, and the schema is created in one IMMEDIATE transaction
 // after looking again inside it, so that two processes creating one history at once both end
-// with the one schema.
-constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
+// with the one schema. `machine` is the key a run is stored under (the report's host name, or
+// the name `history add --machine` gave); `host_name` is the report's own. The runs table is
+// named by the caller: the migration from version 1 builds it beside the old one.
+std::string RunsTable(const std::string& name) {
+  return "CREATE TABLE IF NOT EXISTS " + name + R"sql( (
   id INTEGER PRIMARY KEY,
-  commit_sha TEXT NOT NULL UNIQUE,
+  machine TEXT NOT NULL,
+  commit_sha TEXT NOT NULL,
   date TEXT NOT NULL,
   branch TEXT NOT NULL,
-  machine TEXT NOT NULL,
+  host_name TEXT NOT NULL,
   cpu TEXT NOT NULL,
   num_cpus INTEGER,
   threads INTEGER,
-  git_revision TEXT
+  git_revision TEXT,
+  UNIQUE (machine, commit_sha)
 );
+)sql";
+}
+
+constexpr const char* kOtherTables = R"sql(
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS results (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -52,6 +60,23 @@ CREATE TABLE IF NOT EXISTS samples (
 );
 CREATE INDEX IF NOT EXISTS results_by_name ON results(name);
 CREATE INDEX IF NOT EXISTS samples_by_result ON samples(result_id);
+)sql";
+
+// Version 1 kept one run per commit (commit_sha UNIQUE) with the report's host name in
+// `machine`. Its runs table is rebuilt as version 2's (SQLite cannot drop a constraint), as
+// SQLite's documentation prescribes: a new table, the rows copied with their ids (so that results
+// still point at them), the old one dropped, the new one renamed. Foreign keys are off meanwhile,
+// or dropping the old table would delete every result through ON DELETE CASCADE.
+constexpr const char* kCopyRunsFrom1 = R"sql(
+INSERT INTO runs_v2 (id, machine, commit_sha, date, branch, host_name, cpu, num_cpus, threads,
+                     git_revision)
+  SELECT id, CASE WHEN machine = '' THEN ? ELSE machine END, commit_sha, date, branch, machine,
+         cpu, num_cpus, threads, git_revision FROM runs
+)sql";
+constexpr const char* kReplaceRunsFrom1 = R"sql(
+DROP TABLE runs;
+ALTER TABLE runs_v2 RENAME TO runs;
+UPDATE schema_version SET version = 2;
 )sql";
 
 }  // namespace
@@ -93,14 +118,33 @@ std::string NormalizeDate(const std::string& iso) {
 namespace {
 
 const std::string& Existing(const std::string& path, Store::Mode mode) {
-  if (mode == Store::Mode::kRead && !std::filesystem::exists(path)) {
+  if (mode != Store::Mode::kCreate && !std::filesystem::exists(path)) {
     throw HistoryError("history database " + path +
                        " does not exist (poolbench history add creates it)");
   }
   return path;
 }
 
+bool BadName(const std::string& text) {
+  return text.empty() || std::any_of(text.begin(), text.end(), [](unsigned char c) {
+           return std::isspace(c) || std::iscntrl(c);
+         });
+}
+
 }  // namespace
+
+std::string MachineOf(const report::Run& report, const RunInfo& run) {
+  const std::string& machine = run.machine.empty() ? report.context.host_name : run.machine;
+  if (machine.empty()) {
+    throw HistoryError(
+        "the report names no host (context.host_name): give its machine with --machine");
+  }
+  if (BadName(machine)) {
+    throw HistoryError("machine '" + machine +
+                       "' must be non-empty text without spaces (give another with --machine)");
+  }
+  return machine;
+}
 
 Store::Store(const std::string& path, Mode mode)
     : db_(Existing(path, mode), mode == Mode::kCreate) {
@@ -118,6 +162,19 @@ std::vector<std::string> Tables(Database& db) {
 
 }  // namespace
 
+int64_t Store::Version() {
+  Statement q = db_.Prepare("SELECT version FROM schema_version");
+  if (!q.Step() || q.Type(0) != ValueType::kInteger) {
+    throw HistoryError("history database " + db_.path() + " has no schema version");
+  }
+  const int64_t version = q.Int(0);
+  if (q.Step()) {
+    throw HistoryError("history database " + db_.path() +
+                       " has more than one schema version: not one poolbench wrote");
+  }
+  return version;
+}
+
 void Store::CheckSchema(Mode mode) {
   std::vector<std::string> tables;
   try {
@@ -130,7 +187,7 @@ void Store::CheckSchema(Mode mode) {
                        "database (" + e.what() + ")");
   }
   if (tables.empty()) {
-    if (mode == Mode::kRead) {
+    if (mode != Mode::kCreate) {
       throw HistoryError("history database " + db_.path() +
                          " is empty: add a report first (poolbench history add)");
     }
@@ -138,7 +195,8 @@ void Store::CheckSchema(Mode mode) {
     // finds the file still empty.
     Transaction t(db_);
     if (Tables(db_).empty()) {
-      db_.Execute(kSchema);
+      db_.Execute(RunsTable("runs"));
+      db_.Execute(kOtherTables);
       db_.Prepare("INSERT INTO schema_version (version) VALUES (?)")
           .Bind(1, int64_t{kSchemaVersion})
           .Run();
@@ -152,14 +210,17 @@ void Store::CheckSchema(Mode mode) {
                        " is a SQLite database but not a poolbench history (it has no "
                        "schema_version table)");
   }
-  Statement q = db_.Prepare("SELECT version FROM schema_version");
-  if (!q.Step() || q.Type(0) != ValueType::kInteger) {
-    throw HistoryError("history database " + db_.path() + " has no schema version");
+  const int64_t version = Version();
+  if (version == 1 && mode != Mode::kRead) {
+    Migrate(version);
+    return;
   }
-  const int64_t version = q.Int(0);
-  if (q.Step()) {
+  if (version == 1) {
     throw HistoryError("history database " + db_.path() +
-                       " has more than one schema version: not one poolbench wrote");
+                       " has schema version 1 (one run per commit, before runs were kept per "
+                       "machine); this poolbench reads version " +
+                       std::to_string(kSchemaVersion) + ": `poolbench history migrate --db " +
+                       db_.path() + "` converts it (history add does too)");
   }
   if (version != kSchemaVersion) {
     throw HistoryError("history database " + db_.path() + " has schema version " +
@@ -168,43 +229,98 @@ void Store::CheckSchema(Mode mode) {
   }
 }
 
-size_t Store::Add(const report::Run& report, const RunInfo& run, bool replace) {
-  if (run.commit.empty() || std::any_of(run.commit.begin(), run.commit.end(), [](unsigned char c) {
-        return std::isspace(c) || std::iscntrl(c);
-      })) {
-    throw HistoryError("commit '" + run.commit + "' must be non-empty text without spaces");
-  }
-  if (run.branch.empty()) throw HistoryError("the branch name must not be empty");
-  const report::Context& context = report.context;
-  std::string date = run.date;
-  if (date.empty()) {
-    date = context.date;
-    if (date.empty()) {
-      throw HistoryError("the report has no context.date; give the commit's date with --date");
+namespace {
+
+// Turns foreign keys off for its lifetime (outside any transaction: SQLite ignores the pragma
+// inside one), and on again however the scope is left.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(Database& db) : db_(db) { db_.Execute("PRAGMA foreign_keys = OFF"); }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+  ~ForeignKeysOff() {
+    try {
+      db_.Execute("PRAGMA foreign_keys = ON");
+    } catch (const HistoryError&) {
+      // Only a closed or broken connection fails here, and it is not used again.
     }
   }
-  date = NormalizeDate(date);
-  const std::vector<report::Result>& benchmarks = report.results;
-  if (benchmarks.empty()) throw HistoryError("the report has no benchmarks to add");
+
+ private:
+  Database& db_;
+};
+
+}  // namespace
+
+void Store::Migrate(int64_t from) {
+  const ForeignKeysOff off(db_);
+  // Another process may be migrating it too: the transaction waits for it, and only the first
+  // still finds version 1 inside.
+  Transaction t(db_);
+  if (Version() != from) {
+    t.Commit();
+    CheckSchema(Mode::kRead);
+    return;
+  }
+  db_.Execute(RunsTable("runs_v2"));
+  db_.Prepare(kCopyRunsFrom1).Bind(1, std::string_view(kUnknownMachine)).Run();
+  db_.Execute(kReplaceRunsFrom1);
+  // The rebuilt table must still hold every run its results point at.
+  if (db_.Prepare("PRAGMA foreign_key_check").Step()) {
+    throw HistoryError("history database " + db_.path() +
+                       " could not be migrated from schema version 1: a result points at no run "
+                       "(the database is left as it was)");
+  }
+  t.Commit();
+  migrated_from_ = from;
+}
+
+size_t Store::Add(const std::vector<NewRun>& runs, bool replace) {
+  struct Checked {
+    const NewRun* in;
+    std::string machine, date;
+  };
+  std::vector<Checked> checked;
+  // Every report is checked before anything is written, and an error names the report.
+  for (const NewRun& n : runs) {
+    const std::string from = n.source.empty() ? "" : n.source + ": ";
+    try {
+      const RunInfo& run = n.run;
+      if (BadName(run.commit)) {
+        throw HistoryError("commit '" + run.commit + "' must be non-empty text without spaces");
+      }
+      if (run.branch.empty()) throw HistoryError("the branch name must not be empty");
+      std::string machine = MachineOf(*n.report, run);
+      std::string date = run.date.empty() ? n.report->context.date : run.date;
+      if (date.empty()) {
+        throw HistoryError("the report has no context.date; give the commit's date with --date");
+      }
+      date = NormalizeDate(date);
+      if (n.report->results.empty()) throw HistoryError("the report has no benchmarks to add");
+      for (const Checked& c : checked) {
+        if (c.machine == machine && c.in->run.commit == run.commit) {
+          throw HistoryError("commit " + run.commit + " on machine " + machine +
+                             " is given twice (also by " + c.in->source +
+                             "): give each report its machine with --machine");
+        }
+      }
+      checked.push_back({&n, std::move(machine), std::move(date)});
+    } catch (const HistoryError& e) {
+      throw HistoryError(from + e.what() + (runs.size() > 1 ? " (nothing was added)" : ""));
+    }
+  }
 
   Transaction t(db_);
-  {
-    Statement existing = db_.Prepare("SELECT id FROM runs WHERE commit_sha = ?");
-    existing.Bind(1, run.commit);
-    if (existing.Step()) {
-      if (!replace) {
-        throw HistoryError("commit " + run.commit + " is already in " + db_.path() +
-                           " (give --replace to replace its results)");
-      }
-      db_.Prepare("DELETE FROM runs WHERE id = ?").Bind(1, existing.Int(0)).Run();
-    }
-  }
+  Statement existing = db_.Prepare("SELECT id FROM runs WHERE machine = ? AND commit_sha = ?");
+  Statement remove = db_.Prepare("DELETE FROM runs WHERE id = ?");
   Statement add_run = db_.Prepare(
-      "INSERT INTO runs (commit_sha, date, branch, machine, cpu, num_cpus, threads, git_revision) "
+      "INSERT INTO runs (machine, commit_sha, date, branch, host_name, cpu, num_cpus, threads, "
+      "git_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement add_result = db_.Prepare(
+      "INSERT INTO results (run_id, name, strategy, descriptor, threads, time_ns, gbps, wrong) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  add_run.Bind(1, run.commit).Bind(2, date).Bind(3, run.branch);
-  add_run.Bind(4, context.host_name);
-  add_run.Bind(5, context.machine);
+  Statement add_sample =
+      db_.Prepare("INSERT INTO samples (result_id, repetition, time_ns) VALUES (?, ?, ?)");
   auto bind_int = [&](Statement& s, int i, std::optional<int64_t> v) {
     if (v) {
       s.Bind(i, *v);
@@ -212,37 +328,53 @@ size_t Store::Add(const report::Run& report, const RunInfo& run, bool replace) {
       s.Bind(i, std::optional<std::string>());
     }
   };
-  bind_int(add_run, 6,
-           context.num_cpus > 0 ? std::optional<int64_t>(context.num_cpus) : std::nullopt);
-  const auto omp = context.facts.find(report::ctx::kOmpThreads);
-  bind_int(add_run, 7,
-           omp != context.facts.end() && omp->is_number_integer()
-               ? std::optional<int64_t>(omp->get<int64_t>())
-               : std::nullopt);
-  const std::string& revision = context.git_revision;
-  add_run.Bind(8, revision.empty() ? std::nullopt : std::optional<std::string>(revision));
-  add_run.Run();
-  const int64_t run_id = db_.LastInsertId();
-
-  Statement add_result = db_.Prepare(
-      "INSERT INTO results (run_id, name, strategy, descriptor, threads, time_ns, gbps, wrong) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement add_sample =
-      db_.Prepare("INSERT INTO samples (result_id, repetition, time_ns) VALUES (?, ?, ?)");
-  for (const report::Result& b : benchmarks) {
-    add_result.Bind(1, run_id).Bind(2, b.name).Bind(3, b.strategy).Bind(4, b.descriptor);
-    add_result.Bind(5, int64_t{b.threads}).Bind(6, b.time_ns).Bind(7, b.gbps);
-    add_result.Bind(8, int64_t{b.Failed()});
-    add_result.Run();
-    const int64_t result_id = db_.LastInsertId();
-    if (b.Failed()) continue;
-    for (size_t i = 0; i < b.samples.size(); ++i) {
-      add_sample.Bind(1, result_id).Bind(2, static_cast<int64_t>(i)).Bind(3, b.samples[i].real_ns);
-      add_sample.Run();
+  size_t added = 0;
+  for (const Checked& c : checked) {
+    const RunInfo& run = c.in->run;
+    const report::Context& context = c.in->report->context;
+    existing.Bind(1, c.machine).Bind(2, run.commit);
+    if (existing.Step()) {
+      if (!replace) {
+        const std::string from = c.in->source.empty() ? "" : c.in->source + ": ";
+        throw HistoryError(from + "commit " + run.commit + " is already in " + db_.path() +
+                           " for machine " + c.machine + " (give --replace to replace its results" +
+                           (checked.size() > 1 ? "; nothing was added)" : ")"));
+      }
+      remove.Bind(1, existing.Int(0)).Run();
     }
+    existing.Reset();
+    add_run.Bind(1, c.machine).Bind(2, run.commit).Bind(3, c.date).Bind(4, run.branch);
+    add_run.Bind(5, context.host_name).Bind(6, context.machine);
+    bind_int(add_run, 7,
+             context.num_cpus > 0 ? std::optional<int64_t>(context.num_cpus) : std::nullopt);
+    const auto omp = context.facts.find(report::ctx::kOmpThreads);
+    bind_int(add_run, 8,
+             omp != context.facts.end() && omp->is_number_integer()
+                 ? std::optional<int64_t>(omp->get<int64_t>())
+                 : std::nullopt);
+    const std::string& revision = context.git_revision;
+    add_run.Bind(9, revision.empty() ? std::nullopt : std::optional<std::string>(revision));
+    add_run.Run();
+    const int64_t run_id = db_.LastInsertId();
+
+    for (const report::Result& b : c.in->report->results) {
+      add_result.Bind(1, run_id).Bind(2, b.name).Bind(3, b.strategy).Bind(4, b.descriptor);
+      add_result.Bind(5, int64_t{b.threads}).Bind(6, b.time_ns).Bind(7, b.gbps);
+      add_result.Bind(8, int64_t{b.Failed()});
+      add_result.Run();
+      const int64_t result_id = db_.LastInsertId();
+      if (b.Failed()) continue;
+      for (size_t i = 0; i < b.samples.size(); ++i) {
+        add_sample.Bind(1, result_id)
+            .Bind(2, static_cast<int64_t>(i))
+            .Bind(3, b.samples[i].real_ns);
+        add_sample.Run();
+      }
+    }
+    added += c.in->report->results.size();
   }
   t.Commit();
-  return benchmarks.size();
+  return added;
 }
 
 namespace {
@@ -360,12 +492,13 @@ std::vector<Run> Store::Runs() {
   std::vector<Run> out;
   Statement q = db_.Prepare(
       "SELECT commit_sha, date, branch, machine, cpu, "
-      "(SELECT COUNT(*) FROM results WHERE run_id = runs.id), id FROM runs ORDER BY date, id");
+      "(SELECT COUNT(*) FROM results WHERE run_id = runs.id), id, host_name FROM runs "
+      "ORDER BY date, id");
   while (q.Step()) {
     const Row row(q, db_, "runs", q.Int(6));
     out.push_back({row.Text(0, "commit_sha", false), row.Date(1, "date"),
-                   row.Text(2, "branch", false), row.Text(3, "machine"), row.Text(4, "cpu"),
-                   q.Int(5)});
+                   row.Text(2, "branch", false), row.Text(3, "machine", false), row.Text(4, "cpu"),
+                   q.Int(5), row.Text(7, "host_name")});
   }
   return out;
 }
@@ -384,13 +517,16 @@ std::vector<Series> Store::Load() {
   std::vector<Series> out;
   Statement q = db_.Prepare(
       "SELECT r.id, r.name, r.strategy, r.descriptor, r.threads, r.time_ns, r.gbps, r.wrong, "
-      "runs.commit_sha, runs.date, runs.branch, runs.cpu "
-      "FROM results r JOIN runs ON runs.id = r.run_id ORDER BY r.name, runs.date, runs.id");
+      "runs.commit_sha, runs.date, runs.branch, runs.cpu, runs.machine "
+      "FROM results r JOIN runs ON runs.id = r.run_id "
+      "ORDER BY r.name, runs.machine, runs.date, runs.id");
   while (q.Step()) {
     const Row row(q, db_, "results", q.Int(0));
     const std::string name = row.Text(1, "name", false);
-    if (out.empty() || out.back().name != name) {
+    const std::string machine = row.Text(12, "machine", false);
+    if (out.empty() || out.back().name != name || out.back().machine != machine) {
       out.push_back({name,
+                     machine,
                      row.Text(2, "strategy"),
                      row.Text(3, "descriptor"),
                      row.Int(4, "threads", 1, kMaxThreads),

@@ -1,9 +1,11 @@
-// The history store: benchmark results of many commits in one SQLite file, so that trends and
-// steps across commits can be shown (`poolbench history`). A report is added for one commit
-// (with its date and branch); every benchmark of it becomes one point of that benchmark's
-// series: its median time, its bandwidth, the repetitions' times when the report has them, and
-// whether it gave a wrong result. The machine, CPU and thread count of the report are kept with
-// the commit, so that a step caused by a new machine can be told from one caused by code.
+// The history store: benchmark results of many commits on one or more machines in one SQLite
+// file, so that trends and steps across commits can be shown (`poolbench history`). A report is
+// added for one machine and one commit (with its date and branch); every benchmark of it becomes
+// one point of that benchmark's series on that machine: its median time, its bandwidth, the
+// repetitions' times when the report has them, and whether it gave a wrong result. Runs are keyed
+// by (machine, commit), as asv keeps results per machine and LNT per machine and order: a CI
+// matrix that measures one commit on several machines keeps each machine's run, and a series
+// never mixes two machines' times.
 #pragma once
 
 #include <cstdint>
@@ -16,14 +18,33 @@
 
 namespace poolbench::history {
 
-// The layout of the tables; a database of another version is refused rather than misread.
-inline constexpr int kSchemaVersion = 1;
+// The layout of the tables; a database of another version is refused rather than misread,
+// except version 1 (one run per commit), which a writer migrates (see Store).
+inline constexpr int kSchemaVersion = 2;
 
-// The commit a report measured.
+// The machine of the runs of a version 1 history whose report named no host.
+inline constexpr const char* kUnknownMachine = "unknown";
+
+// The commit a report measured, and on which machine.
 struct RunInfo {
   std::string commit;  // any non-empty text without whitespace, usually the full SHA
   std::string date;    // ISO 8601; empty takes the report's context.date
   std::string branch = "main";
+  // Non-empty text without whitespace. Empty takes the report's host name (context.host_name),
+  // which is stable for a machine that keeps its name; CI runners whose host names change give
+  // one of their own (`history add --machine`).
+  std::string machine{};
+};
+
+// The machine a report is stored under: `run.machine`, or the report's host name. Throws
+// HistoryError when neither is given or the name has whitespace.
+std::string MachineOf(const report::Run& report, const RunInfo& run);
+
+// One report to add, with where it came from (named in errors; may be empty).
+struct NewRun {
+  const report::Run* report = nullptr;
+  RunInfo run;
+  std::string source;
 };
 
 // One benchmark at one commit.
@@ -36,17 +57,19 @@ struct Point {
   bool wrong = false;
 };
 
-// One benchmark (a run_name: strategy, problem and thread count) across commits, oldest first.
+// One benchmark (a run_name: strategy, problem and thread count) on one machine across commits,
+// oldest first.
 struct Series {
-  std::string name, strategy, descriptor;
+  std::string name, machine, strategy, descriptor;
   int64_t threads = 1;
   std::vector<Point> points;
 };
 
-// A commit in the store.
+// A commit measured on a machine.
 struct Run {
   std::string commit, date, branch, machine, cpu;
   int64_t benchmarks = 0;
+  std::string host;  // the report's host name
 };
 
 // Dates are stored in UTC as "YYYY-MM-DDTHH:MM:SSZ", so that they sort as text. Accepts
@@ -57,31 +80,46 @@ std::string NormalizeDate(const std::string& iso);
 class Store {
  public:
   enum class Mode {
-    kCreate,  // a missing or empty file becomes a new, empty history
-    kRead,    // the file must exist and hold a history
+    kCreate,  // a missing or empty file becomes a new, empty history; an old one is migrated
+    kUpdate,  // the file must exist and hold a history; an old one is migrated
+    kRead,    // the file must exist and hold a history of this version
   };
 
-  // Opens the history in `path`. Throws HistoryError when the file is missing (kRead), is not a
-  // SQLite database, holds other tables, or has another schema version.
+  // Opens the history in `path`. Throws HistoryError when the file is missing (kRead, kUpdate),
+  // is not a SQLite database, holds other tables, or has another schema version. A writer
+  // (kCreate, kUpdate) migrates a version 1 history in one transaction: each run keeps its
+  // commit and gets the machine of its report (the host name it stored), or kUnknownMachine. A
+  // reader refuses it, naming the version and `poolbench history migrate`.
   Store(const std::string& path, Mode mode);
 
-  // Adds every result of `report` (read by report::Read) as the points of `run.commit`, in one
-  // transaction: each result's statistic, throughput and repetitions. A commit already in the store
-  // is refused unless `replace`, which swaps its points for the report's. Returns the number of
-  // benchmarks. Throws HistoryError (nothing added) for a report without benchmarks, a bad date or
-  // commit.
-  size_t Add(const report::Run& report, const RunInfo& run, bool replace);
+  // The version the history had before this Store migrated it, if it did.
+  std::optional<int64_t> migrated_from() const { return migrated_from_; }
 
-  // Every commit, oldest first (by date, then by the order they were added).
+  // Adds every result of each report (read by report::Read) as the points of its machine and
+  // commit, all in one transaction: each result's statistic, throughput and repetitions. A
+  // (machine, commit) already in the store is refused unless `replace`, which swaps its points for
+  // the report's; two reports of one batch for one (machine, commit) are refused. Returns the
+  // number of benchmarks added. Throws HistoryError naming the report's source (nothing added)
+  // for a report without benchmarks, a bad date, commit or machine.
+  size_t Add(const std::vector<NewRun>& runs, bool replace);
+  size_t Add(const report::Run& report, const RunInfo& run, bool replace) {
+    return Add({NewRun{&report, run, ""}}, replace);
+  }
+
+  // Every commit of every machine, oldest first (by date, then by the order they were added).
   std::vector<Run> Runs();
 
-  // Every benchmark's series, sorted by name, each with its points oldest first.
+  // Every benchmark's series on every machine, sorted by name then machine, each with its points
+  // oldest first.
   std::vector<Series> Load();
 
  private:
   void CheckSchema(Mode mode);
+  void Migrate(int64_t from);
+  int64_t Version();
 
   Database db_;
+  std::optional<int64_t> migrated_from_;
 };
 
 }  // namespace poolbench::history

@@ -1,6 +1,8 @@
 #include "history/trends.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
 
 namespace poolbench::history {
 
@@ -8,6 +10,27 @@ size_t History::Steps() const {
   size_t n = 0;
   for (const Trend& t : trends) n += t.steps.size();
   return n;
+}
+
+std::vector<std::string> History::Machines() const {
+  std::set<std::string> machines;
+  for (const Run& r : runs) machines.insert(r.machine);
+  return {machines.begin(), machines.end()};
+}
+
+std::vector<std::string> History::Commits() const {
+  std::vector<std::string> commits;
+  std::set<std::string> seen;
+  for (const Run& r : runs) {
+    if (seen.insert(r.commit).second) commits.push_back(r.commit);
+  }
+  return commits;
+}
+
+size_t History::Benchmarks() const {
+  std::set<std::string> names;
+  for (const Trend& t : trends) names.insert(t.series.name);
+  return names.size();
 }
 
 std::vector<Trend> Analyse(std::vector<Series> series, const ChangePointOptions& options) {

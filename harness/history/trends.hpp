@@ -24,14 +24,21 @@ struct Trend {
 
 // What was analysed and how, for the renderers to state.
 struct History {
-  std::vector<Run> runs;  // every commit of the store, oldest first
-  std::vector<Trend> trends;
+  std::vector<Run> runs;      // every commit of every machine shown, oldest first
+  std::vector<Trend> trends;  // by benchmark name, then machine
   ChangePointOptions options;
   size_t Steps() const;
+  // The machines of the runs, sorted.
+  std::vector<std::string> Machines() const;
+  // The commits of the runs, each once, in the order of their first run (oldest first).
+  std::vector<std::string> Commits() const;
+  // The distinct benchmark names of the trends.
+  size_t Benchmarks() const;
 };
 
 // Finds the steps of each series over its points that have a time (wrong results are left
-// out of the test but stay in the series).
+// out of the test but stay in the series). Each series is one machine's, so steps are found per
+// machine: a step between two machines' times cannot happen.
 std::vector<Trend> Analyse(std::vector<Series> series, const ChangePointOptions& options);
 
 // One line saying how steps are found, with the options' values.

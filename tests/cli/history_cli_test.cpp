@@ -65,8 +65,9 @@ TEST_F(HistoryCliTest, ShowNamesTheFirstCommitAfterTheStep) {
   AddTen();
   const CliResult r = RunPoolbench({"history", "show", "--db", Path("h.sqlite")});
   ASSERT_EQ(r.status, 0) << r.Output();
-  EXPECT_TRUE(
-      Contains(r.out, "2 benchmarks over 10 commits (2026-11-01 to 2026-11-10); 1 step found."));
+  EXPECT_TRUE(Contains(
+      r.out,
+      "2 benchmarks over 10 commits (2026-11-01 to 2026-11-10) on 1 machine; 1 step found."));
   EXPECT_TRUE(
       Contains(r.out, "slower  simd/" + testing::kDescriptor + "/threads:1  at commit601234"));
   EXPECT_TRUE(Contains(r.out, "  commit601234  2026-11-07  130 µs"));
@@ -90,7 +91,8 @@ TEST_F(HistoryCliTest, HtmlWritesASelfContainedPage) {
   const CliResult r =
       RunPoolbench({"history", "html", "--db", Path("h.sqlite"), "--out", Path("h.html")});
   ASSERT_EQ(r.status, 0) << r.Output();
-  EXPECT_TRUE(Contains(r.out, "wrote " + Path("h.html") + " (2 benchmarks, 10 commits, 1 steps)"));
+  EXPECT_TRUE(Contains(
+      r.out, "wrote " + Path("h.html") + " (2 benchmarks, 10 commits, 1 machines, 1 steps)"));
   const std::string html = testing::Slurp(Path("h.html"));
   EXPECT_TRUE(Contains(html, "<svg "));
   EXPECT_TRUE(Contains(html, "at commit6"));
@@ -232,6 +234,167 @@ TEST_F(HistoryCliTest, AValueOfTheWrongTypeIsRefusedNotShownAsZero) {
     EXPECT_FALSE(Contains(r.out, "0.00 ns"));
   }
   EXPECT_FALSE(fs::exists(Path("h.html")));
+}
+
+// A CI matrix measures each commit on several machines: every machine's run is kept, and each
+// machine's series is shown (and tested for steps) on its own.
+TEST_F(HistoryCliTest, TwoMachinesReportsOfOneCommitAreKeptAndShownSeparately) {
+  AddTen();  // on the reports' host, ci-1
+  for (int i = 0; i < 10; ++i) {
+    const CliResult r = Add(i, {"--machine", "arm-1"});
+    ASSERT_EQ(r.status, 0) << r.Output();
+    EXPECT_TRUE(Contains(r.out, "added 2 benchmarks of commit " + Commit(i) +
+                                    " on machine arm-1 to " + Path("h.sqlite")));
+  }
+  const CliResult all = RunPoolbench({"history", "show", "--db", Path("h.sqlite")});
+  ASSERT_EQ(all.status, 0) << all.Output();
+  EXPECT_TRUE(Contains(all.out,
+                       "2 benchmarks over 10 commits (2026-11-01 to 2026-11-10) on 2 "
+                       "machines; 2 steps found."));
+  EXPECT_TRUE(Contains(all.out, "at commit601234 (2026-11-07) on arm-1, p = "));
+  EXPECT_TRUE(Contains(all.out, "at commit601234 (2026-11-07) on ci-1, p = "));
+  EXPECT_TRUE(Contains(all.out, "\n== machine arm-1 ("));
+  EXPECT_TRUE(Contains(all.out, "\n== machine ci-1 ("));
+
+  const CliResult one =
+      RunPoolbench({"history", "show", "--db", Path("h.sqlite"), "--machine", "arm-1"});
+  ASSERT_EQ(one.status, 0) << one.Output();
+  EXPECT_TRUE(Contains(one.out, "over 10 commits (2026-11-01 to 2026-11-10) on 1 machine; 1 step"));
+  EXPECT_FALSE(Contains(one.out, "ci-1 ("));
+
+  const std::string simd = "simd/" + testing::kDescriptor + "/threads:1";
+  const CliResult side =
+      RunPoolbench({"history", "show", "--db", Path("h.sqlite"), "--benchmark", simd});
+  ASSERT_EQ(side.status, 0) << side.Output();
+  EXPECT_TRUE(Contains(side.out, simd + " on 2 machines, side by side"));
+  EXPECT_TRUE(Contains(side.out, "  commit        date        arm-1       ci-1\n"));
+  EXPECT_TRUE(Contains(side.out, "  * step on arm-1: +"));
+  EXPECT_TRUE(Contains(side.out, "  * step on ci-1: +"));
+
+  const CliResult html =
+      RunPoolbench({"history", "html", "--db", Path("h.sqlite"), "--out", Path("h.html")});
+  ASSERT_EQ(html.status, 0) << html.Output();
+  EXPECT_TRUE(Contains(html.out, "(2 benchmarks, 10 commits, 2 machines, 2 steps)"));
+  EXPECT_TRUE(Contains(testing::Slurp(Path("h.html")), "<br>on <b>arm-1</b></figcaption>"));
+  const CliResult arm_page = RunPoolbench({"history", "html", "--db", Path("h.sqlite"), "--out",
+                                           Path("arm.html"), "--machine", "arm-1"});
+  ASSERT_EQ(arm_page.status, 0) << arm_page.Output();
+  EXPECT_FALSE(Contains(testing::Slurp(Path("arm.html")), "<b>ci-1</b>"));
+
+  const CliResult unknown =
+      RunPoolbench({"history", "show", "--db", Path("h.sqlite"), "--machine", "sparc"});
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_TRUE(Contains(unknown.err,
+                       "'sparc' is no machine of " + Path("h.sqlite") + " (it has arm-1, ci-1)"));
+  const CliResult no_benchmark =
+      RunPoolbench({"history", "show", "--db", Path("h.sqlite"), "--benchmark", "simd"});
+  EXPECT_EQ(no_benchmark.status, 2);
+  EXPECT_TRUE(Contains(no_benchmark.err, "'simd' is no benchmark in"));
+}
+
+TEST_F(HistoryCliTest, AMachineAndCommitAddedTwiceIsRefusedUnlessReplaced) {
+  ASSERT_EQ(Add(0, {"--machine", "x86"}).status, 0);
+  ASSERT_EQ(Add(0, {"--machine", "arm"}).status, 0);
+  const CliResult again = Add(0, {"--machine", "arm"});
+  EXPECT_EQ(again.status, 2);
+  EXPECT_TRUE(Contains(again.err, "commit " + Commit(0) + " is already in " + Path("h.sqlite") +
+                                      " for machine arm (give --replace"));
+  EXPECT_EQ(Add(0, {"--machine", "arm", "--replace"}).status, 0);
+  const CliResult show = RunPoolbench({"history", "show", "--db", Path("h.sqlite")});
+  EXPECT_TRUE(Contains(show.out, "over 1 commit (2026-11-01 to 2026-11-01) on 2 machines"))
+      << show.Output();
+}
+
+// The CI fan-in job: every machine's report of a commit in one `history add`, one transaction.
+TEST_F(HistoryCliTest, SeveralReportsAreAddedInOneTransactionOrNotAtAll) {
+  const std::string db = Path("h.sqlite");
+  const CliResult fan_in = RunPoolbench(
+      {"history", "add", ReportOf(0), ReportOf(1), ReportOf(2), "--db", db, "--commit", Commit(0),
+       "--machine", "x86", "--machine", "avx512", "--machine", "arm", "--date", "2026-11-01"});
+  ASSERT_EQ(fan_in.status, 0) << fan_in.Output();
+  for (const char* machine : {"x86", "avx512", "arm"}) {
+    EXPECT_TRUE(Contains(fan_in.out, "added 2 benchmarks of commit " + Commit(0) + " on machine " +
+                                         machine + " to " + db));
+  }
+  const std::string before = testing::Slurp(db);
+
+  // A bad report among good ones: nothing is added, and the error names it.
+  const std::string empty = dir_.Write("empty.json", testing::Report().dump());
+  const CliResult bad = RunPoolbench({"history", "add", ReportOf(3), empty, "--db", db, "--commit",
+                                      Commit(1), "--machine", "x86", "--machine", "arm"});
+  EXPECT_EQ(bad.status, 2);
+  EXPECT_TRUE(
+      Contains(bad.err, empty + ": the report has no benchmarks to add (nothing was added)"))
+      << bad.err;
+  const std::string broken = dir_.Write("broken.json", "{\"context\": ");
+  const CliResult unreadable =
+      RunPoolbench({"history", "add", ReportOf(3), broken, "--db", db, "--commit", Commit(1),
+                    "--machine", "x86", "--machine", "arm"});
+  EXPECT_EQ(unreadable.status, 2);
+  EXPECT_TRUE(Contains(unreadable.err, broken)) << unreadable.err;
+  // A run already stored, found inside the transaction, rolls back the others too.
+  const CliResult stored =
+      RunPoolbench({"history", "add", ReportOf(3), ReportOf(4), "--db", db, "--commit", Commit(0),
+                    "--machine", "new", "--machine", "arm"});
+  EXPECT_EQ(stored.status, 2);
+  EXPECT_TRUE(Contains(stored.err, "is already in " + db + " for machine arm")) << stored.err;
+  // Machines must be one per report.
+  const CliResult count = RunPoolbench({"history", "add", ReportOf(3), ReportOf(4), "--db", db,
+                                        "--commit", Commit(1), "--machine", "x86"});
+  EXPECT_EQ(count.status, 2);
+  EXPECT_TRUE(Contains(count.err,
+                       "give one --machine per report, in their order (2 reports, 1 "
+                       "machines)"));
+  EXPECT_EQ(testing::Slurp(db), before);
+  const CliResult show = RunPoolbench({"history", "show", "--db", db});
+  EXPECT_TRUE(Contains(show.out, "over 1 commit (2026-11-01 to 2026-11-01) on 3 machines"))
+      << show.Output();
+}
+
+// tests/data/history_v1.sqlite was written by poolbench before runs were kept per machine
+// (schema version 1: two commits of tests/data/sample_report.json, host ci-1). It is copied,
+// never changed in place.
+TEST_F(HistoryCliTest, AVersion1HistoryIsRefusedByReadersAndMigratedByWriters) {
+  const std::string old = std::string(POOLBENCH_SOURCE_DIR) + "/tests/data/history_v1.sqlite";
+  const std::string db = Path("old.sqlite");
+  fs::copy_file(old, db);
+  const std::string before = testing::Slurp(db);
+  const CliResult refused = RunPoolbench({"history", "show", "--db", db});
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_TRUE(Contains(refused.err, db + " has schema version 1 (one run per commit"));
+  EXPECT_TRUE(Contains(refused.err, "`poolbench history migrate --db " + db + "` converts it"));
+  EXPECT_EQ(testing::Slurp(db), before);
+
+  const CliResult migrated = RunPoolbench({"history", "migrate", "--db", db});
+  ASSERT_EQ(migrated.status, 0) << migrated.Output();
+  EXPECT_TRUE(
+      Contains(migrated.out, "migrated " + db + " from schema version 1 to 2 (2 runs kept"));
+  const CliResult show = RunPoolbench({"history", "show", "--db", db});
+  ASSERT_EQ(show.status, 0) << show.Output();
+  EXPECT_TRUE(Contains(show.out,
+                       "11 benchmarks over 2 commits (2026-11-01 to 2026-11-02) on 1 "
+                       "machine; 0 steps found."));
+  EXPECT_TRUE(Contains(show.out, "\n== machine ci-1 (Intel(R) Xeon(R) Processor): 2 commits ==\n"));
+  EXPECT_TRUE(Contains(show.out, "  111111111111  2026-11-01  51.0 ms    1.65\n"));
+  const CliResult again = RunPoolbench({"history", "migrate", "--db", db});
+  EXPECT_TRUE(Contains(again.out, db + " is already at schema version 2")) << again.Output();
+
+  // history add migrates by itself, then adds the commit on a second machine.
+  const std::string db2 = Path("old2.sqlite");
+  fs::copy_file(old, db2);
+  const CliResult add =
+      RunPoolbench({"history", "add", ReportOf(0), "--db", db2, "--commit",
+                    "1111111111111111111111111111111111111111", "--machine", "arm-1"});
+  ASSERT_EQ(add.status, 0) << add.Output();
+  EXPECT_TRUE(Contains(add.out, "migrated " + db2 + " from schema version 1 to 2\n"));
+  const CliResult show2 = RunPoolbench({"history", "show", "--db", db2});
+  EXPECT_TRUE(Contains(show2.out, "13 benchmarks over 2 commits")) << show2.Output();
+  EXPECT_TRUE(Contains(show2.out, "on 2 machines"));
+
+  const CliResult missing = RunPoolbench({"history", "migrate", "--db", Path("none.sqlite")});
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_TRUE(Contains(missing.err, "does not exist"));
+  EXPECT_FALSE(fs::exists(Path("none.sqlite")));
 }
 
 // Numeric options are refused with their range in words, not "Value 0 not in range 0.000000 to

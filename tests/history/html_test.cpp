@@ -44,6 +44,38 @@ TEST(HistoryHtml, HasAChartPerBenchmarkWithAPointPerCommitAndTheStepMarked) {
       Contains(html, std::string("stroke=\"") + render::StrategyColour("lookup_table") + "\""));
 }
 
+TEST(HistoryHtml, OneChartPerMachineSideBySideOnOneScale) {
+  const std::string html = Html(testing::TwoMachineHistory(), "poolbench history");
+  const auto count = [&](const std::string& what) {
+    size_t n = 0;
+    for (size_t at = html.find(what); at != std::string::npos; at = html.find(what, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_TRUE(Contains(html,
+                       "2 benchmarks over 10 commits (2026-11-01 to 2026-11-10) on 2 "
+                       "machines; 1 steps found."));
+  EXPECT_TRUE(Contains(html,
+                       "<tr><td><code>arm-1</code></td><td>Neoverse</td><td>ci-1</td>"
+                       "<td class=\"n\">10</td></tr>"));
+  EXPECT_EQ(count("<svg "), 4u);
+  EXPECT_EQ(count("<br>on <b>arm-1</b></figcaption>"), 2u);
+  EXPECT_EQ(count("<br>on <b>ci-1</b></figcaption>"), 2u);
+  // The step is ci-1's, in the table with its machine.
+  EXPECT_TRUE(Contains(html, "</code></td><td><code>ci-1</code></td><td><code>c60000000000"));
+  EXPECT_EQ(count("stroke-dasharray"), 1u);
+  // simd's two charts share the longer machine's scale (2.00 us, plus the margin).
+  const size_t simd =
+      html.find("<h2 style=\"border-left: 6px solid " + render::StrategyColour("simd"));
+  ASSERT_NE(simd, std::string::npos);
+  const std::string simd_part = html.substr(simd);
+  size_t scales = 0;
+  for (size_t at = simd_part.find(">2.30 µs</text>"); at != std::string::npos;
+       at = simd_part.find(">2.30 µs</text>", at + 1)) {
+    ++scales;
+  }
+  EXPECT_EQ(scales, 2u) << simd_part.substr(0, 2000);
+}
+
 TEST(HistoryHtml, EscapesNames) {
   const std::string html = Html(testing::SteppedHistory(), "a <b> & c");
   EXPECT_TRUE(Contains(html, "<title>a &lt;b&gt; &amp; c</title>"));

@@ -183,7 +183,7 @@ TEST(HistoryStore, AnotherSchemaVersionIsRefused) {
   }
   for (Store::Mode mode : {Store::Mode::kCreate, Store::Mode::kRead}) {
     const std::string m = Message([&] { Store store(db, mode); });
-    EXPECT_TRUE(Contains(m, "has schema version 99; this poolbench reads version 1")) << m;
+    EXPECT_TRUE(Contains(m, "has schema version 99; this poolbench reads version 2")) << m;
   }
 }
 
@@ -324,6 +324,182 @@ TEST(HistoryStore, ValuesPoolbenchNeverWritesAreRefusedNotMisread) {
   Database(db, false).Execute("INSERT INTO schema_version VALUES (1)");
   EXPECT_TRUE(Contains(Message([&] { Store store(db, Store::Mode::kRead); }),
                        "has more than one schema version"));
+}
+
+TEST(HistoryStore, TwoMachinesOfOneCommitAreBothKeptAsSeparateSeries) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  // The first takes the report's host name (ci-1), the second is named.
+  store.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main"}, false);
+  store.Add(M(TwoBenchmarks(2)), {"c1", "2026-11-01", "main", "arm-1"}, false);
+  const std::vector<history::Run> runs = store.Runs();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].machine, "ci-1");
+  EXPECT_EQ(runs[1].machine, "arm-1");
+  EXPECT_EQ(runs[1].host, "ci-1");  // the report's own host name is kept beside the key
+  const std::vector<Series> series = store.Load();
+  ASSERT_EQ(series.size(), 4u);  // two benchmarks on two machines, never mixed
+  EXPECT_EQ(series[0].name, BenchmarkName("lookup_table"));
+  EXPECT_EQ(series[0].machine, "arm-1");
+  EXPECT_EQ(series[1].name, BenchmarkName("lookup_table"));
+  EXPECT_EQ(series[1].machine, "ci-1");
+  ASSERT_EQ(series[0].points.size(), 1u);
+  ASSERT_EQ(series[1].points.size(), 1u);
+  EXPECT_DOUBLE_EQ(*series[0].points[0].time_ns, 40000);
+  EXPECT_DOUBLE_EQ(*series[1].points[0].time_ns, 20000);
+}
+
+TEST(HistoryStore, AMachineAndCommitAlreadyStoredIsRefusedUnlessReplaced) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  store.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main", "x86"}, false);
+  store.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main", "arm"}, false);
+  EXPECT_TRUE(Contains(
+      Message([&] {
+        store.Add(M(TwoBenchmarks(3)), {"c1", "2026-11-01", "main", "arm"}, false);
+      }),
+      "commit c1 is already in " + dir.Path("h.sqlite") + " for machine arm (give --replace"));
+  store.Add(M(TwoBenchmarks(3)), {"c1", "2026-11-01", "main", "arm"}, true);
+  const std::vector<Series> series = store.Load();
+  ASSERT_EQ(series.size(), 4u);
+  EXPECT_EQ(series[0].machine, "arm");
+  EXPECT_DOUBLE_EQ(*series[0].points[0].time_ns, 60000);  // replaced
+  EXPECT_EQ(series[1].machine, "x86");
+  EXPECT_DOUBLE_EQ(*series[1].points[0].time_ns, 20000);  // the other machine untouched
+  EXPECT_EQ(store.Runs().size(), 2u);
+}
+
+TEST(HistoryStore, ABatchIsAddedWholeOrNotAtAll) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  const report::Run a = M(TwoBenchmarks()), b = M(TwoBenchmarks(2)), empty = M(testing::Report());
+  EXPECT_EQ(store.Add({{&a, {"c1", "2026-11-01", "main", "x86"}, "x86/report.json"},
+                       {&b, {"c1", "2026-11-01", "main", "arm"}, "arm/report.json"}},
+                      false),
+            4u);
+  EXPECT_EQ(store.Runs().size(), 2u);
+
+  // A bad report anywhere in the batch: nothing of it is added, and the error names it.
+  std::string m = Message([&] {
+    store.Add({{&a, {"c2", "2026-11-02", "main", "x86"}, "x86/report.json"},
+               {&empty, {"c2", "2026-11-02", "main", "arm"}, "arm/report.json"}},
+              false);
+  });
+  EXPECT_TRUE(
+      Contains(m, "arm/report.json: the report has no benchmarks to add (nothing was added)"))
+      << m;
+  // One found only inside the transaction (its run is already stored) rolls back the others.
+  m = Message([&] {
+    store.Add({{&a, {"c2", "2026-11-02", "main", "x86"}, "x86/report.json"},
+               {&b, {"c1", "2026-11-01", "main", "arm"}, "arm/report.json"}},
+              false);
+  });
+  EXPECT_TRUE(Contains(m, "arm/report.json: commit c1 is already in")) << m;
+  EXPECT_TRUE(Contains(m, "nothing was added")) << m;
+  // Two reports for one machine and commit (a matrix that forgot the machine's name).
+  m = Message([&] {
+    store.Add({{&a, {"c2", "2026-11-02", "main"}, "one.json"},
+               {&b, {"c2", "2026-11-02", "main"}, "two.json"}},
+              false);
+  });
+  EXPECT_TRUE(Contains(m, "two.json: commit c2 on machine ci-1 is given twice (also by one.json)"))
+      << m;
+  EXPECT_EQ(store.Runs().size(), 2u);
+}
+
+TEST(HistoryStore, AMachineNameIsNeededAndHasNoSpaces) {
+  TempDir dir("history_store");
+  Store store(dir.Path("h.sqlite"), Store::Mode::kCreate);
+  report::Json nameless = TwoBenchmarks();
+  nameless["context"].erase("host_name");
+  EXPECT_TRUE(
+      Contains(Message([&] {
+                 store.Add(M(nameless), {"c1", "2026-11-01", "main"}, false);
+               }),
+               "the report names no host (context.host_name): give its machine with --machine"));
+  EXPECT_TRUE(
+      Contains(Message([&] {
+                 store.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main", "my box"}, false);
+               }),
+               "machine 'my box' must be non-empty text without spaces"));
+  store.Add(M(nameless), {"c1", "2026-11-01", "main", "box"}, false);
+  EXPECT_EQ(store.Runs()[0].machine, "box");
+}
+
+// A history as poolbench wrote it before runs were kept per machine (schema version 1).
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+INSERT INTO schema_version VALUES (1);
+CREATE TABLE runs (id INTEGER PRIMARY KEY, commit_sha TEXT NOT NULL UNIQUE, date TEXT NOT NULL,
+  branch TEXT NOT NULL, machine TEXT NOT NULL, cpu TEXT NOT NULL, num_cpus INTEGER,
+  threads INTEGER, git_revision TEXT);
+CREATE TABLE results (id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, name TEXT NOT NULL,
+  strategy TEXT NOT NULL, descriptor TEXT NOT NULL, threads INTEGER NOT NULL, time_ns REAL,
+  gbps REAL, wrong INTEGER NOT NULL, UNIQUE (run_id, name));
+CREATE TABLE samples (result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
+  repetition INTEGER NOT NULL, time_ns REAL NOT NULL);
+CREATE INDEX results_by_name ON results(name);
+CREATE INDEX samples_by_result ON samples(result_id);
+INSERT INTO runs VALUES (1, 'c1', '2026-11-01T00:00:00Z', 'main', 'ci-1', 'Xeon', 2, 1, NULL);
+INSERT INTO runs VALUES (2, 'c2', '2026-11-02T00:00:00Z', 'main', '', 'Xeon', 2, 1, NULL);
+INSERT INTO results VALUES (1, 1, 'simd/x/threads:1', 'simd', 'x', 1, 1000, 2.0, 0);
+INSERT INTO results VALUES (2, 2, 'simd/x/threads:1', 'simd', 'x', 1, 1100, 2.0, 0);
+INSERT INTO samples VALUES (1, 0, 1000), (1, 1, 1001), (2, 0, 1100);
+)sql";
+
+TEST(HistoryStore, AVersion1HistoryIsMigratedByAWriterAndRefusedByAReader) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("old.sqlite");
+  Database(db, true).Execute(kVersion1);
+  const std::string m = Message([&] { Store store(db, Store::Mode::kRead); });
+  EXPECT_TRUE(Contains(m, "has schema version 1 (one run per commit")) << m;
+  EXPECT_TRUE(Contains(m, "`poolbench history migrate --db " + db + "` converts it")) << m;
+
+  {
+    Store store(db, Store::Mode::kUpdate);
+    EXPECT_EQ(store.migrated_from(), std::optional<int64_t>(1));
+  }
+  Store store(db, Store::Mode::kRead);
+  EXPECT_FALSE(store.migrated_from().has_value());
+  const std::vector<history::Run> runs = store.Runs();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].machine, "ci-1");  // the host name its report gave
+  EXPECT_EQ(runs[0].host, "ci-1");
+  EXPECT_EQ(runs[1].machine, kUnknownMachine);  // its report named no host
+  const std::vector<Series> series = store.Load();
+  ASSERT_EQ(series.size(), 2u);  // one per machine
+  EXPECT_EQ(series[0].machine, "ci-1");
+  EXPECT_EQ(series[0].points[0].samples_ns, (std::vector<double>{1000, 1001}));
+  EXPECT_EQ(series[1].machine, kUnknownMachine);
+  EXPECT_DOUBLE_EQ(*series[1].points[0].time_ns, 1100);
+  // Now a second machine may add the same commit.
+  Store writer(db, Store::Mode::kCreate);
+  writer.Add(M(TwoBenchmarks()), {"c1", "2026-11-01", "main", "arm"}, false);
+  EXPECT_EQ(writer.Runs().size(), 3u);
+}
+
+TEST(HistoryStore, AMigrationThatFailsLeavesTheVersion1HistoryAsItWas) {
+  TempDir dir("history_store");
+  const std::string db = dir.Path("old.sqlite");
+  {
+    Database raw(db, true);
+    raw.Execute(kVersion1);
+    // A result of no run: a migration that kept it would lose track of it.
+    raw.Execute("PRAGMA foreign_keys = OFF");
+    raw.Execute("INSERT INTO results VALUES (3, 99, 'simd/y/threads:1', 'simd', 'y', 1, 5, 1, 0)");
+  }
+  const std::string before = testing::Slurp(db);
+  EXPECT_TRUE(Contains(Message([&] { Store store(db, Store::Mode::kCreate); }),
+                       "could not be migrated from schema version 1"));
+  EXPECT_EQ(testing::Slurp(db), before);
+}
+
+TEST(HistoryStore, MigratingNeedsAnExistingHistory) {
+  TempDir dir("history_store");
+  EXPECT_TRUE(Contains(Message([&] { Store store(dir.Path("none.sqlite"), Store::Mode::kUpdate); }),
+                       "does not exist"));
+  EXPECT_FALSE(std::filesystem::exists(dir.Path("none.sqlite")));
 }
 
 TEST(HistoryDates, AreNormalisedToUtc) {

@@ -23,7 +23,7 @@ Point At(const std::string& commit, std::optional<double> ns) {
 }
 
 TEST(Trends, StepsNameThePointOfTheSeriesAndSkipWrongResults) {
-  Series s{"simd/x/threads:1", "simd", "x", 1, {}};
+  Series s{"simd/x/threads:1", "ci-1", "simd", "x", 1, {}};
   for (int i = 0; i < 5; ++i) s.points.push_back(At(Named('a', i), 100 + i % 2));
   s.points.push_back(At("wrong", std::nullopt));
   for (int i = 0; i < 5; ++i) s.points.push_back(At(Named('b', i), 150 + i % 2));
