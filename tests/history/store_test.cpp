@@ -242,7 +242,10 @@ TEST(HistoryStore, ReadingNeedsAnExistingNonEmptyHistory) {
 TEST(HistoryStore, ConcurrentCreatorsOfOneNewHistoryAllSucceed) {
   TempDir dir("history_store");
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const std::string db = dir.Path("h" + std::to_string(attempt) + ".sqlite");
+    // (Appended, not "h" + ...: GCC 12 misreads that concatenation as overlapping, -Wrestrict.)
+    std::string name = "h";
+    name += std::to_string(attempt);
+    const std::string db = dir.Path(name + ".sqlite");
     std::vector<pid_t> children;
     for (int i = 0; i < 3; ++i) {
       const pid_t pid = fork();
