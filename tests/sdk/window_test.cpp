@@ -75,8 +75,8 @@ TEST(AvgDivisor, ThreeDimensionalWindowsClipEveryAxis) {
   EXPECT_EQ(AvgDivisor(p, 3, -1, -1, 8), 2 * 3 * 3);
   EXPECT_EQ(AvgDivisor(p, -1, -1, -1, 8), 27);
   // A 1-D problem's inert height and depth add one tap each: the divisor is the width's alone.
-  const Problem q = ParseDescriptor("avg:ncw:1x1x5:k3:s2:p1:ceil");
-  EXPECT_EQ(AvgDivisor(q, 0, 0, 3, 2), 2);  // starts at 3, the padded input ends at 6
+  const Problem q = ParseDescriptor("avg:ncw:1x1x4:k3:s2:p1:ceil");
+  EXPECT_EQ(AvgDivisor(q, 0, 0, 3, 1), 2);  // starts at 3, the padded input ends at 5
   EXPECT_EQ(AvgDivisor(q, 0, 0, -1, 2), 3);
   // A 2-D problem's divisor is the same through either overload.
   const Problem r = ParseDescriptor("avg:1x1x6x6:k3x3:s2x2:p1x1:ceil");
