@@ -47,7 +47,8 @@ TEST(CheckCli, OneAndThreeDimensionalProblemsAreSkippedByEvery2DStrategy) {
   EXPECT_NE(r.out.find("1-D problems not implemented"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("3-D problems not implemented"), std::string::npos) << r.out;
   std::map<std::string, std::string> lookup_table;  // problem -> verdict
-  for (const auto& c : nlohmann::json::parse(testing::Slurp(json)).at("checks")) {
+  const auto results = nlohmann::json::parse(testing::Slurp(json));
+  for (const auto& c : results.at("checks")) {
     if (c.at("strategy") == "lookup_table") {
       lookup_table[c.at("problem").get<std::string>()] = c.at("verdict").get<std::string>();
     }
