@@ -14,11 +14,9 @@ Usage: /usr/bin/python3 tests/data/rank_golden.py > tests/data/rank_golden.json
 """
 import itertools
 import json
+import sys
 
 import numpy as np
-
-AXES = "dhw"
-
 
 def out_size(i, k, s, p, d, ceil):
     span = i + 2 * p - d * (k - 1) - 1
@@ -200,7 +198,7 @@ def main():
             entry["gradient"] = case.stored(dx)
         result.append(entry)
     json.dump({"generator": "tests/data/rank_golden.py", "numpy": np.__version__,
-               "cases": result}, __import__("sys").stdout, indent=None, separators=(",", ":"))
+               "cases": result}, sys.stdout, indent=None, separators=(",", ":"))
     print()
 
 
