@@ -1,7 +1,11 @@
 #include "poolbench/descriptor.hpp"
 
+#include <algorithm>
+#include <array>
 #include <charconv>
+#include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <vector>
 
@@ -46,25 +50,31 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   }
 }
 
-// "AxB" or "A" (meaning "AxA").
-bool ParsePair(std::string_view s, Pair& out) {
+// "A", "AxB" or "AxBxC": one window parameter per spatial axis, or one for all of them.
+bool ParseValues(std::string_view s, std::vector<int64_t>& out) {
   const auto parts = Split(s, 'x');
-  if (parts.size() == 1) {
-    if (!ParseInt(parts[0], out.h)) return false;
-    out.w = out.h;
-    return true;
+  if (parts.size() > 3) return false;
+  out.assign(parts.size(), 0);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (!ParseInt(parts[i], out[i])) return false;
   }
-  return parts.size() == 2 && ParseInt(parts[0], out.h) && ParseInt(parts[1], out.w);
+  return true;
 }
 
 bool IsShape(std::string_view s) {
   return !s.empty() && s.find_first_not_of("0123456789x") == std::string_view::npos;
 }
 
-// The fields of one descriptor seen so far, so that none is given twice.
+// The fields of one descriptor seen so far, so that none is given twice, and the shape and
+// window parameters as written: their meaning depends on the rank, which the layout (a field
+// that may come later) gives, so Resolve reads them once every field is in.
 class Fields {
  public:
   explicit Fields(std::string_view text) : text_(text) {}
+  std::vector<int64_t> shape;
+  std::string shape_text;
+  std::vector<int64_t> window[4];  // k, s, p, d as written
+  std::string window_text[4];
   std::string_view text() const { return text_; }
   void Once(const std::string& field) {
     if (!seen_.insert(field).second) Fail(text_, "field '" + field + "' is given twice");
@@ -87,9 +97,9 @@ bool ParseWord(const std::string& t, Fields& fields, Problem& p) {
   } else if (const std::optional<DType> dtype = ParseDType(t)) {
     fields.Once("dtype");
     p.dtype = *dtype;
-  } else if (t == "nchw" || t == "nhwc") {
+  } else if (const std::optional<Layout> layout = ParseLayout(t)) {
     fields.Once("layout");
-    p.layout = t == "nchw" ? Layout::kNCHW : Layout::kNHWC;
+    p.layout = *layout;
   } else if (t == "ceil" || t == "excl" || t == "idx") {
     fields.Once(t);
     if (t == "ceil") p.ceil_mode = true;
@@ -101,34 +111,73 @@ bool ParseWord(const std::string& t, Fields& fields, Problem& p) {
   return true;
 }
 
-// NxCxHxW, or HxW for one plane.
-void ParseShape(std::string_view tok, Fields& fields, Problem& p) {
+constexpr char kWindowTags[] = "kspd";
+constexpr const char* kWindowNames[] = {"kernel", "stride", "padding", "dilation"};
+
+// NxC followed by the spatial sizes, or HxW for one 2-D plane.
+void ParseShape(std::string_view tok, Fields& fields) {
   const std::string t(tok);
   fields.Once("shape");
   const auto dims = Split(tok, 'x');
-  if (dims.size() != 4 && dims.size() != 2) {
-    Fail(fields.text(), "shape '" + t + "' must be NxCxHxW or HxW");
-  }
-  int64_t v[4] = {1, 1, 0, 0};
-  const size_t first = dims.size() == 2 ? 2 : 0;
+  fields.shape.assign(dims.size(), 0);
   for (size_t i = 0; i < dims.size(); ++i) {
-    if (!ParseInt(dims[i], v[first + i])) {
+    if (!ParseInt(dims[i], fields.shape[i])) {
       Fail(fields.text(), "shape '" + t + "' has a non-integer dimension");
     }
   }
-  p.n = v[0], p.c = v[1], p.h = v[2], p.w = v[3];
+  fields.shape_text = t;
 }
 
-// k, s, p or d followed by AxB or A.
-void ParseWindowPair(std::string_view tok, Fields& fields, Problem& p) {
+// k, s, p or d followed by one value per spatial axis (AxBxC, AxB, A) or one for all.
+void ParseWindow(std::string_view tok, Fields& fields) {
   const std::string t(tok), field(1, t[0]);
   fields.Once(field);
-  Pair pair;
-  if (!ParsePair(tok.substr(1), pair)) {
-    Fail(fields.text(),
-         "'" + t + "' is not " + field + "<A>x<B> or " + field + "<A> with integers");
+  const size_t i = std::string_view(kWindowTags).find(t[0]);
+  if (!ParseValues(tok.substr(1), fields.window[i])) {
+    Fail(fields.text(), "'" + t + "' is not " + field + "<A>x<B> or " + field +
+                            "<A> with integers (" + field + "<A>x<B>x<C> in 3-D)");
   }
-  (t[0] == 'k' ? p.kernel : t[0] == 's' ? p.stride : t[0] == 'p' ? p.padding : p.dilation) = pair;
+  fields.window_text[i] = t;
+}
+
+// The shape's spatial sizes into p, checked against the layout's rank. Without a layout the
+// problem is 2-D, as it always was: a 1-D or 3-D shape must say its layout, so that a
+// dimension dropped by mistake is an error rather than another problem.
+void ResolveShape(const Fields& fields, bool has_layout, Problem& p) {
+  const int rank = SpatialRank(p.layout);
+  const std::vector<int64_t>& v = fields.shape;
+  const std::string& t = fields.shape_text;
+  if (!has_layout && v.size() != 4 && v.size() != 2) {
+    Fail(fields.text(), "shape '" + t +
+                            "' must be NxCxHxW or HxW (a 1-D NxCxW or 3-D NxCxDxHxW shape needs "
+                            "its layout: ncw, nwc, ncdhw or ndhwc)");
+  }
+  if (rank == 2 && v.size() == 2) {
+    p.h = v[0], p.w = v[1];
+    return;
+  }
+  if (v.size() != static_cast<size_t>(rank) + 2) {
+    static constexpr const char* kShapes[] = {"", "NxCxW", "NxCxHxW (or HxW)", "NxCxDxHxW"};
+    Fail(fields.text(), "shape '" + t + "' has " + std::to_string(v.size()) +
+                            " dimensions, but layout " + std::string(ToString(p.layout)) + " is " +
+                            std::to_string(rank) + "-D and takes " + kShapes[rank]);
+  }
+  p.n = v[0], p.c = v[1];
+  p.w = v.back();
+  if (rank >= 2) p.h = v[v.size() - 2];
+  if (rank == 3) p.d = v[2];
+}
+
+// One window parameter (kernel, stride, padding or dilation) for the spatial axes of p's rank.
+void ResolveWindow(const Fields& fields, int i, Problem& p) {
+  if (!SetWindow(p, static_cast<WindowField>(i), fields.window[i])) {
+    const int rank = SpatialRank(p.layout);
+    static constexpr const char* kAxes[] = {"", "W", "HxW", "DxHxW"};
+    Fail(fields.text(), std::string(kWindowNames[i]) + " '" + fields.window_text[i] + "' has " +
+                            std::to_string(fields.window[i].size()) + " values, but layout " +
+                            std::string(ToString(p.layout)) + " is " + std::to_string(rank) +
+                            "-D and takes one value or " + kAxes[rank]);
+  }
 }
 
 void ParseField(std::string_view tok, Fields& fields, Problem& p) {
@@ -143,13 +192,14 @@ void ParseField(std::string_view tok, Fields& fields, Problem& p) {
     }
     p.divisor_override = d;
   } else if (IsShape(t)) {
-    ParseShape(tok, fields, p);
+    ParseShape(tok, fields);
   } else if (t[0] == 'k' || t[0] == 's' || t[0] == 'p' || t[0] == 'd') {
-    ParseWindowPair(tok, fields, p);
+    ParseWindow(tok, fields);
   } else {
     Fail(fields.text(), "unknown field '" + t +
-                            "' (expected max|avg, fwd|bwd, f32|f64|i32|u8, nchw|nhwc, NxCxHxW, "
-                            "kKHxKW, sSHxSW, pPHxPW, dDHxDW, ceil, excl, div<N>, idx)");
+                            "' (expected max|avg, fwd|bwd, f32|f64|i32|u8, nchw|nhwc|ncw|nwc|"
+                            "ncdhw|ndhwc, NxCxHxW, kKHxKW, sSHxSW, pPHxPW, dDHxDW, ceil, excl, "
+                            "div<N>, idx)");
   }
 }
 
@@ -163,19 +213,33 @@ Problem ParseDescriptor(std::string_view text) {
   if (!fields.Has("op")) Fail(text, "missing the op (max or avg)");
   if (!fields.Has("shape")) Fail(text, "missing the shape (NxCxHxW)");
   if (!fields.Has("k")) Fail(text, "missing the kernel (k<KH>x<KW>)");
-  if (!fields.Has("s")) p.stride = p.kernel;
+  ResolveShape(fields, fields.Has("layout"), p);
+  for (int i = 0; i < 4; ++i) {
+    if (fields.Has(std::string(1, kWindowTags[i]))) ResolveWindow(fields, i, p);
+  }
+  if (!fields.Has("s")) p.stride = p.kernel, p.depth.stride = p.depth.kernel;
   return p;
 }
 
 std::string FormatDescriptor(const Problem& p) {
+  // Only the axes of the problem's rank are printed (the last `rank` of D, H, W): a 2-D problem
+  // prints exactly as it did before problems had a rank, which keeps every stored report and
+  // history readable.
+  const std::array<Axis, 3> axes = SpatialAxes(p);
+  const std::span<const Axis> shown(axes.data() + 3 - SpatialRank(p), SpatialRank(p));
+  const auto every = [&](auto&& holds) { return std::all_of(shown.begin(), shown.end(), holds); };
   std::ostringstream os;
-  auto pair = [&](char tag, const Pair& v) { os << ':' << tag << v.h << 'x' << v.w; };
+  const auto window = [&](char tag, int64_t Axis::*field) {
+    os << ':' << tag;
+    for (size_t a = 0; a < shown.size(); ++a) os << (a ? "x" : "") << shown[a].*field;
+  };
   os << ToString(p.op) << ':' << ToString(p.direction) << ':' << ToString(p.dtype) << ':'
-     << ToString(p.layout) << ':' << p.n << 'x' << p.c << 'x' << p.h << 'x' << p.w;
-  pair('k', p.kernel);
-  if (p.stride != p.kernel) pair('s', p.stride);
-  if (p.padding != Pair{0, 0}) pair('p', p.padding);
-  if (p.dilation != Pair{1, 1}) pair('d', p.dilation);
+     << ToString(p.layout) << ':' << p.n << 'x' << p.c;
+  for (const Axis& a : shown) os << 'x' << a.input;
+  window('k', &Axis::kernel);
+  if (!every([](const Axis& a) { return a.stride == a.kernel; })) window('s', &Axis::stride);
+  if (!every([](const Axis& a) { return a.padding == 0; })) window('p', &Axis::padding);
+  if (!every([](const Axis& a) { return a.dilation == 1; })) window('d', &Axis::dilation);
   if (p.ceil_mode) os << ":ceil";
   if (!p.count_include_pad) os << ":excl";
   if (p.divisor_override) os << ":div" << *p.divisor_override;

@@ -9,6 +9,9 @@ Support SupportOf(const Strategy& s, const Problem& p) {
   if (!scope.dtypes.Has(p.dtype)) {
     return Support::No("dtype " + std::string(ToString(p.dtype)) + " not implemented");
   }
+  if (!scope.ranks.Has(SpatialRank(p))) {
+    return Support::No(std::to_string(SpatialRank(p)) + "-D problems not implemented");
+  }
   return s.Supports(p);
 }
 

@@ -161,7 +161,9 @@ class ExampleSeparable final : public poolbench::Strategy {
     return "Separable max/avg (plugin example): a horizontal pass reduces each input row per "
            "output column, a vertical pass reduces the window's rows; forward, NCHW";
   }
-  poolbench::Implemented Implements() const override { return {.dtypes = DTypes::set}; }
+  poolbench::Implemented Implements() const override {
+    return {.dtypes = DTypes::set, .ranks = poolbench::RankSet::Only(2)};
+  }
   poolbench::Support Supports(const Problem& p) const override {
     if (p.direction != poolbench::Direction::kForward) {
       return poolbench::Support::No("forward only: the passes keep no per-tap record");

@@ -100,27 +100,38 @@ std::string Show(T v) {
   return os.str();
 }
 
-// Logical (n, c, y, x) of flat element `i` of an N x C x H x W tensor in `layout`.
-std::string Where(const Problem& p, int64_t i, int64_t h, int64_t w) {
-  int64_t n, c, y, x;
-  if (p.layout == Layout::kNCHW) {
-    x = i % w, y = i / w % h, c = i / (w * h) % p.c, n = i / (w * h * p.c);
+// The spatial sizes of one tensor of a problem: its input's or its output's.
+struct Extent {
+  int64_t d, h, w;
+};
+
+// Logical (n, c, [z,] [y,] x) of flat element `i` of an N x C x D x H x W tensor in `layout`,
+// naming the axes of the problem's rank only.
+std::string Where(const Problem& p, int64_t i, const Extent& e) {
+  int64_t n, c, z, y, x;
+  if (!ChannelsLast(p.layout)) {
+    x = i % e.w, y = i / e.w % e.h, z = i / (e.w * e.h) % e.d;
+    c = i / (e.w * e.h * e.d) % p.c, n = i / (e.w * e.h * e.d * p.c);
   } else {
-    c = i % p.c, x = i / p.c % w, y = i / (p.c * w) % h, n = i / (p.c * w * h);
+    c = i % p.c, x = i / p.c % e.w, y = i / (p.c * e.w) % e.h, z = i / (p.c * e.w * e.h) % e.d;
+    n = i / (p.c * e.w * e.h * e.d);
   }
   std::ostringstream os;
-  os << "(n=" << n << ", c=" << c << ", y=" << y << ", x=" << x << ")";
+  os << "(n=" << n << ", c=" << c;
+  if (SpatialRank(p) == 3) os << ", z=" << z;
+  if (SpatialRank(p) >= 2) os << ", y=" << y;
+  os << ", x=" << x << ")";
   return os.str();
 }
 
 // Compares one tensor; returns an empty string or a description of the mismatches.
 template <class T>
 std::string Compare(const char* what, const Problem& p, const Guarded<T>& got,
-                    const Guarded<T>& want, const Guarded<T>* magnitude, int64_t h, int64_t w) {
+                    const Guarded<T>& want, const Guarded<T>* magnitude, const Extent& extent) {
   if (std::string e = got.buffer.GuardDamage(); !e.empty()) return std::string(what) + ": " + e;
   double eps = 0;
   if constexpr (IsFloat<T>) eps = std::numeric_limits<T>::epsilon();
-  const double slack = static_cast<double>(p.kernel.h * p.kernel.w + 2) * eps;
+  const double slack = static_cast<double>(p.depth.kernel * p.kernel.h * p.kernel.w + 2) * eps;
   int64_t bad = 0, first = -1;
   double first_tol = 0;
   for (int64_t i = 0; i < got.size; ++i) {
@@ -138,7 +149,7 @@ std::string Compare(const char* what, const Problem& p, const Guarded<T>& got,
   if (bad == 0) return {};
   std::ostringstream os;
   os << what << ": " << bad << " of " << got.size << " elements differ; first at "
-     << Where(p, first, h, w) << ": got " << Show(got.data()[first]) << ", want "
+     << Where(p, first, extent) << ": got " << Show(got.data()[first]) << ", want "
      << Show(want.data()[first]);
   if (first_tol > 0) os << " (tolerance " << first_tol << ")";
   return os.str();
@@ -185,14 +196,14 @@ std::string CheckAgainst(const Strategy& s, const Problem& p, const ExecContext&
   if (!kernel) return "Prepare returned no kernel";
   if (std::string e = RunKernel(*kernel, p, ref.src, ref.diff_dst, got); !e.empty()) return e;
   const auto& mag = ref.magnitude;
-  const int64_t oh = OutputH(p), ow = OutputW(p);
+  const Extent in{p.d, p.h, p.w}, out{OutputD(p), OutputH(p), OutputW(p)};
   if (!forward) {
     return Compare("gradient", p, got.diff_src, ref.want.diff_src, mag ? &mag->diff_src : nullptr,
-                   p.h, p.w);
+                   in);
   }
-  std::string err = Compare("values", p, got.dst, ref.want.dst, mag ? &mag->dst : nullptr, oh, ow);
+  std::string err = Compare("values", p, got.dst, ref.want.dst, mag ? &mag->dst : nullptr, out);
   if (err.empty() && p.indices) {
-    err = Compare<int64_t>("indices", p, got.indices, ref.want.indices, nullptr, oh, ow);
+    err = Compare<int64_t>("indices", p, got.indices, ref.want.indices, nullptr, out);
   }
   return err;
 }

@@ -165,7 +165,7 @@ std::vector<Problem> ParseProblems(const std::vector<std::string>& descriptors,
 std::vector<Problem> CheckVariants(const Problem& base) {
   std::vector<Problem> out;
   for (DType t : kAllDTypes) {
-    for (Layout layout : {Layout::kNCHW, Layout::kNHWC}) {
+    for (Layout layout : {LayoutOf(SpatialRank(base), false), LayoutOf(SpatialRank(base), true)}) {
       for (Op op : {Op::kMax, Op::kAvg}) {
         for (Direction dir : {Direction::kForward, Direction::kBackward}) {
           if (dir == Direction::kBackward && !Info(t).backward) continue;

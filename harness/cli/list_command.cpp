@@ -37,6 +37,8 @@ void Print(const nlohmann::json& out, const ListOptions& opt) {
               << "\n    " << s["origin"].get<std::string>() << ", up to " << s["max_threads"]
               << (s["max_threads"] == 1 ? " thread" : " threads") << "\n    implements";
     for (const auto& t : s["dtypes"]) std::cout << " " << t.get<std::string>();
+    std::cout << " in";
+    for (const auto& r : s["ranks"]) std::cout << " " << r.get<int>() << "-D";
     std::cout << "\n    supports " << s["supported"] << " of " << s["total"]
               << " problem variants of " << opt.suite << "\n";
     for (const auto& [reason, count] : s["unsupported_reasons"].items()) {
@@ -65,9 +67,14 @@ nlohmann::json Describe(const Strategy& s, const std::vector<SuiteEntry>& proble
   for (DType t : kAllDTypes) {
     if (scope.dtypes.Has(t)) dtypes.emplace_back(ToString(t));
   }
+  std::vector<int> ranks;
+  for (int r = 1; r <= 3; ++r) {
+    if (scope.ranks.Has(r)) ranks.push_back(r);
+  }
   return {{"description", s.description()},
           {"max_threads", s.MaxThreads()},
           {"dtypes", dtypes},
+          {"ranks", ranks},
           {"supported", supported},
           {"total", total},
           {"unsupported_reasons", reasons}};

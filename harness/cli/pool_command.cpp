@@ -44,47 +44,56 @@ struct PoolOptions {
   bool verbose = false;
 };
 
-// "K" (meaning KxK) or "KHxKW", each a decimal integer. Range checks are Validate()'s, which
-// names the offending axis.
-bool ParsePair(const std::string& text, Pair& out) {
-  auto parse = [](std::string_view s, int64_t& v) {
-    if (s.empty() || s.size() > 18) return false;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && end == s.data() + s.size();
-  };
-  const std::string_view s = text;
-  const size_t x = s.find('x');
-  if (x == std::string_view::npos) {
-    if (!parse(s, out.h)) return false;
-    out.w = out.h;
-    return true;
+// "K" (for every spatial axis) or one value per axis, "KHxKW" or "KDxKHxKW", each a decimal
+// integer. Whether the count fits the layout's rank is checked once the layout is known (see
+// PoolProblem); range checks are Validate()'s, which names the offending axis.
+bool ParseValues(const std::string& text, std::vector<int64_t>& out) {
+  out.clear();
+  std::string_view s = text;
+  while (true) {
+    const size_t x = s.find('x');
+    const std::string_view part = s.substr(0, x);
+    int64_t v = 0;
+    if (part.empty() || part.size() > 18) return false;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (ec != std::errc() || end != part.data() + part.size() || out.size() == 3) return false;
+    out.push_back(v);
+    if (x == std::string_view::npos) return true;
+    s.remove_prefix(x + 1);
   }
-  return parse(s.substr(0, x), out.h) && parse(s.substr(x + 1), out.w);
 }
 
-const CLI::Validator kPairValidator(
+const CLI::Validator kWindowValidator(
     [](std::string& text) -> std::string {
-      Pair p;
-      if (ParsePair(text, p)) return {};
-      return "expected an integer N or NxM (height x width), got '" + text + "'";
+      std::vector<int64_t> v;
+      if (ParseValues(text, v)) return {};
+      return "expected an integer N, or one per spatial axis (NxM in 2-D, NxMxL in 3-D), got '" +
+             text + "'";
     },
-    "N[xM]");
+    "N[xM[xL]]");
 
-Pair ToPair(const std::string& text) {
-  Pair p;
-  ParsePair(text, p);  // CLI11 has already run kPairValidator on it.
-  return p;
-}
-
-// The input's shape as a problem: (H, W) is one plane; 4-D is (N, C, H, W) or (N, H, W, C).
+// The input's shape as a problem of the layout's rank: channels first (N, C, spatial...) or last
+// (N, spatial..., C); a 2-D layout also takes one (H, W) plane.
 Problem ShapeProblem(const std::string& path, const NpyArray& in, Layout layout) {
   const auto& s = in.shape;
   const std::string shape = ShapeString(s);
-  if (s.size() != 2 && s.size() != 4) {
+  const int rank = SpatialRank(layout);
+  const size_t dims = static_cast<size_t>(rank) + 2;
+  if (s.size() != dims && !(rank == 2 && s.size() == 2)) {
+    static constexpr const char* kFirst[] = {"", "(N, C, W)", "(N, C, H, W)", "(N, C, D, H, W)"};
+    static constexpr const char* kLast[] = {"", "(N, W, C)", "(N, H, W, C)", "(N, D, H, W, C)"};
     std::string why = path + ": " + std::to_string(s.size()) + "-D array of shape " + shape +
-                      "; poolbench pool takes a 2-D (H, W) array or a 4-D (N, C, H, W) or (N, H, "
-                      "W, C) array";
-    if (s.size() == 3) why += " (for (C, H, W), save a[None], of shape (1, C, H, W))";
+                      "; layout " + std::string(ToString(layout)) + " is " + std::to_string(rank) +
+                      "-D pooling of a " + std::to_string(dims) + "-D " +
+                      (ChannelsLast(layout) ? kLast : kFirst)[rank] + " array" +
+                      (rank == 2 ? " or a 2-D (H, W) one" : "");
+    if (s.size() >= 3 && s.size() <= 5) {
+      const Layout fits = LayoutOf(static_cast<int>(s.size()) - 2, ChannelsLast(layout));
+      why += " (";
+      if (rank == 2 && s.size() == 3) why += "for (C, H, W), save a[None], of shape (1, C, H, W); ";
+      why += "for " + std::to_string(s.size() - 2) + "-D pooling give --layout " +
+             std::string(ToString(fits)) + ")";
+    }
     throw std::invalid_argument(why);
   }
   for (int64_t d : s) {
@@ -99,20 +108,28 @@ Problem ShapeProblem(const std::string& path, const NpyArray& in, Layout layout)
   p.layout = layout;
   if (s.size() == 2) {
     p.h = s[0], p.w = s[1];
-  } else if (layout == Layout::kNCHW) {
-    p.n = s[0], p.c = s[1], p.h = s[2], p.w = s[3];
-  } else {
-    p.n = s[0], p.h = s[1], p.w = s[2], p.c = s[3];
+    return p;
   }
+  p.n = s[0];
+  const size_t first = ChannelsLast(layout) ? 1 : 2;  // the first spatial dimension
+  p.c = ChannelsLast(layout) ? s.back() : s[1];
+  p.w = s[first + rank - 1];
+  if (rank >= 2) p.h = s[first + rank - 2];
+  if (rank == 3) p.d = s[first];
   return p;
 }
 
 // The output's shape in the input's rank and layout.
-std::vector<int64_t> OutputShape(const Problem& p, size_t rank) {
-  const int64_t oh = OutputH(p), ow = OutputW(p);
-  if (rank == 2) return {oh, ow};
-  if (p.layout == Layout::kNCHW) return {p.n, p.c, oh, ow};
-  return {p.n, oh, ow, p.c};
+std::vector<int64_t> OutputShape(const Problem& p, size_t dims) {
+  const int rank = SpatialRank(p);
+  std::vector<int64_t> spatial = {OutputD(p), OutputH(p), OutputW(p)};
+  spatial.erase(spatial.begin(), spatial.begin() + (3 - rank));
+  if (dims == 2) return spatial;
+  std::vector<int64_t> out = {p.n};
+  if (!ChannelsLast(p.layout)) out.push_back(p.c);
+  out.insert(out.end(), spatial.begin(), spatial.end());
+  if (ChannelsLast(p.layout)) out.push_back(p.c);
+  return out;
 }
 
 const Strategy& FindStrategy(const std::string& name) {
@@ -130,14 +147,29 @@ void CheckOpOptions(const PoolOptions& opt) {
   if (max && opt.divisor_given()) throw std::invalid_argument("--divisor applies to --op avg");
 }
 
+// One window option into p: one value, or one per spatial axis of the layout's rank.
+void SetWindowOption(Problem& p, WindowField field, const char* option, const std::string& text) {
+  std::vector<int64_t> v;
+  ParseValues(text, v);  // CLI11 has already run kWindowValidator on it.
+  if (!SetWindow(p, field, v)) {
+    static constexpr const char* kAxes[] = {"", "W", "HxW", "DxHxW"};
+    const int rank = SpatialRank(p);
+    throw std::invalid_argument(std::string(option) + " " + text + " has " +
+                                std::to_string(v.size()) + " values, but layout " +
+                                std::string(ToString(p.layout)) + " is " + std::to_string(rank) +
+                                "-D and takes one value or " + kAxes[rank]);
+  }
+}
+
 // The forward problem the options ask for on the input array.
 Problem PoolProblem(const PoolOptions& opt, const NpyArray& in) {
-  Problem p = ShapeProblem(opt.input, in, opt.layout == "nhwc" ? Layout::kNHWC : Layout::kNCHW);
+  Problem p = ShapeProblem(opt.input, in, *ParseLayout(opt.layout));
   p.op = opt.op == "max" ? Op::kMax : Op::kAvg;
-  p.kernel = ToPair(opt.kernel);
-  p.stride = opt.stride.empty() ? p.kernel : ToPair(opt.stride);
-  p.padding = ToPair(opt.padding);
-  p.dilation = ToPair(opt.dilation);
+  SetWindowOption(p, WindowField::kKernel, "--kernel", opt.kernel);
+  SetWindowOption(p, WindowField::kStride, "--stride",
+                  opt.stride.empty() ? opt.kernel : opt.stride);
+  SetWindowOption(p, WindowField::kPadding, "--padding", opt.padding);
+  SetWindowOption(p, WindowField::kDilation, "--dilation", opt.dilation);
   p.ceil_mode = opt.ceil;
   p.count_include_pad = !opt.exclude_pad;
   if (opt.divisor_given()) p.divisor_override = opt.divisor;
@@ -318,23 +350,26 @@ void AddPoolCommand(CLI::App& app) {
   auto [cmd, opt] = AddSubcommand<PoolOptions>(
       app, "pool", RunPool,
       "Pool your own .npy array with one strategy and write the result as .npy, to compare "
-      "with your NumPy code. The input is float32, float64 or int32 (little-endian), 2-D "
-      "(H, W) or 4-D in --layout order; the output has the same rank, layout and dtype. "
+      "with your NumPy code. The input is float32, float64 or int32 (little-endian) in "
+      "--layout order: 3-D for 1-D pooling (ncw, nwc), 4-D or one 2-D (H, W) plane for 2-D "
+      "pooling (nchw, nhwc), 5-D for 3-D pooling (ncdhw, ndhwc); the output has the same rank, "
+      "layout and dtype. "
       "Prints the problem's descriptor on standard output first (with --win-counts, also the "
       "backward one), a line that `poolbench check --problem` reproduces. The strategy runs in "
       "a worker process: one that crashes, hangs, throws, exits or runs out of memory exits 1, "
       "and bad input exits 2; neither writes any file.");
   cmd->add_option("input", opt->input, "The .npy array to pool")->required();
-  cmd->add_option("--kernel", opt->kernel, "Window size, K or KHxKW")
+  cmd->add_option("--kernel", opt->kernel,
+                  "Window size, K for every spatial axis or one per axis (KHxKW, KDxKHxKW)")
       ->required()
-      ->check(kPairValidator);
-  cmd->add_option("--stride", opt->stride, "Window step, S or SHxSW (default: the kernel)")
-      ->check(kPairValidator);
-  cmd->add_option("--padding", opt->padding, "Implicit padding on each side, P or PHxPW")
-      ->check(kPairValidator)
+      ->check(kWindowValidator);
+  cmd->add_option("--stride", opt->stride, "Window step, S or one per axis (default: the kernel)")
+      ->check(kWindowValidator);
+  cmd->add_option("--padding", opt->padding, "Implicit padding on each side, P or one per axis")
+      ->check(kWindowValidator)
       ->capture_default_str();
-  cmd->add_option("--dilation", opt->dilation, "Spacing of the window's taps, D or DHxDW")
-      ->check(kPairValidator)
+  cmd->add_option("--dilation", opt->dilation, "Spacing of the window's taps, D or one per axis")
+      ->check(kWindowValidator)
       ->capture_default_str();
   cmd->add_flag("--ceil", opt->ceil, "Round the output size up (PyTorch's ceil_mode)");
   cmd->add_option("--op", opt->op, "Pooling operation")
@@ -346,16 +381,18 @@ void AddPoolCommand(CLI::App& app) {
       cmd->add_option("--divisor", opt->divisor, "Avg: divide every window by N instead")
           ->check(IntegerIn(INT64_MIN, INT64_MAX));
   cmd->add_option("--layout", opt->layout,
-                  "Axis order of a 4-D input and output: (N, C, H, W) or (N, H, W, C)")
-      ->check(CLI::IsMember({"nchw", "nhwc"}))
+                  "Axis order of the input and output, which also names the pooling's rank: "
+                  "ncw, nwc (1-D), nchw, nhwc (2-D), ncdhw, ndhwc (3-D)")
+      ->check(CLI::IsMember({"ncw", "nwc", "nchw", "nhwc", "ncdhw", "ndhwc"}))
       ->capture_default_str();
   cmd->add_option("--strategy", opt->strategy, "The strategy to run (see `poolbench list`)")
       ->capture_default_str();
   cmd->add_option("--out", opt->out, "Where to write the pooled values (.npy, the input's dtype)")
       ->required();
   cmd->add_option("--indices", opt->indices,
-                  "Max: also write the argmax of every output as int64 .npy, the flat offset "
-                  "ih * W + iw within its (H, W) plane");
+                  "Max: also write the argmax of every output as int64 .npy, PyTorch's flat "
+                  "offset in its (n, c) volume: (id * H + ih) * W + iw in 3-D, ih * W + iw in "
+                  "2-D, iw in 1-D");
   cmd->add_option("--win-counts", opt->win_counts,
                   "Max: also write, per input element, how many windows it wins (max's "
                   "gradient for an all-ones output gradient), input-shaped, the input's dtype");

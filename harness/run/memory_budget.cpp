@@ -121,8 +121,8 @@ std::string Describe(int64_t bytes) {
 ProblemBytes BytesOf(const Problem& p) {
   // InputElements and OutputElements assume a validated problem; these products saturate.
   const int64_t planes = Mul(p.n, p.c);
-  const int64_t in_elements = Mul(planes, Mul(p.h, p.w));
-  const int64_t out_elements = Mul(planes, Mul(OutputH(p), OutputW(p)));
+  const int64_t in_elements = Mul(planes, Mul(p.d, Mul(p.h, p.w)));
+  const int64_t out_elements = Mul(planes, Mul(OutputD(p), Mul(OutputH(p), OutputW(p))));
   const int64_t size = SizeOf(p.dtype);
   const int64_t in = Mul(in_elements, size);
   const int64_t out = Mul(out_elements, size);

@@ -108,13 +108,15 @@ class PlaneKernel : public Kernel {
 
 // A strategy whose kernels are K<T> (PlaneKernels), constructed from (problem, context) for the
 // problem's dtype, for the dtypes of DTypes (a DTypeList; K is compiled for those only, and the
-// strategy states them in Implements()). NCHW only, since planes are contiguous there; a
+// strategy states them in Implements()). 2-D NCHW only, since planes are contiguous there; a
 // derived strategy adds its technique's own limits by overriding Limits.
 template <template <class> class K, class DTypes = DefaultDTypes>
 class PlaneStrategy : public NamedStrategy {
  public:
   using NamedStrategy::NamedStrategy;
-  Implemented Implements() const final { return {.dtypes = DTypes::set}; }
+  Implemented Implements() const final {
+    return {.dtypes = DTypes::set, .ranks = RankSet::Only(2)};
+  }
   Support Supports(const Problem& p) const final {
     if (p.layout != Layout::kNCHW) return Support::No("needs NCHW layout");
     return Limits(p);

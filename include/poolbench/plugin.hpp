@@ -63,7 +63,9 @@ namespace poolbench::plugin {
 // Version 3: the dtype table's semantics (compute and accumulator types, rounding) and
 // Strategy::Implements (the dtypes a strategy implements, checked before Supports), and
 // Kernel::Plan (what a kernel chose, for pool --verbose).
-inline constexpr uint32_t kAbiVersion = 3;
+// Version 4: problems of spatial rank 1, 2 or 3 (Problem::d and Problem::depth, the layouts
+// ncw/nwc and ncdhw/ndhwc) and Implemented::ranks (2-D only unless a strategy says otherwise).
+inline constexpr uint32_t kAbiVersion = 4;
 
 // The entry points a plugin exports (with C linkage), in the order the executable calls them.
 inline constexpr const char* kAbiVersionSymbol = "poolbench_plugin_abi_version";

@@ -1,4 +1,4 @@
-// The interface every pooling strategy implements (plugin ABI version 3).
+// The interface every pooling strategy implements (plugin ABI version 4).
 //
 // A strategy is stateless: it names itself, says whether it supports a problem (and why not),
 // and prepares a Kernel for one problem and one execution context. Preparation (tables,
@@ -47,6 +47,9 @@ inline constexpr int64_t kBufferAlignment = 64;
 // Forward reads src and writes every element of dst (and of indices when Problem::indices).
 // Backward reads src and diff_dst and writes every element of diff_src. Max backward either
 // finds the winners from src again, or uses what its own forward saved (Kernel::Saves).
+//
+// Shapes are written for 2-D; a 1-D problem's tensors are N x C x W, a 3-D one's N x C x D x H x W,
+// and its indices are the flat offset (id * H + ih) * W + iw in the (n, c) volume.
 struct Buffers {
   const void* src = nullptr;       // N x C x H x W
   void* dst = nullptr;             // N x C x OH x OW (forward)
@@ -93,12 +96,23 @@ struct InputDomain {
   bool infinity = true;  // +-inf behave as ordinary extreme values
 };
 
+// A set of spatial ranks (1, 2, 3): the problems' ranks a strategy implements.
+struct RankSet {
+  uint8_t bits = 1u << 2;  // 2-D only
+  static constexpr RankSet Only(int rank) { return {static_cast<uint8_t>(1u << rank)}; }
+  static constexpr RankSet All() { return {(1u << 1) | (1u << 2) | (1u << 3)}; }
+  constexpr bool Has(int rank) const { return rank >= 1 && rank <= 3 && (bits >> rank & 1u); }
+  friend bool operator==(const RankSet&, const RankSet&) = default;
+};
+
 // What a strategy implements, stated once: the harness skips a problem outside it with the
-// reason ("dtype bf16 not implemented") before it calls Supports(), so a strategy is never asked
-// about, nor compiled for, what it does not implement. The defaults are what every strategy
-// implemented before the field existed.
+// reason ("dtype bf16 not implemented", "3-D problems not implemented") before it calls
+// Supports(), so a strategy is never asked about, nor compiled for, what it does not implement.
+// The defaults are what every strategy implemented before the field existed: 2-D problems, whose
+// fields (h, w, kernel.h, ...) it reads without looking at the depth axis.
 struct Implemented {
   DTypeSet dtypes = DefaultDTypes::set;  // f32, f64, i32
+  RankSet ranks;                         // 2-D
 };
 
 class Strategy {
@@ -120,8 +134,8 @@ class Strategy {
 };
 
 // Whether `s` takes the valid problem `p`: first what it implements (a dtype outside
-// Implements() is "dtype <name> not implemented"), then its own Supports(). The harness asks
-// this, never Supports() alone.
+// Implements() is "dtype <name> not implemented", a rank outside it "<r>-D problems not
+// implemented"), then its own Supports(). The harness asks this, never Supports() alone.
 Support SupportOf(const Strategy& s, const Problem& p);
 
 // A Kernel from a callable, for strategies that need no per-problem state beyond the problem.

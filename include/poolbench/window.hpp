@@ -41,6 +41,10 @@ inline TapRange RowTaps(const Problem& p, int64_t oy) {
 inline TapRange ColTaps(const Problem& p, int64_t ox) {
   return AxisTaps(ox, p.w, p.kernel.w, p.stride.w, p.padding.w, p.dilation.w);
 }
+// The depth axis of a 3-D problem (an inert axis has one tap at 0).
+inline TapRange DepthTaps(const Problem& p, int64_t oz) {
+  return AxisTaps(oz, p.d, p.depth.kernel, p.depth.stride, p.depth.padding, p.depth.dilation);
+}
 
 // The max rule: a tap replaces the current best when it is greater or NaN, compared in the
 // dtype's compute type (exact: the compute type holds every value of the storage type).
@@ -63,16 +67,27 @@ inline T MaxSelect(T v, T best) {
   return MaxReplaces(v, best) ? v : best;
 }
 
-// The avg divisor of the window whose taps start at (y0, x0) with `valid` taps in range.
-inline int64_t AvgDivisor(const Problem& p, int64_t y0, int64_t x0, int64_t valid) {
+// The taps of a window along one axis that lie in the padded input [-padding, input + padding):
+// what count_include_pad divides by on that axis. With dilation, count the taps, not the span.
+inline int64_t PaddedTaps(int64_t start, int64_t input, int64_t kernel, int64_t padding,
+                          int64_t dilation) {
+  const int64_t end = std::min(start + (kernel - 1) * dilation + 1, input + padding);
+  return (end - start + dilation - 1) / dilation;
+}
+
+// The avg divisor of the window whose taps start at (z0, y0, x0) with `valid` taps in range, for
+// a problem of any rank (an inert axis starts at 0 and contributes one tap).
+inline int64_t AvgDivisor(const Problem& p, int64_t z0, int64_t y0, int64_t x0, int64_t valid) {
   if (p.divisor_override) return *p.divisor_override;
   if (!p.count_include_pad) return valid;
-  const int64_t hend = std::min(y0 + (p.kernel.h - 1) * p.dilation.h + 1, p.h + p.padding.h);
-  const int64_t wend = std::min(x0 + (p.kernel.w - 1) * p.dilation.w + 1, p.w + p.padding.w);
-  // With dilation, count the taps of the clipped window, not its span.
-  const int64_t rows = (hend - y0 + p.dilation.h - 1) / p.dilation.h;
-  const int64_t cols = (wend - x0 + p.dilation.w - 1) / p.dilation.w;
-  return rows * cols;
+  return PaddedTaps(z0, p.d, p.depth.kernel, p.depth.padding, p.depth.dilation) *
+         PaddedTaps(y0, p.h, p.kernel.h, p.padding.h, p.dilation.h) *
+         PaddedTaps(x0, p.w, p.kernel.w, p.padding.w, p.dilation.w);
+}
+
+// The same for a 2-D problem's window starting at (y0, x0).
+inline int64_t AvgDivisor(const Problem& p, int64_t y0, int64_t x0, int64_t valid) {
+  return AvgDivisor(p, 0, y0, x0, valid);
 }
 
 // Integer division rounded to the nearest integer, ties away from zero. poolbench's documented
@@ -168,7 +183,7 @@ template <int KH, int KW, class T>
   }
 }
 
-// The valid tap ranges of every window of a problem, computed once, so that loops over taps
+// The valid tap ranges of every window of a 2-D problem, computed once, so that loops over taps
 // need no bounds checks. Offsets are flat ih * W + iw within one (NCHW) plane.
 class WindowGrid {
  public:

@@ -187,7 +187,9 @@ class Simd final : public NamedStrategy {
             "Google Highway vectors with run-time dispatch: NHWC over channels, NCHW over output "
             "columns (de-interleaved loads for stride 2); rows narrower than a vector as whole "
             "planes, each tap picked from registers by permutes") {}
-  Implemented Implements() const override { return {.dtypes = SimdDTypes::set}; }
+  Implemented Implements() const override {
+    return {.dtypes = SimdDTypes::set, .ranks = RankSet::Only(2)};
+  }
   Support Supports(const Problem& p) const override {
     // Index vectors have lanes as wide as the data: int32 for f32 and i32.
     const bool indices = p.indices || (p.direction == Direction::kBackward && p.op == Op::kMax);

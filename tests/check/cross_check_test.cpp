@@ -17,7 +17,9 @@ class CountingF32Only final : public Strategy {
  public:
   std::string_view name() const override { return "counting_f32_only"; }
   std::string_view description() const override { return "implements f32 only"; }
-  Implemented Implements() const override { return {.dtypes = {DType::kF32}}; }
+  Implemented Implements() const override {
+    return {.dtypes = {DType::kF32}, .ranks = RankSet::Only(2)};
+  }
   Support Supports(const Problem&) const override {
     ++asked;
     return Support::Yes();
@@ -48,7 +50,9 @@ class U8Average final : public Strategy {
   explicit U8Average(bool truncate) : truncate_(truncate) {}
   std::string_view name() const override { return truncate_ ? "u8_truncating" : "u8_rounding"; }
   std::string_view description() const override { return "u8 2x2 average"; }
-  Implemented Implements() const override { return {.dtypes = {DType::kU8}}; }
+  Implemented Implements() const override {
+    return {.dtypes = {DType::kU8}, .ranks = RankSet::Only(2)};
+  }
   Support Supports(const Problem&) const override { return Support::Yes(); }
   std::unique_ptr<Kernel> Prepare(const Problem& p, const ExecContext&) const override {
     return MakeKernel([p, truncate = truncate_](const Buffers& b) {

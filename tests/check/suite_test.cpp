@@ -75,6 +75,30 @@ TEST(Suite, VariantsCoverEveryDtypeLayoutOpAndDirection) {
   }
 }
 
+TEST(Suite, RanksSuiteHoldsValid1DAnd3DProblems) {
+  int seen[4] = {0, 0, 0, 0};
+  for (const SuiteEntry& e : LoadSuite("ranks")) {
+    EXPECT_EQ(Validate(e.problem), "") << FormatDescriptor(e.problem);
+    ++seen[SpatialRank(e.problem)];
+  }
+  EXPECT_GT(seen[1], 0);
+  EXPECT_EQ(seen[2], 0);
+  EXPECT_GT(seen[3], 0);
+}
+
+TEST(Suite, VariantsKeepTheRankOfTheProblem) {
+  std::set<std::string> layouts;
+  for (const Problem& p : CheckVariants(ParseDescriptor("max:ncw:1x2x9:k3:s2"))) {
+    EXPECT_EQ(SpatialRank(p), 1);
+    EXPECT_EQ(Validate(p), "") << FormatDescriptor(p);
+    layouts.insert(std::string(ToString(p.layout)));
+  }
+  EXPECT_EQ(layouts, (std::set<std::string>{"ncw", "nwc"}));
+  for (const Problem& p : CheckVariants(ParseDescriptor("avg:ncdhw:1x2x4x4x4:k2"))) {
+    EXPECT_EQ(SpatialRank(p), 3) << FormatDescriptor(p);
+  }
+}
+
 // What check and bench share: explicit descriptors first and validated, then the suite,
 // expanded only when asked.
 TEST(Suite, ParseProblemsValidatesDescriptorsThenAppendsTheSuite) {

@@ -234,6 +234,73 @@ TEST_F(PoolCliTest, RefusesInputsItCannotPool) {
   EXPECT_EQ(Outputs(inputs), std::vector<std::string>{});
 }
 
+// 1-D pooling of a rank-3 array and 3-D pooling of a rank-5 one, in both layouts: the values,
+// PyTorch's indices (iw in 1-D, (id * H + ih) * W + iw in 3-D) and the win counts.
+TEST_F(PoolCliTest, OneAndThreeDimensionalArrays) {
+  Write("w.npy", {1, 1, 7}, std::vector<int32_t>{3, 1, 4, 1, 5, 9, 2});
+  CliResult r = Pool("w.npy", {"--layout", "ncw", "--kernel", "3", "--stride", "2", "--out",
+                               "@v.npy", "--indices", "@i.npy"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "max:fwd:i32:ncw:1x1x7:k3:s2:idx\n");
+  EXPECT_EQ(Read<int32_t>("v.npy", {1, 1, 3}), (std::vector<int32_t>{4, 5, 9}));
+  EXPECT_EQ(ReadIndices("i.npy", "(1, 1, 3)"), (std::vector<int64_t>{2, 4, 5}));
+  // Channels last: two channels of 4, (1, 8) (5, 2) (3, 3) (0, 7).
+  Write("wc.npy", {1, 4, 2}, std::vector<int32_t>{1, 8, 5, 2, 3, 3, 0, 7});
+  r = Pool("wc.npy", {"--layout", "nwc", "--kernel", "2", "--out", "@v.npy"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(Read<int32_t>("v.npy", {1, 2, 2}), (std::vector<int32_t>{5, 8, 3, 7}));
+
+  // Depth 2, height 2, width 4: the maxima 9 at (0, 0, 1) and 11 at (1, 1, 3).
+  const std::vector<int32_t> volume = {1, 9, 2, 3, 4, 0, 8, 5, 6, 2, 7, 1, 3, 5, 0, 11};
+  Write("dhw.npy", {1, 1, 2, 2, 4}, volume);
+  r = Pool("dhw.npy", {"--layout", "ncdhw", "--kernel", "2", "--out", "@v.npy", "--indices",
+                       "@i.npy", "--win-counts", "@c.npy"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "max:fwd:i32:ncdhw:1x1x2x2x4:k2x2x2:idx\nmax:bwd:i32:ncdhw:1x1x2x2x4:k2x2x2\n");
+  EXPECT_EQ(Read<int32_t>("v.npy", {1, 1, 1, 1, 2}), (std::vector<int32_t>{9, 11}));
+  EXPECT_EQ(ReadIndices("i.npy", "(1, 1, 1, 1, 2)"), (std::vector<int64_t>{1, 15}));
+  std::vector<int32_t> counts(16, 0);
+  counts[1] = counts[15] = 1;
+  EXPECT_EQ(Read<int32_t>("c.npy", {1, 1, 2, 2, 4}), counts);
+  // The same volume as one channel stored channels last, averaged over 1x2x2 windows.
+  Write("dhwc.npy", {1, 2, 2, 4, 1}, volume);
+  r = Pool("dhwc.npy",
+           {"--layout", "ndhwc", "--op", "avg", "--kernel", "1x2x2", "--out", "@v.npy"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "avg:fwd:i32:ndhwc:1x1x2x2x4:k1x2x2\n");
+  // (1 + 9 + 4 + 0) / 4 = 3.5 rounds away from zero; (2 + 3 + 8 + 5) / 4 = 4.5 too.
+  EXPECT_EQ(Read<int32_t>("v.npy", {1, 2, 1, 2, 1}), (std::vector<int32_t>{4, 5, 4, 5}));
+}
+
+// An array or an option that does not fit the layout's rank is refused with what would fit, and
+// a 2-D strategy is refused a 1-D or 3-D problem with the reason; nothing is written.
+TEST_F(PoolCliTest, RefusesWhatDoesNotFitTheRank) {
+  Write("nchw.npy", {1, 1, 4, 4}, kSeed4x4);
+  Write("dhw.npy", {1, 1, 2, 2, 4}, std::vector<int32_t>(16, 1));
+  Write("w.npy", {1, 1, 8}, std::vector<int32_t>(8, 1));
+  EXPECT_REFUSED(Pool("nchw.npy", {"--layout", "ncdhw", "--kernel", "2", "--out", "@v.npy"}),
+                 "4-D array of shape (1, 1, 4, 4)", "layout ncdhw is 3-D pooling of a 5-D",
+                 "(N, C, D, H, W)", "give --layout nchw");
+  EXPECT_REFUSED(Pool("dhw.npy", {"--kernel", "2", "--out", "@v.npy"}), "5-D array",
+                 "give --layout ncdhw");
+  EXPECT_REFUSED(Pool("w.npy", {"--layout", "ndhwc", "--kernel", "2", "--out", "@v.npy"}),
+                 "(N, D, H, W, C)", "give --layout nwc");
+  EXPECT_REFUSED(Pool("dhw.npy", {"--layout", "ncdhw", "--kernel", "2x2", "--out", "@v.npy"}),
+                 "--kernel 2x2 has 2 values, but layout ncdhw is 3-D and takes one value or DxHxW");
+  EXPECT_REFUSED(
+      Pool("w.npy", {"--layout", "ncw", "--kernel", "2", "--padding", "1x1", "--out", "@v.npy"}),
+      "--padding 1x1 has 2 values, but layout ncw is 1-D");
+  EXPECT_REFUSED(Pool("nchw.npy", {"--kernel", "2x2x2x2", "--out", "@v.npy"}), "'2x2x2x2'");
+  EXPECT_REFUSED(Pool("w.npy", {"--layout", "ncw", "--kernel", "2", "--strategy", "reshape_blocks",
+                                "--out", "@v.npy"}),
+                 "strategy 'reshape_blocks' does not support max:fwd:i32:ncw:1x1x8:k2",
+                 "1-D problems not implemented");
+  EXPECT_REFUSED(
+      Pool("w.npy", {"--layout", "ncw", "--kernel", "3", "--padding", "2", "--out", "@v.npy"}),
+      "padding width = 2 exceeds half the effective kernel width");
+  EXPECT_EQ(Outputs({"nchw.npy", "dhw.npy", "w.npy"}), std::vector<std::string>{});
+}
+
 TEST_F(PoolCliTest, RefusesBadOptions) {
   Write("in.npy", {4, 4}, kSeed4x4);
   auto pool = [&](std::initializer_list<std::string> args) { return Pool("in.npy", args); };

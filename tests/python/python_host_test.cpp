@@ -166,6 +166,25 @@ TEST_F(PythonHostTest, PoolRunsAPythonStrategy) {
   EXPECT_EQ(std::vector<float>(v, v + 4), (std::vector<float>{15, 7, 9, 8}));
 }
 
+// Python strategies are 2-D: a 1-D or 3-D problem is skipped with the reason before any
+// Python function sees it, in check and in pool.
+TEST_F(PythonHostTest, PythonStrategiesSkip1DAnd3DProblems) {
+  // Only the reference implements them, and it is not checked against itself: nothing is.
+  const CliResult r = RunPoolbench(
+      {"--plugin", kFiles + "good.py", "check", "--suite", "ranks", "--strategy", "^user_blocks$"});
+  EXPECT_EQ(r.status, 2) << r.Output();
+  EXPECT_TRUE(Contains(r.err, "nothing was checked")) << r.err;
+  EXPECT_TRUE(Contains(r.Output(), "1-D problems not implemented")) << r.Output();
+  EXPECT_TRUE(Contains(r.Output(), "3-D problems not implemented")) << r.Output();
+  const std::vector<float> in(8, 1.0f);
+  WriteNpy(dir_.Path("w.npy"), std::vector<int64_t>{1, 1, 8}, in.data());
+  const CliResult pool =
+      RunPoolbench({"--plugin", kFiles + "good.py", "pool", dir_.Path("w.npy"), "--layout", "ncw",
+                    "--kernel", "2", "--strategy", "user_blocks", "--out", dir_.Path("out.npy")});
+  EXPECT_EQ(pool.status, 2) << pool.Output();
+  EXPECT_TRUE(Contains(pool.err, "1-D problems not implemented")) << pool.err;
+}
+
 // The shipped examples hold to what they declare on the seed and edge suites.
 TEST_F(PythonHostTest, ShippedExamplesPassTheSeedAndEdgeSuites) {
   for (const char* file : {"numpy_idioms.py", "lookup_table.py", "numba_loops.py"}) {

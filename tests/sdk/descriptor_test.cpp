@@ -68,5 +68,67 @@ TEST(Descriptor, MalformedTextIsRefusedWithTheField) {
   ExpectError("max:1x1x4x99999999999999999999:k2", "non-integer dimension");
 }
 
+TEST(Descriptor, OneAndThreeDimensionalProblemsRoundTrip) {
+  for (const char* text : {
+           "max:fwd:f32:ncw:2x3x17:k3:s2",
+           "max:fwd:i32:nwc:1x2x9:k3:s1:p1:d2:ceil:idx",
+           "max:fwd:f32:ncdhw:1x2x8x8x8:k2x2x2",
+           "avg:bwd:f64:ndhwc:2x3x5x6x7:k3x2x1:s1x2x1:p1x1x0:d2x1x1:ceil:excl:div5",
+       }) {
+    EXPECT_EQ(FormatDescriptor(ParseDescriptor(text)), text);
+    EXPECT_EQ(Validate(ParseDescriptor(text)), "") << text;
+  }
+}
+
+TEST(Descriptor, OneDimensionalProblemsKeepTheInertAxes) {
+  const Problem p = ParseDescriptor("max:ncw:2x3x17:k3:s2:p1");
+  EXPECT_EQ(SpatialRank(p), 1);
+  EXPECT_EQ(p.layout, Layout::kNCW);
+  EXPECT_EQ(p.n, 2);
+  EXPECT_EQ(p.c, 3);
+  EXPECT_EQ(p.w, 17);
+  // Height and depth are inert: size 1, kernel 1, stride 1, no padding.
+  EXPECT_EQ(p.h, 1);
+  EXPECT_EQ(p.d, 1);
+  EXPECT_EQ(p.kernel, (Pair{1, 3}));
+  EXPECT_EQ(p.stride, (Pair{1, 2}));
+  EXPECT_EQ(p.padding, (Pair{0, 1}));
+  EXPECT_EQ(p.dilation, (Pair{1, 1}));
+  EXPECT_EQ(p.depth, DepthWindow{});
+}
+
+TEST(Descriptor, ThreeDimensionalShorthandsApplyToEveryAxis) {
+  const Problem p = ParseDescriptor("avg:ncdhw:1x2x8x9x10:k2:p1");
+  EXPECT_EQ(SpatialRank(p), 3);
+  EXPECT_EQ(p.d, 8);
+  EXPECT_EQ(p.h, 9);
+  EXPECT_EQ(p.w, 10);
+  EXPECT_EQ(p.kernel, (Pair{2, 2}));
+  EXPECT_EQ(p.depth, (DepthWindow{.kernel = 2, .stride = 2, .padding = 1, .dilation = 1}));
+  EXPECT_EQ(FormatDescriptor(p), "avg:fwd:f32:ncdhw:1x2x8x9x10:k2x2x2:p1x1x1");
+  // Per-axis values go to D, H, W in order.
+  const Problem q = ParseDescriptor("max:ndhwc:1x1x4x5x6:k1x2x3:s3x2x1");
+  EXPECT_EQ(q.depth.kernel, 1);
+  EXPECT_EQ(q.kernel, (Pair{2, 3}));
+  EXPECT_EQ(q.depth.stride, 3);
+  EXPECT_EQ(q.stride, (Pair{2, 1}));
+}
+
+TEST(Descriptor, ValuesThatDoNotFitTheLayoutsRankAreRefused) {
+  ExpectError("max:ncw:2x3x17:k3x3", "kernel 'k3x3' has 2 values, but layout ncw is 1-D");
+  ExpectError("max:ncw:2x3x17:k3:s2x2", "stride 's2x2' has 2 values, but layout ncw is 1-D");
+  ExpectError("max:ncdhw:1x2x8x8x8:k2x2", "kernel 'k2x2' has 2 values, but layout ncdhw is 3-D");
+  ExpectError("max:nchw:1x1x4x4:k2x2x2", "kernel 'k2x2x2' has 3 values, but layout nchw is 2-D");
+  ExpectError("max:nchw:1x1x4x4:k2:p1x1x1", "padding 'p1x1x1' has 3 values");
+  ExpectError("max:nchw:1x2x8x8x8:k2",
+              "shape '1x2x8x8x8' has 5 dimensions, but layout nchw is 2-D");
+  ExpectError("max:ncw:1x2x8x8:k2", "shape '1x2x8x8' has 4 dimensions, but layout ncw is 1-D");
+  ExpectError("max:ncdhw:1x2x8x8:k2", "layout ncdhw is 3-D and takes NxCxDxHxW");
+  ExpectError("max:nwc:3x17:k3", "shape '3x17' has 2 dimensions, but layout nwc is 1-D");
+  // Without a layout a problem is 2-D: a 1-D or 3-D shape must name its layout.
+  ExpectError("max:1x2x8x8x8:k2", "needs its layout");
+  ExpectError("max:1x1x4x4:k2x2x2x2", "'k2x2x2x2' is not k<A>x<B>");
+}
+
 }  // namespace
 }  // namespace poolbench

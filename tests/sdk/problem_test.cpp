@@ -118,5 +118,58 @@ TEST(Validate, OptionsThatDoNotApply) {
   ExpectInvalid(p, "indices are produced by max forward only");
 }
 
+TEST(Validate, AxesBeyondTheRankMustBeInert) {
+  Problem p = ParseDescriptor("max:ncw:1x1x8:k2");
+  ASSERT_EQ(Validate(p), "");
+  p.h = 3;
+  EXPECT_NE(Validate(p).find("a 1-D problem (layout ncw) has no height axis"), std::string::npos)
+      << Validate(p);
+  p = ParseDescriptor("max:ncw:1x1x8:k2");
+  p.kernel.h = 2;
+  EXPECT_NE(Validate(p).find("has no height axis"), std::string::npos) << Validate(p);
+  Problem q = ParseDescriptor("max:nchw:1x1x8x8:k2");
+  q.depth.padding = 1;
+  EXPECT_NE(Validate(q).find("a 2-D problem (layout nchw) has no depth axis"), std::string::npos)
+      << Validate(q);
+}
+
+TEST(Validate, EveryAxisOfA3DProblemIsChecked) {
+  EXPECT_EQ(Validate(ParseDescriptor("max:ncdhw:1x1x4x4x4:k2")), "");
+  EXPECT_NE(Validate(ParseDescriptor("max:ncdhw:1x1x2x4x4:k3x2x2")).find("output depth would be 0"),
+            std::string::npos);
+  EXPECT_NE(Validate(ParseDescriptor("max:ncdhw:1x1x4x4x4:k2:p2x0x0"))
+                .find("padding depth = 2 exceeds half the effective kernel depth"),
+            std::string::npos);
+  EXPECT_NE(Validate(ParseDescriptor("max:ncdhw:1x1x0x4x4:k1")).find("D must be >= 1"),
+            std::string::npos);
+  EXPECT_NE(Validate(ParseDescriptor("max:ncw:1x1x3:k4")).find("output width would be 0"),
+            std::string::npos);
+}
+
+TEST(ElementCounts, FollowTheRank) {
+  const Problem one = ParseDescriptor("max:ncw:2x3x17:k3:s2");
+  EXPECT_EQ(InputElements(one), 2 * 3 * 17);
+  EXPECT_EQ(OutputElements(one), 2 * 3 * 8);
+  const Problem three = ParseDescriptor("max:ncdhw:1x2x8x7x6:k2x3x2:s2x2x1:p1x0x1:ceil");
+  EXPECT_EQ(InputElements(three), 2 * 8 * 7 * 6);
+  EXPECT_EQ(OutputD(three), 5);  // ceil((8 + 2 - 2) / 2) + 1 = 5, and window 4 starts at 7 < 9
+  EXPECT_EQ(OutputH(three), 3);
+  EXPECT_EQ(OutputW(three), 7);
+  EXPECT_EQ(OutputElements(three), 2 * 5 * 3 * 7);
+}
+
+TEST(Layouts, NameTheirRank) {
+  EXPECT_EQ(SpatialRank(Layout::kNCW), 1);
+  EXPECT_EQ(SpatialRank(Layout::kNHWC), 2);
+  EXPECT_EQ(SpatialRank(Layout::kNDHWC), 3);
+  for (int rank = 1; rank <= 3; ++rank) {
+    EXPECT_FALSE(ChannelsLast(LayoutOf(rank, false)));
+    EXPECT_TRUE(ChannelsLast(LayoutOf(rank, true)));
+    EXPECT_EQ(SpatialRank(LayoutOf(rank, true)), rank);
+  }
+  EXPECT_EQ(ToString(Layout::kNCDHW), "ncdhw");
+  EXPECT_EQ(ToString(Layout::kNWC), "nwc");
+}
+
 }  // namespace
 }  // namespace poolbench

@@ -18,7 +18,9 @@ class F32Only final : public Strategy {
  public:
   std::string_view name() const override { return "f32_only"; }
   std::string_view description() const override { return "implements f32 only"; }
-  Implemented Implements() const override { return {.dtypes = {DType::kF32}}; }
+  Implemented Implements() const override {
+    return {.dtypes = {DType::kF32}, .ranks = RankSet::Only(2)};
+  }
   Support Supports(const Problem&) const override {
     ++asked;
     return Support::No("its own reason");
@@ -63,6 +65,25 @@ TEST(SupportOf, DefaultsToTheDTypesOfTheVersion2Interface) {
   }
 }
 
+TEST(SupportOf, SkipsARankNotImplementedBeforeSupports) {
+  // Every strategy that states no ranks implements 2-D only.
+  const F32Only s;
+  EXPECT_EQ(s.Implements().ranks, RankSet::Only(2));
+  const Support one = SupportOf(s, ParseDescriptor("max:fwd:f32:ncw:1x1x8:k2"));
+  EXPECT_FALSE(one);
+  EXPECT_EQ(one.reason, "1-D problems not implemented");
+  EXPECT_EQ(SupportOf(s, ParseDescriptor("max:fwd:f32:ndhwc:1x1x4x4x4:k2")).reason,
+            "3-D problems not implemented");
+  EXPECT_EQ(s.asked, 0);
+}
+
+TEST(RankSet, HoldsTheRanksItNames) {
+  EXPECT_TRUE(RankSet::All().Has(1) && RankSet::All().Has(2) && RankSet::All().Has(3));
+  EXPECT_FALSE(RankSet::All().Has(0) || RankSet::All().Has(4));
+  EXPECT_TRUE(RankSet::Only(3).Has(3));
+  EXPECT_FALSE(RankSet::Only(3).Has(2));
+}
+
 // A plane kernel that does not compile for anything but float.
 template <class T>
 class FloatPlanes final : public PlaneKernel<T> {
@@ -85,6 +106,9 @@ TEST(PlaneStrategy, StatesAndCompilesOnlyItsDTypes) {
   EXPECT_EQ(SupportOf(s, ParseDescriptor("max:fwd:i32:nchw:1x1x4x4:k2x2")).reason,
             "dtype i32 not implemented");
   EXPECT_NE(s.Prepare(ParseDescriptor("max:fwd:f32:nchw:1x1x4x4:k2x2"), ExecContext{}), nullptr);
+  // Plane-wise strategies are 2-D.
+  EXPECT_EQ(SupportOf(s, ParseDescriptor("max:fwd:f32:ncw:1x1x8:k2")).reason,
+            "1-D problems not implemented");
 }
 
 }  // namespace

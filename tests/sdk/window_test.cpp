@@ -68,6 +68,21 @@ TEST(AvgDivisor, IncludePadClipsToThePaddedInput) {
   EXPECT_EQ(AvgDivisor(r, 5, 5, 1), 4);
 }
 
+TEST(AvgDivisor, ThreeDimensionalWindowsClipEveryAxis) {
+  // Depth 4, kernel 3, stride 2, padding 1, ceil: window 2 starts at 3 and the padded input ends
+  // at 4 + 1 = 5, so 2 of its 3 depth taps count; height and width are whole (3 x 3).
+  const Problem p = ParseDescriptor("avg:ncdhw:1x1x4x6x6:k3:s2:p1:ceil");
+  EXPECT_EQ(AvgDivisor(p, 3, -1, -1, 8), 2 * 3 * 3);
+  EXPECT_EQ(AvgDivisor(p, -1, -1, -1, 8), 27);
+  // A 1-D problem's inert height and depth add one tap each: the divisor is the width's alone.
+  const Problem q = ParseDescriptor("avg:ncw:1x1x4:k3:s2:p1:ceil");
+  EXPECT_EQ(AvgDivisor(q, 0, 0, 3, 1), 2);  // starts at 3, the padded input ends at 5
+  EXPECT_EQ(AvgDivisor(q, 0, 0, -1, 2), 3);
+  // A 2-D problem's divisor is the same through either overload.
+  const Problem r = ParseDescriptor("avg:1x1x6x6:k3x3:s2x2:p1x1:ceil");
+  EXPECT_EQ(AvgDivisor(r, 0, 5, 5, 1), AvgDivisor(r, 5, 5, 1));
+}
+
 TEST(AddGrad, IntegerGradientsWrapInsteadOfOverflowing) {
   int32_t g = std::numeric_limits<int32_t>::max();
   AddGrad(g, 1);
