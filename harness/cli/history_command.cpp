@@ -60,7 +60,7 @@ history::History Load(const ViewOptions& opt) {
   std::erase_if(series, [&](const history::Series& s) { return !filter.Matches(s.name); });
   if (series.empty()) {
     throw CLI::ValidationError("--filter",
-                               "'" + opt.filter + "' matches no benchmark in " + opt.db);
+                               ShownPattern(opt.filter) + " matches no benchmark in " + opt.db);
   }
   history::History h;
   h.runs = std::move(runs);

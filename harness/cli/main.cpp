@@ -48,8 +48,8 @@ std::vector<const Strategy*> SelectStrategies(const std::string& regex) {
     if (pattern.Matches(s->name())) out.push_back(s);
   }
   if (out.empty()) {
-    throw CLI::ValidationError("--strategy",
-                               "'" + regex + "' matches no strategy (registered: " + names + ")");
+    throw CLI::ValidationError(
+        "--strategy", ShownPattern(regex) + " matches no strategy (registered: " + names + ")");
   }
   return out;
 }

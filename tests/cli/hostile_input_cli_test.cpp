@@ -233,7 +233,18 @@ TEST(HostileInputCli, HugeOrDeeplyNestedPatternsAreRefusedNotACrash) {
     if (r.status == 0) continue;  // valid, and it matched (the nested one matches every "a")
     EXPECT_EQ(r.status, 2) << r.Output().substr(0, 2000);
     EXPECT_TRUE(Contains(r.err, "--strategy")) << r.err.substr(0, 2000);
+    // The message quoted the whole pattern: 80 KB of error for one mistyped option.
+    EXPECT_LT(r.err.size(), 2000u) << r.err.substr(0, 2000);
   }
+  // Unbalanced: RE2's reason quotes the rest of the pattern, cut as the pattern is.
+  const CliResult open =
+      RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "--strategy", std::string(30000, '(')});
+  EXPECT_REFUSED(open, "(30000 characters) is not a valid regex: missing ): '((((");
+  EXPECT_LT(open.err.size(), 2000u) << open.err.substr(0, 2000);
+  const CliResult none =
+      RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "--strategy", std::string(80000, 'z')});
+  EXPECT_REFUSED(none, "zzz...' (80000 characters) matches no strategy (registered: ");
+  EXPECT_LT(none.err.size(), 2000u) << none.err.substr(0, 2000);
   // One RE2 cannot compile within its memory budget: 88,000 characters of repeated classes.
   std::string large;
   for (int i = 0; i < 8000; ++i) large += "[a-z]{1000}";
