@@ -95,6 +95,16 @@ std::string OutputTarget(const std::string& path) {
     std::error_code ec;
     const fs::path link = fs::read_symlink(current, ec);
     if (ec) throw FileError(path + ": cannot read the link " + current + ": " + ec.message());
+    // /dev/stdout and the links in /proc/*/fd name an open pipe or socket as "pipe:[1234]", which
+    // is no path: without this, the output would be refused for want of a directory "pipe:[".
+    if (const std::string name = link.string(); name.starts_with("pipe:[") ||
+                                                name.starts_with("socket:[") ||
+                                                name.starts_with("anon_inode:")) {
+      throw FileError(path + " is " + (name.starts_with("socket:[") ? "a socket" : "a pipe") +
+                      " (" + name +
+                      "); poolbench writes only regular files: give a file name, or '-' for "
+                      "standard output where the option takes it");
+    }
     current = (link.is_absolute() ? link : fs::path(current).parent_path() / link).string();
   }
   throw FileError(path + ": too many levels of symbolic links");
