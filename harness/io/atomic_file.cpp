@@ -13,6 +13,8 @@
 #include <random>
 #include <utility>
 
+#include "io/harness_files.hpp"
+
 namespace poolbench {
 namespace {
 
@@ -141,6 +143,7 @@ PendingFile::PendingFile(std::string path) : path_(std::move(path)) {
     temp_.clear();
     throw FileError(path_ + ": cannot create a temporary file beside it: " + why);
   }
+  HideFromChildren(fd_);
   slot_ = Remember(temp_);
 }
 
@@ -152,7 +155,7 @@ PendingFile::PendingFile(PendingFile&& other) noexcept
       slot_(std::exchange(other.slot_, -1)) {}
 
 PendingFile::~PendingFile() {
-  if (fd_ >= 0) ::close(fd_);
+  CloseFd();
   if (!temp_.empty()) ::unlink(temp_.c_str());
   Forget();
 }
@@ -162,9 +165,15 @@ void PendingFile::Forget() {
   slot_ = -1;
 }
 
-void PendingFile::Fail(const std::string& why) {
-  if (fd_ >= 0) ::close(fd_);
+void PendingFile::CloseFd() noexcept {
+  if (fd_ < 0) return;
+  ShowToChildren(fd_);
+  ::close(fd_);
   fd_ = -1;
+}
+
+void PendingFile::Fail(const std::string& why) {
+  CloseFd();
   if (!temp_.empty()) ::unlink(temp_.c_str());
   temp_.clear();
   Forget();
@@ -186,6 +195,7 @@ void PendingFile::Commit() {
   // Flushed before the rename, so that after a crash the destination holds the old content or
   // the new, never a renamed file whose data never reached the disk.
   if (::fsync(fd_) != 0) Fail("flushing " + temp_ + " failed: " + ErrnoText(errno));
+  ShowToChildren(fd_);
   const int closed = ::close(fd_);
   fd_ = -1;
   if (closed != 0) Fail("writing " + temp_ + " failed: " + ErrnoText(errno));
