@@ -204,9 +204,11 @@ void AddAbCommand(CLI::App& app) {
                 "Compare executables built differently (compiler, flags, build type)");
   cmd->add_option("-o,--out", opt->out, "Where to write the comparison as JSON")
       ->capture_default_str();
-  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown comparison to this file");
+  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown comparison to this file")
+      ->check(NotEmpty("file"));
   cmd->add_option("--dir", opt->plan.dir,
-                  "Where to keep each round's reports and logs (default: OUT with .rounds)");
+                  "Where to keep each round's reports and logs (default: OUT with .rounds)")
+      ->check(NotEmpty("directory"));
   cmd->add_option("--problems-per-process", opt->per_process,
                   "Problems per bench process: base and new alternate every this many problems, "
                   "so the two sides of a pair are measured seconds apart (0: one process per "

@@ -58,9 +58,11 @@ void AddCompareCommand(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--all-rows", opt->options.all_rows,
                 "List every benchmark in the Markdown, not only those that changed");
-  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown table to this file");
+  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown table to this file")
+      ->check(NotEmpty("file"));
   cmd->add_option("--json", opt->json,
-                  "Also write the comparison as JSON (options, rows, summary counts) to this file");
+                  "Also write the comparison as JSON (options, rows, summary counts) to this file")
+      ->check(NotEmpty("file"));
   cmd->add_flag("--force", opt->options.force,
                 "Compare reports from different machines or builds (machine, num_cpus, compiler, "
                 "compiler_flags or build_type differ); the differences are printed as a warning");

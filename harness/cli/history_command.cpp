@@ -117,7 +117,8 @@ void AddHistoryCommand(CLI::App& app) {
   add->add_option("--commit", aopt->run.commit, "The commit the report measured (its SHA)")
       ->required();
   add->add_option("--date", aopt->run.date,
-                  "The commit's date, ISO 8601 (default: the report's context.date)");
+                  "The commit's date, ISO 8601 (default: the report's context.date)")
+      ->check(NotEmpty("date"));
   add->add_option("--branch", aopt->run.branch, "The branch of the commit")->capture_default_str();
   add->add_flag("--replace", aopt->replace, "Replace the results of a commit already stored");
   add->add_flag("--allow-incomplete", aopt->allow_incomplete,

@@ -3,11 +3,14 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/pattern.hpp"
 #include "cli/plugin_probe.hpp"
+#include "cli/standard_output.hpp"
 #include "io/atomic_file.hpp"
 #include "io/plugin_loader.hpp"
 #include "poolbench/registry.hpp"
@@ -58,6 +61,7 @@ std::vector<const Strategy*> SelectStrategies(const std::string& regex) {
 
 int main(int argc, char** argv) {
   using namespace poolbench::cli;
+  GuardStandardStreams();
   // An interrupted command leaves no temporary file behind (commands that save partial work,
   // like bench, catch the signals themselves while they run).
   poolbench::RemoveTempFilesOnSignals();
@@ -100,12 +104,26 @@ int main(int argc, char** argv) {
     }
     app.parse(argc, argv);
   } catch (const CLI::Error& e) {
+    // A mistyped command would otherwise be answered "A subcommand is required", which names
+    // neither the word given nor the commands there are.
+    if (const std::vector<std::string> rest = app.remaining();
+        dynamic_cast<const CLI::RequiredError*>(&e) && app.get_subcommands().empty() &&
+        !rest.empty()) {
+      std::string names;
+      for (const CLI::App* c : app.get_subcommands([](const CLI::App*) { return true; })) {
+        names += (names.empty() ? "" : ", ") + c->get_name();
+      }
+      std::cerr << "poolbench: error: '" << rest.front()
+                << "' is not a command (commands: " << names
+                << "; poolbench --help says what each does)\n";
+      return kExitUsage;
+    }
     const int code = app.exit(e);
     // CLI11 reports parse errors with its own codes; poolbench uses one for all bad input.
-    return code == 0 || e.get_name() == "RuntimeError" ? code : kExitUsage;
+    return FinishStandardOutput(code == 0 || e.get_name() == "RuntimeError" ? code : kExitUsage);
   } catch (const std::exception& e) {
     std::cerr << "poolbench: error: " << e.what() << "\n";
-    return kExitUsage;
+    return FinishStandardOutput(kExitUsage);
   }
-  return 0;
+  return FinishStandardOutput(0);
 }

@@ -359,10 +359,12 @@ void AddPoolCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--indices", opt->indices,
                   "Max: also write the argmax of every output as int64 .npy, the flat offset "
-                  "ih * W + iw within its (H, W) plane");
+                  "ih * W + iw within its (H, W) plane")
+      ->check(NotEmpty("file"));
   cmd->add_option("--win-counts", opt->win_counts,
                   "Max: also write, per input element, how many windows it wins (max's "
-                  "gradient for an all-ones output gradient), input-shaped, the input's dtype");
+                  "gradient for an all-ones output gradient), input-shaped, the input's dtype")
+      ->check(NotEmpty("file"));
   AddIsolationOptions(*cmd, opt->isolation, 60);
   cmd->add_flag("--verbose", opt->verbose,
                 "Also print what the strategy's kernel chose for the problem (its path, threads), "

@@ -77,12 +77,15 @@ void AddReportCommand(CLI::App& app) {
       "given), CSV, or a self-contained HTML page with charts (needs Python 3 with "
       "matplotlib). `report merge` joins the reports of a sharded run.");
   cmd->add_option("input", opt->input, "The report (JSON) to render");
-  cmd->add_option("--markdown", opt->markdown, "Write Markdown to this file ('-': stdout)");
-  cmd->add_option("--csv", opt->csv, "Write CSV, one row per strategy, problem and thread count");
+  cmd->add_option("--markdown", opt->markdown, "Write Markdown to this file ('-': stdout)")
+      ->check(NotEmpty("file"));
+  cmd->add_option("--csv", opt->csv, "Write CSV, one row per strategy, problem and thread count")
+      ->check(NotEmpty("file"));
   cmd->add_option("--html", opt->html,
                   "Write an HTML page with charts, drawn by scripts/plot_report.py (interpreter: "
                   "$POOLBENCH_PYTHON, default /usr/bin/python3; script folder: "
-                  "$POOLBENCH_SCRIPT_DIR)");
+                  "$POOLBENCH_SCRIPT_DIR)")
+      ->check(NotEmpty("file"));
 
   auto [merge, mopt] = AddSubcommand<MergeOptions>(
       *cmd, "merge", RunMerge,

@@ -70,6 +70,55 @@ TEST(HostileInputCli, NumbersOutOfRangeAreRefusedWithTheRange) {
                  "out of range");
 }
 
+// Options that CLI11 converted itself took "0x10" as 16 (seconds of --timeout, roofline threads)
+// and an empty value as the default: every numeric option goes through the same validators.
+TEST(HostileInputCli, EveryNumericOptionRefusesHexBlanksAndEmptyValues) {
+  for (const char* value : {"0x10", " 1", ""}) {
+    EXPECT_REFUSED(RunPoolbench(With(kTinyCheck, {"--timeout", value})), "--timeout");
+    EXPECT_REFUSED(RunPoolbench({"roofline", "--threads", value, "--seconds", "0.01"}),
+                   "--threads");
+    EXPECT_REFUSED(RunPoolbench({"roofline", "--seconds", value}), "--seconds");
+  }
+  EXPECT_REFUSED(RunPoolbench({"roofline", "--threads", "-1"}),
+                 "'-1' is out of range: expected an integer in [0,");
+  EXPECT_REFUSED(RunPoolbench({"roofline", "--seconds", "nan"}), "[0.001, 60]");
+}
+
+// An output option given an empty value (`--json "$UNSET"`) was taken for the option not given:
+// the command exited 0 and the file a CI step looks for next was never written.
+TEST(HostileInputCli, AnEmptyOutputPathGivenIsRefusedBeforeAnyWork) {
+  const testing::TempDir dir("poolbench_hostile_cli");
+  const std::string sample = POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json";
+  for (const char* option : {"--json", "--junit"}) {
+    EXPECT_REFUSED(RunPoolbench(With(kTinyCheck, {option, ""})), "an empty value names no file");
+  }
+  for (const char* option : {"--markdown", "--csv", "--html"}) {
+    EXPECT_REFUSED(RunPoolbench({"report", sample, option, ""}), "an empty value names no file");
+  }
+  for (const char* option : {"--markdown", "--json"}) {
+    EXPECT_REFUSED(RunPoolbench({"compare", sample, sample, option, ""}),
+                   "an empty value names no file");
+  }
+  for (const char* option : {"--indices", "--win-counts"}) {
+    EXPECT_REFUSED(RunPoolbench({"pool", dir.Path("in.npy"), "--kernel", "2", "--out",
+                                 dir.Path("out.npy"), option, ""}),
+                   "an empty value names no file");
+  }
+  EXPECT_REFUSED(RunPoolbench({"ab", "a", "b", "--markdown", ""}), "an empty value names no file");
+  EXPECT_REFUSED(RunPoolbench({"ab", "a", "b", "--dir", ""}), "an empty value names no directory");
+  EXPECT_REFUSED(RunPoolbench({"history", "add", sample, "--db", dir.Path("h.sqlite"), "--commit",
+                               "c", "--date", ""}),
+                 "an empty value names no date");
+  EXPECT_FALSE(std::filesystem::exists(dir.Path("h.sqlite")));
+}
+
+// "A subcommand is required" named neither the word that was mistyped nor the commands.
+TEST(HostileInputCli, AnUnknownCommandIsNamedWithTheCommandsThereAre) {
+  EXPECT_REFUSED(RunPoolbench({"chek", "--problem", "max:1x1x4x4:k2"}),
+                 "'chek' is not a command (commands: list, check, bench");
+  EXPECT_REFUSED(RunPoolbench({}), "A subcommand is required");
+}
+
 // A suite that names no problem would check nothing and print "All checks passed".
 TEST(HostileInputCli, VacuousSuitesAreRefused) {
   const testing::TempDir dir("poolbench_hostile_cli");
