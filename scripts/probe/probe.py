@@ -1515,12 +1515,13 @@ for _k, _make in _special.items():
 
 def _long_pattern(option_args):
     def fn(env):
-        for pattern in ["a" * 80000, "(" * 30000 + "a" + ")" * 30000, "(" * 30000,
-                        "(((a+)+)+)+$", "\\", "[z-a]", "a{99999}{99999}"]:
+        nested = "(" * 30000 + "a" + ")" * 30000
+        for pattern in ["a" * 80000, nested, "(" * 30000, "(((a+)+)+)+$", "\\", "[z-a]",
+                        "a{99999}{99999}"]:
             r = env.run(option_args(env, pattern), timeout=40)
             expect(r.status is not None, f"hung on a pattern of {len(pattern)} characters")
             # A valid pattern that matches runs (RE2 takes deep nesting without recursing).
-            valid = pattern.startswith("(" * 100 + "a")
+            valid = pattern == nested
             expect(r.status in ({0, 2} if valid else {2}),
                    f"status {r.status} for pattern {pattern[:20]!r}")
             expect("terminate" not in r.text, "an uncaught exception")
@@ -1866,10 +1867,8 @@ HISTORY_DBS = {
     "time_negative": (_column_value("time_ns", -1.0), ("time_ns",), "html"),
     "threads_zero": (_column_value("threads", 0), ("threads",), "show"),
     "date_bad": (_column_value("date", "yesterday"), ("date",), "show"),
-    "repetition_blob": (_column_value("repetition", b"\x00\x01"), ("repetition",), "show"),
     "gbps_text": (_column_value("gbps", "lots"), ("gbps",), "show"),
     "wrong_text": (_column_value("wrong", "maybe"), ("wrong",), "html"),
-    "name_null": (_column_value("strategy", None), ("strategy",), "show"),
 }
 for _k, (_p, _pat, _c) in HISTORY_DBS.items():
     param("inputs", f"history_db_{_k}", "new", _history_case(_p, _pat, _c))
@@ -1988,7 +1987,7 @@ NUMERIC_OPTIONS = {
     "history --min-commits": (lambda env, v: ["history", "show", "--db", history_db(env),
                                               "--min-commits", v], BAD_NUMBERS + ["0"]),
     "roofline --threads": (lambda env, v: ["roofline", "--threads", v, "--seconds", "0.01"],
-                           BAD_NUMBERS + ["0"]),
+                           BAD_NUMBERS + ["100000"]),
     "roofline --seconds": (lambda env, v: ["roofline", "--seconds", v], BAD_NUMBERS),
     "pool --kernel": (lambda env, v: ["pool", env.write("a.npy", npy((4, 4))), "--out",
                                       env.path("v.npy"), "--kernel", v],
