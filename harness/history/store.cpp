@@ -76,19 +76,21 @@ std::string NormalizeDate(const std::string& iso) {
       tm.tm_sec > 60) {
     throw HistoryError("'" + iso + "' is not a valid date");
   }
-  time_t t = timegm(&tm);
   // timegm normalises what does not exist (February 31st becomes March 3rd): such a date is a
-  // mistake to refuse, not a commit to place three days late.
-  // The day alone is checked, so that a leap second (23:59:60) still ends its day.
-  std::tm day = tm;
-  day.tm_hour = day.tm_min = day.tm_sec = 0;
+  // mistake to refuse, not a commit to place three days late. The day alone is checked, so that
+  // a leap second (23:59:60) still ends its day.
+  std::tm day{};
+  day.tm_year = tm.tm_year;
+  day.tm_mon = tm.tm_mon;
+  day.tm_mday = tm.tm_mday;
   const time_t midnight = timegm(&day);
   std::tm back{};
   gmtime_r(&midnight, &back);
-  if (back.tm_mday != tm.tm_mday || back.tm_mon != tm.tm_mon) {
+  if (back.tm_mday != num(3) || back.tm_mon != num(2) - 1) {
     throw HistoryError("'" + iso + "' is not a valid date: that month has no day " +
-                       std::to_string(tm.tm_mday));
+                       std::to_string(num(3)));
   }
+  time_t t = timegm(&tm);
   const std::string zone = m[7].str();
   if (!zone.empty() && zone != "Z") {
     const std::string digits = std::regex_replace(zone.substr(1), std::regex(":"), "");
