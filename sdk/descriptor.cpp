@@ -7,15 +7,23 @@
 #include <set>
 #include <span>
 #include <sstream>
+#include <string>
 #include <vector>
 
 namespace poolbench {
 namespace {
 
 // A message as a terminal can show it: control characters (the descriptor's text is the user's)
-// escaped, since a NUL would end the message (what() is a C string) and others garble it.
+// escaped, since a NUL would end the message (what() is a C string) and others garble it; and a
+// few lines at most, since a megabyte-long line of a suite would otherwise be quoted whole (twice:
+// the descriptor and its field).
 std::string Shown(std::string_view text) {
+  constexpr size_t kMaxShown = 1000;
   std::string out;
+  if (text.size() > kMaxShown) {
+    return Shown(text.substr(0, kMaxShown)) + "... (" + std::to_string(text.size()) +
+           " characters in all)";
+  }
   for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x20 && u != 0x7f) {

@@ -2,10 +2,10 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "io/input_file.hpp"
 #include "poolbench/descriptor.hpp"
 
 #ifndef POOLBENCH_SUITE_DIR
@@ -37,28 +37,16 @@ namespace {
 
 constexpr size_t kMaxSuiteBytes = size_t{16} << 20;
 
-// The whole file, read with a bound so that a device that never ends (/dev/zero) or a huge file
-// given by mistake fails at once instead of filling memory.
+// The whole file, read with the bound and the checks of every input a user names: a FIFO is
+// refused rather than waited on (a suite named by mistake as a pipe no one writes hung `check`),
+// and a device that never ends (/dev/zero) or a huge file fails at once instead of filling
+// memory.
 std::string ReadBounded(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    throw std::invalid_argument("suite '" + path + "' is a directory, not a suite file");
+  try {
+    return ReadInputFile(path, kMaxSuiteBytes, "suite");
+  } catch (const InputFileError& e) {
+    throw std::invalid_argument(std::string("suite file ") + e.what());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::invalid_argument("cannot open suite file '" + path + "'");
-  std::string text;
-  char chunk[64 * 1024];
-  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
-    text.append(chunk, static_cast<size_t>(in.gcount()));
-    if (text.size() > kMaxSuiteBytes) {
-      throw std::invalid_argument("suite file '" + path + "' is larger than " +
-                                  std::to_string(kMaxSuiteBytes >> 20) +
-                                  " MiB; a suite is a short list of problem descriptors");
-    }
-  }
-  if (in.bad()) throw std::invalid_argument("cannot read suite file '" + path + "'");
-  return text;
 }
 
 }  // namespace

@@ -172,10 +172,12 @@ void AddAbCommand(CLI::App& app) {
           ->capture_default_str();
   // The name it had before it was aligned with compare's, still accepted (not listed).
   cmd->add_option("-o,--out", opt->old_out, "")->group("");
-  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown comparison to this file");
+  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown comparison to this file")
+      ->check(NotEmpty("file"));
   cmd->add_option(
-      "--dir", opt->plan.dir,
-      "Where to keep each round's reports and logs (default: the --json path with .rounds)");
+         "--dir", opt->plan.dir,
+         "Where to keep each round's reports and logs (default: the --json path with .rounds)")
+      ->check(NotEmpty("directory"));
   cmd->add_option("--problems-per-process", opt->per_process,
                   "Problems per bench process: base and new alternate every this many problems, "
                   "so the two sides of a pair are measured seconds apart (0: one process per "

@@ -308,10 +308,12 @@ void AddCheckCommand(CLI::App& app) {
   cmd->add_flag("-q,--quiet", opt->quiet, "Print only the summary and failures, not the table");
   cmd->add_option("--json", opt->json,
                   "Also write every check (strategy, problem variant, verdict, message, repro "
-                  "line) to this file as JSON");
+                  "line) to this file as JSON")
+      ->check(NotEmpty("file"));
   cmd->add_option("--junit", opt->junit,
                   "Also write the checks to this file as JUnit XML for CI test views: a test "
-                  "suite per strategy, a test case per problem variant");
+                  "suite per strategy, a test case per problem variant")
+      ->check(NotEmpty("file"));
   AddIsolationOptions(*cmd, opt->isolation, 60);
 }
 

@@ -44,9 +44,11 @@ void AddCompareCommand(CLI::App& app) {
                     "Compare reports from different machines or builds (machine, num_cpus, "
                     "compiler, compiler_flags or build_type differ); the differences are printed "
                     "as a warning");
-  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown table to this file");
+  cmd->add_option("--markdown", opt->markdown, "Also write the Markdown table to this file")
+      ->check(NotEmpty("file"));
   cmd->add_option("--json", opt->json,
-                  "Also write the comparison as JSON (options, rows, summary counts) to this file");
+                  "Also write the comparison as JSON (options, rows, summary counts) to this file")
+      ->check(NotEmpty("file"));
   cmd->footer(
       "Benchmarks are matched by run_name. Their repetitions (run_type \"iteration\") are the "
       "samples; aggregates are ignored. A benchmark is a regression when its median real time "

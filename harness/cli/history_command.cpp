@@ -124,7 +124,7 @@ history::History Load(const ViewOptions& opt) {
                                    " (history show lists them)");
   }
   if (series.empty()) {
-    throw CLI::ValidationError("--filter", "'" + opt.filter + "' matches no benchmark in " +
+    throw CLI::ValidationError("--filter", ShownPattern(opt.filter) + " matches no benchmark in " +
                                                opt.db +
                                                (opt.machine.empty() ? "" : " on " + opt.machine));
   }
@@ -191,7 +191,8 @@ void AddHistoryCommand(CLI::App& app) {
   add->add_option("--commit", aopt->run.commit, "The commit the report measured (its SHA)")
       ->required();
   add->add_option("--date", aopt->run.date,
-                  "The commit's date, ISO 8601 (default: the report's context.date)");
+                  "The commit's date, ISO 8601 (default: the report's context.date)")
+      ->check(NotEmpty("date"));
   add->add_option("--branch", aopt->run.branch, "The branch of the commit")->capture_default_str();
   add->add_option("--machine", aopt->machines,
                   "The machine each report ran on, one per report in their order (default: the "

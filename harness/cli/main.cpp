@@ -3,11 +3,14 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "cli/pattern.hpp"
 #include "cli/plugin_probe.hpp"
+#include "cli/standard_output.hpp"
 #include "cli/suggest.hpp"
 #include "io/atomic_file.hpp"
 #include "io/plugin_loader.hpp"
@@ -83,7 +86,7 @@ std::string NoStrategyMessage(const std::string& given) {
     list += (list.empty() ? "" : ", ") + names.back();
   }
   const std::string near = NearestName(given, names);
-  return "'" + given + "' names no strategy" +
+  return ShownPattern(given) + " names no strategy" +
          (near.empty() ? "" : "; did you mean '" + near + "'?") + " (registered: " + list +
          "; a plugin's strategies need --plugin PATH, before or after the subcommand)";
 }
@@ -92,6 +95,7 @@ std::string NoStrategyMessage(const std::string& given) {
 
 int main(int argc, char** argv) {
   using namespace poolbench::cli;
+  GuardStandardStreams();
   // An interrupted command leaves no temporary file behind (commands that save partial work,
   // like bench, catch the signals themselves while they run).
   poolbench::RemoveTempFilesOnSignals();
@@ -147,10 +151,10 @@ int main(int argc, char** argv) {
       }
     }
     // CLI11 reports parse errors with its own codes; poolbench uses one for all bad input.
-    return code == 0 || e.get_name() == "RuntimeError" ? code : kExitUsage;
+    return FinishStandardOutput(code == 0 || e.get_name() == "RuntimeError" ? code : kExitUsage);
   } catch (const std::exception& e) {
     std::cerr << "poolbench: error: " << e.what() << "\n";
-    return kExitUsage;
+    return FinishStandardOutput(kExitUsage);
   }
-  return 0;
+  return FinishStandardOutput(0);
 }

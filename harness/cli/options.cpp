@@ -111,6 +111,16 @@ CLI::Validator IntegerListIn(int min, int max) {
       "INT,... in " + RangeText(min, max));
 }
 
+CLI::Validator NotEmpty(const std::string& what) {
+  return CLI::Validator(
+      [what](std::string& text) -> std::string {
+        return text.empty()
+                   ? "an empty value names no " + what + "; give one, or leave the option out"
+                   : "";
+      },
+      "");
+}
+
 void CheckOutputs(const std::vector<std::pair<std::string, std::string>>& outputs,
                   const std::vector<std::string>& inputs) {
   namespace fs = std::filesystem;
@@ -179,15 +189,8 @@ void AddIsolationOptions(CLI::App& cmd, IsolationSelection& isolation, double ti
   cmd.add_option("--timeout", isolation.timeout,
                  "Seconds one strategy may take on one problem (verification and timing) before "
                  "its worker is killed and the entry is reported as timed out (0: no limit)")
-      ->check(CLI::Validator(
-          [](std::string& text) -> std::string {
-            // CLI::Range lets NaN through: every comparison with it is false.
-            double v = 0;
-            return CLI::detail::lexical_cast(text, v) && v >= 0 && v <= 1e6
-                       ? ""
-                       : "'" + text + "' is not a number of seconds in [0, 1000000]";
-          },
-          "SECONDS in [0, 1e6]"))
+      // FiniteIn, as every numeric option: CLI11's own conversion would take "0x10" as 16 s.
+      ->check(FiniteIn(0.0, 1e6))
       ->capture_default_str();
   cmd.add_option("--memory-limit", isolation.memory_limit,
                  "Memory a worker may map beyond the harness's own: a byte count with an "

@@ -44,6 +44,11 @@ CLI::Validator FiniteIn(double min, double max);
 std::vector<int> IntegerList(const std::string& text, const std::string& option, int min, int max);
 CLI::Validator IntegerListIn(int min, int max);
 
+// For an optional output (or any text option whose empty value means "not given"): refuses an
+// empty value given on the command line, which would otherwise be taken for the option not given
+// and leave the command to exit 0 without writing anything (`--json "$UNSET_VARIABLE"`).
+CLI::Validator NotEmpty(const std::string& what);
+
 // The files a command writes, as (option, path): refused before any work when one names the
 // same file as another (only the one written last would be left), as one of `inputs`, a plugin
 // loaded or the poolbench executable (links followed; writing it would destroy what is read),

@@ -7,15 +7,27 @@
 
 namespace poolbench::cli {
 
+std::string ShownPattern(std::string_view pattern) {
+  constexpr size_t kShown = 80;
+  if (pattern.size() <= kShown) return "'" + std::string(pattern) + "'";
+  return "'" + std::string(pattern.substr(0, kShown - 3)) + "...' (" +
+         std::to_string(pattern.size()) + " characters)";
+}
+
 NamePattern::NamePattern(const std::string& pattern, const std::string& option) {
   RE2::Options options;
   options.set_log_errors(false);  // the error is this constructor's message
   re_ = std::make_unique<RE2>(pattern, options);
   if (!re_->ok()) {
-    // A pattern too long to show is cut: the reason names what is wrong with it.
-    const std::string shown = pattern.size() > 80 ? pattern.substr(0, 77) + "..." : pattern;
-    throw CLI::ValidationError(option, "'" + shown + "' (" + std::to_string(pattern.size()) +
-                                           " characters) is not a valid regex: " + re_->error());
+    // RE2's reason quotes the part of the pattern at fault ("missing ): ((((..."), which can be
+    // all of it: it is cut like the pattern.
+    const std::string& error = re_->error();
+    const size_t colon = error.find(": ");
+    const std::string reason = colon == std::string::npos
+                                   ? error
+                                   : error.substr(0, colon) + ": " +
+                                         ShownPattern(std::string_view(error).substr(colon + 2));
+    throw CLI::ValidationError(option, ShownPattern(pattern) + " is not a valid regex: " + reason);
   }
 }
 

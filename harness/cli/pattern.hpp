@@ -1,9 +1,10 @@
 // The regular expressions users give to select by name (--strategy, history --filter). They are
 // RE2 expressions, matched anywhere in the name: RE2 takes time linear in the name and memory
 // bounded by its budget whatever the pattern, so an 80,000-character pattern or one nested
-// 30,000 deep is refused with a message instead of overflowing the stack (as std::regex's
-// recursive matcher does). Its syntax is the ECMAScript (and Perl) one people write for names
-// (anchors, alternation, classes, repetition); backreferences and lookaround are not in it.
+// 30,000 deep never overflows the stack (as std::regex's recursive matcher did): it is refused
+// with RE2's reason when it is not a valid expression, and otherwise simply matched. Its syntax is
+// the ECMAScript (and Perl) one people write for names (anchors, alternation, classes, repetition);
+// backreferences and lookaround are not in it.
 #pragma once
 
 #include <memory>
@@ -15,6 +16,10 @@ class RE2;
 }
 
 namespace poolbench::cli {
+
+// A pattern as a message quotes it: whole up to 80 characters, else its start and its length, so
+// that an 80,000-character pattern gives a message of a line, not of 80 KB.
+std::string ShownPattern(std::string_view pattern);
 
 class NamePattern {
  public:

@@ -392,10 +392,12 @@ void AddPoolCommand(CLI::App& app) {
   cmd->add_option("--indices", opt->indices,
                   "Max: also write the argmax of every output as int64 .npy, PyTorch's flat "
                   "offset in its (n, c) volume: (id * H + ih) * W + iw in 3-D, ih * W + iw in "
-                  "2-D, iw in 1-D");
+                  "2-D, iw in 1-D")
+      ->check(NotEmpty("file"));
   cmd->add_option("--win-counts", opt->win_counts,
                   "Max: also write, per input element, how many windows it wins (max's "
-                  "gradient for an all-ones output gradient), input-shaped, the input's dtype");
+                  "gradient for an all-ones output gradient), input-shaped, the input's dtype")
+      ->check(NotEmpty("file"));
   AddIsolationOptions(*cmd, opt->isolation, 60);
   cmd->add_flag("--verbose", opt->verbose,
                 "Also print what the strategy's kernel chose for the problem (its path, threads), "

@@ -5,7 +5,6 @@
 
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include "bench/bandwidth.hpp"
 #include "cli/commands.hpp"
@@ -27,24 +26,7 @@ constexpr double kMaxSeconds = 60;
 // Below this a level gets a single sample or two, too few for a best-of to mean anything.
 constexpr double kMinSeconds = 0.001;
 
-// The options CLI11 cannot range-check itself.
-void CheckOptions(const RooflineOptions& opt) {
-  if (opt.threads < 0 || opt.threads > kMaxBandwidthThreads) {
-    throw CLI::ValidationError("--threads", "must be between 0 (all) and " +
-                                                std::to_string(kMaxBandwidthThreads) + ", got " +
-                                                std::to_string(opt.threads));
-  }
-  // Written as a negated range check so that NaN, which fails every comparison, is refused.
-  if (!(opt.seconds >= kMinSeconds && opt.seconds <= kMaxSeconds)) {
-    std::ostringstream s;
-    s << "must be between " << kMinSeconds << " and " << kMaxSeconds << " seconds per level, got "
-      << opt.seconds;
-    throw CLI::ValidationError("--seconds", s.str());
-  }
-}
-
 void RunRoofline(const RooflineOptions& opt) {
-  CheckOptions(opt);
   const bool progress = isatty(STDERR_FILENO);
   BandwidthOptions bw;
   bw.threads = opt.threads;
@@ -92,8 +74,12 @@ void AddRooflineCommand(CLI::App& app) {
   cmd->add_option("--threads", opt->threads,
                   "Threads measuring together, each on its own slice (0 = all, as OpenMP "
                   "decides)")
+      // The validators every numeric option uses: CLI11's own conversion takes "0x10" as 16
+      // and "" as the default.
+      ->check(IntegerIn(0, kMaxBandwidthThreads))
       ->capture_default_str();
   cmd->add_option("--seconds", opt->seconds, "Seconds spent measuring each level")
+      ->check(FiniteIn(kMinSeconds, kMaxSeconds))
       ->capture_default_str();
   cmd->add_flag("--json", opt->json, "Print {\"bandwidth\": [...]}, as in a report's context");
 }

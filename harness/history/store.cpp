@@ -101,11 +101,30 @@ std::string NormalizeDate(const std::string& iso) {
       tm.tm_sec > 60) {
     throw HistoryError("'" + iso + "' is not a valid date");
   }
+  // timegm normalises what does not exist (February 31st becomes March 3rd): such a date is a
+  // mistake to refuse, not a commit to place three days late. The day alone is checked, so that
+  // a leap second (23:59:60) still ends its day.
+  std::tm day{};
+  day.tm_year = tm.tm_year;
+  day.tm_mon = tm.tm_mon;
+  day.tm_mday = tm.tm_mday;
+  const time_t midnight = timegm(&day);
+  std::tm back{};
+  gmtime_r(&midnight, &back);
+  if (back.tm_mday != num(3) || back.tm_mon != num(2) - 1) {
+    throw HistoryError("'" + iso + "' is not a valid date: that month has no day " +
+                       std::to_string(num(3)));
+  }
   time_t t = timegm(&tm);
   const std::string zone = m[7].str();
   if (!zone.empty() && zone != "Z") {
     const std::string digits = std::regex_replace(zone.substr(1), std::regex(":"), "");
-    const int offset = std::stoi(digits.substr(0, 2)) * 3600 + std::stoi(digits.substr(2)) * 60;
+    const int hours = std::stoi(digits.substr(0, 2)), minutes = std::stoi(digits.substr(2));
+    // Time zones lie between UTC-12:00 and UTC+14:00.
+    if (hours > 14 || minutes > 59) {
+      throw HistoryError("'" + iso + "' is not a valid date: " + zone + " is no UTC offset");
+    }
+    const int offset = hours * 3600 + minutes * 60;
     t -= zone[0] == '+' ? offset : -offset;
   }
   std::tm utc{};

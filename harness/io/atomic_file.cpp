@@ -13,6 +13,8 @@
 #include <random>
 #include <utility>
 
+#include "io/harness_files.hpp"
+
 namespace poolbench {
 namespace {
 
@@ -95,6 +97,16 @@ std::string OutputTarget(const std::string& path) {
     std::error_code ec;
     const fs::path link = fs::read_symlink(current, ec);
     if (ec) throw FileError(path + ": cannot read the link " + current + ": " + ec.message());
+    // /dev/stdout and the links in /proc/*/fd name an open pipe or socket as "pipe:[1234]", which
+    // is no path: without this, the output would be refused for want of a directory "pipe:[".
+    if (const std::string name = link.string(); name.starts_with("pipe:[") ||
+                                                name.starts_with("socket:[") ||
+                                                name.starts_with("anon_inode:")) {
+      throw FileError(path + " is " + (name.starts_with("socket:[") ? "a socket" : "a pipe") +
+                      " (" + name +
+                      "); poolbench writes only regular files: give a file name, or '-' for "
+                      "standard output where the option takes it");
+    }
     current = (link.is_absolute() ? link : fs::path(current).parent_path() / link).string();
   }
   throw FileError(path + ": too many levels of symbolic links");
@@ -131,6 +143,7 @@ PendingFile::PendingFile(std::string path) : path_(std::move(path)) {
     temp_.clear();
     throw FileError(path_ + ": cannot create a temporary file beside it: " + why);
   }
+  HideFromChildren(fd_);
   slot_ = Remember(temp_);
 }
 
@@ -142,7 +155,7 @@ PendingFile::PendingFile(PendingFile&& other) noexcept
       slot_(std::exchange(other.slot_, -1)) {}
 
 PendingFile::~PendingFile() {
-  if (fd_ >= 0) ::close(fd_);
+  CloseFd();
   if (!temp_.empty()) ::unlink(temp_.c_str());
   Forget();
 }
@@ -152,9 +165,15 @@ void PendingFile::Forget() {
   slot_ = -1;
 }
 
-void PendingFile::Fail(const std::string& why) {
-  if (fd_ >= 0) ::close(fd_);
+void PendingFile::CloseFd() noexcept {
+  if (fd_ < 0) return;
+  ShowToChildren(fd_);
+  ::close(fd_);
   fd_ = -1;
+}
+
+void PendingFile::Fail(const std::string& why) {
+  CloseFd();
   if (!temp_.empty()) ::unlink(temp_.c_str());
   temp_.clear();
   Forget();
@@ -176,6 +195,7 @@ void PendingFile::Commit() {
   // Flushed before the rename, so that after a crash the destination holds the old content or
   // the new, never a renamed file whose data never reached the disk.
   if (::fsync(fd_) != 0) Fail("flushing " + temp_ + " failed: " + ErrnoText(errno));
+  ShowToChildren(fd_);
   const int closed = ::close(fd_);
   fd_ = -1;
   if (closed != 0) Fail("writing " + temp_ + " failed: " + ErrnoText(errno));

@@ -64,6 +64,7 @@ class PendingFile {
 
  private:
   void Fail(const std::string& why);  // removes the temporary file, then throws
+  void CloseFd() noexcept;            // closes the temporary file's descriptor, if open
   void Forget();                      // removes the temporary file from the signal handler's list
 
   std::string path_;

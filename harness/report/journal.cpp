@@ -12,6 +12,7 @@
 #include <sstream>
 #include <utility>
 
+#include "io/harness_files.hpp"
 #include "io/input_file.hpp"
 #include "report/reader.hpp"
 
@@ -260,6 +261,7 @@ std::vector<std::string> SettingsDifferences(const Json& journal, const Json& ru
 
 JournalWriter JournalWriter::Create(const std::string& path, const Json& settings) {
   JournalWriter writer(path, OpenLocked(path, /*create=*/true));
+  HideFromChildren(writer.fd_);  // a strategy in a worker must not write into it
   // The journal of an earlier run that was not resumed gives way to this run's, now that this
   // run holds it.
   if (::ftruncate(writer.fd_, 0) != 0) {
@@ -271,6 +273,7 @@ JournalWriter JournalWriter::Create(const std::string& path, const Json& setting
 
 JournalWriter JournalWriter::Resume(const std::string& path, JournalContents& contents) {
   JournalWriter writer(path, OpenLocked(path, /*create=*/false));
+  HideFromChildren(writer.fd_);
   contents = ParseJournal(ReadAll(writer.fd_, path), path);
   return writer;
 }
@@ -285,7 +288,9 @@ JournalWriter::JournalWriter(JournalWriter&& other) noexcept
     : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {}
 
 JournalWriter::~JournalWriter() {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ < 0) return;
+  ShowToChildren(fd_);
+  ::close(fd_);
 }
 
 void JournalWriter::Append(const Json& record) {
@@ -316,6 +321,7 @@ void JournalWriter::Remove() {
       mine.st_ino == now.st_ino) {
     ::unlink(path_.c_str());
   }
+  ShowToChildren(fd_);
   ::close(fd_);
   fd_ = -1;
 }

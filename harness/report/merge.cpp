@@ -15,16 +15,20 @@ namespace {
 // alike; a different CPU model or build is warned about, never refused, and the merged context
 // keeps the first input's facts.
 void WarnOnDifferences(const std::vector<MergeInput>& inputs, std::vector<std::string>& out) {
-  const std::pair<const char*, std::string Context::*> fields[] = {
-      {ctx::kMachine, &Context::machine},
-      {ctx::kGitRevision, &Context::git_revision},
-      {ctx::kCompiler, &Context::compiler},
-      {ctx::kFlags, &Context::flags},
-      {ctx::kBuildType, &Context::build_type}};
-  for (const auto& [key, member] : fields) {
+  // The facts compare refuses to set side by side (compare::kMachineFields): a machine of
+  // another CPU count is another machine even with the same CPU model.
+  using Fact = std::string (*)(const Context&);
+  const std::pair<const char*, Fact> fields[] = {
+      {ctx::kMachine, [](const Context& c) { return c.machine; }},
+      {"num_cpus", [](const Context& c) { return std::to_string(c.num_cpus); }},
+      {ctx::kGitRevision, [](const Context& c) { return c.git_revision; }},
+      {ctx::kCompiler, [](const Context& c) { return c.compiler; }},
+      {ctx::kFlags, [](const Context& c) { return c.flags; }},
+      {ctx::kBuildType, [](const Context& c) { return c.build_type; }}};
+  for (const auto& [key, fact] : fields) {
     std::map<std::string, std::string> files_by_value;
     for (const MergeInput& in : inputs) {
-      auto& files = files_by_value[in.run.context.*member];
+      auto& files = files_by_value[fact(in.run.context)];
       files += (files.empty() ? "" : ", ") + in.file;
     }
     if (files_by_value.size() < 2) continue;

@@ -1,6 +1,7 @@
 #include "check/suite.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <fstream>
@@ -141,12 +142,22 @@ TEST(Suite, VacuousSuitesAreRefused) {
   EXPECT_TRUE(testing::Contains(RefusalOf(",seeds"), "empty suite name"));
   EXPECT_TRUE(testing::Contains(RefusalOf("seeds,,edge"), "empty suite name"));
   EXPECT_TRUE(testing::Contains(RefusalOf(dir.Path("")), "is a directory"));
-  EXPECT_TRUE(testing::Contains(RefusalOf(dir.Path("missing.txt")), "cannot open suite file"));
+  EXPECT_TRUE(testing::Contains(RefusalOf(dir.Path("missing.txt")),
+                                "cannot open suite: No such file or directory"));
+}
+
+// A FIFO without a writer blocked the reader for ever: it is refused at once, and so is a device.
+TEST(Suite, FifosAndDevicesAreRefusedWithoutWaiting) {
+  testing::TempDir dir("poolbench_suite");
+  const std::string fifo = dir.Path("suite.fifo");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_TRUE(testing::Contains(RefusalOf(fifo), "suite.fifo: is a FIFO, not a suite file"));
+  EXPECT_TRUE(testing::Contains(RefusalOf("/dev/null"), "is a character device, not a suite file"));
 }
 
 // /dev/zero never ends and has no newline: reading it line by line would fill memory.
 TEST(Suite, EndlessOrHugeFilesFailAtTheSizeLimit) {
-  EXPECT_TRUE(testing::Contains(RefusalOf("/dev/zero"), "is larger than 16 MiB"));
+  EXPECT_TRUE(testing::Contains(RefusalOf("/dev/zero"), "is a character device"));
   testing::TempDir dir("poolbench_suite");
   const std::string big = dir.Path("big.txt");
   {
@@ -154,7 +165,7 @@ TEST(Suite, EndlessOrHugeFilesFailAtTheSizeLimit) {
     const std::string line = "max:1x1x4x4:k2\n";
     for (size_t written = 0; written <= (size_t{16} << 20); written += line.size()) out << line;
   }
-  EXPECT_TRUE(testing::Contains(RefusalOf(big), "is larger than 16 MiB"));
+  EXPECT_TRUE(testing::Contains(RefusalOf(big), "more than a suite can be (16 MiB)"));
 }
 
 TEST(Suite, ParseSuiteNamesTheOriginOfEachProblem) {

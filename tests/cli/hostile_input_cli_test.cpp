@@ -70,6 +70,56 @@ TEST(HostileInputCli, NumbersOutOfRangeAreRefusedWithTheRange) {
                  "out of range");
 }
 
+// Options that CLI11 converted itself took "0x10" as 16 (seconds of --timeout, roofline threads)
+// and an empty value as the default: every numeric option goes through the same validators.
+TEST(HostileInputCli, EveryNumericOptionRefusesHexBlanksAndEmptyValues) {
+  for (const char* value : {"0x10", " 1", ""}) {
+    EXPECT_REFUSED(RunPoolbench(With(kTinyCheck, {"--timeout", value})), "--timeout");
+    EXPECT_REFUSED(RunPoolbench({"roofline", "--threads", value, "--seconds", "0.01"}),
+                   "--threads");
+    EXPECT_REFUSED(RunPoolbench({"roofline", "--seconds", value}), "--seconds");
+  }
+  EXPECT_REFUSED(RunPoolbench({"roofline", "--threads", "-1"}),
+                 "'-1' is out of range: expected an integer in [0,");
+  EXPECT_REFUSED(RunPoolbench({"roofline", "--seconds", "nan"}), "[0.001, 60]");
+}
+
+// An output option given an empty value (`--json "$UNSET"`) was taken for the option not given:
+// the command exited 0 and the file a CI step looks for next was never written.
+TEST(HostileInputCli, AnEmptyOutputPathGivenIsRefusedBeforeAnyWork) {
+  const testing::TempDir dir("poolbench_hostile_cli");
+  const std::string sample = POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json";
+  for (const char* option : {"--json", "--junit"}) {
+    EXPECT_REFUSED(RunPoolbench(With(kTinyCheck, {option, ""})), "an empty value names no file");
+  }
+  for (const char* option : {"--markdown", "--csv", "--html"}) {
+    EXPECT_REFUSED(RunPoolbench({"report", sample, option, ""}), "an empty value names no file");
+  }
+  for (const char* option : {"--markdown", "--json"}) {
+    EXPECT_REFUSED(RunPoolbench({"compare", sample, sample, option, ""}),
+                   "an empty value names no file");
+  }
+  for (const char* option : {"--indices", "--win-counts"}) {
+    EXPECT_REFUSED(RunPoolbench({"pool", dir.Path("in.npy"), "--kernel", "2", "--out",
+                                 dir.Path("out.npy"), option, ""}),
+                   "an empty value names no file");
+  }
+  EXPECT_REFUSED(RunPoolbench({"ab", "a", "b", "--markdown", ""}), "an empty value names no file");
+  EXPECT_REFUSED(RunPoolbench({"ab", "a", "b", "--dir", ""}), "an empty value names no directory");
+  EXPECT_REFUSED(RunPoolbench({"history", "add", sample, "--db", dir.Path("h.sqlite"), "--commit",
+                               "c", "--date", ""}),
+                 "an empty value names no date");
+  EXPECT_FALSE(std::filesystem::exists(dir.Path("h.sqlite")));
+}
+
+// "A subcommand is required" named neither the word that was mistyped nor the commands.
+TEST(HostileInputCli, AnUnknownCommandIsNamedWithTheCommandsThereAre) {
+  EXPECT_REFUSED(RunPoolbench({"chek", "--problem", "max:1x1x4x4:k2"}),
+                 "'chek' is not a subcommand; did you mean 'check'?");
+  EXPECT_REFUSED(RunPoolbench({"xyzzy"}), "'xyzzy' is not a subcommand (list, check, bench");
+  EXPECT_REFUSED(RunPoolbench({}), "A subcommand is required");
+}
+
 // A suite that names no problem would check nothing and print "All checks passed".
 TEST(HostileInputCli, VacuousSuitesAreRefused) {
   const testing::TempDir dir("poolbench_hostile_cli");
@@ -81,7 +131,7 @@ TEST(HostileInputCli, VacuousSuitesAreRefused) {
     EXPECT_REFUSED(RunPoolbench(With(base, {"--suite", empty})), "has no problems");
     EXPECT_REFUSED(RunPoolbench(With(base, {"--suite", comments})), "has no problems");
     EXPECT_REFUSED(RunPoolbench(With(base, {"--suite", dir.Path("")})), "is a directory");
-    EXPECT_REFUSED(RunPoolbench(With(base, {"--suite", "/dev/zero"})), "larger than 16 MiB");
+    EXPECT_REFUSED(RunPoolbench(With(base, {"--suite", "/dev/zero"})), "is a character device");
   }
   EXPECT_FALSE(std::filesystem::exists("poolbench_report.json"));
 }
@@ -233,7 +283,18 @@ TEST(HostileInputCli, HugeOrDeeplyNestedPatternsAreRefusedNotACrash) {
     if (r.status == 0) continue;  // valid, and it matched (the nested one matches every "a")
     EXPECT_EQ(r.status, 2) << r.Output().substr(0, 2000);
     EXPECT_TRUE(Contains(r.err, "--strategy")) << r.err.substr(0, 2000);
+    // The message quoted the whole pattern: 80 KB of error for one mistyped option.
+    EXPECT_LT(r.err.size(), 2000u) << r.err.substr(0, 2000);
   }
+  // Unbalanced: RE2's reason quotes the rest of the pattern, cut as the pattern is.
+  const CliResult open =
+      RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "--strategy", std::string(30000, '(')});
+  EXPECT_REFUSED(open, "(30000 characters) is not a valid regex: missing ): '((((");
+  EXPECT_LT(open.err.size(), 2000u) << open.err.substr(0, 2000);
+  const CliResult none =
+      RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "--strategy", std::string(80000, 'z')});
+  EXPECT_REFUSED(none, "zzz...' (80000 characters) matches no strategy (registered: ");
+  EXPECT_LT(none.err.size(), 2000u) << none.err.substr(0, 2000);
   // One RE2 cannot compile within its memory budget: 88,000 characters of repeated classes.
   std::string large;
   for (int i = 0; i < 8000; ++i) large += "[a-z]{1000}";

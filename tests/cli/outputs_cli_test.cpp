@@ -28,6 +28,47 @@ const std::string kSample = POOLBENCH_SOURCE_DIR "/tests/data/sample_report.json
     EXPECT_TRUE(Contains(r_.err, phrase)) << r_.err; \
   } while (0)
 
+// Runs poolbench through the shell with standard output redirected as `redirection` says.
+CliResult RunRedirected(const std::vector<std::string>& args, const std::string& redirection) {
+  std::string command = std::string("'") + POOLBENCH_EXE + "' --no-default-plugins";
+  for (const std::string& a : args) command += " '" + a + "'";
+  return testing::RunProgram({"/bin/sh", "-c", command + " " + redirection});
+}
+
+// `poolbench report r.json > summary.md` on a full disk exited 0 with the summary lost, and so
+// did every command whose standard output was closed.
+TEST(Outputs, StandardOutputThatCannotBeWrittenFailsTheCommand) {
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"report", kSample}, {"list"}, {"compare", kSample, kSample}}) {
+    const CliResult full = RunRedirected(args, "> /dev/full");
+    EXPECT_EQ(full.status, 2) << args[0] << ": " << full.err;
+    // The reason is named when the final flush is the write that fails; a write that failed
+    // earlier left the stream failed without its errno.
+    EXPECT_TRUE(
+        Contains(full.err, "what poolbench printed to standard output was lost (writing it failed"))
+        << full.err;
+    const CliResult closed = RunRedirected(args, ">&-");
+    EXPECT_EQ(closed.status, 2) << args[0] << ": " << closed.err;
+    EXPECT_TRUE(Contains(closed.err, "lost (standard output is closed)")) << closed.err;
+  }
+  // A failure keeps its own status.
+  const CliResult wrong = RunRedirected({"compare", kSample, "/nonexistent.json"}, "> /dev/full");
+  EXPECT_EQ(wrong.status, 2) << wrong.err;
+}
+
+// With standard output closed, the next file opened took descriptor 1, and what was printed
+// could land in it: the files written are whole and nothing else.
+TEST(Outputs, AClosedStandardOutputIsNotReusedForAFile) {
+  const testing::TempDir dir("pb_outputs");
+  const CliResult r = RunRedirected({"check", "--problem", "max:1x1x4x4:k2", "--strategy",
+                                     "lookup_table", "--json", dir.Path("c.json")},
+                                    ">&-");
+  EXPECT_EQ(r.status, 2) << r.err;
+  const std::string json = Slurp(dir.Path("c.json"));
+  EXPECT_EQ(json.front(), '{') << json;
+  EXPECT_FALSE(Contains(json, "Summary over")) << json;
+}
+
 TEST(Outputs, TwoOutputsNamingOneFileAreRefused) {
   const testing::TempDir dir("pb_outputs");
   const std::string x = dir.Path("x"), link = dir.Path("link");

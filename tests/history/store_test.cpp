@@ -513,5 +513,24 @@ TEST(HistoryDates, AreNormalisedToUtc) {
   EXPECT_THROW(NormalizeDate("22/11/2026"), HistoryError);
 }
 
+TEST(HistoryDates, ThatDoNotExistAreRefusedNotMoved) {
+  // timegm would place these days later (March 3rd) or hours away instead of refusing them.
+  const auto message = [](const std::string& date) {
+    try {
+      NormalizeDate(date);
+    } catch (const HistoryError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_TRUE(Contains(message("2026-02-31"), "that month has no day 31"));
+  EXPECT_TRUE(Contains(message("2026-04-31T10:00:00Z"), "that month has no day 31"));
+  EXPECT_TRUE(Contains(message("2026-01-01T00:00:00+99:00"), "+99:00 is no UTC offset"));
+  EXPECT_TRUE(Contains(message("2026-01-01T00:00:00-05:75"), "-05:75 is no UTC offset"));
+  EXPECT_EQ(NormalizeDate("2028-02-29"), "2028-02-29T00:00:00Z");
+  EXPECT_EQ(NormalizeDate("2026-01-01T00:00:00+14:00"), "2025-12-31T10:00:00Z");
+  EXPECT_EQ(NormalizeDate("2026-12-31T23:59:60Z"), "2027-01-01T00:00:00Z");
+}
+
 }  // namespace
 }  // namespace poolbench::history

@@ -135,6 +135,18 @@ TEST(AtomicFile, ADeviceIsNeverReplaced) {
   EXPECT_TRUE(S_ISCHR(st.st_mode));
 }
 
+// /dev/stdout on a pipe is a link to "pipe:[N]", no path at all: it was refused with "cannot
+// create a temporary file beside it", which says nothing of why.
+TEST(AtomicFile, AnOpenPipeBehindALinkIsNamedAsAPipe) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const std::string link = "/proc/self/fd/" + std::to_string(fds[1]);
+  ExpectRefused(link, "is a pipe (pipe:[");
+  ExpectRefused(link, "give a file name, or '-' for standard output");
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
 TEST(AtomicFile, AnOutputThatIsAnInputIsRefused) {
   const testing::TempDir dir("poolbench_atomic_file_test");
   const std::string in = dir.Write("in.json", "{}"), other = dir.Write("other.json", "{}");

@@ -259,6 +259,26 @@ TEST_F(PythonHostTest, AStrategyThatForksFailsAndShiftsNothing) {
   EXPECT_GT(forked, 0);
 }
 
+// A strategy wrote into the descriptors its worker inherited: `check --json`'s staged file got its
+// bytes ahead of the JSON, and a bench journal could have too. Workers start without the
+// harness's own files; the strategy fails for what reached the harness's pipe, and the files are
+// whole.
+TEST_F(PythonHostTest, AStrategyCannotWriteIntoTheHarnesssFiles) {
+  const std::string json = dir_.Path("checks.json"), junit = dir_.Path("checks.xml");
+  const CliResult r = RunPoolbench(
+      {"--plugin", kFiles + "scribbles.py", "check", "--problem", "max:fwd:f32:nchw:1x1x4x4:k2x2",
+       "--strategy", "^(lookup_table|py_scribbles)$", "--json", json, "--junit", junit});
+  EXPECT_EQ(r.status, 1) << r.Output();
+  const std::string text = testing::Slurp(json);
+  EXPECT_FALSE(Contains(text, "garbage")) << text.substr(0, 200);
+  const auto checks = nlohmann::json::parse(text).at("checks");
+  ASSERT_EQ(checks.size(), 2u) << text;
+  for (const auto& c : checks) {
+    EXPECT_EQ(c.at("verdict"), c.at("strategy") == "py_scribbles" ? "crashed" : "pass") << c.dump();
+  }
+  EXPECT_FALSE(Contains(testing::Slurp(junit), "garbage"));
+}
+
 // os._exit(0) at import ended poolbench with status 0 and no output; a file that loops at import
 // hung it. Both are refused naming the file, exit 2.
 TEST_F(PythonHostTest, AFileThatExitsOrHangsAtImportIsRefusedNamingIt) {

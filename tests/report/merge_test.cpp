@@ -202,6 +202,18 @@ TEST(Merge, WarnsAboutShardsMeasuredOnDifferentMachines) {
       << m.warnings[0];
 }
 
+// The same CPU model with another core count is another machine too: compare refuses it, so
+// merge must not join it without a word.
+TEST(Merge, WarnsAboutShardsMeasuredWithDifferentCpuCounts) {
+  Shards s = Split();
+  s.second["context"]["num_cpus"] = 96;
+  const MergeResult m = Merge({In("a.json", s.first), In("b.json", s.second)});
+  ASSERT_EQ(m.warnings.size(), 1u);
+  EXPECT_NE(m.warnings[0].find("the reports differ in num_cpus: \"2\" (a.json) \"96\" (b.json)"),
+            std::string::npos)
+      << m.warnings[0];
+}
+
 TEST(Merge, WarnsAboutDifferentBuildsAndMissingShards) {
   Shards s = Split();
   s.second["context"]["git_revision"] = "0123456";

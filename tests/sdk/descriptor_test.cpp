@@ -130,5 +130,20 @@ TEST(Descriptor, ValuesThatDoNotFitTheLayoutsRankAreRefused) {
   ExpectError("max:1x1x4x4:k2x2x2x2", "'k2x2x2x2' is not k<A>x<B>");
 }
 
+// A megabyte-long suite line was quoted whole, twice (the descriptor, then its bad field): the
+// message is cut to a few lines and says how long the text was.
+TEST(Descriptor, AHugeTextIsQuotedShort) {
+  const std::string huge = "max:1x1x4x4:k2:" + std::string(1 << 20, 'z');
+  try {
+    ParseDescriptor(huge);
+    ADD_FAILURE() << "accepted";
+  } catch (const DescriptorError& e) {
+    const std::string message = e.what();
+    EXPECT_LT(message.size(), 1200u);
+    EXPECT_NE(message.find("bad descriptor 'max:1x1x4x4:k2:zzz"), std::string::npos) << message;
+    EXPECT_NE(message.find("characters in all)"), std::string::npos) << message;
+  }
+}
+
 }  // namespace
 }  // namespace poolbench
