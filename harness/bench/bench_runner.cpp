@@ -21,6 +21,7 @@
 #include "io/plugin_loader.hpp"
 #include "io/sha256.hpp"
 #include "isolate/hang_limit.hpp"
+#include "isolate/leftovers.hpp"
 #include "isolate/outcome.hpp"
 #include "isolate/worker.hpp"
 #include "poolbench/descriptor.hpp"
@@ -423,9 +424,16 @@ std::vector<report::Result> TimeJobs(const std::vector<Job>& jobs, const Problem
     k.saved.Bind(*k.kernel, p, k.buffers);
     k.kernel->Run(k.buffers);
   }
-  // A strategy that leaves a thread per call running fails here, before its timed loop would
-  // start thousands of them (and they would slow the measurement down).
-  isolate::CheckLeftovers();
+  // Two more calls of each: a strategy that leaves a thread running per call fails at the
+  // second, before its timed loop would start thousands of them (and they would slow the
+  // measurement down). The threads its first calls start may be its own pools, made lazily
+  // (libtorch starts one at its second call at 2 threads), which live as long as its kernel.
+  for (Prepared& k : prepared) {
+    k.kernel->Run(k.buffers);
+    const size_t threads = isolate::ThreadCount();
+    k.kernel->Run(k.buffers);
+    isolate::CheckNoNewThreads(threads);
+  }
   RegisterJobs(timed, prepared, cfg);
   RunCollector collector;
   benchmark::RunSpecifiedBenchmarks(&collector);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "cli/pattern.hpp"
+
 namespace poolbench::cli {
 namespace {
 
@@ -95,9 +97,10 @@ std::string Hint(CLI::App& app, const std::vector<std::string>& args, size_t fir
       for (const OptionName& o : options) names.push_back(o.name);
       const std::string where = path.empty() ? "poolbench" : path;
       if (const std::string near = NearestName(name, names); !near.empty()) {
-        return "'" + name + "' is not an option of " + where + "; did you mean '" + near + "'?";
+        return ShownPattern(name) + " is not an option of " + where + "; did you mean '" + near +
+               "'?";
       }
-      return "'" + name + "' is not an option of " + where + " (see " + where + " --help)";
+      return ShownPattern(name) + " is not an option of " + where + " (see " + where + " --help)";
     }
     if (a.starts_with("-")) continue;
     if (subcommands.empty()) continue;  // a positional argument of this command
@@ -106,9 +109,9 @@ std::string Hint(CLI::App& app, const std::vector<std::string>& args, size_t fir
     }
     const std::string what = path.empty() ? "a subcommand" : "a subcommand of " + path;
     if (const std::string near = NearestName(a, subcommands); !near.empty()) {
-      return "'" + a + "' is not " + what + "; did you mean '" + near + "'?";
+      return ShownPattern(a) + " is not " + what + "; did you mean '" + near + "'?";
     }
-    return "'" + a + "' is not " + what + " (" + Join(subcommands) + ")";
+    return ShownPattern(a) + " is not " + what + " (" + Join(subcommands) + ")";
   }
   return "";
 }

@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "cli/options.hpp"
 #include "io/atomic_file.hpp"
 #include "render/render.hpp"
 
@@ -28,13 +29,15 @@ std::vector<std::pair<std::string, std::string>> ViewOutputs::Outputs() const {
 
 void AddViewOptions(CLI::App& cmd, ViewOutputs& views) {
   cmd.add_option("--markdown", views.markdown,
-                 "Write the report as Markdown to this file ('-': "
-                 "standard output)");
-  cmd.add_option("--csv", views.csv, "Write CSV, one row per strategy, problem and thread count");
+                 "Write the report as Markdown to this file ('-': standard output)")
+      ->check(NotEmpty("file"));
+  cmd.add_option("--csv", views.csv, "Write CSV, one row per strategy, problem and thread count")
+      ->check(NotEmpty("file"));
   cmd.add_option("--html", views.html,
                  "Write an HTML page with charts, drawn by scripts/plot_report.py (interpreter: "
                  "$POOLBENCH_PYTHON, default /usr/bin/python3; script folder: "
-                 "$POOLBENCH_SCRIPT_DIR)");
+                 "$POOLBENCH_SCRIPT_DIR)")
+      ->check(NotEmpty("file"));
 }
 
 void WriteViews(const report::Run& run, const ViewOutputs& views) {

@@ -105,6 +105,11 @@ constexpr std::chrono::milliseconds kThreadGrace{1000};
 // What the task just run left behind, as a sentence fragment; empty when nothing. Processes are
 // killed (the worker reaps its orphaned descendants, so a grandchild that called setsid() is
 // found too); threads cannot be, and the worker ends after reporting them.
+std::string ThreadsLeft(size_t n) {
+  return std::to_string(n) + (n == 1 ? " thread" : " threads") +
+         " running after it returned (a strategy's threads must end with its kernel)";
+}
+
 std::string Leftovers() {
   std::string out;
   if (ReapExitedChildren()) {
@@ -114,9 +119,7 @@ std::string Leftovers() {
     }
   }
   if (const size_t n = SettleThreads(kThreadGrace); n > 0) {
-    out += (out.empty() ? "left " : ", and ") + std::to_string(n) +
-           (n == 1 ? " thread" : " threads") +
-           " running after it returned (a strategy's threads must end with its kernel)";
+    out += (out.empty() ? "left " : ", and ") + ThreadsLeft(n);
   }
   return out;
 }
@@ -127,7 +130,7 @@ int g_fork_fd = -1;
 // Whether this process is a worker holding its tasks to the strategy contract.
 bool g_contract = false;
 
-// Thrown by CheckLeftovers out of a task: what the strategy left, for its leftover frame.
+// Thrown by CheckNoNewThreads out of a task: what the strategy left, for its leftover frame.
 struct LeftoverError {
   std::string what;
 };
@@ -493,9 +496,15 @@ uint64_t PhysicalMemoryBytes() {
   return pages > 0 && size > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(size) : 0;
 }
 
-void CheckLeftovers() {
+void CheckNoNewThreads(size_t before) {
   if (!g_contract) return;
-  if (std::string left = Leftovers(); !left.empty()) throw LeftoverError{std::move(left)};
+  const auto deadline = std::chrono::steady_clock::now() + kThreadGrace;
+  for (size_t now = ThreadCount(); now > before; now = ThreadCount()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      throw LeftoverError{"left " + ThreadsLeft(now - before) + ", one more with each call"};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void RunTasks(size_t count, const Task& task, const Options& options, const Done& done) {

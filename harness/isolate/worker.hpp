@@ -62,12 +62,14 @@ using Done = std::function<bool(size_t index, Outcome outcome)>;
 // created.
 void RunTasks(size_t count, const Task& task, const Options& options, const Done& done);
 
-// For a task that runs a strategy's kernel before more work in the same task (bench runs it
-// once, then times it): when the kernel left a thread or a process running, ends the task at
-// once with the verdict it would get at its end, before the rest multiplies what was left (a
-// strategy that starts a thread per call, timed in a loop, would start thousands). Waits only
-// when something is left. Does nothing outside a worker running tasks under the strategy
-// contract.
-void CheckLeftovers();
+// For a task that calls a strategy's kernel again and again (bench times it in a loop): call
+// with this process's thread count (ThreadCount()) before a call of the kernel, and after it.
+// When the call left more threads than there were (a kernel that starts a thread per call and
+// leaves it running: a loop would start thousands), ends the task at once with the leftover
+// verdict it would get at its end. Threads the kernel keeps for its lifetime (a pool made in
+// Prepare or in its first call) are its own and do not count. Waits up to a second for new
+// threads to end, only when there are some. Does nothing outside a worker running tasks under
+// the strategy contract.
+void CheckNoNewThreads(size_t before);
 
 }  // namespace poolbench::isolate

@@ -293,7 +293,7 @@ TEST(HostileInputCli, HugeOrDeeplyNestedPatternsAreRefusedNotACrash) {
   EXPECT_LT(open.err.size(), 2000u) << open.err.substr(0, 2000);
   const CliResult none =
       RunPoolbench({"check", "--problem", "max:1x1x4x4:k2", "--strategy", std::string(80000, 'z')});
-  EXPECT_REFUSED(none, "zzz...' (80000 characters) matches no strategy (registered: ");
+  EXPECT_REFUSED(none, "zzz...' (80000 characters) names no strategy (registered: ");
   EXPECT_LT(none.err.size(), 2000u) << none.err.substr(0, 2000);
   // One RE2 cannot compile within its memory budget: 88,000 characters of repeated classes.
   std::string large;

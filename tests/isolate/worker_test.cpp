@@ -283,22 +283,38 @@ TEST(RunTasks, AThreadLeftRunningFailsItsTask) {
   EXPECT_EQ(o[2].result, "1");
 }
 
-// A task that checks for leftovers midway (bench, between a kernel's first run and its timed
-// loop) ends there with the leftover verdict; without leftovers it goes on. The thread started
-// after the check would be a second one: the task never gets that far.
-TEST(RunTasks, CheckLeftoversMidTaskEndsItThere) {
-  const auto o = RunAll(3, [](size_t i) {
-    const auto spin = [] {
-      std::thread([] {
-        for (volatile bool forever = true; forever;) {
-        }
-      }).detach();
-    };
+// A task that checks for new threads midway (bench, around a kernel's second call, before its
+// timed loop) ends there with the leftover verdict when a call left one; threads that were
+// there before the call (a kernel's pool) do not count. The thread started after the check
+// would be a third: the task never gets that far.
+TEST(RunTasks, CheckNoNewThreadsEndsATaskWhoseCallLeftOne) {
+  const auto spin = [] {
+    std::thread([] {
+      for (volatile bool forever = true; forever;) {
+      }
+    }).detach();
+  };
+  const auto o = RunAll(3, [&](size_t i) {
+    // A pool of the kernel's own, which it ends with its task.
+    std::atomic<bool> stop{false};
+    std::thread pool([&] {
+      while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+    const size_t before = ThreadCount();
     if (i == 1) spin();
-    CheckLeftovers();
+    try {
+      CheckNoNewThreads(before);
+    } catch (...) {
+      stop = true;
+      pool.join();
+      throw;
+    }
     if (i == 1) spin();
+    stop = true;
+    pool.join();
     return std::to_string(ThreadCount());
   });
+  EXPECT_EQ(o[0].fault, Fault::kNone) << o[0].message;
   EXPECT_EQ(o[0].result, "1");
   EXPECT_EQ(o[1].fault, Fault::kCrashed);
   EXPECT_NE(o[1].message.find("left 1 thread running after it returned"), std::string::npos)
@@ -307,13 +323,14 @@ TEST(RunTasks, CheckLeftoversMidTaskEndsItThere) {
   EXPECT_EQ(o[2].result, "1");
 }
 
-// Outside a worker, CheckLeftovers has nothing to hold a task to.
-TEST(CheckLeftovers, OutsideAWorkerDoesNothing) {
+// Outside a worker, CheckNoNewThreads has nothing to hold a task to.
+TEST(CheckNoNewThreads, OutsideAWorkerDoesNothing) {
   std::atomic<bool> stop{false};
+  const size_t before = ThreadCount();
   std::thread helper([&] {
     while (!stop) std::this_thread::yield();
   });
-  EXPECT_NO_THROW(CheckLeftovers());
+  EXPECT_NO_THROW(CheckNoNewThreads(before));
   stop = true;
   helper.join();
 }
