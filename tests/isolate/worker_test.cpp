@@ -265,16 +265,18 @@ TEST(RunTasks, BytesWrittenToThePipeFailTheTaskThatWroteThem) {
 
 // A thread left running after a task fails it, and the next task runs in a fresh worker (its
 // thread count is that of a new process).
-TEST(RunTasks, AThreadLeftRunningFailsItsTask) {
-  const auto o = RunAll(3, [](size_t i) {
-    if (i == 1) {
-      std::thread([] {
-        for (volatile bool forever = true; forever;) {
-        }
-      }).detach();
+// Starts a thread that spins for ever and is never joined.
+void StartSpinner() {
+  std::thread([] {
+    for (volatile bool forever = true; forever;) {
     }
-    return std::to_string(ThreadCount());
-  });
+  }).detach();
+}
+
+// Of three tasks returning their thread count, the middle one left a thread: it failed for it,
+// and its neighbours ran in workers of one thread.
+void ExpectTheMiddleTaskLeftAThread(const std::vector<Outcome>& o) {
+  EXPECT_EQ(o[0].fault, Fault::kNone) << o[0].message;
   EXPECT_EQ(o[0].result, "1");
   EXPECT_EQ(o[1].fault, Fault::kCrashed);
   EXPECT_NE(o[1].message.find("left 1 thread running after it returned"), std::string::npos)
@@ -283,25 +285,26 @@ TEST(RunTasks, AThreadLeftRunningFailsItsTask) {
   EXPECT_EQ(o[2].result, "1");
 }
 
+TEST(RunTasks, AThreadLeftRunningFailsItsTask) {
+  ExpectTheMiddleTaskLeftAThread(RunAll(3, [](size_t i) {
+    if (i == 1) StartSpinner();
+    return std::to_string(ThreadCount());
+  }));
+}
+
 // A task that checks for new threads midway (bench, around a kernel's second call, before its
 // timed loop) ends there with the leftover verdict when a call left one; threads that were
 // there before the call (a kernel's pool) do not count. The thread started after the check
 // would be a third: the task never gets that far.
 TEST(RunTasks, CheckNoNewThreadsEndsATaskWhoseCallLeftOne) {
-  const auto spin = [] {
-    std::thread([] {
-      for (volatile bool forever = true; forever;) {
-      }
-    }).detach();
-  };
-  const auto o = RunAll(3, [&](size_t i) {
+  ExpectTheMiddleTaskLeftAThread(RunAll(3, [](size_t i) {
     // A pool of the kernel's own, which it ends with its task.
     std::atomic<bool> stop{false};
     std::thread pool([&] {
       while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
     const size_t before = ThreadCount();
-    if (i == 1) spin();
+    if (i == 1) StartSpinner();
     try {
       CheckNoNewThreads(before);
     } catch (...) {
@@ -309,18 +312,11 @@ TEST(RunTasks, CheckNoNewThreadsEndsATaskWhoseCallLeftOne) {
       pool.join();
       throw;
     }
-    if (i == 1) spin();
+    if (i == 1) StartSpinner();
     stop = true;
     pool.join();
     return std::to_string(ThreadCount());
-  });
-  EXPECT_EQ(o[0].fault, Fault::kNone) << o[0].message;
-  EXPECT_EQ(o[0].result, "1");
-  EXPECT_EQ(o[1].fault, Fault::kCrashed);
-  EXPECT_NE(o[1].message.find("left 1 thread running after it returned"), std::string::npos)
-      << o[1].message;
-  EXPECT_EQ(o[2].fault, Fault::kNone);
-  EXPECT_EQ(o[2].result, "1");
+  }));
 }
 
 // Outside a worker, CheckNoNewThreads has nothing to hold a task to.
